@@ -1,0 +1,101 @@
+// The group/version/resource registry: what the API serves and how each resource
+// is scoped, named and addressed. Mirrors what kube-apiserver advertises.
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export interface SubresourceInfo {
+  /** `status`, `scale`, `binding` */
+  name: string;
+  kind: string;
+  group: string;
+  version: string;
+  verbs: Verb[];
+}
+
+export interface ResourceInfo {
+  group: string; // '' for core
+  version: string;
+  /** plural lower-case name: `pods` */
+  resource: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: Verb[];
+  subresources: SubresourceInfo[];
+  /** OpenAPI component name of the kind's schema, e.g. `io.k8s.api.core.v1.Pod` */
+  schemaRef: string;
+}
+
+const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function res(r: Omit<ResourceInfo, 'listKind' | 'verbs' | 'categories' | 'subresources'> & Partial<ResourceInfo>): ResourceInfo {
+  return { listKind: `${r.kind}List`, verbs: ALL_VERBS, categories: [], subresources: [], ...r };
+}
+
+const status = (kind: string, group: string, version: string): SubresourceInfo => ({ name: 'status', kind, group, version, verbs: ['get', 'patch', 'update'] });
+const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+
+export const BUILTIN_RESOURCES: ResourceInfo[] = [
+  res({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [status('Namespace', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Namespace' }),
+  res({ group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'],
+    subresources: [status('Node', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Node' }),
+  res({ group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'],
+    subresources: [status('Pod', '', 'v1'), { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] }],
+    schemaRef: 'io.k8s.api.core.v1.Pod' }),
+  res({ group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], schemaRef: 'io.k8s.api.core.v1.Event' }),
+  res({ group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+    schemaRef: 'io.k8s.api.core.v1.ServiceAccount' }),
+  res({ group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
+    schemaRef: 'io.k8s.api.core.v1.ConfigMap' }),
+  res({ group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'],
+    categories: ['all'], subresources: [status('Deployment', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.Deployment' }),
+  res({ group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'],
+    categories: ['all'], subresources: [status('ReplicaSet', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.ReplicaSet' }),
+  res({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, shortNames: [],
+    schemaRef: 'io.k8s.api.coordination.v1.Lease' }),
+];
+
+export function groupVersion(r: { group: string; version: string }): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** `pods` or `deployments.apps`: the name Kubernetes uses in error messages. */
+export function qualifiedResource(r: ResourceInfo): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+export class ResourceRegistry {
+  private readonly byKey = new Map<string, ResourceInfo>();
+
+  constructor(resources: ResourceInfo[] = BUILTIN_RESOURCES) {
+    for (const r of resources) this.add(r);
+  }
+
+  add(r: ResourceInfo): void {
+    this.byKey.set(`${r.group}/${r.version}/${r.resource}`, r);
+  }
+
+  lookup(group: string, version: string, resource: string): ResourceInfo | undefined {
+    return this.byKey.get(`${group}/${version}/${resource}`);
+  }
+
+  byKind(group: string, kind: string): ResourceInfo | undefined {
+    for (const r of this.byKey.values()) if (r.group === group && r.kind === kind) return r;
+    return undefined;
+  }
+
+  all(): ResourceInfo[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Group versions in the order they are advertised, core first. */
+  groupVersions(): { group: string; version: string }[] {
+    const seen = new Map<string, { group: string; version: string }>();
+    for (const r of this.byKey.values()) seen.set(groupVersion(r), { group: r.group, version: r.version });
+    return [...seen.values()];
+  }
+}
