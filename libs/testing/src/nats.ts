@@ -1,0 +1,109 @@
+// A real NATS server (JetStream on by default) for tests: a container when
+// Docker answers, else the local binary.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForHttp } from './ports';
+import { findBinary, ManagedProcess, removeNow, removeOnExit } from './managed-process';
+import { testcontainers, testRuntime } from './docker';
+
+export interface NatsServer {
+  /** `nats://127.0.0.1:P` */
+  url: string;
+  /** `http://127.0.0.1:M` (monitoring: /healthz, /varz, /jsz) */
+  monitorUrl: string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Stops and starts again on the same ports and store dir. */
+  restart(): Promise<void>;
+}
+
+export interface StartNatsOptions {
+  /** Contents of a nats-server configuration file (accounts, users, permissions…). */
+  config?: string;
+  /** Default true. */
+  jetstream?: boolean;
+}
+
+export const NATS_IMAGE = 'nats:2.10-alpine';
+const READY_TIMEOUT_MS = 20_000;
+
+export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer> {
+  return (await testRuntime()) === 'docker' ? startNatsContainer(opts) : startNatsBinary(opts);
+}
+
+async function startNatsBinary(opts: StartNatsOptions): Promise<NatsServer> {
+  const binary = findBinary('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']);
+  if (!binary) throw new Error('nats-server binary not found (looked in /usr/sbin, /usr/bin, /usr/local/bin and PATH): install it with `apt-get install nats-server`, or run a Docker engine');
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-nats-'));
+  removeOnExit(dir);
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+  if (opts.config !== undefined) {
+    const file = join(dir, 'nats.conf');
+    writeFileSync(file, opts.config);
+    args.unshift('-c', file); // command-line flags override the file's listen settings
+  }
+  if (opts.jetstream !== false) args.push('-js', '-sd', join(dir, 'store'));
+  const monitorUrl = `http://127.0.0.1:${monitorPort}`;
+
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = new ManagedProcess(binary, args);
+    try {
+      await waitForHttp(`${monitorUrl}/healthz`, READY_TIMEOUT_MS,
+        () => `nats-server (${binary}) did not become ready. stderr: ${proc.stderr() || '(empty)'}`, () => proc.exited);
+    } catch (e) {
+      await proc.kill();
+      throw e;
+    }
+    return proc;
+  };
+  let proc = await launch().catch((e: unknown) => {
+    removeNow(dir);
+    throw e;
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    monitorUrl,
+    stop: async () => {
+      await proc.stop();
+      removeNow(dir);
+    },
+    kill: () => proc.kill(),
+    restart: async () => {
+      await proc.stop();
+      proc = await launch();
+    },
+  };
+}
+
+async function startNatsContainer(opts: StartNatsOptions): Promise<NatsServer> {
+  const { GenericContainer, Wait } = testcontainers();
+  // Fixed host ports so that restart() keeps the same URL.
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  const cmd = ['-p', '4222', '-m', '8222'];
+  let container = new GenericContainer(NATS_IMAGE)
+    .withExposedPorts({ container: 4222, host: port }, { container: 8222, host: monitorPort })
+    .withWaitStrategy(Wait.forHttp('/healthz', 8222))
+    .withStartupTimeout(READY_TIMEOUT_MS);
+  if (opts.config !== undefined) {
+    container = container.withCopyContentToContainer([{ content: opts.config, target: '/etc/nats/keelson.conf' }]);
+    cmd.unshift('-c', '/etc/nats/keelson.conf');
+  }
+  if (opts.jetstream !== false) cmd.push('-js', '-sd', '/data');
+  const started = await container.withCommand(cmd).start();
+  const host = started.getHost();
+  return {
+    url: `nats://${host}:${port}`,
+    monitorUrl: `http://${host}:${monitorPort}`,
+    stop: async () => {
+      await started.stop();
+    },
+    kill: async () => {
+      await started.stop({ timeout: 0 });
+    },
+    restart: async () => {
+      await started.restart();
+    },
+  };
+}
