@@ -1,0 +1,47 @@
+// W3C trace-context helpers: carry a span context through etcd annotations and NATS headers as strings.
+import { context, propagation, trace, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+// Used directly (not the global propagator) so these helpers work even before startTelemetry.
+const w3c = new W3CTraceContextPropagator();
+
+type Carrier = Record<string, string>;
+const getter: TextMapGetter<Carrier> = {
+  keys: (c) => Object.keys(c),
+  get: (c, k) => c[k],
+};
+
+/** The `traceparent` of the span in `ctx` (default: the active context), or undefined when there is none. */
+export function traceparentOf(ctx: Context = context.active()): string | undefined {
+  return traceHeadersOf(ctx).traceparent;
+}
+
+/** `traceparent` and, when present, `tracestate` for the span in `ctx`. */
+export function traceHeadersOf(ctx: Context = context.active()): { traceparent?: string; tracestate?: string } {
+  const carrier: Carrier = {};
+  w3c.inject(ctx, carrier, { set: (c, k, v) => { c[k] = v; } });
+  return carrier;
+}
+
+/**
+ * A context whose remote parent is the given `traceparent`; start a span in it to continue the trace.
+ * Missing or malformed input yields ROOT_CONTEXT, so a new trace starts instead of failing.
+ */
+export function contextFromTraceparent(tp: string | undefined, tracestate?: string, base: Context = ROOT_CONTEXT): Context {
+  if (!tp) return base;
+  const carrier: Carrier = { traceparent: tp };
+  if (tracestate) carrier.tracestate = tracestate;
+  return w3c.extract(base, carrier, getter);
+}
+
+/** Injects the active trace context into any string map (HTTP headers, NATS headers) via the global propagator. */
+export function injectInto(carrier: Record<string, string>, ctx: Context = context.active()): void {
+  propagation.inject(ctx, carrier);
+}
+
+/** The active span's trace and span ids, if a valid span is active. */
+export function activeIds(ctx: Context = context.active()): { traceId: string; spanId: string } | undefined {
+  const sc = trace.getSpanContext(ctx);
+  if (!sc || !trace.isSpanContextValid(sc)) return undefined;
+  return { traceId: sc.traceId, spanId: sc.spanId };
+}
