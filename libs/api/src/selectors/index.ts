@@ -1,0 +1,3 @@
+// Label and field selectors (`?labelSelector=`, `?fieldSelector=`, `spec.selector`).
+export * from './labels';
+export * from './fields';
