@@ -1,0 +1,30 @@
+// Gateway configuration: every setting comes from the environment, read here only.
+
+export interface GatewayConfig {
+  etcdEndpoints: string[];
+  host: string;
+  port: number;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tokenFile?: string;
+  /** Largest request body accepted, in bytes (kube-apiserver: 3 MiB). */
+  maxRequestBytes: number;
+  /** How often the gateway compacts etcd history, in seconds (kube-apiserver: 300). */
+  compactionIntervalSeconds: number;
+  /** Events each watch cache keeps for resuming watches. */
+  watchCacheCapacity: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return {
+    etcdEndpoints: (env.KEELSON_ETCD_ENDPOINTS ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean),
+    host: env.KEELSON_API_HOST ?? '127.0.0.1',
+    port: Number(env.KEELSON_API_PORT ?? 6443),
+    tlsCertFile: env.KEELSON_TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.KEELSON_TLS_KEY_FILE || undefined,
+    tokenFile: env.KEELSON_TOKEN_FILE || undefined,
+    maxRequestBytes: Number(env.KEELSON_MAX_REQUEST_BYTES ?? 3 * 1024 * 1024),
+    compactionIntervalSeconds: Number(env.KEELSON_COMPACTION_INTERVAL_SECONDS ?? 300),
+    watchCacheCapacity: Number(env.KEELSON_WATCH_CACHE_CAPACITY ?? 10000),
+  };
+}

@@ -1,0 +1,121 @@
+// Assembles the gateway: etcd store, one watch cache and registry store per resource,
+// bootstrap namespaces, compaction, pod termination, and the HTTPS server.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Etcd3 } from 'etcd3';
+import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
+import { EtcdStore, StorageError, WatchCache, keyFor } from '@keelson/storage';
+import type { Logger } from '@keelson/telemetry';
+import type { GatewayConfig } from './config';
+import { TokenAuthenticator } from './http/auth';
+import { namespaceLifecycle } from './registry/admission';
+import { nowTimestamp } from './registry/object-meta';
+import { PodTerminator } from './registry/pod-termination';
+import { ResourceStore } from './registry/resource-store';
+import { createRequestListener } from './server';
+
+export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface Gateway {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, log: Logger): Promise<Gateway> {
+  if (!config.tlsCertFile || !config.tlsKeyFile) throw new Error('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE are required: the API serves HTTPS only');
+  if (!config.tokenFile) throw new Error('KEELSON_TOKEN_FILE is required (kube-apiserver static token CSV)');
+  const authenticator = TokenAuthenticator.fromFile(config.tokenFile);
+  const client = new Etcd3({ hosts: config.etcdEndpoints });
+  const store = new EtcdStore(client);
+  const registry = new ResourceRegistry(BUILTIN_RESOURCES);
+  const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
+  const admission = [namespaceLifecycle(store, (name) => keyFor(nsInfo, undefined, name))];
+
+  const stores = new Map<string, ResourceStore>();
+  const caches = new Map<string, WatchCache>();
+  for (const info of registry.all()) {
+    const rs = new ResourceStore(info, store, admission);
+    stores.set(`${info.group}/${info.resource}`, rs);
+    caches.set(`${info.group}/${info.resource}`, new WatchCache(client, rs.prefix(), { capacity: config.watchCacheCapacity }));
+  }
+  await Promise.all([...caches.values()].map((c) => c.start()));
+  await ensureNamespaces(store, nsInfo, log);
+
+  const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
+  terminator.start();
+  const compactor = startCompaction(store, config.compactionIntervalSeconds, log);
+
+  const listener = createRequestListener({
+    registry,
+    stores,
+    caches,
+    authenticator,
+    log,
+    maxRequestBytes: config.maxRequestBytes,
+    bookmarkIntervalSeconds: 10,
+    ready: () => store.currentRevision().then(() => true, () => false),
+  });
+  const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }, listener);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info('api-gateway listening', { url: `https://${config.host}:${port}` });
+
+  return {
+    server,
+    port,
+    async stop() {
+      clearInterval(compactor);
+      terminator.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // etcd3 hangs closing a client with live watchers: cancel them first.
+      await Promise.all([...caches.values()].map((c) => c.stop()));
+      client.close();
+    },
+  };
+}
+
+async function ensureNamespaces(store: EtcdStore, nsInfo: Parameters<typeof keyFor>[0], log: Logger): Promise<void> {
+  for (const name of BOOTSTRAP_NAMESPACES) {
+    const ns: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, uid: randomUUID(), creationTimestamp: nowTimestamp(), labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+    try {
+      await store.create(keyFor(nsInfo, undefined, name), ns);
+      log.info('created bootstrap namespace', { namespace: name });
+    } catch (e) {
+      if (!(e instanceof StorageError && e.code === 'KeyExists')) throw e;
+    }
+  }
+}
+
+/**
+ * Compacts etcd history every interval to the revision seen one interval earlier,
+ * as kube-apiserver does: watchers and the relay keep at least one interval of history.
+ */
+function startCompaction(store: EtcdStore, intervalSeconds: number, log: Logger): NodeJS.Timeout {
+  let previous: number | undefined;
+  const timer = setInterval(() => {
+    void (async () => {
+      const current = await store.currentRevision();
+      if (previous !== undefined && previous > 1) {
+        await store.compact(previous);
+        log.info('compacted etcd', { revision: previous });
+      }
+      previous = current;
+    })().catch((e: unknown) => log.warn('compaction failed', { err: String(e) }));
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return timer;
+}

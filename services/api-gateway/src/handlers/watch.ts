@@ -1,0 +1,84 @@
+// The WATCH verb over HTTP streaming: one JSON watch event per line, from the
+// resource's watch cache, with bookmarks, timeouts and Kubernetes' 410 semantics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, groupVersion, toTable, type KubeObject, type ResourceInfo } from '@keelson/api';
+import { StorageError, type WatchCache } from '@keelson/storage';
+import { negotiate } from '../http/io';
+import type { ResourceRequest } from '../http/request-info';
+import { parseResourceVersion } from '../registry/errors';
+import { includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
+
+export interface WatchOptions {
+  /** Seconds between bookmarks when the client allows them. */
+  bookmarkIntervalSeconds: number;
+}
+
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
+export function handleWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rr: ResourceRequest,
+  info: ResourceInfo,
+  cache: WatchCache,
+  query: URLSearchParams,
+  opts: WatchOptions,
+): void {
+  const rvParam = query.get('resourceVersion') ?? undefined;
+  parseResourceVersion(rvParam);
+  const selector = selectorFilterOf(query, info.resource);
+  const ns = info.namespaced ? rr.namespace : undefined;
+  const name = rr.name; // GET .../pods/x?watch=true (legacy single-object watch)
+  const filter = (o: KubeObject): boolean =>
+    (!ns || o.metadata.namespace === ns) && (!name || o.metadata.name === name) && (!selector || selector(o));
+  const table = negotiate(req) === 'table';
+  const includeObject = includeObjectOf(query);
+  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  const timeout = timeoutSecondsOf(query);
+
+  const encode = (obj: KubeObject): unknown => (table ? toTable(info, [obj], { includeObject }) : obj);
+  const write = (type: string, object: unknown): void => {
+    if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  const bookmark = (rv: number, initialEventsEnd = false): void =>
+    write('BOOKMARK', {
+      kind: info.kind,
+      apiVersion: groupVersion(info),
+      metadata: { resourceVersion: String(rv), ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) },
+    });
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  let subscription: { cancel(): void } | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const finish = (): void => {
+    subscription?.cancel();
+    for (const t of timers) clearTimeout(t);
+    if (!res.writableEnded) res.end();
+  };
+  res.on('close', finish);
+
+  try {
+    // With sendInitialEvents the client wants the current state even when it names a revision.
+    const fromRv = sendInitialEvents && (rvParam === undefined || rvParam === '' || rvParam === '0') ? undefined : rvParam;
+    subscription = cache.watch({ resourceVersion: fromRv, sendInitialEvents: sendInitialEvents || undefined, filter }, (e) => write(e.type, encode(e.object)));
+    if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
+  } catch (e) {
+    if (e instanceof StorageError && e.code === 'Expired') {
+      write('ERROR', errors.gone(e.message).toStatus());
+      finish();
+      return;
+    }
+    throw e;
+  }
+  if (bookmarks) {
+    const tick = (): void => {
+      bookmark(cache.currentRevision());
+      timers[0] = setTimeout(tick, opts.bookmarkIntervalSeconds * 1000).unref();
+    };
+    timers[0] = setTimeout(tick, opts.bookmarkIntervalSeconds * 1000).unref();
+  }
+  if (timeout !== undefined) timers.push(setTimeout(finish, Math.max(timeout, 0) * 1000).unref());
+}

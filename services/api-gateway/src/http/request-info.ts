@@ -1,0 +1,65 @@
+// Parses a request path into Kubernetes RequestInfo (apiserver's RequestInfoFactory):
+// /api/v1/namespaces/ns/pods/name/status → group '', version v1, namespace ns, ...
+
+export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface ResourceRequest {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  verb: RequestVerb;
+}
+
+/** Returns undefined for paths that are not resource paths (discovery, health, ...). */
+export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequest | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let namespace: string | undefined;
+  // `/namespaces/x` alone is the namespace object itself; `/namespaces/x/<resource>` is scoped.
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (!resource || extra.length > 0) return undefined;
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  let verb: RequestVerb;
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      verb = name ? 'get' : watch ? 'watch' : 'list';
+      if (name && watch) verb = 'watch';
+      break;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      return undefined;
+  }
+  return { group, version, namespace, resource, name, subresource, verb };
+}

@@ -1,0 +1,105 @@
+// Delete semantics of Kubernetes: preconditions, propagation finalizers, graceful pod
+// termination and finalizers all turn a delete into "set deletionTimestamp" first.
+import { errors, isRecord, qualifiedResource, type KubeObject } from '@keelson/api';
+import { StorageError } from '@keelson/storage';
+import { toApiError } from './errors';
+import { deepCopy, nowTimestamp, setTraceparent } from './object-meta';
+import type { RequestContext } from './request-context';
+import { readyForRemoval, type ResourceStore } from './resource-store';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** false when the object is only marked for deletion (deletionTimestamp set). */
+  deleted: boolean;
+}
+
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+export function parseDeleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
+  const opts: DeleteOptions = {};
+  if (body !== undefined) {
+    if (!isRecord(body)) throw errors.badRequest('DeleteOptions must be an object');
+    if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) opts.gracePeriodSeconds = Number(body.gracePeriodSeconds);
+    if (isRecord(body.preconditions)) opts.preconditions = body.preconditions as DeleteOptions['preconditions'];
+    if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
+    if (typeof body.orphanDependents === 'boolean') opts.orphanDependents = body.orphanDependents;
+  }
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null) opts.gracePeriodSeconds = Number(grace);
+  const policy = query.get('propagationPolicy');
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+    throw errors.invalid('DeleteOptions', '', [{ reason: 'FieldValueInvalid', field: 'gracePeriodSeconds', message: 'must be a non-negative integer' }]);
+  }
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw errors.invalid('DeleteOptions', '', [
+      { reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"` },
+    ]);
+  }
+  return opts;
+}
+
+function podGrace(obj: KubeObject, requested: number | undefined): number {
+  const phase = (obj.status as { phase?: string } | undefined)?.phase;
+  if (!obj.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  return requested ?? (obj.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30;
+}
+
+export async function deleteObject(rs: ResourceStore, namespace: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<DeleteResult> {
+  const qr = qualifiedResource(rs.info);
+  const isPod = rs.info.group === '' && rs.info.resource === 'pods';
+  const isNamespace = rs.info.group === '' && rs.info.resource === 'namespaces';
+  if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, 'namespaces', name);
+  for (let attempt = 0; ; attempt++) {
+    const current = await rs.get(namespace, name);
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw errors.conflict(qr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw errors.conflict(qr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+    const next = deepCopy(current);
+    const finalizers = new Set(next.metadata.finalizers ?? []);
+    if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) finalizers.add('orphan');
+    if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+    const grace = isPod ? podGrace(current, opts.gracePeriodSeconds) : 0;
+    const alreadyTerminating = !!current.metadata.deletionTimestamp;
+
+    if (alreadyTerminating) {
+      // A shorter grace period (the kubelet confirming with 0) may finish the deletion.
+      const existing = current.metadata.deletionGracePeriodSeconds ?? 0;
+      if (!isPod || grace >= existing) return { object: current, deleted: false };
+      next.metadata.deletionGracePeriodSeconds = grace;
+      next.metadata.deletionTimestamp = nowTimestamp(Date.now() + grace * 1000);
+    } else {
+      next.metadata.deletionTimestamp = nowTimestamp(Date.now() + grace * 1000);
+      next.metadata.deletionGracePeriodSeconds = grace;
+      if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    }
+    if (finalizers.size > 0) next.metadata.finalizers = [...finalizers];
+    if (ctx.dryRun) return { object: next, deleted: readyForRemoval(rs.info, next) };
+    const key = rs.key(namespace, name);
+    try {
+      if (readyForRemoval(rs.info, next)) {
+        const last = await rs.store.delete(key, { uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion });
+        return { object: last, deleted: true };
+      }
+      setTraceparent(next, ctx.traceparent);
+      const written = await rs.store.update(key, next, Number(current.metadata.resourceVersion));
+      return { object: written, deleted: false };
+    } catch (e) {
+      // Someone wrote in between: re-read and decide again (preconditions still apply).
+      if (e instanceof StorageError && e.code === 'Conflict' && attempt < 5) continue;
+      throw toApiError(e, rs.info, name);
+    }
+  }
+}
+

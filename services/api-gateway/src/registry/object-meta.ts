@@ -1,0 +1,80 @@
+// System-owned metadata: what the server sets on create and carries over on update.
+import { randomInt, randomUUID } from 'node:crypto';
+import { TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
+
+/** RFC 3339 at second precision, as Kubernetes serializes metav1.Time. */
+export function nowTimestamp(at = Date.now()): string {
+  return new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// apimachinery's SimpleNameGenerator: 5 characters from an alphabet without vowels or look-alikes.
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATED_PREFIX = 63 - 5;
+
+export function generateName(prefix: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += ALPHABET[randomInt(ALPHABET.length)];
+  return prefix.slice(0, MAX_GENERATED_PREFIX) + suffix;
+}
+
+/** Fills uid and creationTimestamp, clearing what a client may not set on create. */
+export function fillSystemFieldsForCreate(meta: ObjectMeta): void {
+  meta.uid = randomUUID();
+  meta.creationTimestamp = nowTimestamp();
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+}
+
+/** Carries the server-owned fields of the stored object over to an incoming update. */
+export function keepSystemFields(next: ObjectMeta, current: ObjectMeta): void {
+  next.uid = current.uid;
+  next.creationTimestamp = current.creationTimestamp;
+  next.name = current.name;
+  if (current.namespace !== undefined) next.namespace = current.namespace;
+  if (current.deletionTimestamp !== undefined) next.deletionTimestamp = current.deletionTimestamp;
+  else delete next.deletionTimestamp;
+  if (current.deletionGracePeriodSeconds !== undefined) next.deletionGracePeriodSeconds = current.deletionGracePeriodSeconds;
+  else delete next.deletionGracePeriodSeconds;
+  if (current.generation !== undefined && next.generation === undefined) next.generation = current.generation;
+  delete next.generateName;
+  if (current.generateName !== undefined) next.generateName = current.generateName;
+}
+
+export function setTraceparent(obj: KubeObject, traceparent: string | undefined): void {
+  if (!traceparent) return;
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TRACEPARENT_ANNOTATION]: traceparent };
+}
+
+/** Deep equality of JSON values; object key order does not matter. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
+}
+
+/** True when two versions of an object differ only in resourceVersion and the trace annotation. */
+export function sameIgnoringBookkeeping(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const annotations = { ...(o.metadata.annotations ?? {}) };
+    delete annotations[TRACEPARENT_ANNOTATION];
+    const metadata: ObjectMeta = { ...o.metadata, annotations, resourceVersion: undefined };
+    if (Object.keys(annotations).length === 0) delete metadata.annotations;
+    return { ...o, metadata };
+  };
+  return jsonEqual(strip(a), strip(b));
+}
+
+export function deepCopy<T>(v: T): T {
+  return structuredClone(v);
+}

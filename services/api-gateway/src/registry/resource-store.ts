@@ -1,0 +1,200 @@
+// The generic registry for one resource (apiserver's genericregistry.Store): turns
+// API verbs into validated, defaulted etcd transactions. HTTP knows nothing of etcd;
+// this knows nothing of HTTP.
+import {
+  ApiError,
+  applyDefaults,
+  errors,
+  groupVersion,
+  isRecord,
+  prepareForCreate,
+  prepareForUpdate,
+  qualifiedResource,
+  resolveSchema,
+  schemaForKind,
+  validateObject,
+  type KubeObject,
+  type ResourceInfo,
+  type SchemaNode,
+} from '@keelson/api';
+import { keyFor, prefixFor, type EtcdStore } from '@keelson/storage';
+import { toApiError } from './errors';
+import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
+import type { RequestContext } from './request-context';
+
+export interface ListOptions {
+  namespace?: string;
+  limit?: number;
+  continue?: string;
+  /** Read at exactly this revision (resourceVersionMatch=Exact). */
+  revision?: number;
+  filter?: (o: KubeObject) => boolean;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Checks run before a write, e.g. that the namespace exists. */
+export type AdmissionCheck = (obj: KubeObject, info: ResourceInfo, ctx: RequestContext) => Promise<void>;
+
+export class ResourceStore {
+  readonly schema: SchemaNode | undefined;
+
+  constructor(
+    readonly info: ResourceInfo,
+    readonly store: EtcdStore,
+    private readonly admission: AdmissionCheck[] = [],
+  ) {
+    this.schema = schemaForKind(info.group, info.version, info.kind);
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return keyFor(this.info, this.info.namespaced ? namespace : undefined, name);
+  }
+
+  prefix(namespace?: string): string {
+    return prefixFor(this.info, this.info.namespaced ? namespace : undefined);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    const obj = await this.store.get(this.key(namespace, name)).catch((e) => {
+      throw toApiError(e, this.info, name);
+    });
+    if (!obj) throw errors.notFound(qualifiedResource(this.info), name);
+    return obj;
+  }
+
+  async list(opts: ListOptions): Promise<ListResult> {
+    try {
+      const r = await this.store.list(this.prefix(opts.namespace), { limit: opts.limit, continue: opts.continue, revision: opts.revision, filter: opts.filter });
+      return { items: r.items, resourceVersion: String(r.revision), continue: r.continue, remainingItemCount: r.remainingItemCount };
+    } catch (e) {
+      throw toApiError(e, this.info, '');
+    }
+  }
+
+  /** Checks apiVersion/kind and namespace of a request body against the URL. */
+  checkBody(body: unknown, namespace: string | undefined, kind = this.info.kind, gv = groupVersion(this.info)): KubeObject {
+    if (!isRecord(body)) throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)?.slice(0, 200)}'`);
+    if (typeof body.kind !== 'string' || body.kind === '') throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+    if (body.kind !== kind) throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${kind})`);
+    if (body.apiVersion !== gv) throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
+    const metadata = body.metadata ?? {};
+    if (!isRecord(metadata)) throw errors.badRequest('metadata must be an object');
+    const obj = { ...body, metadata: { ...metadata } } as KubeObject;
+    if (this.info.namespaced) {
+      if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (!namespace && !obj.metadata.namespace) throw errors.badRequest('the server could not find the requested resource: a namespace is required');
+      obj.metadata.namespace = namespace ?? obj.metadata.namespace;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    return obj;
+  }
+
+  private validate(obj: KubeObject, ctx: RequestContext, old?: KubeObject): void {
+    const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old });
+    ctx.warnings.push(...warnings);
+    if (causes.length > 0) throw errors.invalid(this.info.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.info.group);
+  }
+
+  async create(namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KubeObject> {
+    let obj = this.checkBody(body, namespace);
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+    fillSystemFieldsForCreate(obj.metadata);
+    obj = prepareForCreate(applyDefaults(obj, this.info), this.info);
+    this.validate(obj, ctx);
+    for (const check of this.admission) await check(obj, this.info, ctx);
+    setTraceparent(obj, ctx.traceparent);
+    if (ctx.dryRun) return obj;
+    try {
+      return await this.store.create(this.key(namespace, obj.metadata.name!), obj);
+    } catch (e) {
+      throw toApiError(e, this.info, obj.metadata.name!);
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on concurrent change. `mutate` gets a private copy of
+   * the current object and returns the desired one (or throws). Subresource writes keep
+   * what the subresource does not own (see prepareForUpdate).
+   */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    ctx: RequestContext,
+    opts: { subresource?: string; expectedRevision?: number } = {},
+  ): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    let result: KubeObject | undefined;
+    let finalDelete = false;
+    try {
+      const written = await this.store.guaranteedUpdate(
+        key,
+        async (current) => {
+          const desired = await mutate(deepCopy(current));
+          const next = this.checkBody(desired, namespace);
+          if (next.metadata.name !== undefined && next.metadata.name !== name) {
+            throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+          }
+          if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+            throw errors.conflict(qualifiedResource(this.info), name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+          }
+          const rv = next.metadata.resourceVersion;
+          if (rv && rv !== current.metadata.resourceVersion) {
+            throw errors.conflict(qualifiedResource(this.info), name, 'the object has been modified; please apply your changes to the latest version and try again');
+          }
+          keepSystemFields(next.metadata, current.metadata);
+          // Binding is the server's own write of spec.nodeName: no update strategy applies.
+          const internal = opts.subresource === 'binding';
+          let updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
+          this.validate(updated, ctx, internal ? undefined : current);
+          // A terminating object whose last finalizer is gone is deleted, not updated.
+          finalDelete = readyForRemoval(this.info, updated);
+          if (sameIgnoringBookkeeping(updated, current) && !finalDelete) {
+            result = current;
+            return current; // no-op: storage skips the write
+          }
+          updated = deepCopy(updated);
+          updated.metadata.resourceVersion = current.metadata.resourceVersion;
+          setTraceparent(updated, ctx.traceparent);
+          if (ctx.dryRun) {
+            result = updated;
+            return current;
+          }
+          result = undefined;
+          return updated;
+        },
+        { expectedRevision: opts.expectedRevision },
+      );
+      if (ctx.dryRun || result) return result ?? written;
+      if (finalDelete) return await this.store.delete(key, { uid: written.metadata.uid });
+      return written;
+    } catch (e) {
+      throw toApiError(e, this.info, name);
+    }
+  }
+}
+
+/** A terminating object is removed once nothing holds it: finalizers, a kubelet, namespace content. */
+export function readyForRemoval(info: ResourceInfo, obj: KubeObject): boolean {
+  if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length > 0) return false;
+  if (info.group === '' && info.resource === 'namespaces') return ((obj.spec?.finalizers as unknown[] | undefined) ?? []).length === 0;
+  return !isGracefulPod(info, obj);
+}
+
+/** A pod still waiting for its kubelet to confirm termination is not removed by finalizer logic. */
+export function isGracefulPod(info: ResourceInfo, obj: KubeObject): boolean {
+  return info.group === '' && info.resource === 'pods' && !!obj.spec?.nodeName && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}

@@ -1,0 +1,77 @@
+// The scale and binding subresources: views onto a parent object's fields.
+import { errors, isRecord, labelSelectorFromObject, qualifiedResource, type KubeObject } from '@keelson/api';
+import { nowTimestamp } from './object-meta';
+import type { RequestContext } from './request-context';
+import type { ResourceStore } from './resource-store';
+
+/** autoscaling/v1 Scale of a Deployment or ReplicaSet. */
+export function toScale(obj: KubeObject): KubeObject {
+  const selector = obj.spec?.selector as Parameters<typeof labelSelectorFromObject>[0];
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: (obj.spec?.replicas as number | undefined) ?? 0 },
+    status: { replicas: (obj.status?.replicas as number | undefined) ?? 0, selector: labelSelectorFromObject(selector).toString() },
+  };
+}
+
+/** Writes a desired Scale back into its parent; `computeScale` derives it from the current parent. */
+export async function updateScale(
+  rs: ResourceStore,
+  namespace: string | undefined,
+  name: string,
+  computeScale: (current: KubeObject) => unknown,
+  ctx: RequestContext,
+): Promise<KubeObject> {
+  const written = await rs.update(
+    namespace,
+    name,
+    (current) => {
+      const scale = computeScale(toScale(current));
+      if (!isRecord(scale) || scale.kind !== 'Scale') throw errors.badRequest('the body must be an autoscaling/v1 Scale');
+      const meta = isRecord(scale.metadata) ? scale.metadata : {};
+      if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+        throw errors.conflict(qualifiedResource(rs.info), name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const replicas = isRecord(scale.spec) ? scale.spec.replicas : undefined;
+      if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+        throw errors.invalid('Scale', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
+      }
+      return { ...current, spec: { ...(current.spec ?? {}), replicas: replicas ?? 0 } };
+    },
+    ctx,
+  );
+  return toScale(written);
+}
+
+/** pods/binding: assigns a pod to a node once (the scheduler's write). */
+export async function bindPod(rs: ResourceStore, namespace: string | undefined, name: string, body: unknown, ctx: RequestContext): Promise<void> {
+  if (!isRecord(body) || body.kind !== 'Binding') throw errors.badRequest('the body must be a v1 Binding');
+  const target = isRecord(body.target) ? body.target : undefined;
+  const nodeName = target?.name;
+  if (typeof nodeName !== 'string' || nodeName === '') {
+    throw errors.invalid('Binding', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  }
+  await rs.update(
+    namespace,
+    name,
+    (pod) => {
+      if (pod.metadata.deletionTimestamp) throw errors.conflict('pods', name, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec?.nodeName) throw errors.conflict('pods', name, `pod ${name} is already assigned to node "${String(pod.spec.nodeName)}"`);
+      const status = { ...(pod.status ?? {}) };
+      const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+      status.conditions = conditions;
+      return { ...pod, spec: { ...(pod.spec ?? {}), nodeName }, status };
+    },
+    { ...ctx },
+    { subresource: 'binding' },
+  );
+}

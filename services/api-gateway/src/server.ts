@@ -1,0 +1,121 @@
+// The gateway's HTTP surface: health, version, discovery, OpenAPI and resources,
+// each request authenticated and traced.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ApiError, errors, openApiV3Document, openApiV3Index, type ResourceRegistry } from '@keelson/api';
+import type { WatchCache } from '@keelson/storage';
+import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/telemetry';
+import type { TokenAuthenticator, UserInfo } from './http/auth';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
+import { sendError, sendJson } from './http/io';
+import { parseResourcePath } from './http/request-info';
+import { handleResource } from './handlers/resources';
+import { handleWatch } from './handlers/watch';
+import { dryRunOf, fieldValidationOf } from './handlers/params';
+import type { RequestContext } from './registry/request-context';
+import type { ResourceStore } from './registry/resource-store';
+
+export interface ApiServerDeps {
+  registry: ResourceRegistry;
+  stores: Map<string, ResourceStore>;
+  caches: Map<string, WatchCache>;
+  authenticator: TokenAuthenticator;
+  log: Logger;
+  maxRequestBytes: number;
+  bookmarkIntervalSeconds: number;
+  /** Readiness beyond "the process runs": etcd answers and caches are synced. */
+  ready: () => Promise<boolean>;
+}
+
+const tracer = trace.getTracer('keelson-api-gateway');
+
+export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const parent = contextFromTraceparent(headerOf(req, 'traceparent'), headerOf(req, 'tracestate'));
+    const span = tracer.startSpan(`${req.method} ${routeName(url.pathname)}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': url.pathname } }, parent);
+    const started = Date.now();
+    res.on('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      if (url.pathname !== '/readyz' && url.pathname !== '/healthz' && url.pathname !== '/livez') {
+        deps.log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started });
+      }
+    });
+    context.with(trace.setSpan(parent, span), () => {
+      route(req, res, url, deps).catch((err: unknown) => {
+        if (!(err instanceof ApiError)) deps.log.error('request failed', { method: req.method, path: url.pathname, err: err instanceof Error ? err.stack : String(err) });
+        span.recordException(err instanceof Error ? err : String(err));
+        sendError(res, err);
+      });
+    });
+  };
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Low-cardinality span names: the path with names replaced. */
+function routeName(path: string): string {
+  const rr = parseResourcePath('GET', path, new URLSearchParams());
+  if (!rr) return path;
+  const base = rr.group ? `/apis/${rr.group}/${rr.version}` : `/api/${rr.version}`;
+  return `${base}${rr.namespace ? '/namespaces/{namespace}' : ''}/${rr.resource}${rr.name ? '/{name}' : ''}${rr.subresource ? '/' + rr.subresource : ''}`;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: ApiServerDeps): Promise<void> {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  // Health and version are public, as kube's system:public-info-viewer makes them.
+  if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+    const ok = path !== '/readyz' || (await deps.ready());
+    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(ok ? 'ok' : 'not ready');
+    return;
+  }
+  if (path === '/version') return sendJson(res, 200, versionInfo());
+
+  const user = deps.authenticator.authenticate(req);
+  trace.getActiveSpan()?.setAttribute('enduser.id', user.name);
+
+  if (path === '/api' || path === '/apis') {
+    const aggregated = wantsAggregated(req);
+    if (aggregated) return sendJson(res, 200, aggregatedDiscovery(deps.registry, path === '/api', aggregated), aggregated);
+    return sendJson(res, 200, path === '/api' ? apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`) : apiGroupList(deps.registry));
+  }
+  if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Index(deps.registry));
+  if (path.startsWith('/openapi/v3/')) {
+    const doc = openApiV3Document(deps.registry, path.slice('/openapi/v3/'.length));
+    if (!doc) throw errors.notFoundPath();
+    return sendJson(res, 200, doc);
+  }
+  const gvParts = path.split('/').filter(Boolean);
+  if (gvParts[0] === 'api' && gvParts.length === 2) return sendFound(res, apiResourceList(deps.registry, '', gvParts[1]));
+  if (gvParts[0] === 'apis' && gvParts.length === 2) return sendFound(res, apiGroupDoc(deps.registry, gvParts[1]));
+  if (gvParts[0] === 'apis' && gvParts.length === 3) return sendFound(res, apiResourceList(deps.registry, gvParts[1], gvParts[2]));
+
+  const rr = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
+  if (!rr) throw errors.notFoundPath();
+  const info = deps.registry.lookup(rr.group, rr.version, rr.resource);
+  const store = info && deps.stores.get(`${info.group}/${info.resource}`);
+  if (!info || !store) throw errors.notFoundPath();
+  if (!info.namespaced && rr.namespace) throw errors.notFoundPath();
+  if (rr.verb === 'watch') {
+    const cache = deps.caches.get(`${info.group}/${info.resource}`);
+    if (!cache) throw errors.notFoundPath();
+    return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds });
+  }
+  const ctx = requestContext(user, url.searchParams);
+  await handleResource(req, res, rr, store, ctx, url.searchParams, { maxRequestBytes: deps.maxRequestBytes });
+}
+
+function requestContext(user: UserInfo, q: URLSearchParams): RequestContext {
+  return { user, dryRun: dryRunOf(q), fieldValidation: fieldValidationOf(q), fieldManager: q.get('fieldManager') ?? undefined, traceparent: traceparentOf(), warnings: [] };
+}
+
+function sendFound(res: ServerResponse, doc: object | undefined): void {
+  if (!doc) throw errors.notFoundPath();
+  sendJson(res, 200, doc);
+}
