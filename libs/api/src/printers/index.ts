@@ -1,0 +1,28 @@
+// Printers by resource: the kinds kube-apiserver prints, keyed by `group/resource`.
+
+import type { ResourceInfo } from '../registry';
+import type { Printer } from '../table';
+import { eventPrinter } from './events';
+import { nodePrinter } from './nodes';
+import { podPrinter } from './pods';
+import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, serviceAccountPrinter } from './simple';
+import { deploymentPrinter, replicaSetPrinter } from './workloads';
+
+const PRINTERS: Record<string, Printer> = {
+  '/pods': podPrinter,
+  '/nodes': nodePrinter,
+  '/namespaces': namespacePrinter,
+  '/events': eventPrinter,
+  '/configmaps': configMapPrinter,
+  '/serviceaccounts': serviceAccountPrinter,
+  'apps/deployments': deploymentPrinter,
+  'apps/replicasets': replicaSetPrinter,
+  'coordination.k8s.io/leases': leasePrinter,
+};
+
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+  return PRINTERS[`${info.group}/${info.resource}`] ?? defaultPrinter;
+}
+
+export { nodeRoles } from './nodes';
+export { printPod } from './pods';
