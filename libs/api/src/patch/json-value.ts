@@ -1,0 +1,63 @@
+// Small helpers over decoded JSON values shared by the patch engines.
+// Patch engines never mutate their inputs: they clone once, then work on the copy.
+
+export type JsonObject = Record<string, unknown>;
+
+/** A JSON object (not an array, not null). */
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Own-property test that ignores the prototype chain (`toString`, `__proto__`). */
+export function hasOwn(o: JsonObject, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Sets an own data property; `__proto__` from JSON.parse stays a plain key, never a prototype. */
+export function setOwn(o: JsonObject, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** Deep copy of a JSON value; non-JSON leaves (Date, class instances) are kept by reference. */
+export function deepClone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((e) => deepClone(e)) as unknown as T;
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const [k, e] of Object.entries(v)) setOwn(out, k, deepClone(e));
+    return out as T;
+  }
+  return v;
+}
+
+/** Structural JSON equality: key order of objects is irrelevant, array order is not. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((e, i) => deepEqual(e, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** The JSON kind of a value, used to compare shapes the way Go's reflect.TypeOf does. */
+export function jsonKind(v: unknown): 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | 'other' {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  switch (typeof v) {
+    case 'object':
+      return 'object';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'other';
+  }
+}
