@@ -1,0 +1,18 @@
+// Benchmark entry point: `npm run bench -- NAME`.
+import { runApiBench } from './api';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench };
+
+const name = process.argv[2];
+const bench = name ? BENCHMARKS[name] : undefined;
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>\n`);
+  process.exit(2);
+}
+bench().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`benchmark ${name} failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

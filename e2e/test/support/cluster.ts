@@ -1,0 +1,162 @@
+// A whole control plane for e2e tests: real etcd (harness), credentials, and the built
+// api-gateway as a child process; `kubectl` runs the real /usr/bin/kubectl against it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureCredentials, writeKubeconfig, type Credentials } from '@keelson/local';
+import { freePort, startEtcd, type EtcdServer } from '@keelson/testing';
+
+const ROOT = resolve(__dirname, '../../..');
+const GATEWAY_MAIN = join(ROOT, 'services/api-gateway/dist/main.js');
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestCluster {
+  url: string;
+  etcd: EtcdServer;
+  creds: Credentials;
+  kubeconfig: string;
+  dir: string;
+  /** Runs the real kubectl with this cluster's kubeconfig and a private discovery cache. */
+  kubectl(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<KubectlResult>;
+  /** kubectl that must succeed; returns stdout. */
+  k(...args: string[]): Promise<string>;
+  /** Raw HTTPS request with the admin token (or the given headers). */
+  request(method: string, path: string, opts?: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null }): Promise<{ status: number; body: string; headers: Headers }>;
+  killGateway(signal?: NodeJS.Signals): Promise<void>;
+  gatewayLog(): string;
+  startGateway(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(): Promise<TestCluster> {
+  if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
+  const etcd = await startEtcd();
+  const creds = await ensureCredentials(dir);
+  const port = await freePort();
+  const url = `https://127.0.0.1:${port}`;
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, url, creds.caPem, creds.adminToken);
+  const cacheDir = join(dir, 'kube-cache');
+  let gateway: ChildProcess | undefined;
+  let gatewayLog = '';
+
+  const startGateway = async (): Promise<void> => {
+    gatewayLog = '';
+    gateway = spawn(process.execPath, [GATEWAY_MAIN], {
+      env: {
+        ...process.env,
+        KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
+        KEELSON_API_PORT: String(port),
+        KEELSON_TLS_CERT_FILE: creds.certFile,
+        KEELSON_TLS_KEY_FILE: creds.keyFile,
+        KEELSON_TOKEN_FILE: creds.tokenFile,
+        KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer): void => {
+      gatewayLog = (gatewayLog + b.toString()).slice(-20_000);
+    };
+    gateway.stdout!.on('data', keep);
+    gateway.stderr!.on('data', keep);
+    const child = gateway;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`api-gateway exited (${child.exitCode}):\n${gatewayLog}`);
+      const ok = await httpsFetch(`${url}/readyz`, { method: 'GET', headers: {}, ca: creds.caPem }).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`api-gateway did not become ready:\n${gatewayLog}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const killGateway = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const g = gateway;
+    if (!g || g.exitCode !== null) return;
+    const exited = new Promise<void>((r) => g.once('exit', () => r()));
+    g.kill(signal);
+    await exited;
+  };
+
+  await startGateway();
+
+  const kubectl: TestCluster['kubectl'] = (args, opts = {}) =>
+    new Promise((resolvePromise, reject) => {
+      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+        env: { ...process.env, KUBECONFIG: kubeconfig, ...opts.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolvePromise({ code: code ?? -1, stdout, stderr });
+      });
+      child.stdin.end(opts.input ?? '');
+    });
+
+  const k = async (...args: string[]): Promise<string> => {
+    const r = await kubectl(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}\n--- gateway log ---\n${gatewayLog.slice(-3000)}`);
+    return r.stdout;
+  };
+
+  const request: TestCluster['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? creds.adminToken}`;
+    const res = await httpsFetch(`${url}${path}`, { method, headers, body: opts.body, ca: creds.caPem });
+    return res;
+  };
+
+  return {
+    url,
+    etcd,
+    creds,
+    kubeconfig,
+    dir,
+    kubectl,
+    k,
+    request,
+    killGateway,
+    startGateway,
+    gatewayLog: () => gatewayLog,
+    async stop() {
+      await killGateway('SIGTERM');
+      await etcd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** HTTPS with a private CA (fetch cannot take one without undici internals). */
+export function httpsFetch(
+  url: string,
+  opts: { method: string; headers: Record<string, string>; body?: string | Buffer; ca: string },
+): Promise<{ status: number; body: string; headers: Headers }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpsRequest(url, { method: opts.method, headers: opts.headers, ca: opts.ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers });
+      });
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
