@@ -1,0 +1,208 @@
+// Structural validation of a JSON value against a kind's OpenAPI schema: types,
+// required properties, enums, int-or-string, integer formats, and unknown fields.
+// Messages follow the apiextensions-apiserver wording (kube-openapi errors mapped
+// to field errors), since that is what Kubernetes prints for schema failures.
+
+import { causes } from '../status';
+import type { StatusCause } from '../status';
+import { isRecord } from '../types';
+import type { SchemaNode, SchemaResolver } from '../schema/types';
+
+export type UnknownFieldPolicy = 'Strict' | 'Warn' | 'Ignore';
+
+export interface SchemaValidationResult {
+  /** Field errors; under `Strict` also one `unknown field "…"` cause per unknown field. */
+  causes: StatusCause[];
+  /** Paths of fields the schema does not declare (`spec.template.spec.containers[0].imagePullPolicyy`). */
+  unknownFields: string[];
+}
+
+const INT_RANGES: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+/** A schema with `$ref` and `allOf` folded in, so properties can be checked in one place. */
+interface EffectiveNode {
+  node: SchemaNode;
+  properties: Record<string, SchemaNode>;
+  required: string[];
+}
+
+function refName(ref: string): string {
+  const hash = ref.lastIndexOf('/');
+  return ref.startsWith('#/') && hash >= 0 ? ref.slice(hash + 1) : ref;
+}
+
+function flatten(schema: SchemaNode, resolve: SchemaResolver, depth = 0): EffectiveNode {
+  // Guard against a resolver that maps a ref onto itself.
+  if (depth > 32) return { node: schema, properties: {}, required: [] };
+  let node: SchemaNode = { ...schema };
+  const properties: Record<string, SchemaNode> = { ...(schema.properties ?? {}) };
+  const required = new Set(schema.required ?? []);
+  const parts: SchemaNode[] = [];
+  if (schema.$ref) {
+    const target = resolve(refName(schema.$ref)) ?? resolve(schema.$ref);
+    if (target) parts.push(target);
+  }
+  for (const sub of schema.allOf ?? []) parts.push(sub);
+  for (const part of parts) {
+    const eff = flatten(part, resolve, depth + 1);
+    // The referencing node's own keywords (description, default) win over the target's.
+    node = { ...eff.node, ...node };
+    Object.assign(properties, eff.properties, schema.properties ?? {});
+    for (const r of eff.required) required.add(r);
+  }
+  delete node.$ref;
+  delete node.allOf;
+  return { node, properties, required: [...required] };
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v; // string, boolean, object
+}
+
+function typeMatches(expected: NonNullable<SchemaNode['type']>, v: unknown): boolean {
+  switch (expected) {
+    case 'object':
+      return isRecord(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+  }
+}
+
+function child(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+function typeInvalid(path: string, v: unknown, expected: string): StatusCause {
+  const actual = jsonType(v);
+  const where = path || '<root>';
+  return causes.typeInvalid(path, actual, `${where} in body must be of type ${expected}: "${actual}"`);
+}
+
+class Walker {
+  readonly causes: StatusCause[] = [];
+  readonly unknown: string[] = [];
+  constructor(private readonly resolve: SchemaResolver) {}
+
+  walk(value: unknown, schema: SchemaNode, path: string): void {
+    // JSON null decodes to the zero value in Kubernetes, so it is never a type error.
+    if (value === null || value === undefined) return;
+    const eff = flatten(schema, this.resolve);
+    const node = eff.node;
+
+    // oneOf of plain types (Quantity: string|number, IntOrString: integer|string).
+    const alternatives = (node.oneOf ?? []).map((alt) => flatten(alt, this.resolve).node.type).filter((t) => t !== undefined);
+    if (alternatives.length > 0) {
+      if (!alternatives.some((t) => typeMatches(t, value))) this.causes.push(typeInvalid(path, value, alternatives.join(',')));
+      return;
+    }
+    if (node['x-kubernetes-int-or-string']) {
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
+        this.causes.push(typeInvalid(path, value, 'integer,string'));
+      }
+      return;
+    }
+    if (node.type && !typeMatches(node.type, value)) {
+      this.causes.push(typeInvalid(path, value, node.type));
+      return;
+    }
+    if (node.enum && node.enum.length > 0 && (typeof value === 'string' || typeof value === 'number')) {
+      if (!node.enum.includes(value)) {
+        this.causes.push(causes.notSupported(path, value, node.enum.map(String)));
+      }
+    }
+    if (typeof value === 'number') this.checkNumber(value, node, path);
+    if (typeof value === 'string') this.checkString(value, node, path);
+    if (Array.isArray(value)) {
+      if (node.items) value.forEach((item, i) => this.walk(item, node.items as SchemaNode, `${path}[${i}]`));
+      return;
+    }
+    if (isRecord(value)) this.walkObject(value, eff, path);
+  }
+
+  private walkObject(value: Record<string, unknown>, eff: EffectiveNode, path: string): void {
+    const node = eff.node;
+    for (const r of eff.required) {
+      if (value[r] === undefined || value[r] === null) this.causes.push(causes.required(child(path, r)));
+    }
+    const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+    const hasProps = Object.keys(eff.properties).length > 0;
+    for (const [key, v] of Object.entries(value)) {
+      const prop = eff.properties[key];
+      if (prop) {
+        this.walk(v, prop, child(path, key));
+      } else if (isRecord(node.additionalProperties)) {
+        this.walk(v, node.additionalProperties, child(path, key));
+      } else if (node.additionalProperties === true || preserve) {
+        // Free-form content: nothing to check.
+      } else if (hasProps || node.additionalProperties === false) {
+        // An object schema without properties (FieldsV1, RawExtension) is free-form.
+        this.unknown.push(child(path, key));
+      }
+    }
+  }
+
+  private checkNumber(v: number, node: SchemaNode, path: string): void {
+    const range = node.format ? INT_RANGES[node.format] : undefined;
+    const max = node.maximum ?? range?.[1];
+    const min = node.minimum ?? range?.[0];
+    if (max !== undefined && v > max) {
+      this.causes.push(causes.invalid(path, v, `${path} in body should be less than or equal to ${max}`));
+    }
+    if (min !== undefined && v < min) {
+      this.causes.push(causes.invalid(path, v, `${path} in body should be greater than or equal to ${min}`));
+    }
+  }
+
+  private checkString(v: string, node: SchemaNode, path: string): void {
+    if (node.maxLength !== undefined && v.length > node.maxLength) {
+      this.causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${node.maxLength} bytes`, field: path });
+    }
+    if (node.minLength !== undefined && v.length < node.minLength) {
+      this.causes.push(causes.invalid(path, v, `${path} in body should be at least ${node.minLength} chars long`));
+    }
+    if (node.pattern !== undefined && !safeRegExp(node.pattern)?.test(v)) {
+      this.causes.push(causes.invalid(path, v, `${path} in body should match '${node.pattern}'`));
+    }
+  }
+}
+
+function safeRegExp(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern);
+  } catch {
+    return undefined; // An unparseable pattern in a schema must not reject every object.
+  }
+}
+
+/**
+ * Validates `value` against `schema`. Unknown fields are always reported in
+ * `unknownFields`; under `Strict` each also becomes a cause, under `Ignore` the
+ * list is empty.
+ */
+export function validateAgainstSchema(
+  value: unknown,
+  schema: SchemaNode,
+  resolve: SchemaResolver,
+  opts: { unknownFields: UnknownFieldPolicy },
+): SchemaValidationResult {
+  const w = new Walker(resolve);
+  w.walk(value, schema, '');
+  if (opts.unknownFields === 'Ignore') return { causes: w.causes, unknownFields: [] };
+  const out = [...w.causes];
+  if (opts.unknownFields === 'Strict') for (const f of w.unknown) out.push(causes.unknownField(f));
+  return { causes: out, unknownFields: w.unknown };
+}
