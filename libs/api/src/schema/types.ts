@@ -16,6 +16,8 @@ export interface SchemaNode {
   /** `$ref` to `#/components/schemas/<name>`; resolved through the schema registry. */
   $ref?: string;
   allOf?: SchemaNode[];
+  /** Quantity (string | number) and IntOrString (integer | string), as upstream v3 serves them. */
+  oneOf?: SchemaNode[];
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
