@@ -1,7 +1,7 @@
 // Bad input gets a Kubernetes Status with the right code and never changes stored data;
 // optimistic concurrency; acknowledged writes survive a SIGKILLed gateway.
 import { Etcd3 } from 'etcd3';
-import { startCluster, type TestCluster } from './support/cluster';
+import { startControlPlane as startCluster, type ControlPlane as TestCluster } from '@keelson/testing';
 
 jest.setTimeout(60_000);
 
@@ -105,7 +105,7 @@ test('a watch from a compacted revision gets 410 Gone', async () => {
   const first = JSON.parse((await post(PODS, pod('old-rev'))).body);
   for (let i = 0; i < 3; i++) await post(PODS, pod(`churn-${i}`));
   const rev = Number((await etcd.get('/registry/core/pods/default/churn-2').exec()).header.revision);
-  await etcd.compact(rev);
+  await etcd.kv.compact({ revision: rev, physical: true });
   await c.killGateway();
   await c.startGateway(); // a fresh watch cache starts after the compaction
   const res = await c.request('GET', `${PODS}?watch=true&resourceVersion=${first.metadata.resourceVersion}`);

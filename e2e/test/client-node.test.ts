@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Etcd3 } from 'etcd3';
-import { startCluster, type TestCluster } from './support/cluster';
+import { startControlPlane as startCluster, type ControlPlane as TestCluster } from '@keelson/testing';
 
 jest.setTimeout(90_000);
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, type TestCluster } from './support/cluster';
+import { startControlPlane as startCluster, type ControlPlane as TestCluster } from '@keelson/testing';
 
 jest.setTimeout(60_000);
 

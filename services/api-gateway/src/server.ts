@@ -2,7 +2,7 @@
 // each request authenticated and traced.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { ApiError, errors, openApiV3Document, openApiV3Index, type ResourceRegistry } from '@keelson/api';
+import { ApiError, errors, openApiV3Index, openApiV3Serialized, type ResourceRegistry } from '@keelson/api';
 import type { WatchCache } from '@keelson/storage';
 import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/telemetry';
 import type { TokenAuthenticator, UserInfo } from './http/auth';
@@ -87,9 +87,12 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   }
   if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Index(deps.registry));
   if (path.startsWith('/openapi/v3/')) {
-    const doc = openApiV3Document(deps.registry, path.slice('/openapi/v3/'.length));
+    // Served as pre-serialized bytes so the body matches the hash in the index.
+    const doc = openApiV3Serialized(deps.registry, path.slice('/openapi/v3/'.length));
     if (!doc) throw errors.notFoundPath();
-    return sendJson(res, 200, doc);
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Content-Length': Buffer.byteLength(doc.body) });
+    res.end(doc.body);
+    return;
   }
   const gvParts = path.split('/').filter(Boolean);
   if (gvParts[0] === 'api' && gvParts.length === 2) return sendFound(res, apiResourceList(deps.registry, '', gvParts[1]));

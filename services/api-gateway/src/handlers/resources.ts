@@ -7,6 +7,7 @@ import {
   applyStrategicMergePatch,
   errors,
   groupVersion,
+  isRecord,
   resolveSchema,
   toTable,
   type KubeObject,
@@ -121,6 +122,7 @@ async function patch(
   const type = mediaType(req);
   if (!PATCH_TYPES.includes(type)) throw errors.unsupportedMediaType(type);
   const patchBody = decodeBody(raw, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json');
+  if (type !== 'application/json-patch+json' && !isRecord(patchBody)) throw errors.badRequest('the patch must be a JSON object');
   const ns = rr.namespace;
   const name = rr.name!;
   const schema = rr.subresource === 'scale' ? undefined : rs.schema;
@@ -151,7 +153,7 @@ async function patch(
       return send(201, await rs.create(ns, obj, ctx));
     }
   }
-  return send(200, await rs.update(ns, name, (current) => applyPatch(current) as KubeObject, ctx, { subresource: rr.subresource }));
+  return send(200, await rs.update(ns, name, (current) => applyPatch(current), ctx, { subresource: rr.subresource }));
 }
 
 export function sendObject(req: IncomingMessage, res: ServerResponse, code: number, info: ResourceInfo, obj: KubeObject, query: URLSearchParams): void {

@@ -28,6 +28,8 @@ export function mediaType(req: IncomingMessage): string {
 
 /** Decodes a JSON (or YAML) body; malformed input is a 400 like kube's decoder error. */
 export function decodeBody(body: Buffer, contentType: string): unknown {
+  // client-go sends protobuf for built-in types and falls back to JSON on 415.
+  if (contentType === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(contentType);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (contentType.endsWith('yaml')) {

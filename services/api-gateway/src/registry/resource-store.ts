@@ -128,7 +128,7 @@ export class ResourceStore {
   async update(
     namespace: string | undefined,
     name: string,
-    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    mutate: (current: KubeObject) => unknown,
     ctx: RequestContext,
     opts: { subresource?: string; expectedRevision?: number } = {},
   ): Promise<KubeObject> {

@@ -1,14 +1,15 @@
-// A whole control plane for e2e tests: real etcd (harness), credentials, and the built
-// api-gateway as a child process; `kubectl` runs the real /usr/bin/kubectl against it.
+// A whole control plane for e2e tests and benchmarks: real etcd, credentials, and the
+// built api-gateway as a child process; `kubectl` runs the real kubectl against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureCredentials, writeKubeconfig, type Credentials } from '@keelson/local';
-import { freePort, startEtcd, type EtcdServer } from '@keelson/testing';
+import { startEtcd, type EtcdServer } from './etcd';
+import { freePort } from './ports';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../../..'); // from libs/testing/src or libs/testing/dist
 const GATEWAY_MAIN = join(ROOT, 'services/api-gateway/dist/main.js');
 
 export interface KubectlResult {
@@ -17,7 +18,7 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export interface TestCluster {
+export interface ControlPlane {
   url: string;
   etcd: EtcdServer;
   creds: Credentials;
@@ -35,7 +36,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(): Promise<TestCluster> {
+export async function startControlPlane(): Promise<ControlPlane> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const etcd = await startEtcd();
@@ -89,7 +90,7 @@ export async function startCluster(): Promise<TestCluster> {
 
   await startGateway();
 
-  const kubectl: TestCluster['kubectl'] = (args, opts = {}) =>
+  const kubectl: ControlPlane['kubectl'] = (args, opts = {}) =>
     new Promise((resolvePromise, reject) => {
       const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
         env: { ...process.env, KUBECONFIG: kubeconfig, ...opts.env },
@@ -114,7 +115,7 @@ export async function startCluster(): Promise<TestCluster> {
     return r.stdout;
   };
 
-  const request: TestCluster['request'] = async (method, path, opts = {}) => {
+  const request: ControlPlane['request'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? creds.adminToken}`;
     const res = await httpsFetch(`${url}${path}`, { method, headers, body: opts.body, ca: creds.caPem });
