@@ -1,0 +1,55 @@
+// Local cluster settings: every port and path from the environment, with the defaults documented in README.
+import { resolve } from 'node:path';
+
+export interface LocalConfig {
+  repoRoot: string;
+  /** Data, PKI, tokens and kubeconfig (`KEELSON_HOME`, default `<repo>/.keelson`). */
+  home: string;
+  etcdBin: string;
+  etcdPort: number;
+  etcdPeerPort: number;
+  /** etcd refuses writes past this size; the gateway compacts, this bounds a runaway (`KEELSON_ETCD_QUOTA_BYTES`). */
+  etcdQuotaBytes: number;
+  natsBin: string;
+  natsPort: number;
+  natsMonitorPort: number;
+  apiHost: string;
+  apiPort: number;
+  /** Folder scanned for `<name>/dist/main.js`. */
+  servicesDir: string;
+  /** First of the ports handed out as KEELSON_HEALTH_PORT, one per service in name order. */
+  servicePortBase: number;
+  extraSans: string[];
+}
+
+const num = (v: string | undefined, d: number): number => {
+  const n = Number(v);
+  return v && Number.isFinite(n) ? n : d;
+};
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const repoRoot = resolve(__dirname, '../../..');
+  const home = resolve(env.KEELSON_HOME ?? resolve(repoRoot, '.keelson'));
+  return {
+    repoRoot,
+    home,
+    etcdBin: env.KEELSON_ETCD_BIN ?? 'etcd',
+    etcdPort: num(env.KEELSON_ETCD_PORT, 2379),
+    etcdPeerPort: num(env.KEELSON_ETCD_PEER_PORT, 2380),
+    etcdQuotaBytes: num(env.KEELSON_ETCD_QUOTA_BYTES, 4 * 1024 ** 3),
+    natsBin: env.KEELSON_NATS_BIN ?? 'nats-server',
+    natsPort: num(env.KEELSON_NATS_PORT, 4222),
+    natsMonitorPort: num(env.KEELSON_NATS_MONITOR_PORT, 8222),
+    apiHost: env.KEELSON_API_HOST ?? '127.0.0.1',
+    apiPort: num(env.KEELSON_API_PORT, 6443),
+    servicesDir: resolve(env.KEELSON_SERVICES_DIR ?? resolve(repoRoot, 'services')),
+    servicePortBase: num(env.KEELSON_SERVICE_PORT_BASE, 9100),
+    extraSans: (env.KEELSON_EXTRA_SANS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+/** Where clients reach the API: a wildcard bind address is still dialled on loopback. */
+export function apiUrl(cfg: LocalConfig): string {
+  const host = cfg.apiHost === '0.0.0.0' || cfg.apiHost === '::' ? '127.0.0.1' : cfg.apiHost;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${cfg.apiPort}`;
+}

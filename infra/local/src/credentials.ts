@@ -1,0 +1,203 @@
+// Local PKI and identities: a CA, the gateway's serving certificate, a kube-apiserver style
+// static token file, and kubeconfigs. Idempotent: existing files are kept, only what is missing is made.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface Credentials {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  tokenFile: string;
+  adminToken: string;
+  /** Token per service name (always includes `api-gateway`). */
+  serviceTokens: Record<string, string>;
+  caPem: string;
+}
+
+export interface CredentialOptions {
+  /** Extra DNS names or IP addresses for the serving certificate (e.g. compose service names). */
+  hostnames?: string[];
+  /** Services that get their own identity in the token file. */
+  services?: string[];
+}
+
+/** Names every serving certificate covers: loopback plus the compose host names. */
+export const DEFAULT_SANS = ['localhost', '127.0.0.1', '::1', 'api-gateway', 'keelson-api-gateway'];
+export const ADMIN_USER = 'admin';
+/** The user name a service authenticates as; RBAC bootstrap roles bind to these. */
+export const serviceUser = (service: string): string => `system:keelson:${service}`;
+export const SERVICE_GROUP = 'system:keelson';
+
+const CERT_DAYS = '3650';
+
+async function openssl(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('openssl', args, { maxBuffer: 4 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+const isIp = (h: string): boolean => /^[0-9.]+$/.test(h) || h.includes(':');
+
+/** SAN entries (`DNS:x`, `IP Address:y`) of a certificate, as openssl prints them. */
+export async function certificateSans(certFile: string): Promise<string[]> {
+  const out = await openssl(['x509', '-in', certFile, '-noout', '-ext', 'subjectAltName']);
+  return out.split('\n').slice(1).join(',').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+// openssl prints ::1 as "0:0:0:0:0:0:0:1"; compare IPs after normalising that one case.
+function sanPresent(sans: string[], host: string): boolean {
+  if (!isIp(host)) return sans.includes(`DNS:${host}`);
+  const want = host === '::1' ? ['::1', '0:0:0:0:0:0:0:1'] : [host];
+  return want.some((h) => sans.includes(`IP Address:${h}`));
+}
+
+async function createCa(caFile: string, keyFile: string): Promise<void> {
+  await openssl([
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', `${keyFile}.tmp`, '-out', `${caFile}.tmp`, '-days', CERT_DAYS, '-subj', '/CN=keelson-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  // Rename last so an interrupted run never leaves a half-written CA behind.
+  await chmod(`${keyFile}.tmp`, 0o600);
+  await rename(`${keyFile}.tmp`, keyFile);
+  await rename(`${caFile}.tmp`, caFile);
+}
+
+async function createServingCert(pki: string, caFile: string, caKey: string, certFile: string, keyFile: string, sans: string[]): Promise<void> {
+  const csr = join(pki, 'apiserver.csr');
+  const ext = join(pki, 'apiserver.ext');
+  const altNames = sans.map((h) => (isIp(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
+  await writeFile(ext, [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=serverAuth',
+    `subjectAltName=${altNames}`,
+    '',
+  ].join('\n'));
+  try {
+    await openssl([
+      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', `${keyFile}.tmp`, '-out', csr, '-subj', '/CN=keelson-apiserver',
+    ]);
+    await openssl([
+      'x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`,
+      '-days', CERT_DAYS, '-extfile', ext, '-out', `${certFile}.tmp`,
+    ]);
+    await chmod(`${keyFile}.tmp`, 0o600);
+    await rename(`${keyFile}.tmp`, keyFile);
+    await rename(`${certFile}.tmp`, certFile);
+  } finally {
+    await rm(csr, { force: true });
+    await rm(ext, { force: true });
+  }
+}
+
+interface TokenRow { token: string; user: string; uid: string; groups: string[] }
+
+/** Parses kube-apiserver's static token CSV: `token,user,uid,"group1,group2"`. */
+export function parseTokenFile(text: string): TokenRow[] {
+  const rows: TokenRow[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/.exec(line);
+    if (!m) throw new Error(`malformed token file line: ${line.slice(0, 40)}`);
+    rows.push({ token: m[1], user: m[2], uid: m[3], groups: m[4] ? m[4].split(',').filter(Boolean) : [] });
+  }
+  return rows;
+}
+
+const formatTokenRow = (r: TokenRow): string => `${r.token},${r.user},${r.uid},"${r.groups.join(',')}"`;
+const newToken = (): string => randomBytes(24).toString('base64url');
+
+async function ensureTokens(tokenFile: string, services: string[]): Promise<{ adminToken: string; serviceTokens: Record<string, string> }> {
+  const rows = existsSync(tokenFile) ? parseTokenFile(await readFile(tokenFile, 'utf8')) : [];
+  const before = rows.length;
+  let admin = rows.find((r) => r.user === ADMIN_USER);
+  if (!admin) {
+    admin = { token: newToken(), user: ADMIN_USER, uid: ADMIN_USER, groups: ['system:masters'] };
+    rows.push(admin);
+  }
+  const serviceTokens: Record<string, string> = {};
+  for (const svc of services) {
+    let row = rows.find((r) => r.user === serviceUser(svc));
+    if (!row) {
+      row = { token: newToken(), user: serviceUser(svc), uid: serviceUser(svc), groups: [SERVICE_GROUP] };
+      rows.push(row);
+    }
+    serviceTokens[svc] = row.token;
+  }
+  if (rows.length !== before) {
+    await writeFile(`${tokenFile}.tmp`, rows.map(formatTokenRow).join('\n') + '\n', { mode: 0o600 });
+    await rename(`${tokenFile}.tmp`, tokenFile);
+  }
+  return { adminToken: admin.token, serviceTokens };
+}
+
+/**
+ * Makes sure `dir/pki/{ca,apiserver}.{crt,key}` and `dir/tokens.csv` exist and returns them.
+ * The serving certificate is re-issued (by the same CA) only when a requested SAN is missing.
+ */
+export async function ensureCredentials(dir: string, opts: CredentialOptions = {}): Promise<Credentials> {
+  const pki = join(dir, 'pki');
+  await mkdir(pki, { recursive: true, mode: 0o700 });
+  const caFile = join(pki, 'ca.crt');
+  const caKey = join(pki, 'ca.key');
+  const certFile = join(pki, 'apiserver.crt');
+  const keyFile = join(pki, 'apiserver.key');
+  const tokenFile = join(dir, 'tokens.csv');
+
+  if (!existsSync(caFile) || !existsSync(caKey)) {
+    await createCa(caFile, caKey);
+    await rm(certFile, { force: true }); // a new CA invalidates any old serving cert
+  }
+  const sans = [...new Set([...DEFAULT_SANS, ...(opts.hostnames ?? [])])];
+  const haveCert = existsSync(certFile) && existsSync(keyFile);
+  const existing = haveCert ? await certificateSans(certFile) : [];
+  if (!haveCert || !sans.every((h) => sanPresent(existing, h))) {
+    await createServingCert(pki, caFile, caKey, certFile, keyFile, sans);
+  }
+
+  const services = [...new Set(['api-gateway', ...(opts.services ?? [])])];
+  const { adminToken, serviceTokens } = await ensureTokens(tokenFile, services);
+  return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, caPem: await readFile(caFile, 'utf8') };
+}
+
+/** Writes a kubeconfig (cluster, user and context all named `keelson`-ish) embedding the CA. */
+export async function writeKubeconfig(path: string, server: string, caPem: string, token: string, user = 'admin'): Promise<void> {
+  const q = (s: string): string => JSON.stringify(s); // a JSON string is a valid YAML double-quoted scalar
+  const yaml = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: keelson',
+    '  cluster:',
+    `    server: ${q(server)}`,
+    `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`,
+    'users:',
+    `- name: ${q(user)}`,
+    '  user:',
+    `    token: ${q(token)}`,
+    'contexts:',
+    '- name: keelson',
+    '  context:',
+    '    cluster: keelson',
+    `    user: ${q(user)}`,
+    'current-context: keelson',
+    'preferences: {}',
+    '',
+  ].join('\n');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.tmp`, yaml, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
+}

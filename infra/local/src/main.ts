@@ -1,0 +1,199 @@
+// `npm start`: etcd and NATS, then the API gateway, then every other built service, each a
+// supervised OS process. Ctrl-C stops them in reverse order.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
+import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials';
+import { portFree, waitReady } from './health';
+import { ManagedProcess, formatTag } from './supervisor';
+
+const GATEWAY = 'api-gateway';
+
+function say(msg: string): void {
+  process.stdout.write(`${formatTag('keelson', 0, process.stdout.isTTY ? 1 : undefined)} ${msg}\n`);
+}
+
+/** Built services other than the gateway, in name order (the order they start in). */
+export function discoverServices(servicesDir: string): string[] {
+  if (!existsSync(servicesDir)) return [];
+  return readdirSync(servicesDir)
+    .filter((n) => n !== GATEWAY && existsSync(join(servicesDir, n, 'dist', 'main.js')))
+    .sort();
+}
+
+// A supervisor killed with SIGKILL leaves its (detached) children running and holding ports.
+// Their pids are recorded; the next start ends those that still run the same command.
+function pidFile(cfg: LocalConfig): string {
+  return join(cfg.home, 'pids.json');
+}
+
+async function stopLeftovers(cfg: LocalConfig): Promise<void> {
+  if (!existsSync(pidFile(cfg))) return;
+  let recorded: Array<{ name: string; pid: number; match: string }> = [];
+  try {
+    recorded = JSON.parse(readFileSync(pidFile(cfg), 'utf8')) as typeof recorded;
+  } catch {
+    say('ignoring an unreadable pids.json');
+  }
+  for (const p of recorded) {
+    let cmdline = '';
+    try { cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8'); } catch { continue; }
+    if (!cmdline.includes(p.match)) continue; // pid reused by something else
+    say(`stopping leftover ${p.name} (pid ${p.pid}) from an earlier run`);
+    try { process.kill(-p.pid, 'SIGTERM'); } catch { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
+    for (let i = 0; i < 50 && existsSync(`/proc/${p.pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+    try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+function recordPids(cfg: LocalConfig, procs: Array<{ p: ManagedProcess; match: string }>): void {
+  const rows = procs.filter(({ p }) => p.pid !== undefined).map(({ p, match }) => ({ name: p.name, pid: p.pid, match }));
+  writeFileSync(pidFile(cfg), JSON.stringify(rows, null, 2));
+}
+
+async function checkPorts(cfg: LocalConfig): Promise<void> {
+  const wanted: Array<[string, number, string]> = [
+    ['etcd client', cfg.etcdPort, 'KEELSON_ETCD_PORT'],
+    ['etcd peer', cfg.etcdPeerPort, 'KEELSON_ETCD_PEER_PORT'],
+    ['NATS', cfg.natsPort, 'KEELSON_NATS_PORT'],
+    ['NATS monitor', cfg.natsMonitorPort, 'KEELSON_NATS_MONITOR_PORT'],
+    ['API', cfg.apiPort, 'KEELSON_API_PORT'],
+  ];
+  const busy: string[] = [];
+  for (const [what, port, env] of wanted) if (!(await portFree(port))) busy.push(`${what} port ${port} (set ${env})`);
+  if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another Keelson running?`);
+}
+
+function gatewayEnv(cfg: LocalConfig, creds: Credentials): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KEELSON_ETCD_ENDPOINTS: `http://127.0.0.1:${cfg.etcdPort}`,
+    KEELSON_API_HOST: cfg.apiHost,
+    KEELSON_API_PORT: String(cfg.apiPort),
+    KEELSON_TLS_CERT_FILE: creds.certFile,
+    KEELSON_TLS_KEY_FILE: creds.keyFile,
+    KEELSON_TOKEN_FILE: creds.tokenFile,
+    KEELSON_CA_FILE: creds.caFile,
+    KEELSON_TOKEN: creds.serviceTokens[GATEWAY],
+    KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    OTEL_SERVICE_NAME: GATEWAY,
+  };
+}
+
+function serviceEnv(cfg: LocalConfig, creds: Credentials, name: string, index: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KEELSON_API_URL: apiUrl(cfg),
+    KEELSON_TOKEN: creds.serviceTokens[name],
+    KEELSON_CA_FILE: creds.caFile,
+    KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    // Every service serves /healthz, /readyz, /metrics; on one host each needs its own port.
+    KEELSON_HEALTH_PORT: String(cfg.servicePortBase + index),
+    OTEL_SERVICE_NAME: name,
+  };
+}
+
+export async function main(): Promise<void> {
+  const cfg = loadLocalConfig();
+  await mkdir(cfg.home, { recursive: true });
+  await stopLeftovers(cfg);
+  await checkPorts(cfg);
+
+  const services = discoverServices(cfg.servicesDir);
+  const gatewayMain = join(cfg.servicesDir, GATEWAY, 'dist', 'main.js');
+  const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services });
+  const kubeconfig = join(cfg.home, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);
+
+  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => s.length));
+  const all: Array<{ p: ManagedProcess; match: string }> = [];
+  const add = (p: ManagedProcess, match: string): ManagedProcess => {
+    all.push({ p, match });
+    p.on('event', () => recordPids(cfg, all));
+    return p;
+  };
+  const node = (name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess =>
+    add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', script], env, cwd: cfg.repoRoot, tagWidth: width }), script);
+
+  const etcd = add(new ManagedProcess({
+    name: 'etcd', command: cfg.etcdBin, tagWidth: width, args: [
+      '--name', 'keelson', '--data-dir', join(cfg.home, 'etcd'),
+      '--listen-client-urls', `http://127.0.0.1:${cfg.etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${cfg.etcdPort}`,
+      '--listen-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`,
+      '--initial-cluster', `keelson=http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-cluster-state', 'new',
+      '--quota-backend-bytes', String(cfg.etcdQuotaBytes), '--log-level', 'warn', '--logger', 'zap',
+    ],
+  }), join(cfg.home, 'etcd'));
+  const nats = add(new ManagedProcess({
+    name: 'nats', command: cfg.natsBin, tagWidth: width,
+    args: ['-a', '127.0.0.1', '-p', String(cfg.natsPort), '-m', String(cfg.natsMonitorPort), '-js', '-sd', join(cfg.home, 'nats')],
+  }), join(cfg.home, 'nats'));
+
+  // Stop order: services, then the gateway, then the servers it depends on.
+  const tiers: ManagedProcess[][] = [[], [], [etcd, nats]];
+  let shuttingDown = false;
+  let firstSignalAt = 0;
+  const shutdown = async (sig: string): Promise<void> => {
+    // npm and the terminal may both deliver the same Ctrl-C; only a later, second one forces.
+    if (shuttingDown) {
+      if (Date.now() - firstSignalAt < 1000) return;
+      say('second signal: killing everything now');
+      for (const { p } of all) p.killNow();
+      process.exit(130);
+    }
+    shuttingDown = true;
+    firstSignalAt = Date.now();
+    say(`${sig}: stopping (services, gateway, then NATS and etcd)`);
+    for (const tier of tiers) await Promise.all(tier.map((p) => p.stop()));
+    recordPids(cfg, []);
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  process.on('exit', () => { for (const { p } of all) p.killNow(); });
+
+  say(`data in ${relative(process.cwd(), cfg.home) || '.'}; starting etcd and NATS`);
+  etcd.start();
+  nats.start();
+  await Promise.all([
+    waitReady(`http://127.0.0.1:${cfg.etcdPort}/health`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
+    waitReady(`http://127.0.0.1:${cfg.natsMonitorPort}/healthz`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
+  ]);
+  say('etcd and NATS ready');
+
+  if (existsSync(gatewayMain)) {
+    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds));
+    tiers[1].push(gateway);
+    gateway.start();
+    try {
+      await waitReady(`${apiUrl(cfg)}/readyz`, { timeoutMs: 60_000, ca: creds.caPem, cancelled: () => shuttingDown });
+      say(`api-gateway ready at ${apiUrl(cfg)}`);
+    } catch (err) {
+      say(`api-gateway is not ready yet (${(err as Error).message}); starting services anyway, they retry`);
+    }
+  } else {
+    say(`no ${relative(cfg.repoRoot, gatewayMain)} (not built?); running etcd and NATS only`);
+  }
+
+  services.forEach((name, i) => {
+    const p = node(name, join(cfg.servicesDir, name, 'dist', 'main.js'), serviceEnv(cfg, creds, name, i));
+    tiers[0].push(p);
+    p.start();
+  });
+  if (services.length) say(`started ${services.join(', ')}`);
+
+  say('ready. Use it with:');
+  say(`  export KUBECONFIG=${kubeconfig}`);
+  say('  kubectl get ns');
+  say('Ctrl-C stops everything; data stays in KEELSON_HOME.');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

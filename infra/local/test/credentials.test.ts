@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { certificateSans, ensureCredentials, parseTokenFile, writeKubeconfig } from '../src/credentials';
+
+describe('ensureCredentials', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-creds-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a CA, a serving cert it signs, and a token file with admin and service identities', async () => {
+    const c = await ensureCredentials(dir, { services: ['scheduler'], hostnames: ['keelson.example'] });
+    for (const f of [c.caFile, c.certFile, c.keyFile, c.tokenFile]) expect(existsSync(f)).toBe(true);
+    expect(statSync(c.keyFile).mode & 0o077).toBe(0);
+    expect(execFileSync('openssl', ['verify', '-CAfile', c.caFile, c.certFile]).toString()).toContain('OK');
+    const sans = await certificateSans(c.certFile);
+    expect(sans).toEqual(expect.arrayContaining(['DNS:localhost', 'IP Address:127.0.0.1', 'DNS:api-gateway', 'DNS:keelson-api-gateway', 'DNS:keelson.example']));
+    expect(c.caPem).toContain('BEGIN CERTIFICATE');
+
+    const rows = parseTokenFile(readFileSync(c.tokenFile, 'utf8'));
+    expect(rows.find((r) => r.user === 'admin')).toMatchObject({ token: c.adminToken, groups: ['system:masters'] });
+    expect(rows.find((r) => r.user === 'system:keelson:scheduler')?.token).toBe(c.serviceTokens.scheduler);
+    expect(c.serviceTokens['api-gateway']).toBeTruthy();
+    expect(readFileSync(c.tokenFile, 'utf8')).toMatch(/^[\w-]+,admin,admin,"system:masters"$/m);
+  });
+
+  it('a second call keeps the CA, the certificate and the tokens, and only adds new identities', async () => {
+    const first = await ensureCredentials(dir, { services: ['scheduler'], hostnames: ['keelson.example'] });
+    const cert = readFileSync(first.certFile, 'utf8');
+    const second = await ensureCredentials(dir, { services: ['scheduler', 'kubelet'], hostnames: ['keelson.example'] });
+    expect(second.adminToken).toBe(first.adminToken);
+    expect(second.serviceTokens.scheduler).toBe(first.serviceTokens.scheduler);
+    expect(second.serviceTokens.kubelet).toBeTruthy();
+    expect(second.caPem).toBe(first.caPem);
+    expect(readFileSync(second.certFile, 'utf8')).toBe(cert);
+  });
+
+  it('re-issues the serving cert from the same CA when a new host name is asked for', async () => {
+    const c = await ensureCredentials(dir, { hostnames: ['other.example'] });
+    expect(await certificateSans(c.certFile)).toContain('DNS:other.example');
+    expect(execFileSync('openssl', ['verify', '-CAfile', c.caFile, c.certFile]).toString()).toContain('OK');
+  });
+
+  it('writeKubeconfig embeds the CA and the token under a current context', async () => {
+    const c = await ensureCredentials(dir);
+    const path = join(dir, 'kubeconfig');
+    await writeKubeconfig(path, 'https://127.0.0.1:6443', c.caPem, c.adminToken);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain(`certificate-authority-data: ${Buffer.from(c.caPem).toString('base64')}`);
+    expect(text).toContain(`token: "${c.adminToken}"`);
+    expect(text).toContain('current-context: keelson');
+    // kubectl itself must accept it, when installed.
+    if (existsSync('/usr/bin/kubectl')) {
+      const out = execFileSync('kubectl', ['--kubeconfig', path, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}']).toString();
+      expect(out).toBe('https://127.0.0.1:6443');
+    }
+  });
+});
