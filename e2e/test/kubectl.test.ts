@@ -150,3 +150,51 @@ export async function waitFor(cond: () => boolean, timeoutMs: number): Promise<v
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+test('kubectl explain reads the served OpenAPI schemas', async () => {
+  const out = await c.k('explain', 'deployments.spec.strategy');
+  expect(out).toMatch(/GROUP:\s+apps/);
+  expect(out).toMatch(/FIELD: strategy <DeploymentStrategy>/);
+  expect(out).toMatch(/rollingUpdate\s+<RollingUpdateDeployment>/);
+});
+
+test('server-side apply creates when missing and merges otherwise; server dry-run stores nothing', async () => {
+  const manifest = join(c.dir, 'ssa.yaml');
+  writeFileSync(manifest, readFileSync(NGINX, 'utf8').replace('name: nginx-deployment', 'name: ssa-web'));
+  expect(await c.k('apply', '--server-side', '-f', manifest)).toMatch(/deployment.apps\/ssa-web serverside-applied/);
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('replicas: 3', 'replicas: 2'));
+  await c.k('apply', '--server-side', '-f', manifest);
+  const d = await json('get', 'deploy', 'ssa-web');
+  expect(d.spec.replicas).toBe(2);
+  expect(d.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+  const dry = await c.kubectl(['create', '-f', manifest, '--dry-run=server']);
+  expect(dry.stderr).toMatch(/AlreadyExists/);
+  const fresh = manifest.replace('.yaml', '-dry.yaml');
+  writeFileSync(fresh, readFileSync(manifest, 'utf8').replace('name: ssa-web', 'name: dry-only'));
+  expect(await c.k('create', '-f', fresh, '--dry-run=server')).toMatch(/deployment.apps\/dry-only created \(server dry run\)/);
+  expect((await c.kubectl(['get', 'deploy', 'dry-only'])).stderr).toMatch(/NotFound/);
+});
+
+test('kubectl describe pod shows the pod and its events', async () => {
+  await c.k('run', 'described', '--image=busybox:1.36');
+  const p = await json('get', 'pod', 'described');
+  const event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'described.1', namespace: 'default' },
+    involvedObject: { kind: 'Pod', namespace: 'default', name: 'described', uid: p.metadata.uid, apiVersion: 'v1' },
+    reason: 'Scheduled',
+    message: 'Successfully assigned default/described to node-1',
+    type: 'Normal',
+    source: { component: 'default-scheduler' },
+    count: 1,
+    firstTimestamp: p.metadata.creationTimestamp,
+    lastTimestamp: p.metadata.creationTimestamp,
+  };
+  const r = await c.request('POST', '/api/v1/namespaces/default/events', { body: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
+  expect(r.status).toBe(201);
+  const out = await c.k('describe', 'pod', 'described');
+  expect(out).toMatch(/^Name:\s+described$/m);
+  expect(out).toMatch(/^Status:\s+Pending$/m);
+  expect(out).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/described to node-1/);
+});

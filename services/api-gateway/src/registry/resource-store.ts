@@ -112,7 +112,11 @@ export class ResourceStore {
     this.validate(obj, ctx);
     for (const check of this.admission) await check(obj, this.info, ctx);
     setTraceparent(obj, ctx.traceparent);
-    if (ctx.dryRun) return obj;
+    if (ctx.dryRun) {
+      // A dry run answers what the real create would, including a name that is taken.
+      if (await this.store.get(this.key(namespace, obj.metadata.name!))) throw errors.alreadyExists(qualifiedResource(this.info), obj.metadata.name!);
+      return obj;
+    }
     try {
       return await this.store.create(this.key(namespace, obj.metadata.name!), obj);
     } catch (e) {
