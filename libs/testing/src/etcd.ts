@@ -26,6 +26,8 @@ const READY_TIMEOUT_MS = 20_000;
 // 2 GiB: well above what tests write, and bounded so a runaway test fails loudly.
 const QUOTA_BACKEND_BYTES = String(2 * 1024 * 1024 * 1024);
 
+export const PROGRESS_NOTIFY_INTERVAL = '500ms';
+
 export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer> {
   return (await testRuntime()) === 'docker' ? startEtcdContainer(opts) : startEtcdBinary(opts);
 }
@@ -37,6 +39,8 @@ function etcdArgs(dataDir: string, clientUrl: string, advertiseUrl: string, peer
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `n1=${peerUrl}`, '--initial-cluster-state', 'new',
     '--quota-backend-bytes', QUOTA_BACKEND_BYTES, '--log-level', 'warn', '--logger', 'zap',
+    // Idle watchers learn the current revision quickly (watch caches use it for freshness).
+    '--experimental-watch-progress-notify-interval', PROGRESS_NOTIFY_INTERVAL,
   ];
 }
 

@@ -1,0 +1,13 @@
+// @keelson/storage: the gateway's etcd layer (keys, store, watch cache).
+export { keyFor, prefixFor, resourcePrefix, prefixEnd, REGISTRY_ROOT } from './keys';
+export { StorageError, isStorageError, type StorageErrorCode } from './errors';
+export { encodeContinue, decodeContinue, type ContinuePosition } from './continue-token';
+export { EtcdStore, type EtcdStoreOptions, type DeletePreconditions, type ListOptions, type ListResult } from './store';
+export {
+  WatchCache,
+  type WatchCacheOptions,
+  type CacheWatchEvent,
+  type CacheWatchOptions,
+  type CacheWatchHandle,
+} from './watch-cache';
+export type { WatchEventKind } from './event-ring';

@@ -1,0 +1,241 @@
+// The gateway's etcd access: one object per key, optimistic concurrency on
+// mod_revision, consistent paginated lists. Mirrors k8s.io/apiserver's etcd3 store.
+import { isDeepStrictEqual } from 'node:util';
+import type { Etcd3, IKeyValue, IRangeResponse } from 'etcd3';
+import type { Tracer } from '@opentelemetry/api';
+import type { KubeObject } from '@keelson/api';
+import { decodeObject, encodeObject, withRevision } from './codec';
+import { decodeContinue, encodeContinue } from './continue-token';
+import { fromEtcdError, StorageError } from './errors';
+import { prefixEnd } from './keys';
+import { defaultTracer, inSpan } from './tracing';
+
+export interface EtcdStoreOptions {
+  tracer?: Tracer;
+}
+
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface ListOptions {
+  limit?: number;
+  continue?: string;
+  /** Read at exactly this revision (ignored when `continue` is given). */
+  revision?: number;
+  filter?: (o: KubeObject) => boolean;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The snapshot revision: the list's resourceVersion. */
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+// Retries of a read-modify-write losing to concurrent writers before giving up.
+const MAX_UPDATE_ATTEMPTS = 100;
+// Largest range a filtered list reads per round trip (kube's maxLimit).
+const MAX_CHUNK = 10_000;
+
+const rev = (v: string | number): number => Number(v);
+
+export class EtcdStore {
+  private readonly tracer: Tracer;
+
+  constructor(private readonly client: Etcd3, opts: EtcdStoreOptions = {}) {
+    this.tracer = opts.tracer ?? defaultTracer();
+  }
+
+  /** Fails with KeyExists when the key exists. */
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    const res = await this.call('create', key, () =>
+      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(encodeObject(obj))).commit(),
+    );
+    if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
+    return withRevision(obj, rev(res.header.revision));
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const kv = await this.getKv(key);
+    return kv ? decodeObject(kv.value, kv.mod_revision, key) : undefined;
+  }
+
+  /**
+   * Writes `obj` over an existing key. With `expectedRevision` the write only
+   * happens if the key's mod_revision still equals it (else Conflict).
+   */
+  async update(key: string, obj: KubeObject, expectedRevision?: number): Promise<KubeObject> {
+    const res = await this.call('update', key, () => {
+      const cmp = expectedRevision === undefined
+        ? this.client.if(key, 'Create', '>', 0)
+        : this.client.if(key, 'Mod', '==', expectedRevision);
+      return cmp.then(this.client.put(key).value(encodeObject(obj))).else(this.client.get(key)).commit();
+    });
+    if (res.succeeded) return withRevision(obj, rev(res.header.revision));
+    const current = res.responses[0]?.response_range?.kvs[0];
+    if (!current) throw new StorageError('NotFound', key, `key ${key} not found`);
+    throw conflict(key, rev(current.mod_revision), `the object has been modified; please apply your changes to the latest version and try again`);
+  }
+
+  /**
+   * Read-modify-write that retries when another writer got in between, like
+   * kube's GuaranteedUpdate. `tryUpdate` gets a private copy of the current
+   * object and may throw to abort. Returning an unchanged object writes nothing.
+   */
+  async guaranteedUpdate(
+    key: string,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { expectedRevision?: number } = {},
+  ): Promise<KubeObject> {
+    let kv = await this.getKv(key);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      if (!kv) throw new StorageError('NotFound', key, `key ${key} not found`);
+      const currentRev = rev(kv.mod_revision);
+      if (opts.expectedRevision !== undefined && opts.expectedRevision !== currentRev) {
+        throw conflict(key, currentRev, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const current = decodeObject(kv.value, currentRev, key);
+      const next = await tryUpdate(decodeObject(kv.value, currentRev, key));
+      if (isDeepStrictEqual(stripRv(next), stripRv(current))) return current;
+      const res = await this.call('update', key, () =>
+        this.client.if(key, 'Mod', '==', currentRev).then(this.client.put(key).value(encodeObject(next))).else(this.client.get(key)).commit(),
+      );
+      if (res.succeeded) return withRevision(next, rev(res.header.revision));
+      kv = res.responses[0]?.response_range?.kvs[0]; // lost the race: retry on what won
+    }
+    throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+  }
+
+  /**
+   * Deletes the key if the preconditions hold against its latest state and
+   * returns that state, with resourceVersion = the delete's revision.
+   */
+  async delete(key: string, preconditions: DeletePreconditions = {}): Promise<KubeObject> {
+    let kv = await this.getKv(key);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      if (!kv) throw new StorageError('NotFound', key, `key ${key} not found`);
+      const currentRev = rev(kv.mod_revision);
+      const current = decodeObject(kv.value, currentRev, key);
+      if (preconditions.uid !== undefined && preconditions.uid !== current.metadata.uid) {
+        throw conflict(key, currentRev, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      }
+      if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== String(currentRev)) {
+        throw conflict(key, currentRev, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${currentRev}`);
+      }
+      const res = await this.call('delete', key, () =>
+        this.client.if(key, 'Mod', '==', currentRev).then(this.client.delete().key(key)).else(this.client.get(key)).commit(),
+      );
+      if (res.succeeded) return withRevision(current, rev(res.header.revision));
+      kv = res.responses[0]?.response_range?.kvs[0];
+    }
+    throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+  }
+
+  /**
+   * One consistent snapshot, possibly in pages: the first page fixes the
+   * revision, later pages read at it through the continue token. With a
+   * filter, reads on until `limit` items match or the range ends.
+   */
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const end = prefixEnd(prefix);
+    let startKey: Buffer = Buffer.from(prefix);
+    let revision = opts.revision ?? 0;
+    if (opts.continue) {
+      const pos = decodeContinue(opts.continue, prefix);
+      startKey = Buffer.from(pos.startKey);
+      revision = pos.revision;
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let chunk = limit;
+    let lastKey: Buffer | undefined;
+    let hasMore = false;
+    let total = 0;
+    for (;;) {
+      const res = await this.rangeAt(prefix, startKey, end, revision, chunk, opts.continue !== undefined);
+      if (revision === 0) revision = rev(res.header.revision);
+      if (total === 0) total = Number(res.count);
+      hasMore = res.more;
+      let i = 0;
+      for (; i < res.kvs.length; i++) {
+        if (limit && items.length >= limit) break;
+        const kv = res.kvs[i];
+        lastKey = kv.key;
+        const key = kv.key.toString();
+        const obj = decodeObject(kv.value, kv.mod_revision, key);
+        if (!opts.filter || opts.filter(obj)) items.push(obj);
+      }
+      if (i < res.kvs.length) hasMore = true;
+      if (!hasMore || !limit || items.length >= limit || !lastKey) break;
+      // Filtered and short: read the next chunk, growing it like kube does.
+      startKey = Buffer.concat([lastKey, Buffer.from([0])]);
+      chunk = Math.min(chunk * 2, MAX_CHUNK);
+    }
+    const result: ListResult = { items, revision };
+    if (hasMore && lastKey) {
+      result.continue = encodeContinue(lastKey.toString() + '\x00', prefix, revision);
+      // Like kube: only an unfiltered list knows how many items remain.
+      if (!opts.filter) result.remainingItemCount = Math.max(0, total - items.length);
+    }
+    return result;
+  }
+
+  /** The store's current revision. */
+  async currentRevision(): Promise<number> {
+    const res = await this.call('range', '/', () => this.client.get('/').exec());
+    return rev(res.header.revision);
+  }
+
+  /** Compacts etcd history up to `revision`; already compacted is not an error. */
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.call('compact', '', () => this.client.kv.compact({ revision, physical: true }));
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Expired') return;
+      throw e;
+    }
+  }
+
+  private async getKv(key: string): Promise<IKeyValue | undefined> {
+    const res = await this.call('get', key, () => this.client.get(key).exec());
+    return res.kvs[0];
+  }
+
+  private async rangeAt(prefix: string, start: Buffer, end: Buffer, revision: number, limit: number, continuing: boolean): Promise<IRangeResponse> {
+    try {
+      return await this.call('list', prefix, () =>
+        this.client.kv.range({ key: start, range_end: end, revision: revision || undefined, limit: limit || undefined }),
+      );
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Expired') {
+        const msg = continuing
+          ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
+          : `too old resource version: ${revision}`;
+        throw new StorageError('Expired', prefix, msg, revision);
+      }
+      throw e;
+    }
+  }
+
+  private async call<T>(op: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return inSpan(this.tracer, op, key, async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        throw fromEtcdError(e, key);
+      }
+    });
+  }
+}
+
+function conflict(key: string, currentRevision: number | undefined, why: string): StorageError {
+  return new StorageError('Conflict', key, why, currentRevision);
+}
+
+function stripRv(o: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = o.metadata ?? {};
+  return { ...o, metadata };
+}

@@ -1,0 +1,311 @@
+// Per-resource watch cache, like kube's cacher + watchCache: one etcd watch
+// feeds the current state and a bounded window of events, from which any
+// number of API watches are served (from "now", or replayed from an exact
+// resourceVersion still inside the window).
+import type { Etcd3, IKeyValue, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
+import type { KubeObject } from '@keelson/api';
+import { createLogger, type Logger } from '@keelson/telemetry';
+import { decodeObject, withRevision } from './codec';
+import { fromEtcdError, StorageError } from './errors';
+import { EventRing, type CacheEvent, type WatchEventKind } from './event-ring';
+import { prefixEnd } from './keys';
+import { toWatchEvent } from './watch-filter';
+
+export interface WatchCacheOptions {
+  /** Events kept for replay; default 10000. */
+  capacity?: number;
+  logger?: Logger;
+}
+
+export interface CacheWatchEvent {
+  type: WatchEventKind;
+  /** Shared with other watchers: never mutate. */
+  object: KubeObject;
+  revision: number;
+}
+
+export interface CacheWatchOptions {
+  /** Unset, "" or "0": current state as synthetic ADDED events, then live. "N": every event after N. */
+  resourceVersion?: string;
+  /** Default: true when resourceVersion is unset or "0". */
+  sendInitialEvents?: boolean;
+  filter?: (o: KubeObject) => boolean;
+  /** Only keys under this prefix (a full key prefix such as `prefixFor(info, ns)`). */
+  namespacePrefix?: string;
+  /** Called once if the cache ends this watch (relist after an etcd watch failure, or stop). */
+  onClose?: (reason: StorageError) => void;
+}
+
+export interface CacheWatchHandle {
+  cancel(): void;
+  /** The revision the watch starts after (initial events are as of this revision). */
+  revision: number;
+}
+
+interface Registration {
+  from: number;
+  opts: CacheWatchOptions;
+  onEvent: (e: CacheWatchEvent) => void;
+}
+
+const RELIST_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+const LIST_CHUNK = 1000;
+
+export class WatchCache {
+  private state = new Map<string, KubeObject>();
+  private readonly ring: EventRing;
+  private revision = 0;
+  private started = false;
+  private stopped = false;
+  private etcdWatcher: EtcdWatcher | undefined;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private relistAttempt = 0;
+  private readonly watchers = new Set<Registration>();
+  private freshWaiters: { rev: number; resolve: () => void }[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly client: Etcd3, readonly prefix: string, opts: WatchCacheOptions = {}) {
+    this.ring = new EventRing(opts.capacity ?? 10_000, 0);
+    this.log = (opts.logger ?? createLogger('keelson-storage')).child({ component: 'watch-cache', prefix });
+  }
+
+  /** Lists the prefix and starts the etcd watch right after the list's revision. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.relist();
+    this.started = true;
+  }
+
+  /** Cancels the etcd watch (before anyone closes the client) and ends every watch. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.relistTimer);
+    const w = this.etcdWatcher;
+    this.etcdWatcher = undefined;
+    if (w) {
+      await Promise.race([w.cancel(), new Promise((r) => setTimeout(r, 2000).unref())]).catch((err: unknown) =>
+        this.log.warn('cancelling the etcd watch failed', { err }),
+      );
+    }
+    this.closeAll(new StorageError('Unavailable', this.prefix, 'watch cache stopped'));
+    for (const w of this.freshWaiters) w.resolve();
+    this.freshWaiters = [];
+  }
+
+  /** Highest revision the cache has seen (for bookmarks). */
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  /** Oldest revision a watch may resume from. */
+  oldestRevision(): number {
+    return this.ring.windowStart;
+  }
+
+  /** Current state, sorted by key, as of `revision`. */
+  list(opts: { filter?: (o: KubeObject) => boolean; namespacePrefix?: string } = {}): { items: KubeObject[]; revision: number } {
+    return { items: this.snapshot(opts.filter, opts.namespacePrefix), revision: this.revision };
+  }
+
+  /** Resolves once the cache has seen `rev`; else Unavailable ("Too large resource version") after `timeoutMs`. */
+  waitUntilFresh(rev: number, timeoutMs: number): Promise<void> {
+    if (this.revision >= rev || this.stopped) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        rev,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.freshWaiters = this.freshWaiters.filter((w) => w !== waiter);
+        reject(new StorageError('Unavailable', this.prefix, `Too large resource version: ${rev}, current: ${this.revision}`, this.revision));
+      }, timeoutMs);
+      this.freshWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Starts a watch with Kubernetes semantics. Initial and replayed events are
+   * delivered synchronously, before this returns; live events follow.
+   * Throws Expired when `resourceVersion` is older than the cache's window.
+   */
+  watch(opts: CacheWatchOptions, onEvent: (e: CacheWatchEvent) => void): CacheWatchHandle {
+    if (!this.started || this.stopped) throw new StorageError('Unavailable', this.prefix, 'watch cache is not running');
+    const rv = parseResourceVersion(opts.resourceVersion);
+    const initial = opts.sendInitialEvents ?? (rv === undefined || rv === 0);
+    const reg: Registration = { from: this.revision, opts, onEvent };
+    if (initial) {
+      for (const object of this.snapshot(opts.filter, opts.namespacePrefix)) {
+        onEvent({ type: 'ADDED', object, revision: Number(object.metadata.resourceVersion) });
+      }
+    } else if (rv !== undefined && rv !== 0) {
+      if (rv < this.ring.windowStart) {
+        throw new StorageError('Expired', this.prefix, `too old resource version: ${rv} (${this.ring.windowStart})`, this.ring.windowStart);
+      }
+      reg.from = rv; // newer than the cache: events arrive as the cache catches up
+      for (const e of this.ring.since(rv)) this.deliver(reg, e);
+    }
+    this.watchers.add(reg);
+    return { cancel: () => this.watchers.delete(reg), revision: Math.max(reg.from, this.revision) };
+  }
+
+  private snapshot(filter?: (o: KubeObject) => boolean, keyPrefix?: string): KubeObject[] {
+    const keys = [...this.state.keys()].filter((k) => !keyPrefix || k.startsWith(keyPrefix)).sort();
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      const o = this.state.get(k);
+      if (o && (!filter || filter(o))) out.push(o);
+    }
+    return out;
+  }
+
+  // Reads the whole prefix at one revision, replaces the state, resets the
+  // window and watches from the next revision. Existing watches end, as in
+  // kube: their clients resume from their last resourceVersion or relist.
+  private async relist(): Promise<void> {
+    const { kvs, revision } = await this.rangeAll();
+    if (this.stopped) return;
+    this.closeAll(new StorageError('Unavailable', this.prefix, 'watch cache relisted; watch again'));
+    const state = new Map<string, KubeObject>();
+    for (const kv of kvs) {
+      const key = kv.key.toString();
+      try {
+        state.set(key, decodeObject(kv.value, kv.mod_revision, key));
+      } catch (err) {
+        this.log.error('skipping undecodable object', { key, err });
+      }
+    }
+    this.state = state;
+    this.revision = revision;
+    this.ring.reset(revision);
+    this.relistAttempt = 0;
+    this.watchEtcd(revision + 1);
+    this.notifyFresh();
+  }
+
+  private async rangeAll(): Promise<{ kvs: IKeyValue[]; revision: number }> {
+    const end = prefixEnd(this.prefix);
+    const kvs: IKeyValue[] = [];
+    let start = Buffer.from(this.prefix);
+    let revision = 0;
+    try {
+      for (;;) {
+        const res = await this.client.kv.range({ key: start, range_end: end, revision: revision || undefined, limit: LIST_CHUNK });
+        if (!revision) revision = Number(res.header.revision);
+        kvs.push(...res.kvs);
+        if (!res.more || res.kvs.length === 0) return { kvs, revision };
+        start = Buffer.concat([res.kvs[res.kvs.length - 1].key, Buffer.from([0])]);
+      }
+    } catch (e) {
+      throw fromEtcdError(e, this.prefix, revision);
+    }
+  }
+
+  private watchEtcd(fromRevision: number): void {
+    const w = this.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(fromRevision)).watcher();
+    this.etcdWatcher = w;
+    w.on('data', (res: IWatchResponse) => {
+      if (this.etcdWatcher === w) this.apply(res);
+    });
+    w.on('disconnected', (err) => this.log.warn('etcd watch disconnected; the client reconnects', { err }));
+    // A watch error (e.g. its revision was compacted) ends this etcd watcher for
+    // good; etcd3 already dropped it, so it must not be cancelled again.
+    w.on('error', (err) => {
+      if (this.etcdWatcher !== w) return;
+      this.etcdWatcher = undefined;
+      this.log.warn('etcd watch failed; relisting', { err });
+      this.scheduleRelist();
+    });
+  }
+
+  private scheduleRelist(): void {
+    if (this.stopped) return;
+    const delay = RELIST_BACKOFF_MS[Math.min(this.relistAttempt++, RELIST_BACKOFF_MS.length - 1)];
+    this.relistTimer = setTimeout(() => {
+      this.relist().catch((err: unknown) => {
+        this.log.error('relist failed; retrying', { err });
+        this.scheduleRelist();
+      });
+    }, delay);
+  }
+
+  private apply(res: IWatchResponse): void {
+    if (res.events.length === 0) {
+      // Progress notification: every event up to header.revision was delivered.
+      this.revision = Math.max(this.revision, Number(res.header.revision));
+      this.notifyFresh();
+      return;
+    }
+    // Events of one txn share a revision; skip only revisions applied before this response.
+    const applied = this.revision;
+    for (const ev of res.events) {
+      const key = ev.kv.key.toString();
+      const revision = Number(ev.kv.mod_revision);
+      if (revision <= applied) continue;
+      this.revision = Math.max(this.revision, revision);
+      let event: CacheEvent | undefined;
+      try {
+        event = this.toCacheEvent(ev.type, key, revision, ev.kv, ev.prev_kv);
+      } catch (err) {
+        this.log.error('skipping undecodable watch event', { key, revision, err });
+      }
+      if (!event) continue;
+      this.ring.push(event);
+      for (const reg of this.watchers) this.deliver(reg, event);
+    }
+    this.notifyFresh();
+  }
+
+  private toCacheEvent(type: 'Put' | 'Delete', key: string, revision: number, kv: IKeyValue, prevKv?: IKeyValue): CacheEvent | undefined {
+    const known = this.state.get(key);
+    const prev = known ?? (prevKv ? decodeObject(prevKv.value, prevKv.mod_revision, key) : undefined);
+    if (type === 'Delete') {
+      this.state.delete(key);
+      return prev ? { type: 'DELETED', key, object: withRevision(prev, revision), prevObject: prev, revision } : undefined;
+    }
+    const object = decodeObject(kv.value, revision, key);
+    this.state.set(key, object);
+    return known ? { type: 'MODIFIED', key, object, prevObject: known, revision } : { type: 'ADDED', key, object, revision };
+  }
+
+  private deliver(reg: Registration, e: CacheEvent): void {
+    if (e.revision <= reg.from) return;
+    if (reg.opts.namespacePrefix && !e.key.startsWith(reg.opts.namespacePrefix)) return;
+    const out = toWatchEvent(e, reg.opts.filter);
+    if (!out) return;
+    try {
+      reg.onEvent(out);
+    } catch (err) {
+      this.log.error('watch consumer threw; ending its watch', { err });
+      this.watchers.delete(reg);
+      reg.opts.onClose?.(new StorageError('Unavailable', e.key, `watch consumer failed: ${String(err)}`));
+    }
+  }
+
+  private closeAll(reason: StorageError): void {
+    const regs = [...this.watchers];
+    this.watchers.clear();
+    for (const reg of regs) {
+      try {
+        reg.opts.onClose?.(reason);
+      } catch (err) {
+        this.log.error('watch onClose threw', { err });
+      }
+    }
+  }
+
+  private notifyFresh(): void {
+    if (this.freshWaiters.length === 0) return;
+    const ready = this.freshWaiters.filter((w) => w.rev <= this.revision);
+    this.freshWaiters = this.freshWaiters.filter((w) => w.rev > this.revision);
+    for (const w of ready) w.resolve();
+  }
+}
+
+function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw new StorageError('InvalidContinue', '', `invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
