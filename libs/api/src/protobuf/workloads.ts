@@ -1,0 +1,140 @@
+// apps/v1, batch/v1, coordination/v1, autoscaling/v1 and rbac/v1 descriptors.
+
+import { bool, type Descriptor, int, intstr, microtime, msg, msgs, str, strs, time } from './decode';
+import { LabelSelector, ObjectMeta } from './meta';
+import { PodTemplateSpec } from './pod';
+
+const metadata = msg('metadata', () => ObjectMeta);
+const selector = (n: number): Descriptor => ({ [n]: msg('selector', () => LabelSelector) });
+
+// ---- apps/v1 Deployment ----
+const RollingUpdateDeployment: Descriptor = { 1: intstr('maxUnavailable'), 2: intstr('maxSurge') };
+const DeploymentStrategy: Descriptor = { 1: str('type'), 2: msg('rollingUpdate', () => RollingUpdateDeployment) };
+const DeploymentSpec: Descriptor = {
+  1: int('replicas', true),
+  ...selector(2),
+  3: msg('template', () => PodTemplateSpec),
+  4: msg('strategy', () => DeploymentStrategy),
+  5: int('minReadySeconds'),
+  6: int('revisionHistoryLimit', true),
+  7: bool('paused'),
+  9: int('progressDeadlineSeconds', true),
+  10: str('podReplacementPolicy', true),
+};
+const DeploymentCondition: Descriptor = {
+  1: str('type', true),
+  2: str('status', true),
+  4: str('reason'),
+  5: str('message'),
+  6: time('lastUpdateTime'),
+  7: time('lastTransitionTime'),
+};
+const DeploymentStatus: Descriptor = {
+  1: int('observedGeneration'),
+  2: int('replicas'),
+  3: int('updatedReplicas'),
+  4: int('availableReplicas'),
+  5: int('unavailableReplicas'),
+  6: msgs('conditions', () => DeploymentCondition),
+  7: int('readyReplicas'),
+  8: int('collisionCount', true),
+  9: int('terminatingReplicas', true),
+};
+export const Deployment: Descriptor = {
+  1: metadata,
+  2: msg('spec', () => DeploymentSpec),
+  3: msg('status', () => DeploymentStatus),
+};
+
+// ---- apps/v1 ReplicaSet ----
+const ReplicaSetSpec: Descriptor = {
+  1: int('replicas', true),
+  ...selector(2),
+  3: msg('template', () => PodTemplateSpec),
+  4: int('minReadySeconds'),
+};
+const ReplicaSetCondition: Descriptor = {
+  1: str('type', true),
+  2: str('status', true),
+  3: time('lastTransitionTime'),
+  4: str('reason'),
+  5: str('message'),
+};
+const ReplicaSetStatus: Descriptor = {
+  1: int('replicas', true),
+  2: int('fullyLabeledReplicas'),
+  3: int('observedGeneration'),
+  4: int('readyReplicas'),
+  5: int('availableReplicas'),
+  6: msgs('conditions', () => ReplicaSetCondition),
+  7: int('terminatingReplicas', true),
+};
+export const ReplicaSet: Descriptor = {
+  1: metadata,
+  2: msg('spec', () => ReplicaSetSpec),
+  3: msg('status', () => ReplicaSetStatus),
+};
+
+// ---- autoscaling/v1 Scale (replicas kept even when 0: scaling to zero must survive) ----
+export const Scale: Descriptor = {
+  1: metadata,
+  2: msg('spec', () => ({ 1: int('replicas', true) })),
+  3: msg('status', () => ({ 1: int('replicas', true), 2: str('selector') })),
+};
+
+// ---- coordination.k8s.io/v1 Lease ----
+const LeaseSpec: Descriptor = {
+  1: str('holderIdentity', true),
+  2: int('leaseDurationSeconds', true),
+  3: microtime('acquireTime'),
+  4: microtime('renewTime'),
+  5: int('leaseTransitions', true),
+  6: str('strategy', true),
+  7: str('preferredHolder', true),
+};
+export const Lease: Descriptor = { 1: metadata, 2: msg('spec', () => LeaseSpec) };
+
+// ---- batch/v1 Job and CronJob (as `kubectl create job|cronjob` sends them) ----
+const JobSpec: Descriptor = {
+  1: int('parallelism', true),
+  2: int('completions', true),
+  3: int('activeDeadlineSeconds', true),
+  4: msg('selector', () => LabelSelector),
+  5: bool('manualSelector', true),
+  6: msg('template', () => PodTemplateSpec),
+  7: int('backoffLimit', true),
+  8: int('ttlSecondsAfterFinished', true),
+  9: str('completionMode', true),
+  10: bool('suspend', true),
+};
+export const Job: Descriptor = { 1: metadata, 2: msg('spec', () => JobSpec) };
+const JobTemplateSpec: Descriptor = { 1: metadata, 2: msg('spec', () => JobSpec) };
+const CronJobSpec: Descriptor = {
+  1: str('schedule', true),
+  2: int('startingDeadlineSeconds', true),
+  3: str('concurrencyPolicy'),
+  4: bool('suspend', true),
+  5: msg('jobTemplate', () => JobTemplateSpec),
+  6: int('successfulJobsHistoryLimit', true),
+  7: int('failedJobsHistoryLimit', true),
+  8: str('timeZone', true),
+};
+export const CronJob: Descriptor = { 1: metadata, 2: msg('spec', () => CronJobSpec) };
+
+// ---- rbac.authorization.k8s.io/v1 ----
+const PolicyRule: Descriptor = {
+  1: strs('verbs'),
+  2: strs('apiGroups'),
+  3: strs('resources'),
+  4: strs('resourceNames'),
+  5: strs('nonResourceURLs'),
+};
+const Subject: Descriptor = { 1: str('kind', true), 2: str('apiGroup'), 3: str('name', true), 4: str('namespace') };
+const RoleRef: Descriptor = { 1: str('apiGroup', true), 2: str('kind', true), 3: str('name', true) };
+export const Role: Descriptor = { 1: metadata, 2: msgs('rules', () => PolicyRule) };
+export const ClusterRole: Descriptor = {
+  1: metadata,
+  2: msgs('rules', () => PolicyRule),
+  3: msg('aggregationRule', () => ({ 1: msgs('clusterRoleSelectors', () => LabelSelector) })),
+};
+export const RoleBinding: Descriptor = { 1: metadata, 2: msgs('subjects', () => Subject), 3: msg('roleRef', () => RoleRef) };
