@@ -9,3 +9,4 @@ export * from './selectors';
 export * from './table';
 export * from './validation';
 export * from './defaults';
+export * from './protobuf';

@@ -1,7 +1,7 @@
 // Request body reading (with the size limit) and response writing, Kubernetes-style.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, errors } from '@keelson/api';
+import { ApiError, decodeKubernetesProtobuf, errors, isProtobufContentType } from '@keelson/api';
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? -1);
@@ -28,8 +28,8 @@ export function mediaType(req: IncomingMessage): string {
 
 /** Decodes a JSON (or YAML) body; malformed input is a 400 like kube's decoder error. */
 export function decodeBody(body: Buffer, contentType: string): unknown {
-  // client-go sends protobuf for built-in types and falls back to JSON on 415.
-  if (contentType === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(contentType);
+  // kubectl's typed commands (create namespace, create configmap, ...) send protobuf.
+  if (isProtobufContentType(contentType)) return decodeKubernetesProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (contentType.endsWith('yaml')) {

@@ -79,13 +79,15 @@ export class ResourceStore {
 
   /** Checks apiVersion/kind and namespace of a request body against the URL. */
   checkBody(body: unknown, namespace: string | undefined, kind = this.info.kind, gv = groupVersion(this.info)): KubeObject {
-    if (!isRecord(body)) throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)?.slice(0, 200)}'`);
-    if (typeof body.kind !== 'string' || body.kind === '') throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
-    if (body.kind !== kind) throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${kind})`);
-    if (body.apiVersion !== gv) throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
+    if (!isRecord(body)) throw errors.badRequest(`the body must be a JSON object, got '${JSON.stringify(body)?.slice(0, 200)}'`);
+    // Like kube's decoder, a body without kind/apiVersion takes the endpoint's.
+    if (body.kind !== undefined && body.kind !== '' && body.kind !== kind) throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind})`);
+    if (body.apiVersion !== undefined && body.apiVersion !== '' && body.apiVersion !== gv) {
+      throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
+    }
     const metadata = body.metadata ?? {};
     if (!isRecord(metadata)) throw errors.badRequest('metadata must be an object');
-    const obj = { ...body, metadata: { ...metadata } } as KubeObject;
+    const obj = { ...body, apiVersion: gv, kind, metadata: { ...metadata } } as KubeObject;
     if (this.info.namespaced) {
       if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
