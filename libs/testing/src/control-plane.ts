@@ -36,7 +36,12 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** Extra environment for the gateway, e.g. OTEL_EXPORTER_OTLP_ENDPOINT. */
+  env?: Record<string, string>;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const etcd = await startEtcd();
@@ -61,6 +66,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
         KEELSON_TOKEN_FILE: creds.tokenFile,
         KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
         OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
