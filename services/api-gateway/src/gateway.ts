@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
-import { EtcdStore, StorageError, WatchCache, keyFor } from '@keelson/storage';
+import { EtcdStore, StorageError, WatchCache, keyFor, prefixFor } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
@@ -32,15 +32,11 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const store = new EtcdStore(client);
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
-  const admission = [namespaceLifecycle(store, (name) => keyFor(nsInfo, undefined, name))];
-
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
-  for (const info of registry.all()) {
-    const rs = new ResourceStore(info, store, admission);
-    stores.set(`${info.group}/${info.resource}`, rs);
-    caches.set(`${info.group}/${info.resource}`, new WatchCache(client, rs.prefix(), { capacity: config.watchCacheCapacity }));
-  }
+  for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name))];
+  for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, store, admission));
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);
 
