@@ -8,14 +8,28 @@ const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 let hooked = false;
 
+function killAll(): void {
+  for (const c of live) c.kill('SIGKILL');
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+}
+
 // Jest workers exit through process.exit; SIGKILL every child we still own then.
+// On SIGTERM/SIGINT/SIGHUP do the same, then re-raise the signal unless the
+// process has its own handler (which then decides how to exit).
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  });
+  process.on('exit', killAll);
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAll();
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 /** Removes `dir` when the test process exits (unless removed earlier). */

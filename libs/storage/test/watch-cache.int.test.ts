@@ -1,0 +1,145 @@
+import type { KubeObject } from '@keelson/api';
+import { EtcdStore, StorageError, WatchCache, type CacheWatchEvent } from '../src';
+import { closeFixture, etcdFixture, pod, uniquePrefix, waitFor, type EtcdFixture } from './fixtures';
+
+describe('WatchCache against real etcd', () => {
+  jest.setTimeout(30_000);
+  let f: EtcdFixture;
+  let store: EtcdStore;
+  const caches: WatchCache[] = [];
+  beforeAll(async () => {
+    f = await etcdFixture();
+    store = new EtcdStore(f.client);
+  });
+  afterAll(async () => {
+    for (const c of caches) await c.stop(); // cancel etcd watchers before closing the client
+    await closeFixture(f);
+  });
+
+  async function cache(prefix: string, capacity?: number): Promise<WatchCache> {
+    const c = new WatchCache(f.client, prefix, { capacity });
+    caches.push(c);
+    await c.start();
+    return c;
+  }
+
+  const collect = (): { events: CacheWatchEvent[]; on: (e: CacheWatchEvent) => void; summary: () => string[] } => {
+    const events: CacheWatchEvent[] = [];
+    return { events, on: (e) => events.push(e), summary: () => events.map((e) => `${e.type} ${e.object.metadata.name}`) };
+  };
+
+  test('without a resourceVersion: synthetic ADDED for current objects, then live events', async () => {
+    const prefix = uniquePrefix();
+    await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    const c = await cache(prefix);
+    const w = collect();
+    const handle = c.watch({}, w.on);
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
+    expect(handle.revision).toBe(c.currentRevision());
+    const a = await store.get(`${prefix}ns/a`);
+    await store.update(`${prefix}ns/a`, { ...(a as KubeObject), spec: { x: 1 } });
+    const deleted = await store.delete(`${prefix}ns/b`);
+    await store.create(`${prefix}ns/c`, pod('ns', 'c'));
+    await waitFor(() => w.events.length === 5);
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b', 'MODIFIED a', 'DELETED b', 'ADDED c']);
+    // DELETED carries the last state at the delete's revision.
+    expect(w.events[3].object.metadata.resourceVersion).toBe(deleted.metadata.resourceVersion);
+    expect(w.events[3].object.metadata.uid).toBe('uid-ns-b');
+    handle.cancel();
+  });
+
+  test('from an exact resourceVersion: replays every later event, then live', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    const first = await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    await store.delete(`${prefix}ns/a`);
+    await c.waitUntilFresh(await store.currentRevision(), 5000);
+    const w = collect();
+    c.watch({ resourceVersion: first.metadata.resourceVersion }, w.on);
+    expect(w.summary()).toEqual(['ADDED b', 'DELETED a']);
+    await store.create(`${prefix}ns/c`, pod('ns', 'c'));
+    await waitFor(() => w.events.length === 3);
+    expect(w.events.map((e) => e.revision)).toEqual([...w.events.map((e) => e.revision)].sort((x, y) => x - y));
+  });
+
+  test('a resourceVersion older than the buffered window is Expired', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix, 5);
+    const first = await store.create(`${prefix}ns/p0`, pod('ns', 'p0'));
+    for (let i = 1; i < 10; i++) await store.create(`${prefix}ns/p${i}`, pod('ns', `p${i}`));
+    await c.waitUntilFresh(await store.currentRevision(), 5000);
+    let err: unknown;
+    try {
+      c.watch({ resourceVersion: first.metadata.resourceVersion }, () => undefined);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).code).toBe('Expired');
+    expect((err as StorageError).message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+    // The oldest revision still held works.
+    const w = collect();
+    c.watch({ resourceVersion: String(c.oldestRevision()) }, w.on);
+    expect(w.events).toHaveLength(5);
+  });
+
+  test('a resourceVersion from before the cache started is Expired', async () => {
+    const prefix = uniquePrefix();
+    const early = await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    const c = await cache(prefix);
+    expect(() => c.watch({ resourceVersion: early.metadata.resourceVersion }, () => undefined)).toThrow(/too old resource version/);
+  });
+
+  test('filtered and namespaced watches see objects enter as ADDED and leave as DELETED', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    const w = collect();
+    c.watch({ resourceVersion: String(c.currentRevision()), namespacePrefix: `${prefix}ns/`, filter: (o) => o.metadata.labels?.app === 'web' }, w.on);
+    const v1 = await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    await store.create(`${prefix}other/a`, pod('other', 'a', { metadata: { name: 'a', namespace: 'other', labels: { app: 'web' } } }));
+    const v2 = await store.update(`${prefix}ns/a`, { ...v1, metadata: { ...v1.metadata, labels: { app: 'web' } } });
+    const v3 = await store.update(`${prefix}ns/a`, { ...v2, spec: { y: 1 } });
+    await store.update(`${prefix}ns/a`, { ...v3, metadata: { ...v3.metadata, labels: { app: 'db' } } });
+    await waitFor(() => w.events.length === 3);
+    expect(w.summary()).toEqual(['ADDED a', 'MODIFIED a', 'DELETED a']);
+    expect(w.events[2].object.metadata.labels).toEqual({ app: 'web' });
+  });
+
+  test('a resourceVersion newer than the cache is served once the cache reaches it', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    const other = await store.create(`${uniquePrefix()}ns/elsewhere`, pod('ns', 'x'));
+    const w = collect();
+    c.watch({ resourceVersion: other.metadata.resourceVersion }, w.on);
+    await store.create(`${prefix}ns/after`, pod('ns', 'after'));
+    await waitFor(() => w.events.length === 1);
+    expect(w.summary()).toEqual(['ADDED after']);
+    // Progress notifications move an idle cache forward.
+    const target = (await store.create(`${uniquePrefix()}ns/y`, pod('ns', 'y'))).metadata.resourceVersion;
+    await c.waitUntilFresh(Number(target), 5000);
+    await expect(c.waitUntilFresh(Number(target) + 1000, 100)).rejects.toThrow(/Too large resource version/);
+  });
+
+  test('after compaction breaks the etcd watch, the cache relists, ends old watches and serves new ones', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    const closed: StorageError[] = [];
+    c.watch({ onClose: (r) => closed.push(r) }, () => undefined);
+    // Resume the etcd watch from a compacted revision, as after a long disconnect:
+    // etcd cancels it and the cache must relist.
+    await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    await store.compact(await store.currentRevision());
+    const internals = c as unknown as { etcdWatcher?: { cancel(): Promise<void> }; watchEtcd(from: number): void };
+    await internals.etcdWatcher?.cancel();
+    internals.watchEtcd(1);
+    await waitFor(() => closed.length === 1);
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    await waitFor(() => c.list().items.length === 2);
+    const w = collect();
+    c.watch({}, w.on);
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
+  });
+});
