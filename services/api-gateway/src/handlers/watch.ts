@@ -63,7 +63,10 @@ export function handleWatch(
   try {
     // With sendInitialEvents the client wants the current state even when it names a revision.
     const fromRv = sendInitialEvents && (rvParam === undefined || rvParam === '' || rvParam === '0') ? undefined : rvParam;
-    subscription = cache.watch({ resourceVersion: fromRv, sendInitialEvents: sendInitialEvents || undefined, filter }, (e) => write(e.type, encode(e.object)));
+    // When the cache relists it ends its watches; ending the stream makes clients resume (or get 410).
+    subscription = cache.watch({ resourceVersion: fromRv, sendInitialEvents: sendInitialEvents || undefined, filter, onClose: finish }, (e) =>
+      write(e.type, encode(e.object)),
+    );
     if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
   } catch (e) {
     if (e instanceof StorageError && e.code === 'Expired') {
