@@ -3,7 +3,7 @@
 // ts-jest transpiles only; `npm test` type-checks everything with `tsc -b` first.
 const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.jest.json' }];
 const moduleNameMapper = {
-  '^@keelson/(api|storage|client|testing|telemetry)$': '<rootDir>/libs/$1/src',
+  '^@keelson/(api|bus|storage|client|controller-runtime|testing|telemetry)$': '<rootDir>/libs/$1/src',
   '^@keelson/local$': '<rootDir>/infra/local/src',
 };
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleNameMapper };

@@ -1,0 +1,39 @@
+// The event envelope the relay publishes and informers consume.
+import type { KubeObject } from '@keelson/api';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
+
+export interface EventEnvelope {
+  type: EventType;
+  /** The object after the change; for DELETED its last state. Absent on RESYNC. */
+  object?: KubeObject;
+  /** etcd revision of the change (= the object's resourceVersion); for RESYNC the revision the relay resumed at. */
+  revision: number;
+  /** The etcd key, e.g. `/registry/apps/deployments/default/web` (absent on RESYNC). */
+  key?: string;
+}
+
+/** Header names on every event message. */
+export const HEADERS = {
+  msgId: 'Nats-Msg-Id',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  revision: 'Keelson-Revision',
+} as const;
+
+/** JetStream de-duplication id: one etcd change is one message, however often it is replayed. */
+export function messageId(revision: number, key: string): string {
+  return `${revision}/${key}`;
+}
+
+export function encodeEnvelope(e: EventEnvelope): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(e));
+}
+
+export function decodeEnvelope(data: Uint8Array): EventEnvelope {
+  const e = JSON.parse(new TextDecoder().decode(data)) as EventEnvelope;
+  if (!e || typeof e.revision !== 'number' || !['ADDED', 'MODIFIED', 'DELETED', 'RESYNC'].includes(e.type)) {
+    throw new Error('not a Keelson event envelope');
+  }
+  return e;
+}
