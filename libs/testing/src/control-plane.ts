@@ -39,6 +39,8 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   /** Extra environment for the gateway, e.g. OTEL_EXPORTER_OTLP_ENDPOINT. */
   env?: Record<string, string>;
+  /** Extra node flags for the gateway, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -56,7 +58,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   const startGateway = async (): Promise<void> => {
     gatewayLog = '';
-    gateway = spawn(process.execPath, [GATEWAY_MAIN], {
+    gateway = spawn(process.execPath, [...(opts.nodeArgs ?? []), GATEWAY_MAIN], {
       env: {
         ...process.env,
         KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
