@@ -34,7 +34,22 @@ function refName(ref: string): string {
   return ref.startsWith('#/') && hash >= 0 ? ref.slice(hash + 1) : ref;
 }
 
+// Schemas are immutable once registered, so each node is flattened once per resolver.
+// (A name re-registered later with a new schema is not seen through a parent memoized
+// before; built-in kinds never reference custom ones.)
+const flattened = new WeakMap<SchemaResolver, WeakMap<SchemaNode, EffectiveNode>>();
+
 function flatten(schema: SchemaNode, resolve: SchemaResolver, depth = 0): EffectiveNode {
+  let memo = flattened.get(resolve);
+  if (!memo) flattened.set(resolve, (memo = new WeakMap()));
+  const hit = memo.get(schema);
+  if (hit) return hit;
+  const eff = flattenUncached(schema, resolve, depth);
+  memo.set(schema, eff);
+  return eff;
+}
+
+function flattenUncached(schema: SchemaNode, resolve: SchemaResolver, depth: number): EffectiveNode {
   // Guard against a resolver that maps a ref onto itself.
   if (depth > 32) return { node: schema, properties: {}, required: [] };
   let node: SchemaNode = { ...schema };
