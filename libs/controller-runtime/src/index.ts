@@ -1,0 +1,2 @@
+// @keelson/controller-runtime: informers, work queue, leader election, manager.
+export {};
