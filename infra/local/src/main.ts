@@ -28,18 +28,25 @@ function pidFile(cfg: LocalConfig): string {
   return join(cfg.home, 'pids.json');
 }
 
+interface PidRecord { supervisor: number; procs: Array<{ name: string; pid: number; match: string }> }
+
+function cmdlineOf(pid: number): string | undefined {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return undefined; }
+}
+
 async function stopLeftovers(cfg: LocalConfig): Promise<void> {
   if (!existsSync(pidFile(cfg))) return;
-  let recorded: Array<{ name: string; pid: number; match: string }> = [];
+  let recorded: PidRecord = { supervisor: 0, procs: [] };
   try {
-    recorded = JSON.parse(readFileSync(pidFile(cfg), 'utf8')) as typeof recorded;
+    recorded = JSON.parse(readFileSync(pidFile(cfg), 'utf8')) as PidRecord;
   } catch {
     say('ignoring an unreadable pids.json');
   }
-  for (const p of recorded) {
-    let cmdline = '';
-    try { cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8'); } catch { continue; }
-    if (!cmdline.includes(p.match)) continue; // pid reused by something else
+  if (recorded.supervisor && recorded.supervisor !== process.pid && cmdlineOf(recorded.supervisor)?.includes('main.js')) {
+    throw new Error(`another Keelson (pid ${recorded.supervisor}) runs with ${cfg.home}; stop it first or set KEELSON_HOME`);
+  }
+  for (const p of recorded.procs ?? []) {
+    if (!cmdlineOf(p.pid)?.includes(p.match)) continue; // gone, or the pid was reused by something else
     say(`stopping leftover ${p.name} (pid ${p.pid}) from an earlier run`);
     try { process.kill(-p.pid, 'SIGTERM'); } catch { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
     for (let i = 0; i < 50 && existsSync(`/proc/${p.pid}`); i++) await new Promise((r) => setTimeout(r, 100));
@@ -48,8 +55,9 @@ async function stopLeftovers(cfg: LocalConfig): Promise<void> {
 }
 
 function recordPids(cfg: LocalConfig, procs: Array<{ p: ManagedProcess; match: string }>): void {
-  const rows = procs.filter(({ p }) => p.pid !== undefined).map(({ p, match }) => ({ name: p.name, pid: p.pid, match }));
-  writeFileSync(pidFile(cfg), JSON.stringify(rows, null, 2));
+  const rows = procs.filter(({ p }) => p.pid !== undefined).map(({ p, match }) => ({ name: p.name, pid: p.pid as number, match }));
+  const rec: PidRecord = { supervisor: process.pid, procs: rows };
+  writeFileSync(pidFile(cfg), JSON.stringify(rec, null, 2));
 }
 
 async function checkPorts(cfg: LocalConfig): Promise<void> {
