@@ -1,0 +1,9 @@
+// @keelson/client: typed HTTP client for the Keelson API.
+export { KeelsonClient } from './client';
+export type { PatchType, JsonPatchOperation, DeleteOptions, ListOptions, WriteOptions, CallOptions, Binding } from './client';
+export { clientConfigFromEnv } from './config';
+export type { ClientConfig, RetryPolicy } from './config';
+export { resourcePath, withQuery } from './paths';
+export type { ResourceRef } from './paths';
+export { ConnectionError } from './transport';
+export type { RequestOptions, RawResponse } from './transport';
