@@ -1,2 +1,5 @@
-// @keelson/controller-runtime: informers, work queue, leader election, manager.
-export {};
+// @keelson/controller-runtime: informers, work queue, leader election, event recorder, manager.
+export * from './rate-limiter';
+export * from './work-queue';
+export * from './controller';
+export * from './metrics';

@@ -1,0 +1,160 @@
+// Work queue and controller guarantees, with real timers.
+import { createLogger } from '@keelson/telemetry';
+import { BucketRateLimiter, Controller, ItemExponentialRateLimiter, WorkQueue, type Reconciler } from '@keelson/controller-runtime';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('per-key back-off doubles from 5 ms and is capped; forget resets it', () => {
+  const rl = new ItemExponentialRateLimiter(5, 1_000_000);
+  expect([1, 2, 3, 4, 5].map(() => rl.when('a'))).toEqual([5, 10, 20, 40, 80]);
+  expect(rl.when('b')).toBe(5); // per key
+  for (let i = 0; i < 40; i++) rl.when('a');
+  expect(rl.when('a')).toBe(1_000_000); // 1000 s cap
+  rl.forget('a');
+  expect(rl.when('a')).toBe(5);
+});
+
+test('the overall bucket allows a burst of 100, then 10 per second', () => {
+  let now = 0;
+  const b = new BucketRateLimiter(10, 100, () => now);
+  for (let i = 0; i < 100; i++) expect(b.when()).toBe(0);
+  expect(b.when()).toBeCloseTo(100);
+  expect(b.when()).toBeCloseTo(200);
+  now = 1000; // 10 tokens back: pays off the two reservations, leaves 8
+  for (let i = 0; i < 8; i++) expect(b.when()).toBe(0);
+  expect(b.when()).toBeCloseTo(100);
+});
+
+test('a failing key comes back after 5, 10, 20, 40 ms', async () => {
+  const q = new WorkQueue();
+  const times: number[] = [];
+  q.add('k');
+  for (let i = 0; i < 5; i++) {
+    const item = await q.get();
+    times.push(performance.now());
+    q.done(item!.key);
+    q.addRateLimited('k');
+  }
+  const gaps = times.slice(1).map((t, i) => t - times[i]);
+  [5, 10, 20, 40].forEach((expected, i) => {
+    expect(gaps[i]).toBeGreaterThanOrEqual(expected - 1);
+    expect(gaps[i]).toBeLessThan(expected + 25);
+  });
+  q.shutDown();
+});
+
+test('a key added while queued is handed out once (dedupe), newest trace wins', async () => {
+  const q = new WorkQueue();
+  q.add('a', { traceparent: 'tp1' });
+  q.add('b');
+  q.add('a', { traceparent: 'tp2' });
+  q.add('a');
+  expect(q.len()).toBe(2);
+  expect(await q.get()).toEqual({ key: 'a', meta: { traceparent: 'tp2' } });
+  expect((await q.get())!.key).toBe('b');
+  expect(q.len()).toBe(0);
+  q.shutDown();
+});
+
+test('a key added while processing is not handed out until done, then runs again', async () => {
+  const q = new WorkQueue();
+  q.add('a');
+  const first = await q.get();
+  q.add('a');
+  expect(q.len()).toBe(0); // not queued while in flight
+  let second: string | undefined;
+  void q.get().then((i) => (second = i?.key));
+  await sleep(5);
+  expect(second).toBeUndefined();
+  q.done(first!.key);
+  await sleep(1);
+  expect(second).toBe('a');
+  q.shutDown();
+});
+
+test('a controller never reconciles one key twice at once, with 8 workers', async () => {
+  const active = new Set<string>();
+  let overlaps = 0;
+  let runs = 0;
+  const reconciler: Reconciler = {
+    async reconcile(key) {
+      if (active.has(key)) overlaps++;
+      active.add(key);
+      runs++;
+      await sleep(2);
+      active.delete(key);
+    },
+  };
+  const c = new Controller({ name: 'overlap', reconciler, concurrency: 8 });
+  c.start();
+  for (let round = 0; round < 50; round++) {
+    for (const k of ['a', 'b', 'c']) c.enqueue(k);
+    await sleep(1);
+  }
+  await c.stop();
+  expect(overlaps).toBe(0);
+  expect(runs).toBeGreaterThanOrEqual(3);
+});
+
+test('a thrown error retries with back-off; requeueAfter comes back; success forgets', async () => {
+  const seen: number[] = [];
+  let calls = 0;
+  const reconciler: Reconciler = {
+    async reconcile(_key, ctx) {
+      calls++;
+      seen.push(ctx.requeues);
+      if (calls <= 3) throw new Error('boom');
+      if (calls === 4) return { requeueAfter: 10 };
+    },
+  };
+  const c = new Controller({ name: 'retry', reconciler, logger: quietLogger() });
+  c.start();
+  c.enqueue('x');
+  await sleep(150);
+  await c.stop();
+  expect(calls).toBe(5);
+  expect(seen).toEqual([0, 1, 2, 3, 0]);
+});
+
+test('shutdown drains: every queued key is processed, then workers end and adds are ignored', async () => {
+  const done: string[] = [];
+  const c = new Controller({ name: 'drain', concurrency: 2, reconciler: { async reconcile(key) { await sleep(5); done.push(key); } } });
+  c.start();
+  for (let i = 0; i < 20; i++) c.enqueue(`k${i}`);
+  await c.stop();
+  expect(done.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
+  c.enqueue('late');
+  await sleep(10);
+  expect(done).not.toContain('late');
+});
+
+test('pause aborts in-flight reconciles at once and keeps their keys for a later resume', async () => {
+  const started: string[] = [];
+  const finished: string[] = [];
+  const c = new Controller({
+    name: 'pause',
+    reconciler: {
+      async reconcile(key, ctx) {
+        started.push(key);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          ctx.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); });
+        });
+        if (!ctx.signal.aborted) finished.push(key);
+      },
+    },
+  });
+  c.start();
+  c.enqueue('a');
+  await sleep(5);
+  const t0 = Date.now();
+  await c.pause();
+  expect(Date.now() - t0).toBeLessThan(50);
+  expect(finished).toEqual([]);
+  expect(c.queue.len()).toBe(1); // 'a' queued again
+  c.queue.shutDown();
+});
+
+function quietLogger() {
+  return createLogger('test', { write: () => undefined });
+}
