@@ -170,6 +170,12 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
 
   const services = [...new Set(['api-gateway', ...(opts.services ?? [])])];
   const { adminToken, serviceTokens } = await ensureTokens(tokenFile, services);
+  // One file per service too, so a container can read its own token at start (`tokens/<svc>.token`).
+  await mkdir(join(dir, 'tokens'), { recursive: true, mode: 0o700 });
+  for (const [svc, token] of Object.entries(serviceTokens)) {
+    const f = join(dir, 'tokens', `${svc}.token`);
+    if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });
+  }
   return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, caPem: await readFile(caFile, 'utf8') };
 }
 

@@ -21,6 +21,7 @@ describe('ensureCredentials', () => {
     expect(rows.find((r) => r.user === 'admin')).toMatchObject({ token: c.adminToken, groups: ['system:masters'] });
     expect(rows.find((r) => r.user === 'system:keelson:scheduler')?.token).toBe(c.serviceTokens.scheduler);
     expect(c.serviceTokens['api-gateway']).toBeTruthy();
+    expect(readFileSync(join(dir, 'tokens', 'scheduler.token'), 'utf8')).toBe(c.serviceTokens.scheduler);
     expect(readFileSync(c.tokenFile, 'utf8')).toMatch(/^[\w-]+,admin,admin,"system:masters"$/m);
   });
 
