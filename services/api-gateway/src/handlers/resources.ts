@@ -65,7 +65,7 @@ export async function handleResource(
         revision: exact ? rv : undefined,
         filter: selectorFilterOf(query, info.resource),
       });
-      const listMeta = { resourceVersion: result.resourceVersion, continue: result.continue, remainingItemCount: result.remainingItemCount };
+      const listMeta = { resourceVersion: String(result.revision), continue: result.continue, remainingItemCount: result.remainingItemCount };
       if (negotiate(req) === 'table') return sendJson(res, 200, toTable(info, result.items, { includeObject: includeObjectOf(query), listMeta }));
       return sendJson(res, 200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: listMeta, items: result.items });
     }
@@ -103,7 +103,7 @@ export async function handleResource(
           if (!(e instanceof ApiError && e.code === 404)) throw e; // deleted meanwhile
         }
       }
-      return sendJson(res, 200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: listed.resourceVersion }, items });
+      return sendJson(res, 200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(listed.revision) }, items });
     }
     default:
       throw errors.methodNotAllowed(`verb ${rr.verb} is not supported here`);

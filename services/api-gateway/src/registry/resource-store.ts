@@ -17,25 +17,13 @@ import {
   type ResourceInfo,
   type SchemaNode,
 } from '@keelson/api';
-import { keyFor, prefixFor, type EtcdStore } from '@keelson/storage';
+import { keyFor, prefixFor, type EtcdStore, type ListOptions as StoreListOptions, type ListResult } from '@keelson/storage';
 import { toApiError } from './errors';
 import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
 
-export interface ListOptions {
+export interface ListOptions extends StoreListOptions {
   namespace?: string;
-  limit?: number;
-  continue?: string;
-  /** Read at exactly this revision (resourceVersionMatch=Exact). */
-  revision?: number;
-  filter?: (o: KubeObject) => boolean;
-}
-
-export interface ListResult {
-  items: KubeObject[];
-  resourceVersion: string;
-  continue?: string;
-  remainingItemCount?: number;
 }
 
 /** Checks run before a write, e.g. that the namespace exists. */
@@ -70,8 +58,7 @@ export class ResourceStore {
 
   async list(opts: ListOptions): Promise<ListResult> {
     try {
-      const r = await this.store.list(this.prefix(opts.namespace), { limit: opts.limit, continue: opts.continue, revision: opts.revision, filter: opts.filter });
-      return { items: r.items, resourceVersion: String(r.revision), continue: r.continue, remainingItemCount: r.remainingItemCount };
+      return await this.store.list(this.prefix(opts.namespace), opts);
     } catch (e) {
       throw toApiError(e, this.info, '');
     }
