@@ -1,0 +1,29 @@
+// NATS connection settings from the environment, shared by the gateway and every service.
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+
+export interface BusConfig {
+  /** `KEELSON_NATS_URL`, comma-separated; undefined = no NATS configured. */
+  servers?: string[];
+  /** `KEELSON_NATS_USER` / `KEELSON_NATS_PASSWORD`: the service's NATS identity. */
+  user?: string;
+  password?: string;
+}
+
+export function busConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BusConfig {
+  const servers = (env.KEELSON_NATS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return { servers: servers.length ? servers : undefined, user: env.KEELSON_NATS_USER || undefined, password: env.KEELSON_NATS_PASSWORD || undefined };
+}
+
+/** Connects with endless reconnects (a control plane outlives NATS restarts). */
+export function connectBus(config: BusConfig, name: string, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+  if (!config.servers?.length) throw new Error('no NATS server configured (KEELSON_NATS_URL)');
+  return connect({
+    servers: config.servers,
+    name,
+    user: config.user,
+    pass: config.password,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    ...extra,
+  });
+}
