@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
 import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials';
 import { portFree, waitReady } from './health';
+import { ensureNatsCredentials, writeNatsServerConfig, type NatsCredentials } from './nats-config';
 import { ManagedProcess, formatTag } from './supervisor';
 
 const GATEWAY = 'api-gateway';
@@ -73,7 +74,7 @@ async function checkPorts(cfg: LocalConfig): Promise<void> {
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another Keelson running?`);
 }
 
-function gatewayEnv(cfg: LocalConfig, creds: Credentials): NodeJS.ProcessEnv {
+function gatewayEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials): NodeJS.ProcessEnv {
   return {
     ...process.env,
     KEELSON_ETCD_ENDPOINTS: `http://127.0.0.1:${cfg.etcdPort}`,
@@ -85,17 +86,21 @@ function gatewayEnv(cfg: LocalConfig, creds: Credentials): NodeJS.ProcessEnv {
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_TOKEN: creds.serviceTokens[GATEWAY],
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    KEELSON_NATS_USER: nats.users[GATEWAY].user,
+    KEELSON_NATS_PASSWORD: nats.users[GATEWAY].password,
     OTEL_SERVICE_NAME: GATEWAY,
   };
 }
 
-function serviceEnv(cfg: LocalConfig, creds: Credentials, name: string, index: number): NodeJS.ProcessEnv {
+function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials, name: string, index: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     KEELSON_API_URL: apiUrl(cfg),
     KEELSON_TOKEN: creds.serviceTokens[name],
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    KEELSON_NATS_USER: nats.users[name].user,
+    KEELSON_NATS_PASSWORD: nats.users[name].password,
     // Every service serves /healthz, /readyz, /metrics; on one host each needs its own port.
     KEELSON_HEALTH_PORT: String(cfg.servicePortBase + index),
     OTEL_SERVICE_NAME: name,
@@ -113,6 +118,9 @@ export async function main(): Promise<void> {
   const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services });
   const kubeconfig = join(cfg.home, 'kubeconfig');
   await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);
+  // One NATS user per service; only the gateway may publish events.
+  const natsCreds = await ensureNatsCredentials(cfg.home, services);
+  const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats') });
 
   const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => s.length));
   const all: Array<{ p: ManagedProcess; match: string }> = [];
@@ -135,8 +143,8 @@ export async function main(): Promise<void> {
   }), join(cfg.home, 'etcd'));
   const nats = add(new ManagedProcess({
     name: 'nats', command: cfg.natsBin, tagWidth: width,
-    args: ['-a', '127.0.0.1', '-p', String(cfg.natsPort), '-m', String(cfg.natsMonitorPort), '-js', '-sd', join(cfg.home, 'nats')],
-  }), join(cfg.home, 'nats'));
+    args: ['-c', natsConf, '-a', '127.0.0.1', '-p', String(cfg.natsPort), '-m', String(cfg.natsMonitorPort)],
+  }), natsConf);
 
   // Stop order: services, then the gateway, then the servers it depends on.
   const tiers: ManagedProcess[][] = [[], [], [etcd, nats]];
@@ -173,7 +181,7 @@ export async function main(): Promise<void> {
   say('etcd and NATS ready');
 
   if (existsSync(gatewayMain)) {
-    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds));
+    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, natsCreds));
     tiers[1].push(gateway);
     gateway.start();
     try {
@@ -187,7 +195,7 @@ export async function main(): Promise<void> {
   }
 
   services.forEach((name, i) => {
-    const p = node(name, join(cfg.servicesDir, name, 'dist', 'main.js'), serviceEnv(cfg, creds, name, i));
+    const p = node(name, join(cfg.servicesDir, name, 'dist', 'main.js'), serviceEnv(cfg, creds, natsCreds, name, i));
     tiers[0].push(p);
     p.start();
   });

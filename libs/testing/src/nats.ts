@@ -1,6 +1,7 @@
 // A real NATS server (JetStream on by default) for tests: a container when
 // Docker answers, else the local binary.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { ensureNatsCredentials, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForHttp } from './ports';
@@ -30,6 +31,22 @@ const READY_TIMEOUT_MS = 20_000;
 
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer> {
   return (await testRuntime()) === 'docker' ? startNatsContainer(opts) : startNatsBinary(opts);
+}
+
+export interface SecuredNats extends NatsServer {
+  /** NATS user per service (always `api-gateway`), as `npm start` generates them. */
+  users: Record<string, NatsUser>;
+  creds: NatsCredentials;
+}
+
+/**
+ * NATS with the generated configuration `npm start` uses: one user per service, and only
+ * `api-gateway` may publish events. Passwords live in `dir/nats-users.csv`.
+ */
+export async function startSecuredNats(opts: { dir: string; services?: string[] }): Promise<SecuredNats> {
+  const creds = await ensureNatsCredentials(opts.dir, opts.services ?? ['controller']);
+  const server = await startNats({ config: natsServerConfig(creds) });
+  return { ...server, users: creds.users, creds };
 }
 
 async function startNatsBinary(opts: StartNatsOptions): Promise<NatsServer> {
