@@ -1,4 +1,5 @@
 // Gateway configuration: every setting comes from the environment, read here only.
+import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, type BusConfig, type EventsStreamLimits } from '@keelson/bus';
 
 export interface GatewayConfig {
   etcdEndpoints: string[];
@@ -13,6 +14,14 @@ export interface GatewayConfig {
   compactionIntervalSeconds: number;
   /** Events each watch cache keeps for resuming watches. */
   watchCacheCapacity: number;
+  /** NATS for the event relay (`KEELSON_NATS_URL`, `_USER`, `_PASSWORD`); no servers = no relay. */
+  bus: BusConfig;
+  /** Relay leader lease TTL (`KEELSON_RELAY_LEASE_TTL_SECONDS`, 10): a standby takes over within it. */
+  relayLeaseTtlSeconds: number;
+  /** Unacknowledged publishes the relay keeps in flight (`KEELSON_RELAY_MAX_IN_FLIGHT`, 256). */
+  relayMaxInFlight: number;
+  /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120). */
+  eventsStream: EventsStreamLimits;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -26,5 +35,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxRequestBytes: Number(env.KEELSON_MAX_REQUEST_BYTES ?? 3 * 1024 * 1024),
     compactionIntervalSeconds: Number(env.KEELSON_COMPACTION_INTERVAL_SECONDS ?? 300),
     watchCacheCapacity: Number(env.KEELSON_WATCH_CACHE_CAPACITY ?? 10000),
+    bus: busConfigFromEnv(env),
+    relayLeaseTtlSeconds: Number(env.KEELSON_RELAY_LEASE_TTL_SECONDS ?? 10),
+    relayMaxInFlight: Number(env.KEELSON_RELAY_MAX_IN_FLIGHT ?? 256),
+    eventsStream: {
+      maxAgeSeconds: Number(env.KEELSON_EVENTS_MAX_AGE_SECONDS ?? DEFAULT_STREAM_LIMITS.maxAgeSeconds),
+      maxBytes: Number(env.KEELSON_EVENTS_MAX_BYTES ?? DEFAULT_STREAM_LIMITS.maxBytes),
+      duplicateWindowSeconds: Number(env.KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS ?? DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
+    },
   };
 }

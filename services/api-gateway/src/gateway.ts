@@ -1,5 +1,5 @@
 // Assembles the gateway: etcd store, one watch cache and registry store per resource,
-// bootstrap namespaces, compaction, pod termination, and the HTTPS server.
+// bootstrap namespaces, compaction, pod termination, the event relay, and the HTTPS server.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -13,6 +13,7 @@ import { TokenAuthenticator } from './http/auth';
 import { namespaceLifecycle } from './registry/admission';
 import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
+import { startRelay, type RelayHandle } from './relay';
 import { ResourceStore } from './registry/resource-store';
 import { createRequestListener } from './server';
 
@@ -42,7 +43,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
 
   const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
   terminator.start();
-  const compactor = startCompaction(store, config.compactionIntervalSeconds, log);
+  // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
+  const relay = config.bus.servers
+    ? startRelay({ etcdEndpoints: config.etcdEndpoints, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log)
+    : undefined;
+  if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
+  const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);
 
   const listener = createRequestListener({
     registry,
@@ -69,6 +75,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     async stop() {
       clearInterval(compactor);
       terminator.stop();
+      await relay?.stop(); // revokes the relay lease, so a standby replica takes over at once
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // etcd3 hangs closing a client with live watchers: cancel them first.
@@ -98,16 +105,21 @@ async function ensureNamespaces(store: EtcdStore, nsInfo: Parameters<typeof keyF
 
 /**
  * Compacts etcd history every interval to the revision seen one interval earlier,
- * as kube-apiserver does: watchers and the relay keep at least one interval of history.
+ * as kube-apiserver does: watchers keep at least one interval of history.
+ * With a relay, only the relay leader compacts, and never past the last revision the events
+ * stream confirmed, so the relay can always resume without a gap (a relay stuck on an
+ * unreachable NATS therefore holds compaction back; a RESYNC is only for history lost otherwise).
  */
-function startCompaction(store: EtcdStore, intervalSeconds: number, log: Logger): NodeJS.Timeout {
+function startCompaction(store: EtcdStore, intervalSeconds: number, log: Logger, relay?: RelayHandle): NodeJS.Timeout {
   let previous: number | undefined;
   const timer = setInterval(() => {
     void (async () => {
       const current = await store.currentRevision();
-      if (previous !== undefined && previous > 1) {
-        await store.compact(previous);
-        log.info('compacted etcd', { revision: previous });
+      const floor = relay ? relay.compactionFloor() : Infinity;
+      if (previous !== undefined && floor !== null && Math.min(previous, floor) > 1) {
+        const revision = Math.min(previous, floor);
+        await store.compact(revision);
+        log.info('compacted etcd', { revision, heldBackByRelay: revision < previous });
       }
       previous = current;
     })().catch((e: unknown) => log.warn('compaction failed', { err: String(e) }));

@@ -1,0 +1,70 @@
+// Wires the relay into the gateway: its own etcd client, the lease election, and the relay
+// that runs while this replica leads. Readiness never depends on it; its state is logged.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Etcd3 } from 'etcd3';
+import type { BusConfig, EventsStreamLimits } from '@keelson/bus';
+import { tracer, type Logger } from '@keelson/telemetry';
+import { LeaseElection } from './election';
+import { EventRelay, type RelayStatus } from './relay';
+
+export const RELAY_LEADER_KEY = '/keelson/leader/relay';
+
+export interface RelayConfig {
+  etcdEndpoints: string[];
+  bus: BusConfig;
+  limits: EventsStreamLimits;
+  leaseTtlSeconds: number;
+  maxInFlight: number;
+}
+
+export interface RelayHandle {
+  status(): RelayStatus;
+  /**
+   * The newest revision etcd may be compacted to without hurting the relay: the last revision
+   * the stream confirmed while this replica leads; null when another replica (or nobody) leads,
+   * which then owns compaction.
+   */
+  compactionFloor(): number | null;
+  stop(): Promise<void>;
+}
+
+export function startRelay(config: RelayConfig, log: Logger): RelayHandle {
+  const rlog = log.child({ component: 'relay' });
+  const client = new Etcd3({ hosts: config.etcdEndpoints });
+  const identity = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const relay = new EventRelay({
+    client,
+    bus: config.bus,
+    limits: config.limits,
+    maxInFlight: config.maxInFlight,
+    maxQueued: 200_000,
+    publishTimeoutMs: 5000,
+    tracer: tracer('api-gateway-relay'),
+    log: rlog,
+  });
+  const election = new LeaseElection(client, { key: RELAY_LEADER_KEY, ttlSeconds: config.leaseTtlSeconds, identity, log: rlog });
+  election.start((signal) => relay.lead(signal));
+  rlog.info('relay campaigning', { identity, leaseTtlSeconds: config.leaseTtlSeconds, nats: config.bus.servers });
+
+  let lastLogged = 0;
+  const progress = setInterval(() => {
+    const s = relay.status();
+    if (s.published !== lastLogged) rlog.info('relay progress', { ...s, perSecond: Math.round((s.published - lastLogged) / 10) });
+    lastLogged = s.published;
+  }, 10_000);
+  progress.unref();
+
+  return {
+    status: () => relay.status(),
+    compactionFloor: () => {
+      const s = relay.status();
+      return election.isLeader() && s.ackedRevision !== undefined ? s.ackedRevision : null;
+    },
+    async stop() {
+      clearInterval(progress);
+      await election.stop();
+      client.close();
+    },
+  };
+}

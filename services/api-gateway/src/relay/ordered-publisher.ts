@@ -1,0 +1,124 @@
+// Publishes event messages to JetStream strictly in the order given, with a bounded window of
+// unacknowledged publishes. Every publish carries `Nats-Expected-Last-Sequence`, so the server
+// stores only an unbroken prefix of that order: once one publish fails, every later one is
+// refused too, and the stream's last message is always a safe point to resume after.
+import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { HEADERS, type EventMessage } from '@keelson/bus';
+import { contextFromTraceparent } from '@keelson/telemetry';
+
+export interface OrderedPublisherOptions {
+  maxInFlight: number;
+  /** Messages waiting to be sent beyond which the relay gives up this session (it is too far behind). */
+  maxQueued: number;
+  /** The stream's last sequence before the first publish. */
+  lastSeq: number;
+  /** Ack of a timed-out publish, in ms. */
+  timeoutMs: number;
+  tracer: Tracer;
+  /** Every message up to and including this revision is confirmed stored (`count` more since the last call). */
+  onAcked(revision: number, count: number): void;
+  /** First failure; nothing more is sent afterwards. */
+  onFailed(err: Error): void;
+}
+
+interface Sent {
+  msg: EventMessage;
+  seq?: number;
+  span: Span;
+}
+
+export class OrderedPublisher {
+  private queue: EventMessage[] = [];
+  private head = 0;
+  private readonly sent: Sent[] = [];
+  private inFlight = 0;
+  private lastSeq: number;
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(private readonly js: JetStreamClient, private readonly opts: OrderedPublisherOptions) {
+    this.lastSeq = opts.lastSeq;
+  }
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  get pending(): number {
+    return this.queued + this.inFlight;
+  }
+
+  enqueue(msg: EventMessage): void {
+    if (this.failure || this.closed) return;
+    this.queue.push(msg);
+    if (this.queued > this.opts.maxQueued) return this.fail(new Error(`relay is ${this.queued} events behind; re-watching from the stream`));
+    this.pump();
+  }
+
+  /** Sends nothing more; in-flight publishes still settle. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private pump(): void {
+    while (!this.failure && !this.closed && this.inFlight < this.opts.maxInFlight && this.head < this.queue.length) {
+      const msg = this.queue[this.head++];
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.send(msg);
+    }
+  }
+
+  private send(msg: EventMessage): void {
+    const h = toMsgHdrs(msg);
+    const span = this.opts.tracer.startSpan(`relay publish ${msg.subject}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.message.id': msg.msgId, 'keelson.revision': msg.revision },
+    }, contextFromTraceparent(msg.headers[HEADERS.traceparent], msg.headers[HEADERS.tracestate]));
+    const entry: Sent = { msg, span };
+    this.sent.push(entry);
+    this.inFlight++;
+    const expected = this.lastSeq++;
+    this.js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: h, timeout: this.opts.timeoutMs, expect: { lastSequence: expected } }).then(
+      (ack) => {
+        this.inFlight--;
+        entry.seq = ack.seq;
+        span.end();
+        this.advance();
+        this.pump();
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        span.end();
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  // Progress moves only over a prefix of confirmed publishes.
+  private advance(): void {
+    let last: Sent | undefined;
+    let count = 0;
+    while (this.sent.length && this.sent[0].seq !== undefined) {
+      last = this.sent.shift();
+      count++;
+    }
+    if (last) this.opts.onAcked(last.msg.revision, count);
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.opts.onFailed(err);
+  }
+}
+
+export function toMsgHdrs(msg: EventMessage): MsgHdrs {
+  const h = headers();
+  for (const [k, v] of Object.entries(msg.headers)) h.set(k, v);
+  return h;
+}

@@ -1,0 +1,199 @@
+// The relay (leader only): etcd watch of /registry/ → JetStream stream KEELSON_EVENTS.
+// A session reads where the stream ends, watches etcd from there and publishes in order;
+// any failure ends the session and the next one starts again from the stream, so nothing is
+// skipped (at-least-once; Nats-Msg-Id drops replays inside the duplicate window).
+import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
+import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import type { Tracer } from '@opentelemetry/api';
+import {
+  buildEventMessage, buildResyncMessage, connectBus, ensureEventsStream, readLastEvent, REGISTRY_PREFIX,
+  type BusConfig, type EventMessage, type EventsStreamLimits,
+} from '@keelson/bus';
+import { prefixEnd } from '@keelson/storage';
+import type { Logger } from '@keelson/telemetry';
+import { toObjectChange } from './change';
+import { OrderedPublisher, toMsgHdrs } from './ordered-publisher';
+
+export interface RelayOptions {
+  /** A client of the relay's own (its watch must not share fate with the watch caches'). */
+  client: Etcd3;
+  bus: BusConfig;
+  limits: EventsStreamLimits;
+  maxInFlight: number;
+  maxQueued: number;
+  publishTimeoutMs: number;
+  tracer: Tracer;
+  log: Logger;
+}
+
+export interface RelayStatus {
+  leading: boolean;
+  /** Highest revision known to be in the stream (with everything before it); undefined when not leading. */
+  ackedRevision?: number;
+  /** Messages this replica got acknowledged. */
+  published: number;
+  sessions: number;
+  resyncs: number;
+}
+
+const COMPACTED = 'required revision has been compacted';
+const BACKOFF_MS = [100, 250, 500, 1000, 2000];
+
+export class EventRelay {
+  private readonly stats: RelayStatus = { leading: false, published: 0, sessions: 0, resyncs: 0 };
+
+  constructor(private readonly opts: RelayOptions) {}
+
+  status(): RelayStatus {
+    return { ...this.stats };
+  }
+
+  /** Relays until `signal` aborts (leadership lost or gateway stopping); returns promptly then. */
+  async lead(signal: AbortSignal): Promise<void> {
+    this.stats.leading = true;
+    let nc: NatsConnection | undefined;
+    let attempt = 0;
+    try {
+      while (!signal.aborted) {
+        try {
+          nc ??= await connectBus(this.opts.bus, 'api-gateway-relay');
+          await this.session(nc, signal);
+          attempt = 0;
+        } catch (err) {
+          if (signal.aborted) break;
+          const delay = BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)];
+          this.opts.log.warn('relay session ended; restarting from the stream', { err: String(err), retryInMs: delay });
+          await sleep(delay, signal);
+        }
+      }
+    } finally {
+      this.stats.leading = false;
+      this.stats.ackedRevision = undefined;
+      await nc?.close().catch(() => undefined);
+    }
+  }
+
+  // One pass: resume point from the stream, then watch and publish until something fails.
+  private async session(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+    this.stats.sessions++;
+    const jsm = await nc.jetstreamManager();
+    const js = nc.jetstream();
+    await ensureEventsStream(jsm, this.opts.limits);
+    const start = await this.resumePoint(jsm, js);
+    this.stats.ackedRevision = start.acked;
+    if (signal.aborted) return;
+    this.opts.log.info('relay resuming', { fromRevision: start.from, streamSeq: start.seq });
+
+    await new Promise<void>((resolve, reject) => {
+      let watcher: Watcher | undefined;
+      let ended = false;
+      const end = (err?: Error): void => {
+        if (ended) return;
+        ended = true;
+        publisher.close();
+        signal.removeEventListener('abort', onAbort);
+        const w = watcher;
+        watcher = undefined;
+        // A failed watcher is already gone from etcd3; only a live one is cancelled.
+        const cancelled = w && !err?.message.startsWith('etcd watch') ? w.cancel().catch(() => undefined) : Promise.resolve();
+        void Promise.race([cancelled, sleep(1000)]).then(() => (err ? reject(err) : resolve()));
+      };
+      const onAbort = (): void => end();
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      const publisher = new OrderedPublisher(js, {
+        maxInFlight: this.opts.maxInFlight,
+        maxQueued: this.opts.maxQueued,
+        lastSeq: start.seq,
+        timeoutMs: this.opts.publishTimeoutMs,
+        tracer: this.opts.tracer,
+        onAcked: (revision, count) => {
+          this.stats.ackedRevision = revision;
+          this.stats.published += count;
+        },
+        onFailed: (err) => end(new Error(`publish failed: ${err.message}`)),
+      });
+      let skipping = start.skipThrough;
+      const onData = (res: IWatchResponse): void => {
+        if (ended) return;
+        for (const ev of res.events) {
+          const key = ev.kv.key.toString();
+          // Resuming inside a revision (a multi-key txn): drop what the stream already has.
+          if (skipping) {
+            if (Number(ev.kv.mod_revision) === skipping.revision) {
+              if (key === skipping.key) skipping = undefined;
+              continue;
+            }
+            skipping = undefined;
+          }
+          let msg: EventMessage | undefined;
+          try {
+            msg = buildEventMessage(toObjectChange(ev));
+          } catch (err) {
+            this.opts.log.error('skipping an undecodable etcd value', { key, revision: ev.kv.mod_revision, err: String(err) });
+          }
+          if (!msg) continue;
+          publisher.enqueue(msg);
+        }
+      };
+      if (signal.aborted) return end();
+      watcher = this.opts.client.watch().prefix(REGISTRY_PREFIX).withPreviousKV().startRevision(String(start.from)).watcher();
+      watcher.on('data', onData);
+      // etcd3 resumes a dropped watch from the last response header's revision, which can skip
+      // events of a partly delivered catch-up batch: restart from the stream instead.
+      watcher.on('disconnected', (err: Error) => end(new Error(`etcd watch disconnected: ${err.message}`)));
+      watcher.on('error', (err: Error) => end(new Error(`etcd watch failed: ${err.message}`)));
+    });
+  }
+
+  /**
+   * Where to watch from: after the stream's last event; or, when the stream is empty or etcd
+   * compacted past that point, a RESYNC at the current revision and on from there.
+   */
+  private async resumePoint(jsm: JetStreamManager, js: JetStreamClient): Promise<{ from: number; seq: number; acked: number; skipThrough?: { revision: number; key: string } }> {
+    const last = await readLastEvent(jsm);
+    const current = await this.currentRevision();
+    const env = last.envelope;
+    if (env) {
+      // Watch from the last revision itself when it was a key's change: a txn may have changed more keys in it.
+      const from = env.key ? env.revision : env.revision + 1;
+      if (from > current || !(await this.compacted(from))) {
+        return { from, seq: last.seq, acked: env.revision, skipThrough: env.key ? { revision: env.revision, key: env.key } : undefined };
+      }
+      this.opts.log.warn('etcd compacted past the relay resume point; publishing RESYNC', { resumeRevision: from, currentRevision: current });
+    } else {
+      this.opts.log.info('events stream is empty; publishing RESYNC to mark where it starts', { currentRevision: current });
+    }
+    const msg = buildResyncMessage(current);
+    const ack = await js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: toMsgHdrs(msg), timeout: this.opts.publishTimeoutMs, expect: { lastSequence: last.seq } });
+    this.stats.resyncs++;
+    return { from: current + 1, seq: ack.seq, acked: current };
+  }
+
+  private async currentRevision(): Promise<number> {
+    const res = await this.opts.client.kv.range({ key: Buffer.from(REGISTRY_PREFIX), limit: 1, keys_only: true });
+    return Number(res.header.revision);
+  }
+
+  private async compacted(revision: number): Promise<boolean> {
+    try {
+      await this.opts.client.kv.range({ key: Buffer.from(REGISTRY_PREFIX), range_end: prefixEnd(REGISTRY_PREFIX), revision, limit: 1, keys_only: true });
+      return false;
+    } catch (e) {
+      if (e instanceof Error && e.message.includes(COMPACTED)) return true;
+      throw e;
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
