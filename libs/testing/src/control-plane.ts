@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureCredentials, writeKubeconfig, type Credentials } from '@keelson/local';
 import { startEtcd, type EtcdServer } from './etcd';
+import { startSecuredNats, type SecuredNats } from './nats';
 import { freePort } from './ports';
 
 const ROOT = resolve(__dirname, '../../..'); // from libs/testing/src or libs/testing/dist
@@ -33,7 +34,24 @@ export interface ControlPlane {
   killGateway(signal?: NodeJS.Signals): Promise<void>;
   gatewayLog(): string;
   startGateway(): Promise<void>;
+  /** The first gateway replica (what startGateway/killGateway/gatewayLog act on). */
+  gateway: GatewayReplica;
+  /** NATS with the generated per-service users, when started with `nats`. */
+  nats?: SecuredNats;
+  /** Starts one more gateway replica (same etcd, NATS and credentials) on its own port. */
+  addGatewayReplica(): Promise<GatewayReplica>;
   stop(): Promise<void>;
+}
+
+/** One gateway child process. */
+export interface GatewayReplica {
+  url: string;
+  /** Starts it and waits for /readyz. */
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  log(): string;
+  /** While it runs. */
+  pid(): number | undefined;
 }
 
 export interface ControlPlaneOptions {
@@ -41,6 +59,8 @@ export interface ControlPlaneOptions {
   env?: Record<string, string>;
   /** Extra node flags for the gateway, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Start NATS with the generated per-service users and give the gateway its NATS identity (so it relays). */
+  nats?: boolean | { services: string[] };
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -53,47 +73,66 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, url, creds.caPem, creds.adminToken);
   const cacheDir = join(dir, 'kube-cache');
-  let gateway: ChildProcess | undefined;
-  let gatewayLog = '';
+  const nats = opts.nats ? await startSecuredNats({ dir, services: opts.nats === true ? ['controller'] : opts.nats.services }) : undefined;
+  const natsEnv: Record<string, string> = nats
+    ? { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: nats.users['api-gateway'].user, KEELSON_NATS_PASSWORD: nats.users['api-gateway'].password }
+    : {};
 
-  const startGateway = async (): Promise<void> => {
-    gatewayLog = '';
-    gateway = spawn(process.execPath, [...(opts.nodeArgs ?? []), GATEWAY_MAIN], {
-      env: {
-        ...process.env,
-        KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
-        KEELSON_API_PORT: String(port),
-        KEELSON_TLS_CERT_FILE: creds.certFile,
-        KEELSON_TLS_KEY_FILE: creds.keyFile,
-        KEELSON_TOKEN_FILE: creds.tokenFile,
-        KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
-        OTEL_EXPORTER_OTLP_ENDPOINT: '',
-        ...opts.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (b: Buffer): void => {
-      gatewayLog = (gatewayLog + b.toString()).slice(-20_000);
+  // One gateway child process on `replicaPort`; the primary listens on `port`, others on their own.
+  const replica = (replicaPort: number): GatewayReplica => {
+    const replicaUrl = `https://127.0.0.1:${replicaPort}`;
+    let child: ChildProcess | undefined;
+    let log = '';
+    const start = async (): Promise<void> => {
+      log = '';
+      const c = spawn(process.execPath, [...(opts.nodeArgs ?? []), GATEWAY_MAIN], {
+        env: {
+          ...process.env,
+          KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
+          KEELSON_API_PORT: String(replicaPort),
+          KEELSON_TLS_CERT_FILE: creds.certFile,
+          KEELSON_TLS_KEY_FILE: creds.keyFile,
+          KEELSON_TOKEN_FILE: creds.tokenFile,
+          KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
+          OTEL_EXPORTER_OTLP_ENDPOINT: '',
+          ...natsEnv,
+          ...opts.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = c;
+      const keep = (b: Buffer): void => {
+        log = (log + b.toString()).slice(-20_000);
+      };
+      c.stdout!.on('data', keep);
+      c.stderr!.on('data', keep);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (c.exitCode !== null) throw new Error(`api-gateway exited (${c.exitCode}):\n${log}`);
+        const ok = await httpsFetch(`${replicaUrl}/readyz`, { method: 'GET', headers: {}, ca: creds.caPem }).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`api-gateway did not become ready:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     };
-    gateway.stdout!.on('data', keep);
-    gateway.stderr!.on('data', keep);
-    const child = gateway;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`api-gateway exited (${child.exitCode}):\n${gatewayLog}`);
-      const ok = await httpsFetch(`${url}/readyz`, { method: 'GET', headers: {}, ca: creds.caPem }).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`api-gateway did not become ready:\n${gatewayLog}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+      const g = child;
+      if (!g || g.exitCode !== null || g.signalCode !== null) return;
+      const exited = new Promise<void>((r) => g.once('exit', () => r()));
+      g.kill(signal);
+      await exited;
+    };
+    return { url: replicaUrl, start, kill, log: () => log, pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined) };
   };
-
-  const killGateway = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
-    const g = gateway;
-    if (!g || g.exitCode !== null) return;
-    const exited = new Promise<void>((r) => g.once('exit', () => r()));
-    g.kill(signal);
-    await exited;
+  const primary = replica(port);
+  const replicas: GatewayReplica[] = [primary];
+  const startGateway = primary.start;
+  const killGateway = primary.kill;
+  const addGatewayReplica = async (): Promise<GatewayReplica> => {
+    const r = replica(await freePort());
+    replicas.push(r);
+    await r.start();
+    return r;
   };
 
   await startGateway();
@@ -119,7 +158,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   const k = async (...args: string[]): Promise<string> => {
     const r = await kubectl(args);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}\n--- gateway log ---\n${gatewayLog.slice(-3000)}`);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}\n--- gateway log ---\n${primary.log().slice(-3000)}`);
     return r.stdout;
   };
 
@@ -141,9 +180,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     request,
     killGateway,
     startGateway,
-    gatewayLog: () => gatewayLog,
+    gatewayLog: primary.log,
+    gateway: primary,
+    nats,
+    addGatewayReplica,
     async stop() {
-      await killGateway('SIGTERM');
+      await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
+      await nats?.stop();
       await etcd.stop();
       rmSync(dir, { recursive: true, force: true });
     },
