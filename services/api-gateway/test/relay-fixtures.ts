@@ -13,6 +13,8 @@ export interface StreamEvent {
   msgId: string;
   revisionHeader: number;
   envelope: EventEnvelope;
+  /** When the stream stored it, ms since the epoch. */
+  storedAtMs: number;
 }
 
 export async function connectAs(cp: ControlPlane, service: string): Promise<NatsConnection> {
@@ -56,7 +58,7 @@ export async function readStream(nc: NatsConnection): Promise<StreamEvent[]> {
     let got = 0;
     for await (const m of batch) {
       got++;
-      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', revisionHeader: Number(m.headers?.get(HEADERS.revision)), envelope: decodeEnvelope(m.data) });
+      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', revisionHeader: Number(m.headers?.get(HEADERS.revision)), envelope: decodeEnvelope(m.data), storedAtMs: m.info.timestampNanos / 1e6 });
     }
     if (got === 0) break;
   }
