@@ -40,7 +40,9 @@ const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscali
 
 export const BUILTIN_RESOURCES: ResourceInfo[] = [
   res({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [status('Namespace', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Namespace' }),
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: [{ name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] }, status('Namespace', '', 'v1')],
+    schemaRef: 'io.k8s.api.core.v1.Namespace' }),
   res({ group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'],
     subresources: [status('Node', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Node' }),
   res({ group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'],

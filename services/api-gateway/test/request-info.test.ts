@@ -25,3 +25,8 @@ test('non-resource paths are not resource requests', () => {
   expect(parseResourcePath('GET', '/healthz', q())).toBeUndefined();
   expect(parseResourcePath('GET', '/api/v1/namespaces/a/pods/x/status/extra', q())).toBeUndefined();
 });
+
+test('status and finalize under a namespace are its own subresources', () => {
+  expect(parseResourcePath('PUT', '/api/v1/namespaces/x/finalize', q())).toMatchObject({ resource: 'namespaces', name: 'x', subresource: 'finalize', namespace: undefined });
+  expect(parseResourcePath('GET', '/api/v1/namespaces/x/status', q())).toMatchObject({ resource: 'namespaces', name: 'x', subresource: 'status' });
+});

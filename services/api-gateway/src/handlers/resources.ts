@@ -19,7 +19,7 @@ import { parseResourceVersion } from '../registry/errors';
 import { deleteObject, parseDeleteOptions } from '../registry/deletion';
 import type { RequestContext } from '../registry/request-context';
 import type { ResourceStore } from '../registry/resource-store';
-import { bindPod, toScale, updateScale } from '../registry/subresources';
+import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
 import { includeObjectOf, limitOf, selectorFilterOf } from './params';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -81,6 +81,7 @@ export async function handleResource(
     case 'update': {
       const desired = await body();
       if (sub === 'scale') return sendJson(res, 200, await updateScale(rs, ns, name!, () => desired, ctx));
+      if (sub === 'finalize') return send(200, await finalizeNamespace(rs, name!, desired, ctx));
       return send(200, await rs.update(ns, name!, () => desired, ctx, { subresource: sub }));
     }
     case 'patch':

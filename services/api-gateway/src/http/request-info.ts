@@ -13,6 +13,8 @@ export interface ResourceRequest {
   verb: RequestVerb;
 }
 
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 /** Returns undefined for paths that are not resource paths (discovery, health, ...). */
 export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequest | undefined {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -31,8 +33,9 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
     return undefined;
   }
   let namespace: string | undefined;
-  // `/namespaces/x` alone is the namespace object itself; `/namespaces/x/<resource>` is scoped.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // `/namespaces/x` alone is the namespace object itself, `/namespaces/x/status|finalize` its
+  // subresources (kube's namespaceSubresources); any other `/namespaces/x/<resource>` is scoped.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2])) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -145,8 +145,9 @@ export class ResourceStore {
             throw errors.conflict(qualifiedResource(this.info), name, 'the object has been modified; please apply your changes to the latest version and try again');
           }
           keepSystemFields(next.metadata, current.metadata);
-          // Binding is the server's own write of spec.nodeName: no update strategy applies.
-          const internal = opts.subresource === 'binding';
+          // binding and finalize are narrow server-side writes (spec.nodeName, spec.finalizers):
+          // their callers build the whole object, so no update strategy applies.
+          const internal = opts.subresource === 'binding' || opts.subresource === 'finalize';
           let updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
           this.validate(updated, ctx, internal ? undefined : current);
           // A terminating object whose last finalizer is gone is deleted, not updated.

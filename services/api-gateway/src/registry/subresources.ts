@@ -75,3 +75,29 @@ export async function bindPod(rs: ResourceStore, namespace: string | undefined, 
     { subresource: 'binding' },
   );
 }
+
+/**
+ * namespaces/finalize: the namespace controller removes its `spec.finalizers` entry once the
+ * namespace is empty; with none left a terminating namespace is removed.
+ */
+export async function finalizeNamespace(rs: ResourceStore, name: string, body: unknown, ctx: RequestContext): Promise<KubeObject> {
+  if (!isRecord(body) || body.kind !== 'Namespace') throw errors.badRequest('the body must be a v1 Namespace');
+  const spec = isRecord(body.spec) ? body.spec : {};
+  const finalizers = spec.finalizers ?? [];
+  if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string')) {
+    throw errors.invalid('Namespace', name, [{ reason: 'FieldValueInvalid', field: 'spec.finalizers', message: 'must be a list of strings' }]);
+  }
+  const meta = isRecord(body.metadata) ? body.metadata : {};
+  return rs.update(
+    undefined,
+    name,
+    (ns) => {
+      if (meta.resourceVersion && meta.resourceVersion !== ns.metadata.resourceVersion) {
+        throw errors.conflict('namespaces', name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      return { ...ns, spec: { ...(ns.spec ?? {}), finalizers } };
+    },
+    ctx,
+    { subresource: 'finalize' },
+  );
+}
