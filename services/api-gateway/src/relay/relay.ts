@@ -37,6 +37,7 @@ export interface RelayStatus {
 }
 
 const COMPACTED = 'required revision has been compacted';
+const WATCH_FAILED = 'etcd watch failed';
 const BACKOFF_MS = [100, 250, 500, 1000, 2000];
 
 export class EventRelay {
@@ -79,7 +80,7 @@ export class EventRelay {
     const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
     await ensureEventsStream(jsm, this.opts.limits);
-    const start = await this.resumePoint(jsm, js);
+    const start = await this.resumePoint(jsm, js, signal);
     this.stats.ackedRevision = start.acked;
     if (signal.aborted) return;
     this.opts.log.info('relay resuming', { fromRevision: start.from, streamSeq: start.seq });
@@ -94,8 +95,9 @@ export class EventRelay {
         signal.removeEventListener('abort', onAbort);
         const w = watcher;
         watcher = undefined;
-        // A failed watcher is already gone from etcd3; only a live one is cancelled.
-        const cancelled = w && !err?.message.startsWith('etcd watch') ? w.cancel().catch(() => undefined) : Promise.resolve();
+        // A watcher etcd cancelled is already gone from etcd3; any other (even a disconnected one,
+        // which etcd3 would re-attach) is cancelled.
+        const cancelled = w && !err?.message.startsWith(WATCH_FAILED) ? w.cancel().catch(() => undefined) : Promise.resolve();
         void Promise.race([cancelled, sleep(1000)]).then(() => (err ? reject(err) : resolve()));
       };
       const onAbort = (): void => end();
@@ -142,7 +144,7 @@ export class EventRelay {
       // etcd3 resumes a dropped watch from the last response header's revision, which can skip
       // events of a partly delivered catch-up batch: restart from the stream instead.
       watcher.on('disconnected', (err: Error) => end(new Error(`etcd watch disconnected: ${err.message}`)));
-      watcher.on('error', (err: Error) => end(new Error(`etcd watch failed: ${err.message}`)));
+      watcher.on('error', (err: Error) => end(new Error(`${WATCH_FAILED}: ${err.message}`)));
     });
   }
 
@@ -150,7 +152,7 @@ export class EventRelay {
    * Where to watch from: after the stream's last event; or, when the stream is empty or etcd
    * compacted past that point, a RESYNC at the current revision and on from there.
    */
-  private async resumePoint(jsm: JetStreamManager, js: JetStreamClient): Promise<{ from: number; seq: number; acked: number; skipThrough?: { revision: number; key: string } }> {
+  private async resumePoint(jsm: JetStreamManager, js: JetStreamClient, signal: AbortSignal): Promise<{ from: number; seq: number; acked: number; skipThrough?: { revision: number; key: string } }> {
     const last = await readLastEvent(jsm);
     const current = await this.currentRevision();
     const env = last.envelope;
@@ -164,6 +166,7 @@ export class EventRelay {
     } else {
       this.opts.log.info('events stream is empty; publishing RESYNC to mark where it starts', { currentRevision: current });
     }
+    if (signal.aborted) throw new Error('leadership lost before the RESYNC');
     const msg = buildResyncMessage(current);
     const ack = await js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: toMsgHdrs(msg), timeout: this.opts.publishTimeoutMs, expect: { lastSequence: last.seq } });
     this.stats.resyncs++;
