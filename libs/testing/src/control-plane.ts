@@ -1,12 +1,13 @@
 // A whole control plane for e2e tests and benchmarks: real etcd, credentials, and the
 // built api-gateway as a child process; `kubectl` runs the real kubectl against it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureCredentials, writeKubeconfig, type Credentials } from '@keelson/local';
 import { startEtcd, type EtcdServer } from './etcd';
+import { serviceProcess, type ServiceProcess } from './service-process';
 import { startSecuredNats, type SecuredNats } from './nats';
 import { freePort } from './ports';
 
@@ -40,6 +41,12 @@ export interface ControlPlane {
   nats?: SecuredNats;
   /** Starts one more gateway replica (same etcd, NATS and credentials) on its own port. */
   addGatewayReplica(): Promise<GatewayReplica>;
+  /**
+   * Starts `services/<name>/dist/main.js` with its own token and NATS user (name it in
+   * `opts.services`), the API URL and CA, and a health port; waits for its `/readyz`.
+   * `instance` distinguishes replicas (e.g. two kubelets or two leader-elected replicas).
+   */
+  startService(name: string, opts?: { env?: Record<string, string>; instance?: string }): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -61,19 +68,22 @@ export interface ControlPlaneOptions {
   nodeArgs?: string[];
   /** Start NATS with the generated per-service users and give the gateway its NATS identity (so it relays). */
   nats?: boolean | { services: string[] };
+  /** Services (folder names under services/) that get a token and a NATS user, for startService. */
+  services?: string[];
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const etcd = await startEtcd();
-  const creds = await ensureCredentials(dir);
+  const serviceNames = [...new Set([...(opts.services ?? []), ...(typeof opts.nats === 'object' ? opts.nats.services : [])])];
+  const creds = await ensureCredentials(dir, { services: serviceNames });
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, url, creds.caPem, creds.adminToken);
   const cacheDir = join(dir, 'kube-cache');
-  const nats = opts.nats ? await startSecuredNats({ dir, services: opts.nats === true ? ['controller'] : opts.nats.services }) : undefined;
+  const nats = opts.nats || serviceNames.length ? await startSecuredNats({ dir, services: serviceNames.length ? serviceNames : ['controller'] }) : undefined;
   const natsEnv: Record<string, string> = nats
     ? { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: nats.users['api-gateway'].user, KEELSON_NATS_PASSWORD: nats.users['api-gateway'].password }
     : {};
@@ -81,48 +91,25 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   // One gateway child process on `replicaPort`; the primary listens on `port`, others on their own.
   const replica = (replicaPort: number): GatewayReplica => {
     const replicaUrl = `https://127.0.0.1:${replicaPort}`;
-    let child: ChildProcess | undefined;
-    let log = '';
-    const start = async (): Promise<void> => {
-      log = '';
-      const c = spawn(process.execPath, [...(opts.nodeArgs ?? []), GATEWAY_MAIN], {
-        env: {
-          ...process.env,
-          KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
-          KEELSON_API_PORT: String(replicaPort),
-          KEELSON_TLS_CERT_FILE: creds.certFile,
-          KEELSON_TLS_KEY_FILE: creds.keyFile,
-          KEELSON_TOKEN_FILE: creds.tokenFile,
-          KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
-          OTEL_EXPORTER_OTLP_ENDPOINT: '',
-          ...natsEnv,
-          ...opts.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child = c;
-      const keep = (b: Buffer): void => {
-        log = (log + b.toString()).slice(-20_000);
-      };
-      c.stdout!.on('data', keep);
-      c.stderr!.on('data', keep);
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (c.exitCode !== null) throw new Error(`api-gateway exited (${c.exitCode}):\n${log}`);
-        const ok = await httpsFetch(`${replicaUrl}/readyz`, { method: 'GET', headers: {}, ca: creds.caPem }).then((r) => r.status === 200, () => false);
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`api-gateway did not become ready:\n${log}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
-      const g = child;
-      if (!g || g.exitCode !== null || g.signalCode !== null) return;
-      const exited = new Promise<void>((r) => g.once('exit', () => r()));
-      g.kill(signal);
-      await exited;
-    };
-    return { url: replicaUrl, start, kill, log: () => log, pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined) };
+    const proc = serviceProcess({
+      name: 'api-gateway',
+      main: GATEWAY_MAIN,
+      nodeArgs: opts.nodeArgs,
+      env: {
+        ...process.env,
+        KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
+        KEELSON_API_PORT: String(replicaPort),
+        KEELSON_TLS_CERT_FILE: creds.certFile,
+        KEELSON_TLS_KEY_FILE: creds.keyFile,
+        KEELSON_TOKEN_FILE: creds.tokenFile,
+        KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        ...natsEnv,
+        ...opts.env,
+      },
+      ready: () => httpsFetch(`${replicaUrl}/readyz`, { method: 'GET', headers: {}, ca: creds.caPem }).then((r) => r.status === 200),
+    });
+    return { url: replicaUrl, start: proc.start, kill: proc.kill, log: proc.log, pid: proc.pid };
   };
   const primary = replica(port);
   const replicas: GatewayReplica[] = [primary];
@@ -136,6 +123,38 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   await startGateway();
+
+  const services: ServiceProcess[] = [];
+  const startService: ControlPlane['startService'] = async (name, sopts = {}) => {
+    const main = join(ROOT, 'services', name, 'dist/main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+    const token = creds.serviceTokens[name];
+    const natsUser = nats?.users[name];
+    if (!token || !natsUser) throw new Error(`service ${name} has no credentials: list it in startControlPlane({ services })`);
+    const healthPort = await freePort();
+    const proc = serviceProcess({
+      name: sopts.instance ? `${name}/${sopts.instance}` : name,
+      main,
+      env: {
+        ...process.env,
+        KEELSON_API_URL: url,
+        KEELSON_TOKEN: token,
+        KEELSON_CA_FILE: creds.caFile,
+        KEELSON_NATS_URL: nats!.url,
+        KEELSON_NATS_USER: natsUser.user,
+        KEELSON_NATS_PASSWORD: natsUser.password,
+        KEELSON_HEALTH_PORT: String(healthPort),
+        KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        OTEL_SERVICE_NAME: name,
+        ...sopts.env,
+      },
+      ready: () => fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
+    });
+    services.push(proc);
+    await proc.start();
+    return proc;
+  };
 
   const kubectl: ControlPlane['kubectl'] = (args, opts = {}) =>
     new Promise((resolvePromise, reject) => {
@@ -184,7 +203,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     gateway: primary,
     nats,
     addGatewayReplica,
+    startService,
     async stop() {
+      await Promise.all(services.map((p) => p.kill('SIGTERM')));
       await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
       await nats?.stop();
       await etcd.stop();

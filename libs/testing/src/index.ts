@@ -4,3 +4,4 @@ export { startNats, startSecuredNats, NATS_IMAGE, type NatsServer, type SecuredN
 export { testRuntime, type TestRuntime } from './docker';
 export { startControlPlane, httpsFetch, type ControlPlane, type ControlPlaneOptions, type GatewayReplica, type KubectlResult } from './control-plane';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp';
+export { serviceProcess, type ServiceProcess, type ServiceProcessSpec } from './service-process';

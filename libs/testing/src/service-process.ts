@@ -1,0 +1,59 @@
+// One Keelson service as a child process (gateway replica, controller, kubelet): start it,
+// wait until it answers its readiness probe, kill it, read its recent log.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ServiceProcess {
+  readonly name: string;
+  /** Starts it and waits for `ready()`; throws with the log tail if it exits or times out. */
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The last ~20 KB of stdout and stderr. */
+  log(): string;
+  /** While it runs. */
+  pid(): number | undefined;
+}
+
+export interface ServiceProcessSpec {
+  name: string;
+  main: string;
+  nodeArgs?: string[];
+  env: NodeJS.ProcessEnv;
+  /** Resolves true once the service is ready. */
+  ready: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+export function serviceProcess(spec: ServiceProcessSpec): ServiceProcess {
+  let child: ChildProcess | undefined;
+  let log = '';
+  const running = (c: ChildProcess | undefined): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null;
+  return {
+    name: spec.name,
+    async start() {
+      log = '';
+      const c = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.main], { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      const keep = (b: Buffer): void => {
+        log = (log + b.toString()).slice(-20_000);
+      };
+      c.stdout!.on('data', keep);
+      c.stderr!.on('data', keep);
+      const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+      for (;;) {
+        if (!running(c)) throw new Error(`${spec.name} exited (${String(child?.exitCode ?? child?.signalCode)}):\n${log}`);
+        if (await spec.ready().catch(() => false)) return;
+        if (Date.now() > deadline) throw new Error(`${spec.name} did not become ready:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      const c = child;
+      if (!running(c)) return;
+      const exited = new Promise<void>((r) => c.once('exit', () => r()));
+      c.kill(signal);
+      await exited;
+    },
+    log: () => log,
+    pid: () => (running(child) ? child.pid : undefined),
+  };
+}
