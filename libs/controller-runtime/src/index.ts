@@ -3,3 +3,8 @@ export * from './rate-limiter';
 export * from './work-queue';
 export * from './controller';
 export * from './metrics';
+export * from './cache';
+export * from './informer';
+export * from './handlers';
+export * from './event-consumer';
+export * from './leader-election';

@@ -1,0 +1,269 @@
+// An informer keeps a read-only cache of one resource in step with etcd:
+//   1. subscribe first (a JetStream ordered consumer on the resource's subjects, delivering
+//      only new messages), so no event after this point can be missed;
+//   2. list through the API; the list's resourceVersion R is a consistent snapshot;
+//   3. apply buffered and new events newer than R; per key, ignore revisions already applied
+//      (at-least-once delivery replays duplicates).
+// Anything that may have lost events — NATS reconnect, ordered-consumer reset (a sequence
+// gap), a RESYNC marker — triggers a relist, which converges the cache to a fresh list.
+import type { NatsConnection, Subscription } from 'nats';
+import type { KubeObject } from '@keelson/api';
+import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope } from '@keelson/bus';
+import type { KeelsonClient, ResourceRef } from '@keelson/client';
+import { createLogger, type Logger } from '@keelson/telemetry';
+import { keyOf, ObjectCache, type ReadOnlyCache } from './cache';
+import { EventConsumer, type StreamMessage } from './event-consumer';
+import type { RuntimeMetrics } from './metrics';
+
+/** Where a notification came from; `traceparent` is the triggering write's trace, when known. */
+export interface EventInfo {
+  revision: number;
+  traceparent?: string;
+  tracestate?: string;
+  /** A periodic resync re-delivery, not a change. */
+  resync?: boolean;
+}
+
+export interface ResourceEventHandler<T extends KubeObject = KubeObject> {
+  onAdd?(obj: T, info: EventInfo): void;
+  onUpdate?(oldObj: T, newObj: T, info: EventInfo): void;
+  onDelete?(obj: T, info: EventInfo): void;
+}
+
+export interface InformerOptions {
+  client: KeelsonClient;
+  nats: NatsConnection;
+  resource: ResourceRef;
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  /** Re-deliver every cached object to onUpdate this often; 0 = never (default). */
+  resyncPeriodMs?: number;
+  /** Default KEELSON_EVENTS. */
+  stream?: string;
+  logger?: Logger;
+  metrics?: RuntimeMetrics;
+}
+
+const TOMBSTONE_LIMIT = 10_000;
+
+export class Informer<T extends KubeObject = KubeObject> {
+  private readonly store = new ObjectCache<T>();
+  private readonly handlers: ResourceEventHandler<T>[] = [];
+  private readonly revs = new Map<string, number>(); // key → revision applied
+  private readonly tombstones = new Map<string, number>(); // deleted key → delete revision
+  private readonly log: Logger;
+  private readonly name: string;
+  private floor = 0; // events at or below the last list's revision are already in it
+  private listing = false;
+  private buffer: { env: EventEnvelope; info: EventInfo; stored: number }[] = [];
+  private relistAgain = false;
+  private relisting?: Promise<void>;
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
+  private stopped = false;
+  private consumer?: EventConsumer;
+  private resyncSub?: Subscription;
+  private resyncTimer?: NodeJS.Timeout;
+
+  constructor(private readonly opts: InformerOptions) {
+    const r = opts.resource;
+    this.name = r.group ? `${r.resource}.${r.group}` : r.resource;
+    this.log = (opts.logger ?? createLogger('informer')).child({ informer: this.name });
+  }
+
+  get cache(): ReadOnlyCache<T> {
+    return this.store;
+  }
+
+  /** The revision of the last list (exposed for tests and debugging). */
+  get listRevision(): number {
+    return this.floor;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
+  }
+
+  /** Handlers added after the first sync first get every cached object as an add. */
+  addEventHandler(h: ResourceEventHandler<T>): void {
+    this.handlers.push(h);
+    if (this.synced) for (const o of this.store.list()) this.call(() => h.onAdd?.(o, { revision: this.revs.get(keyOf(o)) ?? 0 }));
+  }
+
+  /** Subscribes, lists and resolves once the cache holds a consistent snapshot. */
+  async start(): Promise<void> {
+    const nc = this.opts.nats;
+    this.resyncSub = nc.subscribe(RESYNC_SUBJECT, { callback: () => this.relist('resync-marker') });
+    await this.subscribeEvents();
+    if (this.stopped) return;
+    this.relist('initial');
+    await this.waitForSync();
+    if (this.opts.resyncPeriodMs) this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncPeriodMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    this.resyncSub?.unsubscribe();
+    await this.consumer?.stop();
+    await this.relisting;
+  }
+
+  /** Replaces the cache with a fresh list (coalesced while one is running). */
+  relist(reason: string): void {
+    if (this.stopped) return;
+    this.opts.metrics?.informerRelists.inc({ resource: this.name, reason });
+    if (this.relisting) {
+      this.relistAgain = true;
+      return;
+    }
+    this.log.info('relisting', { reason });
+    this.listing = true; // buffer events from here until the list is applied
+    this.relisting = this.relistLoop().finally(() => {
+      this.relisting = undefined;
+      this.listing = false;
+    });
+  }
+
+  private async relistLoop(): Promise<void> {
+    let delay = 100;
+    do {
+      this.relistAgain = false;
+      try {
+        const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace);
+        if (this.stopped) return;
+        this.replace(list.items, Number(list.metadata.resourceVersion));
+        const pending = this.buffer;
+        this.buffer = [];
+        for (const p of pending) this.apply(p.env, p.info, p.stored);
+        delay = 100;
+        if (!this.synced) {
+          this.synced = true;
+          this.syncWaiters.splice(0).forEach((f) => f());
+        }
+      } catch (err) {
+        // Level-based: keep buffering and try again; nothing is applied from a failed list.
+        this.log.warn('list failed; retrying', { err, delayMs: delay });
+        this.relistAgain = true;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    } while (this.relistAgain && !this.stopped);
+  }
+
+  private replace(items: T[], revision: number): void {
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const key = keyOf(obj);
+      const rev = Number(obj.metadata.resourceVersion);
+      seen.add(key);
+      const old = this.store.get(key);
+      const oldRev = this.revs.get(key);
+      if (old && oldRev !== undefined && oldRev >= rev) continue; // unchanged, or we already hold newer
+      this.store.set(obj);
+      this.revs.set(key, rev);
+      this.tombstones.delete(key);
+      const info = { revision: rev };
+      this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, info)) : this.handlers.forEach((h) => h.onAdd?.(obj, info))));
+    }
+    for (const key of this.store.keys()) {
+      if (seen.has(key) || (this.revs.get(key) ?? 0) > revision) continue;
+      const old = this.store.delete(key)!;
+      this.revs.delete(key);
+      this.tombstone(key, revision);
+      this.call(() => this.handlers.forEach((h) => h.onDelete?.(old, { revision })));
+    }
+    this.floor = Math.max(this.floor, revision);
+    for (const [key, rev] of this.tombstones) if (rev <= this.floor) this.tombstones.delete(key);
+  }
+
+  private onMessage(m: StreamMessage): void {
+    let env: EventEnvelope;
+    try {
+      env = decodeEnvelope(m.data);
+    } catch (err) {
+      this.log.warn('dropping a message that is not an event envelope', { subject: m.subject, err });
+      return;
+    }
+    const info: EventInfo = { revision: env.revision };
+    const tp = m.headers?.get(HEADERS.traceparent);
+    if (tp) info.traceparent = tp;
+    const ts = m.headers?.get(HEADERS.tracestate);
+    if (ts) info.tracestate = ts;
+    const stored = m.timestampMs;
+    if (env.type === 'RESYNC') return this.relist('resync-marker');
+    if (this.listing) this.buffer.push({ env, info, stored });
+    else this.apply(env, info, stored);
+  }
+
+  private apply(env: EventEnvelope, info: EventInfo, storedMs: number): void {
+    const obj = env.object as T | undefined;
+    if (!obj || env.revision <= this.floor) return; // already in the list we hold
+    const key = keyOf(obj);
+    const known = this.revs.get(key) ?? this.tombstones.get(key);
+    if (known !== undefined && env.revision <= known) return; // duplicate or older
+    this.opts.metrics?.informerLag.observe({ resource: this.name }, Math.max(0, Date.now() - storedMs) / 1000);
+    const old = this.store.get(key);
+    if (env.type === 'DELETED') {
+      this.revs.delete(key);
+      this.tombstone(key, env.revision);
+      if (!old) return;
+      this.store.delete(key);
+      this.call(() => this.handlers.forEach((h) => h.onDelete?.(obj, info)));
+      return;
+    }
+    this.store.set(obj);
+    this.revs.set(key, env.revision);
+    this.tombstones.delete(key);
+    this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, info)) : this.handlers.forEach((h) => h.onAdd?.(obj, info))));
+  }
+
+  private tombstone(key: string, revision: number): void {
+    this.tombstones.set(key, revision);
+    if (this.tombstones.size > TOMBSTONE_LIMIT) this.tombstones.delete(this.tombstones.keys().next().value!);
+  }
+
+  private resync(): void {
+    if (this.listing) return;
+    for (const o of this.store.list()) {
+      const info = { revision: this.revs.get(keyOf(o)) ?? 0, resync: true };
+      this.call(() => this.handlers.forEach((h) => h.onUpdate?.(o, o, info)));
+    }
+  }
+
+  private call(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.log.error('event handler threw', { err });
+    }
+  }
+
+  /** Creates the event consumer, retrying while the stream does not exist yet. */
+  private async subscribeEvents(): Promise<void> {
+    const r = this.opts.resource;
+    const filter = this.opts.namespace ? eventSubject(r.group, r.resource, this.opts.namespace) : resourceSubject(r.group, r.resource);
+    let delay = 100;
+    while (!this.stopped) {
+      const consumer = new EventConsumer({
+        nats: this.opts.nats, stream: this.opts.stream ?? EVENTS_STREAM, filter, logger: this.log,
+        onMessage: (m) => this.onMessage(m),
+        onReset: (reason) => this.relist(reason),
+      });
+      try {
+        await consumer.start();
+        this.consumer = consumer;
+        return;
+      } catch (err) {
+        await consumer.stop();
+        this.log.warn('cannot subscribe to events yet; retrying', { err, delayMs: delay });
+        await new Promise((res) => setTimeout(res, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+}
