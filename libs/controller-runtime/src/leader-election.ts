@@ -136,7 +136,7 @@ export class LeaderElector {
         }
         const started = performance.now();
         // Bounded by the deadline, so a hanging call cannot keep a partitioned leader acting.
-        if (await this.tryAcquireOrRenew(AbortSignal.timeout(left))) {
+        if (await this.tryAcquireOrRenew(AbortSignal.timeout(Math.ceil(left)))) {
           lastRenew = started;
           break;
         }
