@@ -8,3 +8,6 @@ export * from './informer';
 export * from './handlers';
 export * from './event-consumer';
 export * from './leader-election';
+export * from './event-recorder';
+export * from './config';
+export * from './manager';

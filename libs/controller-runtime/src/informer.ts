@@ -102,7 +102,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.stopped) return;
     this.relist('initial');
     await this.waitForSync();
-    if (this.opts.resyncPeriodMs) this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncPeriodMs);
+    if (this.opts.resyncPeriodMs) this.resyncTimer = setInterval(() => this.resyncNow(), this.opts.resyncPeriodMs);
   }
 
   async stop(): Promise<void> {
@@ -227,7 +227,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.tombstones.size > TOMBSTONE_LIMIT) this.tombstones.delete(this.tombstones.keys().next().value!);
   }
 
-  private resync(): void {
+  /** Re-delivers every cached object to onUpdate now (what the periodic resync does). */
+  resyncNow(): void {
     if (this.listing) return;
     for (const o of this.store.list()) {
       const info = { revision: this.revs.get(keyOf(o)) ?? 0, resync: true };
