@@ -135,6 +135,15 @@ export class KeelsonClient {
     return this.json<Status>('POST', resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, podName, 'binding'), { ...call, body: binding });
   }
 
+  /**
+   * PUT namespaces/<name>/finalize: replaces the namespace's `spec.finalizers` (the namespace
+   * controller removes `kubernetes` once the namespace is empty; the gateway then removes it).
+   */
+  async finalizeNamespace<T extends KubeObject = KubeObject>(namespace: T, finalizers: string[], call?: CallOptions): Promise<T> {
+    const body = { ...namespace, spec: { ...(namespace.spec ?? {}), finalizers } };
+    return this.json<T>('PUT', resourcePath({ group: '', version: 'v1', resource: 'namespaces' }, undefined, nameOf(namespace), 'finalize'), { ...call, body });
+  }
+
   /** Any other call, e.g. `GET /version`. */
   async raw<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
     return this.json<T>(method, path, opts);

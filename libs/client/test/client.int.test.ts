@@ -90,6 +90,16 @@ test('delete with DeleteOptions preconditions, and bind a pod to a node', async 
   expect(pod.spec?.nodeName).toBe('node-a');
 });
 
+test('finalizeNamespace removes the kubernetes finalizer of a terminating namespace, which removes it', async () => {
+  const NS = info('namespaces');
+  await client.create(NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fin' } });
+  await client.delete(NS, undefined, 'fin');
+  const terminating = await client.get(NS, undefined, 'fin');
+  expect(terminating.spec?.finalizers).toEqual(['kubernetes']);
+  await client.finalizeNamespace(terminating, []);
+  await expect(client.get(NS, undefined, 'fin')).rejects.toMatchObject({ code: 404 });
+});
+
 test('every request carries the active trace context as traceparent', async () => {
   const traceId = 'a1'.repeat(16);
   const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: 'b2'.repeat(8), traceFlags: TraceFlags.SAMPLED, isRemote: true });
