@@ -1,0 +1,25 @@
+// namespace-controller configuration from the environment, read here only.
+
+export interface NamespaceControllerConfig {
+  /** KEELSON_CONCURRENT_NAMESPACE_SYNCS [10]: namespaces cleaned up in parallel (kube: --concurrent-namespace-syncs). */
+  concurrency: number;
+  /** KEELSON_NAMESPACE_DISCOVERY_TTL_MS [30000]: how long a discovery of the served resources is reused. */
+  discoveryTtlMs: number;
+  /** KEELSON_NAMESPACE_RETRY_MAX_DELAY_MS [60000]: cap of the per-namespace retry back-off (kube: 5 ms → 60 s). */
+  retryMaxDelayMs: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): NamespaceControllerConfig {
+  const num = (name: string, dflt: number): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  return {
+    concurrency: Math.max(1, num('KEELSON_CONCURRENT_NAMESPACE_SYNCS', 10)),
+    discoveryTtlMs: num('KEELSON_NAMESPACE_DISCOVERY_TTL_MS', 30_000),
+    retryMaxDelayMs: num('KEELSON_NAMESPACE_RETRY_MAX_DELAY_MS', 60_000),
+  };
+}
