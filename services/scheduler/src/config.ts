@@ -1,0 +1,32 @@
+// Scheduler configuration from the environment, read here only (the Manager reads its own).
+export interface SchedulerConfig {
+  /** KEELSON_SCHEDULER_NAME [default-scheduler]: pods with this spec.schedulerName are ours. */
+  schedulerName: string;
+  /** KEELSON_SCHEDULER_BACKOFF_INITIAL_MS [1000], KEELSON_SCHEDULER_BACKOFF_MAX_MS [10000]: unschedulable retry back-off. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** KEELSON_SCHEDULER_BIND_CONCURRENCY [16]: binding calls in flight while scheduling continues. */
+  bindConcurrency: number;
+  /** KEELSON_SCHEDULER_ASSUMED_TTL_MS [30000]: an assumed, bound pod the informer never shows is dropped after this. */
+  assumedTtlMs: number;
+  /** KEELSON_SCHEDULER_SCHEDULED_EVENTS [true]: record a `Scheduled` Event per bound pod, as kube-scheduler does. */
+  scheduledEvents: boolean;
+}
+
+export function schedulerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const num = (name: string, dflt: number, min = 0): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  return {
+    schedulerName: env.KEELSON_SCHEDULER_NAME || 'default-scheduler',
+    backoffInitialMs: num('KEELSON_SCHEDULER_BACKOFF_INITIAL_MS', 1000, 1),
+    backoffMaxMs: num('KEELSON_SCHEDULER_BACKOFF_MAX_MS', 10_000, 1),
+    bindConcurrency: num('KEELSON_SCHEDULER_BIND_CONCURRENCY', 16, 1),
+    assumedTtlMs: num('KEELSON_SCHEDULER_ASSUMED_TTL_MS', 30_000, 1),
+    scheduledEvents: !['false', '0', 'no'].includes((env.KEELSON_SCHEDULER_SCHEDULED_EVENTS ?? 'true').toLowerCase()),
+  };
+}

@@ -1,0 +1,213 @@
+// The scheduler: one pod per reconcile (the Controller's queue is the active queue), against
+// the SchedulerCache. A fitting pod is assumed onto its node at once and bound
+// asynchronously with bounded concurrency, so the next cycle already sees it there.
+// An unschedulable pod waits a back-off (doubling, capped) before its next attempt, and is
+// retried sooner when the cluster changes in a way that may let it fit (a node added or
+// changed, a pod deleted or finished).
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ApiError, BUILTIN_RESOURCES, isRecord, type KubeObject } from '@keelson/api';
+import type { KeelsonClient } from '@keelson/client';
+import { keyOf, type Enqueuer, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
+import type { Logger } from '@keelson/telemetry';
+import type { SchedulerConfig } from './config';
+import { fitErrorMessage, schedulePod, type Profile } from './framework';
+import type { SchedulerMetrics } from './metrics';
+import { isTerminal, podInfo, type PodInfo } from './pod-info';
+import { SchedulerCache } from './scheduler-cache';
+import { Semaphore } from './semaphore';
+
+const PODS = BUILTIN_RESOURCES.find((r) => r.resource === 'pods')!;
+export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+
+export interface SchedulerDeps {
+  client: Pick<KeelsonClient, 'bind' | 'patch'>;
+  pods: ReadOnlyCache;
+  recorder: Pick<EventRecorder, 'event'>;
+  profile: Profile;
+  config: SchedulerConfig;
+  log: Logger;
+  metrics?: SchedulerMetrics;
+}
+
+export class Scheduler implements Reconciler {
+  readonly cache: SchedulerCache;
+  private queue?: Enqueuer & { addAfter(key: string, delayMs: number): void };
+  private readonly binds: Semaphore;
+  /** Failed attempts per pod since it last fit (drives the back-off). */
+  private readonly attempts = new Map<string, number>();
+  /** Unschedulable pods waiting out their back-off. */
+  private readonly backingOff = new Set<string>();
+  private lastYield = Date.now();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(private readonly d: SchedulerDeps) {
+    this.cache = new SchedulerCache(d.config.assumedTtlMs);
+    this.binds = new Semaphore(d.config.bindConcurrency);
+  }
+
+  /** The queue pods are scheduled from (the Controller running this reconciler). */
+  useQueue(q: Enqueuer & { addAfter(key: string, delayMs: number): void }): void {
+    this.queue = q;
+    this.sweeper ??= setInterval(() => {
+      if (this.cache.cleanupExpired().length) this.moveAllToActive();
+    }, Math.min(this.d.config.assumedTtlMs, 5000));
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Is this pod waiting for this scheduler? */
+  responsibleFor(pod: KubeObject): boolean {
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    return !spec.nodeName && !pod.metadata.deletionTimestamp && (spec.schedulerName ?? 'default-scheduler') === this.d.config.schedulerName && !isTerminal(pod);
+  }
+
+  nodeHandler(): ResourceEventHandler {
+    return {
+      onAdd: (n) => {
+        this.cache.setNode(n);
+        this.moveAllToActive();
+      },
+      onUpdate: (old, n, info) => {
+        this.cache.setNode(n);
+        if (!info.resync && nodeSchedulingChanged(old, n)) this.moveAllToActive();
+      },
+      onDelete: (n) => this.cache.removeNode(String(n.metadata.name)),
+    };
+  }
+
+  podHandler(): ResourceEventHandler {
+    return {
+      onAdd: (p) => this.onPod(undefined, p, false),
+      onUpdate: (old, p, info) => this.onPod(old, p, info.resync === true),
+      onDelete: (p) => {
+        const key = keyOf(p);
+        const held = isRecord(p.spec) && !!p.spec.nodeName;
+        this.cache.removePod(key);
+        this.attempts.delete(key);
+        this.backingOff.delete(key);
+        if (held) this.moveAllToActive(); // its resources are free now
+      },
+    };
+  }
+
+  private onPod(old: KubeObject | undefined, pod: KubeObject, resync: boolean): void {
+    const key = keyOf(pod);
+    if (isRecord(pod.spec) && pod.spec.nodeName) {
+      this.backingOff.delete(key);
+      this.attempts.delete(key);
+      if (isTerminal(pod)) {
+        this.cache.removePod(key);
+        if (old && !isTerminal(old)) this.moveAllToActive();
+      } else {
+        this.cache.setBoundPod(pod); // confirms our assumption, or records another's binding
+      }
+      return;
+    }
+    if (!this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
+    // A pod backing off comes back early only when its spec or labels change (not for its
+    // own status write or a resync): the back-off is the point.
+    if (this.backingOff.has(key) && (resync || (old && !podSchedulingChanged(old, pod)))) return;
+    this.queue?.enqueue(key);
+  }
+
+  /** Something changed that may let waiting pods fit: retry them now. */
+  moveAllToActive(): void {
+    for (const key of this.backingOff) this.queue?.enqueue(key);
+    this.backingOff.clear();
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const pod = this.d.pods.get(key);
+    if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
+    this.backingOff.delete(key);
+    const info = podInfo(pod);
+    const nodes = this.cache.nodeInfos();
+    const result = nodes.length ? schedulePod(this.d.profile, info, nodes) : undefined;
+    if (!result?.ok) {
+      this.d.metrics?.attempts.inc({ result: 'unschedulable' });
+      this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);
+      await this.maybeYield();
+      return;
+    }
+    this.d.metrics?.attempts.inc({ result: 'scheduled' });
+    this.attempts.delete(key);
+    this.cache.assume(info, result.node);
+    // The cycle is done; binding overlaps the next cycles. Waiting for a slot is the back-pressure.
+    await this.binds.acquire();
+    void this.bind(info, result.node).finally(() => this.binds.release());
+    await this.maybeYield();
+  }
+
+  private async bind(info: PodInfo, node: string): Promise<void> {
+    const { namespace = 'default', name = '' } = info.pod.metadata;
+    const started = process.hrtime.bigint();
+    try {
+      await this.d.client.bind(namespace, name, node);
+      this.d.metrics?.bindings.inc({ result: 'success' });
+      this.cache.finishBinding(info.key);
+      if (this.d.config.scheduledEvents) this.d.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
+    } catch (err) {
+      this.d.metrics?.bindings.inc({ result: 'failure' });
+      this.cache.forget(info.key);
+      // 404: the pod is gone; 409: bound by someone else or being deleted. The informer will tell.
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) {
+        this.d.log.info('binding rejected; dropping the assumption', { pod: info.key, node, code: err.code, msg: err.message });
+        return;
+      }
+      this.d.log.warn('binding failed; retrying with back-off', { pod: info.key, node, err });
+      this.failed(info.pod, `Binding rejected: ${(err as Error).message}`, false);
+    } finally {
+      this.d.metrics?.bindingDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** FailedScheduling Event, PodScheduled=False condition, and a retry after the back-off. */
+  private failed(pod: KubeObject, message: string, unschedulable = true): void {
+    const key = keyOf(pod);
+    const n = (this.attempts.get(key) ?? 0) + 1;
+    this.attempts.set(key, n);
+    const delay = Math.min(this.d.config.backoffInitialMs * 2 ** (n - 1), this.d.config.backoffMaxMs);
+    this.backingOff.add(key);
+    this.queue?.addAfter(key, delay);
+    this.d.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    if (unschedulable) void this.setUnschedulableCondition(pod, message);
+  }
+
+  private async setUnschedulableCondition(pod: KubeObject, message: string): Promise<void> {
+    const conditions = isRecord(pod.status) && Array.isArray(pod.status.conditions) ? (pod.status.conditions as Record<string, unknown>[]) : [];
+    const current = conditions.find((c) => c.type === 'PodScheduled');
+    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const condition = {
+      type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null,
+      lastTransitionTime: current?.status === 'False' && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now,
+    };
+    const { namespace, name = '' } = pod.metadata;
+    try {
+      await this.d.client.patch(PODS, namespace, name, { status: { conditions: [condition] } }, { type: 'strategic', subresource: 'status' });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) this.d.log.warn('could not set the PodScheduled condition', { pod: keyOf(pod), err });
+    }
+  }
+
+  /** Lets events and binding responses in between long runs of synchronous cycles. */
+  private async maybeYield(): Promise<void> {
+    if (Date.now() - this.lastYield < 20) return;
+    await yieldToLoop();
+    this.lastYield = Date.now();
+  }
+}
+
+/** Node changes that can make a pod fit (kube's nodeSchedulingPropertiesChange). */
+export function nodeSchedulingChanged(old: KubeObject, n: KubeObject): boolean {
+  const pick = (o: KubeObject): string =>
+    JSON.stringify([o.metadata.labels ?? {}, o.spec?.unschedulable ?? false, o.spec?.taints ?? [], isRecord(o.status) ? o.status.allocatable ?? {} : {}]);
+  return pick(old) !== pick(n);
+}
+
+function podSchedulingChanged(old: KubeObject, pod: KubeObject): boolean {
+  return JSON.stringify([old.spec, old.metadata.labels]) !== JSON.stringify([pod.spec, pod.metadata.labels]);
+}
