@@ -1,0 +1,123 @@
+// syncReplicaSet (replica_set.go): claim the ReplicaSet's active pods, create or delete the
+// difference to spec.replicas (only once earlier creates/deletes have been observed), then
+// write status. Level-based: every step re-derives from the caches.
+import { labelSelectorFromObject } from '@keelson/api';
+import type { KeelsonClient } from '@keelson/client';
+import { splitKey, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
+import { PodClaimer } from './claim-pods';
+import type { Expectations } from './expectations';
+import { isConflict, isNotFound, messageOf, type PodControl } from './pod-control';
+import { isPodActive } from './pod-state';
+import { podsToDelete } from './pods-to-delete';
+import { availabilityRecheckMs, calculateStatus, ManageReplicasError, statusUnchanged } from './replica-status';
+import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './slow-start';
+import { REPLICASETS, type Pod, type ReplicaSet, type ReplicaSetStatus } from './types';
+
+export interface ReplicaSetReconcilerOptions {
+  client: Pick<KeelsonClient, 'get' | 'patch' | 'updateStatus'>;
+  replicaSets: ReadOnlyCache<ReplicaSet>;
+  pods: ReadOnlyCache<Pod>;
+  expectations: Expectations;
+  podControl: PodControl;
+  /** Most creates or deletes per sync (Kubernetes' BurstReplicas). Default 500. */
+  burstReplicas?: number;
+}
+
+export class ReplicaSetReconciler implements Reconciler {
+  private readonly burst: number;
+
+  constructor(private readonly opts: ReplicaSetReconcilerOptions) {
+    this.burst = opts.burstReplicas ?? 500;
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const { expectations } = this.opts;
+    // Read before the caches: if pod events fulfil the expectations meanwhile, the pods are in the cache.
+    const needsSync = expectations.satisfied(key);
+    const { namespace, name } = splitKey(key);
+    const rs = this.opts.replicaSets.getByName(namespace, name);
+    if (!rs) {
+      expectations.delete(key);
+      return;
+    }
+    const selector = labelSelectorFromObject(rs.spec?.selector);
+    if (selector.isEmpty()) {
+      ctx.logger.warn('ReplicaSet has an empty selector; ignoring it');
+      return;
+    }
+    const pods = await new PodClaimer(this.opts.client, rs, selector).claim(this.candidatePods(rs), ctx.signal);
+
+    let manageError: ManageReplicasError | undefined;
+    if (needsSync && !rs.metadata.deletionTimestamp) manageError = await this.manageReplicas(key, rs, pods, ctx);
+    if (ctx.signal.aborted) return;
+
+    const status = calculateStatus(rs, pods, manageError);
+    await this.updateStatus(rs, status, ctx);
+    if (manageError) throw manageError; // retried with back-off; the condition is already written
+    const recheck = availabilityRecheckMs(rs, status);
+    if (recheck !== undefined) return { requeueAfter: recheck };
+    // A safety net for lost pod events: look again when the expectation would expire.
+    if (!needsSync) return { requeueAfter: expectations.expiresInMs(key) + 1000 };
+  }
+
+  /** Active pods this ReplicaSet owns or could adopt: its dependents plus matching pods in its namespace. */
+  private candidatePods(rs: ReplicaSet): Pod[] {
+    const byKey = new Map<string, Pod>();
+    for (const p of this.opts.pods.byOwnerUid(rs.metadata.uid!)) byKey.set(p.metadata.name!, p);
+    for (const p of this.opts.pods.bySelector(rs.spec?.selector, rs.metadata.namespace)) byKey.set(p.metadata.name!, p);
+    return [...byKey.values()].filter(isPodActive);
+  }
+
+  /** Creates or deletes up to `burst` pods towards spec.replicas; resolves to the failure, if any. */
+  private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[], ctx: ReconcileContext): Promise<ManageReplicasError | undefined> {
+    const { expectations, podControl } = this.opts;
+    const diff = pods.length - (rs.spec?.replicas ?? 1);
+    if (diff < 0) {
+      const want = Math.min(-diff, this.burst);
+      // Expect every create before issuing any: pod events may arrive before the calls return.
+      expectations.expectCreations(key, want);
+      ctx.logger.info('too few replicas', { need: rs.spec?.replicas ?? 1, creating: want });
+      const { successes, error } = await slowStartBatch(want, SLOW_START_INITIAL_BATCH, async () => {
+        await podControl.createPod(rs, ctx.signal);
+      });
+      // Creates that failed or were never tried will not be observed: stop expecting them.
+      for (let i = successes; i < want; i++) expectations.creationObserved(key);
+      if (error !== undefined) return new ManageReplicasError('FailedCreate', messageOf(error), error);
+    } else if (diff > 0) {
+      const victims = podsToDelete(pods, Math.min(diff, this.burst));
+      const podKeys = victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      expectations.expectDeletions(key, podKeys);
+      ctx.logger.info('too many replicas', { need: rs.spec?.replicas ?? 1, deleting: victims.length });
+      const results = await Promise.allSettled(victims.map(async (pod, i) => {
+        try {
+          // A pod already gone will not send another delete event: observe it now.
+          if (!(await podControl.deletePod(rs, pod, ctx.signal))) expectations.deletionObserved(key, podKeys[i]);
+        } catch (err) {
+          expectations.deletionObserved(key, podKeys[i]);
+          throw err;
+        }
+      }));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) return new ManageReplicasError('FailedDelete', messageOf(failed.reason), failed.reason);
+    }
+    return undefined;
+  }
+
+  /** Writes status through replicasets/status when it changed; one retry on a stale resourceVersion. */
+  private async updateStatus(rs: ReplicaSet, status: ReplicaSetStatus, ctx: ReconcileContext): Promise<void> {
+    let current = rs;
+    for (let attempt = 0; ; attempt++) {
+      const next: ReplicaSetStatus = { ...status, observedGeneration: current.metadata.generation };
+      if (statusUnchanged(current, next)) return;
+      try {
+        await this.opts.client.updateStatus(REPLICASETS, { ...current, status: next }, { signal: ctx.signal });
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return; // deleted meanwhile
+        if (!isConflict(err) || attempt >= 1) throw err;
+        current = await this.opts.client.get<ReplicaSet>(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, { signal: ctx.signal });
+        if (current.metadata.uid !== rs.metadata.uid) return;
+      }
+    }
+  }
+}

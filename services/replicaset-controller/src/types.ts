@@ -1,0 +1,58 @@
+// The shapes of the objects this controller reads and writes (apps/v1 ReplicaSet, v1 Pod),
+// only the fields it uses. Objects arrive validated by the gateway.
+import type { KubeObject, LabelSelectorObject, ObjectMeta } from '@keelson/api';
+import type { ResourceRef } from '@keelson/client';
+
+export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
+export const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
+
+export type PodTemplateSpec = {
+  metadata?: Pick<ObjectMeta, 'labels' | 'annotations' | 'finalizers'>;
+  spec?: Record<string, unknown>;
+};
+
+export type ReplicaSetSpec = {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector?: LabelSelectorObject;
+  template?: PodTemplateSpec;
+};
+
+export type ReplicaSetCondition = {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+};
+
+export type ReplicaSetStatus = {
+  replicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
+};
+
+export interface ReplicaSet extends KubeObject {
+  spec?: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+export type PodCondition = { type: string; status: string; lastTransitionTime?: string };
+
+export type PodStatus = {
+  phase?: string;
+  conditions?: PodCondition[];
+  containerStatuses?: { restartCount?: number }[];
+  initContainerStatuses?: { restartCount?: number }[];
+};
+
+export interface Pod extends KubeObject {
+  spec?: { nodeName?: string } & Record<string, unknown>;
+  status?: PodStatus;
+}
+
+/** ReplicaFailure: a create or delete of pods failed (quota, validation, ...). */
+export const REPLICA_FAILURE = 'ReplicaFailure';
