@@ -11,6 +11,7 @@ import { sendError, sendJson } from './http/io';
 import { parseResourcePath } from './http/request-info';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
+import { handlePodLog } from './handlers/pod-logs';
 import { dryRunOf, fieldValidationOf } from './handlers/params';
 import type { RequestContext } from './registry/request-context';
 import type { ResourceStore } from './registry/resource-store';
@@ -109,6 +110,9 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
     const cache = deps.caches.get(`${info.group}/${info.resource}`);
     if (!cache) throw errors.notFoundPath();
     return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds });
+  }
+  if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
+    return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });
   }
   const ctx = requestContext(user, url.searchParams);
   await handleResource(req, res, rr, store, ctx, url.searchParams, { maxRequestBytes: deps.maxRequestBytes });

@@ -1,0 +1,65 @@
+// GET …/pods/{name}/log: kube-apiserver's pod log REST, proxied to the kubelet of the pod's
+// node (its InternalIP and status.daemonEndpoints.kubeletEndpoint.Port). Streams the body as
+// it comes, so `kubectl logs -f` follows until the container ends or the client leaves.
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
+import type { ResourceStore } from '../registry/resource-store';
+
+/** Sent to kubelets as a bearer token (their KEELSON_KUBELET_AUTH_TOKEN); read once here. */
+const KUBELET_CLIENT_TOKEN = process.env.KEELSON_KUBELET_CLIENT_TOKEN || process.env.KEELSON_TOKEN || '';
+const FORWARDED = ['follow', 'tailLines', 'previous', 'limitBytes', 'timestamps', 'sinceSeconds'];
+
+export interface PodLogDeps {
+  pods: ResourceStore;
+  nodes: ResourceStore;
+}
+
+export async function handlePodLog(res: ServerResponse, namespace: string | undefined, name: string, query: URLSearchParams, deps: PodLogDeps): Promise<void> {
+  const pod = await deps.pods.get(namespace, name);
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []).filter(isRecord).map((c) => String(c.name));
+  let container = query.get('container') ?? '';
+  if (!container) {
+    if (containers.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+    container = containers[0];
+  } else if (!containers.includes(container)) {
+    throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  const nodeName = typeof spec.nodeName === 'string' ? spec.nodeName : '';
+  if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  const { host, port } = kubeletEndpoint(await deps.nodes.get(undefined, nodeName), nodeName);
+
+  const q = new URLSearchParams();
+  for (const k of FORWARDED) {
+    const v = query.get(k);
+    if (v !== null) q.set(k, v);
+  }
+  const path = `/containerLogs/${encodeURIComponent(namespace ?? 'default')}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
+  const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request({ host, port, path, method: 'GET', headers: KUBELET_CLIENT_TOKEN ? { Authorization: `Bearer ${KUBELET_CLIENT_TOKEN}` } : {} }, resolve);
+    req.on('error', (err) => reject(errors.internal(`dial kubelet of node ${nodeName} (${host}:${port}): ${err.message}`)));
+    req.end();
+  });
+  if (upstream.statusCode !== 200) {
+    const chunks: Buffer[] = [];
+    for await (const c of upstream) chunks.push(c as Buffer);
+    const msg = Buffer.concat(chunks).toString('utf8').trim();
+    const code = upstream.statusCode ?? 500;
+    throw code === 404 ? errors.notFound('pods', name) : code === 400 ? errors.badRequest(msg) : new ApiError(code >= 500 ? 500 : code, 'InternalError', msg);
+  }
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  // The client leaving ends the kubelet stream too (a follow would otherwise run forever).
+  res.on('close', () => upstream.destroy());
+  upstream.pipe(res);
+}
+
+function kubeletEndpoint(node: KubeObject, nodeName: string): { host: string; port: number } {
+  const status = isRecord(node.status) ? node.status : {};
+  const addresses = (Array.isArray(status.addresses) ? status.addresses : []).filter(isRecord);
+  const host = String(addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses[0]?.address ?? '');
+  const ep = isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint) ? status.daemonEndpoints.kubeletEndpoint : {};
+  const port = Number(ep.Port);
+  if (!host || !port) throw errors.badRequest(`node ${nodeName} has no kubelet endpoint (address and daemonEndpoints.kubeletEndpoint.Port)`);
+  return { host, port };
+}

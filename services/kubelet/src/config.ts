@@ -1,0 +1,104 @@
+// Kubelet configuration from the environment, read here only.
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Taint } from './types';
+
+export type RuntimeName = 'process' | 'simulated';
+
+export interface KubeletConfig {
+  /** NODE_NAME [hostname]: this node's name; with NODE_COUNT > 1 nodes are `<NODE_NAME>-<i>`. */
+  nodeName: string;
+  /** KEELSON_KUBELET_RUNTIME [process] | simulated. */
+  runtime: RuntimeName;
+  /** NODE_COUNT [1]: nodes hosted by this process (simulated runtime only). */
+  nodeCount: number;
+  /** KEELSON_KUBELET_ROOT [.keelson/kubelet/<NODE_NAME>]: pod dirs, logs, pid files. */
+  root: string;
+  /** KEELSON_NODE_CPU [machine cores], KEELSON_NODE_MEMORY [machine memory, e.g. 8Gi], KEELSON_NODE_PODS [110]. */
+  capacity: { cpu: string; memory: string; pods: string };
+  /** KEELSON_NODE_ALLOCATABLE_CPU / _MEMORY / _PODS [= capacity]. */
+  allocatable: { cpu: string; memory: string; pods: string };
+  /** KEELSON_NODE_LABELS: `k=v,k2=v2`, added to the well-known node labels. */
+  labels: Record<string, string>;
+  /** KEELSON_NODE_TAINTS: `key=value:NoSchedule,key2:NoExecute`, set when the Node is registered. */
+  taints: Taint[];
+  /** KEELSON_NODE_LEASE_DURATION_SECONDS [40]; KEELSON_NODE_LEASE_RENEW_MS [10000]. */
+  leaseDurationSeconds: number;
+  leaseRenewMs: number;
+  /** KEELSON_NODE_STATUS_UPDATE_MS [10000]: how often NodeStatus conditions are refreshed. */
+  nodeStatusUpdateMs: number;
+  /** KEELSON_KUBELET_BACKOFF_BASE_MS [10000], KEELSON_KUBELET_BACKOFF_MAX_MS [300000]: CrashLoopBackOff and ImagePullBackOff. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** KEELSON_KUBELET_RESYNC_MS [10000]: every pod is re-synced this often (level-based safety net). */
+  resyncMs: number;
+  /** KEELSON_KUBELET_ADDRESS [127.0.0.1], KEELSON_KUBELET_PORT [0 = any free port]: the log server. */
+  address: string;
+  port: number;
+  /** KEELSON_KUBELET_AUTH_TOKEN: when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
+  authToken?: string;
+}
+
+export function kubeletConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KubeletConfig {
+  const num = (name: string, dflt: number): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const nodeName = env.NODE_NAME || env.HOSTNAME || 'node-1';
+  const runtime = (env.KEELSON_KUBELET_RUNTIME || 'process') as RuntimeName;
+  if (runtime !== 'process' && runtime !== 'simulated') throw new Error(`KEELSON_KUBELET_RUNTIME must be process or simulated, got ${runtime}`);
+  const capacity = {
+    cpu: env.KEELSON_NODE_CPU || String(cpus().length),
+    memory: env.KEELSON_NODE_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`,
+    pods: env.KEELSON_NODE_PODS || '110',
+  };
+  return {
+    nodeName,
+    runtime,
+    nodeCount: Math.max(1, num('NODE_COUNT', 1)),
+    root: resolve(env.KEELSON_KUBELET_ROOT || join('.keelson', 'kubelet', nodeName)),
+    capacity,
+    allocatable: {
+      cpu: env.KEELSON_NODE_ALLOCATABLE_CPU || capacity.cpu,
+      memory: env.KEELSON_NODE_ALLOCATABLE_MEMORY || capacity.memory,
+      pods: env.KEELSON_NODE_ALLOCATABLE_PODS || capacity.pods,
+    },
+    labels: parseLabels(env.KEELSON_NODE_LABELS ?? ''),
+    taints: parseTaints(env.KEELSON_NODE_TAINTS ?? ''),
+    leaseDurationSeconds: num('KEELSON_NODE_LEASE_DURATION_SECONDS', 40),
+    leaseRenewMs: num('KEELSON_NODE_LEASE_RENEW_MS', 10_000),
+    nodeStatusUpdateMs: num('KEELSON_NODE_STATUS_UPDATE_MS', 10_000),
+    backoffBaseMs: num('KEELSON_KUBELET_BACKOFF_BASE_MS', 10_000),
+    backoffMaxMs: num('KEELSON_KUBELET_BACKOFF_MAX_MS', 300_000),
+    resyncMs: num('KEELSON_KUBELET_RESYNC_MS', 10_000),
+    address: env.KEELSON_KUBELET_ADDRESS || '127.0.0.1',
+    port: num('KEELSON_KUBELET_PORT', 0),
+    authToken: env.KEELSON_KUBELET_AUTH_TOKEN || undefined,
+  };
+}
+
+export function parseLabels(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    if (i < 0) out[part] = '';
+    else out[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return out;
+}
+
+/** `key=value:Effect` or `key:Effect`, comma-separated (kubelet's --register-with-taints). */
+export function parseTaints(s: string): Taint[] {
+  return s.split(',').map((p) => p.trim()).filter(Boolean).map((part) => {
+    const colon = part.lastIndexOf(':');
+    if (colon < 0) throw new Error(`taint ${JSON.stringify(part)} has no effect (key=value:Effect)`);
+    const effect = part.slice(colon + 1);
+    if (effect !== 'NoSchedule' && effect !== 'PreferNoSchedule' && effect !== 'NoExecute') throw new Error(`taint ${JSON.stringify(part)}: unknown effect ${effect}`);
+    const kv = part.slice(0, colon);
+    const eq = kv.indexOf('=');
+    return eq < 0 ? { key: kv, effect } : { key: kv.slice(0, eq), value: kv.slice(eq + 1), effect };
+  });
+}

@@ -1,0 +1,124 @@
+// One node's pod handling: a worker per pod bound to the node, created on the pod's first
+// sighting and told about every change; orphaned runtime state cleaned up after a restart.
+import { ApiError } from '@keelson/api';
+import type { KeelsonClient } from '@keelson/client';
+import type { EventRecorder } from '@keelson/controller-runtime';
+import type { Logger } from '@keelson/telemetry';
+import { Backoff } from './backoff';
+import type { LogTarget } from './log-server';
+import { PodWorker } from './pod-worker';
+import type { Runtime } from './runtime/runtime';
+import type { StatusWriter } from './status-writer';
+import { PODS, type Pod } from './types';
+
+export interface KubeletOptions {
+  nodeName: string;
+  hostIP: string;
+  runtime: Runtime;
+  client: KeelsonClient;
+  statusWriter: StatusWriter;
+  /** Undefined: no Events (simulated nodes at scale). */
+  recorder?: EventRecorder;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  log: Logger;
+}
+
+export class Kubelet {
+  private readonly workers = new Map<string, PodWorker>(); // by pod uid
+  private readonly byName = new Map<string, string>(); // namespace/name → uid
+  private readonly crashBackoff: Backoff;
+  private readonly pullBackoff: Backoff;
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.crashBackoff = new Backoff(opts.backoffBaseMs, opts.backoffMaxMs);
+    this.pullBackoff = new Backoff(opts.backoffBaseMs, opts.backoffMaxMs);
+  }
+
+  get nodeName(): string {
+    return this.opts.nodeName;
+  }
+
+  /** A pod bound to this node was added or changed. */
+  upsert(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    let w = this.workers.get(uid);
+    if (!w) {
+      // A finished pod is not run again (Kubernetes never restarts a terminal pod).
+      const phase = pod.status?.phase;
+      if ((phase === 'Succeeded' || phase === 'Failed') && !pod.metadata.deletionTimestamp) return;
+      w = new PodWorker(pod, {
+        runtime: this.opts.runtime,
+        crashBackoff: this.crashBackoff,
+        pullBackoff: this.pullBackoff,
+        hostIP: this.opts.hostIP,
+        log: this.opts.log,
+        writeStatus: (p, s) => this.opts.statusWriter.write(p, s),
+        confirmDeletion: (p) => this.confirmDeletion(p),
+        event: (p, type, reason, message) => this.opts.recorder?.event(p, type, reason, message),
+      });
+      this.workers.set(uid, w);
+      this.byName.set(`${pod.metadata.namespace}/${pod.metadata.name}`, uid);
+      w.sync();
+      return;
+    }
+    w.update(pod);
+  }
+
+  /** The pod is gone from the API: stop whatever still runs for it. */
+  removed(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    const w = this.workers.get(uid);
+    this.workers.delete(uid);
+    if (this.byName.get(`${pod.metadata.namespace}/${pod.metadata.name}`) === uid) this.byName.delete(`${pod.metadata.namespace}/${pod.metadata.name}`);
+    this.opts.statusWriter.forget(uid);
+    void w?.remove().catch((err: unknown) => this.opts.log.error('stopping a removed pod failed', { uid, err: String(err) }));
+  }
+
+  /** Re-syncs every pod (level-based safety net). */
+  resync(): void {
+    for (const w of this.workers.values()) w.sync();
+  }
+
+  /** After the first pod list: runtime state of pods that no longer exist is stopped and removed. */
+  async cleanupOrphans(knownUids: Set<string>): Promise<void> {
+    for (const uid of await this.opts.runtime.knownPodUids()) {
+      if (knownUids.has(uid) || this.workers.has(uid)) continue;
+      this.opts.log.info('removing state of a pod that no longer exists', { node: this.nodeName, uid });
+      await this.opts.runtime.removePod(uid, 10_000);
+    }
+  }
+
+  /** The kubelet stops: its pods keep running (a new kubelet adopts them). */
+  detach(): void {
+    for (const w of this.workers.values()) w.detach();
+  }
+
+  logTarget(namespace: string, name: string, container: string): LogTarget | 'no-pod' | 'no-container' {
+    const uid = this.byName.get(`${namespace}/${name}`);
+    const w = uid ? this.workers.get(uid) : undefined;
+    if (!w || !uid) return 'no-pod';
+    const state = w.containerState(container);
+    const restartCount = w.restartCount(container);
+    if (!state.exists || restartCount === undefined) return 'no-container';
+    const rt = this.opts.runtime;
+    return {
+      path: (n) => rt.logPath(uid, container, n),
+      restartCount,
+      running: state.running,
+      waiting: state.waiting,
+      stillRunning: () => w.restartCount(container) === restartCount && w.containerState(container).running,
+    };
+  }
+
+  private async confirmDeletion(pod: Pod): Promise<void> {
+    try {
+      await this.opts.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      this.opts.log.info('pod deleted', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    } catch (err) {
+      // Gone already (grace ended at the gateway, or another actor): nothing left to do.
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Pod status as the kubelet writes it (kubelet_pods.go generateAPIPodStatus / getPhase,
+// status manager's condition handling): pure functions of the containers' observed state.
+import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from './types';
+
+/** kubelet getPhase for pods without init containers. */
+export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  let unknown = 0;
+  for (const c of pod.spec.containers) {
+    const s = statuses.find((x) => x.name === c.name);
+    if (!s) {
+      unknown++;
+      continue;
+    }
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state.waiting) {
+      // Waiting to restart after having run counts as stopped, not as pending.
+      if (s.lastState.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    return policy === 'Never' ? 'Failed' : 'Running';
+  }
+  return 'Pending';
+}
+
+function condition(type: string, ok: boolean, now: string, previous: PodCondition[] | undefined, reason?: string, message?: string): PodCondition {
+  const status = ok ? 'True' : 'False';
+  const prev = previous?.find((c) => c.type === type);
+  // lastTransitionTime moves only when the status does.
+  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now };
+  if (!ok && reason) c.reason = reason;
+  if (!ok && message) c.message = message;
+  return c;
+}
+
+export interface StatusInputs {
+  hostIP: string;
+  podIP?: string;
+  startTime: string;
+  now: string;
+  /** The conditions last written, for stable transition times. */
+  previous?: PodCondition[];
+}
+
+export function computePodStatus(pod: Pod, statuses: ContainerStatus[], inp: StatusInputs): PodStatus {
+  const phase = podPhase(pod, statuses);
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  const unready = pod.spec.containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
+  const ready = !terminal && unready.length === 0;
+  const reason = terminal ? 'PodCompleted' : 'ContainersNotReady';
+  const message = terminal ? undefined : `containers with unready status: [${unready.join(' ')}]`;
+  const status: PodStatus = {
+    phase,
+    conditions: [
+      condition('PodReadyToStartContainers', true, inp.now, inp.previous),
+      condition('Initialized', true, inp.now, inp.previous),
+      condition('Ready', ready, inp.now, inp.previous, reason, message),
+      condition('ContainersReady', ready, inp.now, inp.previous, reason, message),
+      condition('PodScheduled', true, inp.now, inp.previous),
+    ],
+    hostIP: inp.hostIP,
+    hostIPs: [{ ip: inp.hostIP }],
+    startTime: inp.startTime,
+    containerStatuses: pod.spec.containers.map((c) => statuses.find((s) => s.name === c.name)).filter((s): s is ContainerStatus => !!s),
+    qosClass: qosClass(pod),
+  };
+  if (inp.podIP) {
+    status.podIP = inp.podIP;
+    status.podIPs = [{ ip: inp.podIP }];
+  }
+  return status;
+}
+
+/** Guaranteed when every container's requests equal its limits for cpu and memory; BestEffort when none set. */
+export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  type Res = { requests?: Record<string, string>; limits?: Record<string, string> };
+  const res = pod.spec.containers.map((c) => ((c as unknown as { resources?: Res }).resources ?? {}));
+  if (res.every((r) => !Object.keys(r.requests ?? {}).length && !Object.keys(r.limits ?? {}).length)) return 'BestEffort';
+  const guaranteed = res.every((r) => ['cpu', 'memory'].every((k) => r.limits?.[k] && (r.requests?.[k] ?? r.limits[k]) === r.limits[k]));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

@@ -1,0 +1,379 @@
+// One pod's worker (kubelet's pod_workers + kuberuntime SyncPod): level-based syncs,
+// serialized per pod, that pull, start, restart (with back-off), probe and stop its
+// containers, then hand the resulting status to the status writer.
+import type { Logger } from '@keelson/telemetry';
+import { formatDuration, type Backoff } from './backoff';
+import { computePodStatus } from './pod-status';
+import { ProbeWorker, runProbe, type ProbeKind } from './prober';
+import { containerEnv } from './runtime/container-env';
+import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from './types';
+
+export interface PodWorkerDeps {
+  runtime: Runtime;
+  crashBackoff: Backoff;
+  pullBackoff: Backoff;
+  hostIP: string;
+  log: Logger;
+  /** Writes the pod's status (coalescing, retrying). */
+  writeStatus(pod: Pod, status: PodStatus): void;
+  /** Removes the pod for good (DELETE with gracePeriodSeconds 0). */
+  confirmDeletion(pod: Pod): Promise<void>;
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** What the worker knows about one container. */
+interface ContainerRun {
+  spec: Container;
+  restartCount: number;
+  handle?: ContainerHandle;
+  /** Set while stopping on purpose (liveness failure, pod deletion). */
+  stopping?: boolean;
+  waiting?: { reason: string; message?: string };
+  /** The last exit (kept for lastState, and as state when not restarted). */
+  terminated?: ContainerStateTerminated & { containerID?: string };
+  /** True once it may restart no more (restartPolicy). */
+  done?: boolean;
+  imagePulled: boolean;
+  pullFailedAt?: number;
+  started: boolean;
+  ready: boolean;
+  probes: ProbeWorker[];
+}
+
+export class PodWorker {
+  private pod: Pod;
+  private readonly runs = new Map<string, ContainerRun>();
+  private syncing?: Promise<void>;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private readonly startTime = new Date().toISOString();
+  private initialized?: Promise<void>;
+  private terminated = false;
+  private readonly podIP: string;
+
+  constructor(pod: Pod, private readonly deps: PodWorkerDeps) {
+    this.pod = pod;
+    this.podIP = deps.runtime.podIP(pod);
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid ?? '';
+  }
+
+  /** The current restart count of a container (log lookups). */
+  restartCount(name: string): number | undefined {
+    return this.runs.get(name)?.restartCount;
+  }
+
+  /** Whether a container has produced an attempt yet (for log requests). */
+  containerState(name: string): { running: boolean; waiting?: string; exists: boolean } {
+    const r = this.runs.get(name);
+    if (!r) return { running: false, exists: false };
+    return { running: !!r.handle, waiting: r.handle || r.terminated ? undefined : r.waiting?.reason ?? 'ContainerCreating', exists: true };
+  }
+
+  /** A newer copy of the pod arrived; sync against it. */
+  update(pod: Pod): void {
+    this.pod = pod;
+    this.sync();
+  }
+
+  /** Queues a sync; syncs never overlap. */
+  sync(): void {
+    if (this.terminated) return;
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = this.loop().finally(() => (this.syncing = undefined));
+  }
+
+  /** The pod is gone from the API (force-deleted): stop its containers, drop its state. */
+  async remove(): Promise<void> {
+    this.terminated = true;
+    clearTimeout(this.timer);
+    await Promise.all([...this.runs.values()].map((r) => {
+      r.probes.forEach((p) => p.stop());
+      return this.stopContainer(r, this.graceMs());
+    }));
+    await this.deps.runtime.removePod(this.uid, 0);
+    this.deps.crashBackoff.forgetPrefix(`${this.uid}/`);
+    this.deps.pullBackoff.forgetPrefix(`${this.uid}/`);
+  }
+
+  /** The kubelet is stopping: stop probing, leave processes running. */
+  detach(): void {
+    this.terminated = true;
+    clearTimeout(this.timer);
+    for (const r of this.runs.values()) r.probes.forEach((p) => p.stop());
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        this.initialized ??= this.recover();
+        await this.initialized;
+        await this.syncOnce();
+      } catch (err) {
+        this.deps.log.error('pod sync failed', { pod: this.name(), err: err instanceof Error ? err.message : String(err) });
+        this.retryIn(1000);
+      }
+    } while (this.again && !this.terminated);
+  }
+
+  /** Adopts containers still running from an earlier kubelet; restores restart counts. */
+  private async recover(): Promise<void> {
+    const recovered = await this.deps.runtime.recover(this.pod);
+    for (const c of this.pod.spec.containers) {
+      const saved = await this.deps.runtime.loadState(this.pod, c.name);
+      const run = this.newRun(c, saved?.restartCount ?? 0);
+      if (saved?.lastTerminated) {
+        // It ran and ended before: keep that as its last state, and whether it may restart.
+        run.terminated = { ...saved.lastTerminated };
+        run.imagePulled = true;
+        this.afterExit(run);
+      }
+      const found = recovered.find((x) => x.name === c.name);
+      if (found) {
+        this.deps.log.info('adopted a running container', { pod: this.name(), container: c.name, id: found.handle.containerID });
+        run.imagePulled = true;
+        this.watch(run, found.handle);
+      } else if (saved?.startedAt && saved.startedAt !== saved.lastTerminated?.startedAt) {
+        // It ran, and is gone without anyone seeing it end: say so rather than guess.
+        run.imagePulled = true;
+        run.terminated = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the kubelet restarted', finishedAt: new Date().toISOString() };
+        this.afterExit(run);
+      }
+      this.runs.set(c.name, run);
+    }
+  }
+
+  private newRun(spec: Container, restartCount: number): ContainerRun {
+    return { spec, restartCount, imagePulled: false, started: false, ready: false, probes: [] };
+  }
+
+  private async syncOnce(): Promise<void> {
+    if (this.pod.metadata.deletionTimestamp) return this.terminate();
+    let wakeIn = Infinity;
+    for (const c of this.pod.spec.containers) {
+      const run = this.runs.get(c.name) ?? this.newRun(c, 0);
+      this.runs.set(c.name, run);
+      if (run.handle || run.done) continue;
+      const wait = await this.attempt(run);
+      if (wait > 0) wakeIn = Math.min(wakeIn, wait);
+    }
+    if (wakeIn < Infinity) this.retryIn(wakeIn);
+    this.publish();
+  }
+
+  /** One try to (re)start a container; returns ms until the next try (0 = none needed). */
+  private async attempt(run: ContainerRun): Promise<number> {
+    const c = run.spec;
+    const key = `${this.uid}/${c.name}`;
+    const rt = this.deps.runtime;
+    if (!run.imagePulled) {
+      const left = run.pullFailedAt ? this.deps.pullBackoff.remainingSince(key, run.pullFailedAt) : 0;
+      if (left > 0) {
+        run.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image ${JSON.stringify(c.image ?? '')}: ${run.waiting?.message ?? ''}`.trim() };
+        return left;
+      }
+      try {
+        await rt.pullImage(this.pod, c);
+        run.imagePulled = true;
+        this.deps.pullBackoff.reset(key);
+      } catch (err) {
+        if (!(err instanceof ImagePullError)) throw err;
+        run.pullFailedAt = Date.now();
+        const delay = this.deps.pullBackoff.next(key);
+        run.waiting = { reason: 'ErrImagePull', message: err.message };
+        this.deps.event(this.pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(c.image ?? '')}: ${err.message}`);
+        return delay;
+      }
+    }
+    if (run.terminated) {
+      const failedAt = Date.parse(run.terminated.finishedAt ?? '') || Date.now();
+      const left = this.deps.crashBackoff.remainingSince(key, failedAt);
+      if (left > 0) {
+        run.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${formatDuration(this.deps.crashBackoff.current(key))} restarting failed container=${c.name} pod=${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})` };
+        return left;
+      }
+      this.deps.crashBackoff.next(key);
+    }
+    const restartCount = run.terminated ? run.restartCount + 1 : run.restartCount;
+    try {
+      const handle = await rt.startContainer(this.pod, c, restartCount, this.podIP);
+      run.restartCount = restartCount;
+      run.waiting = undefined;
+      this.deps.event(this.pod, 'Normal', 'Started', `Started container ${c.name}`);
+      this.watch(run, handle);
+    } catch (err) {
+      if (!(err instanceof StartContainerError)) throw err;
+      run.restartCount = restartCount;
+      run.terminated = { exitCode: 128, reason: 'StartError', message: err.message, finishedAt: new Date().toISOString() };
+      run.waiting = { reason: err.reason, message: err.message };
+      this.deps.event(this.pod, 'Warning', 'Failed', `Error: ${err.message}`);
+      return this.afterExit(run) ? Math.max(1, this.deps.crashBackoff.remainingSince(key, Date.now()) || 1) : 0;
+    }
+    return 0;
+  }
+
+  /** Tracks a started container: probes, and what happens when it ends. */
+  private watch(run: ContainerRun, handle: ContainerHandle): void {
+    run.handle = handle;
+    run.done = false;
+    const hasStartup = !!run.spec.startupProbe && this.deps.runtime.probes;
+    run.started = !hasStartup;
+    run.ready = !run.spec.readinessProbe || !this.deps.runtime.probes ? run.started : false;
+    if (this.deps.runtime.probes) {
+      if (hasStartup) this.addProbe(run, 'startup');
+      else this.startMainProbes(run);
+    }
+    void handle.exited.then((exit) => {
+      if (run.handle !== handle) return;
+      this.onExit(run, handle, exit);
+    });
+  }
+
+  private startMainProbes(run: ContainerRun): void {
+    if (run.spec.livenessProbe) this.addProbe(run, 'liveness');
+    if (run.spec.readinessProbe) this.addProbe(run, 'readiness');
+  }
+
+  private addProbe(run: ContainerRun, kind: ProbeKind): void {
+    const probe = kind === 'liveness' ? run.spec.livenessProbe! : kind === 'readiness' ? run.spec.readinessProbe! : run.spec.startupProbe!;
+    const env = containerEnv(this.pod, run.spec, this.podIP);
+    const w = new ProbeWorker(kind, probe, () => runProbe(probe, run.spec, this.podIP, env), (result, message) => {
+      if (kind === 'readiness') {
+        run.ready = result === 'success';
+        if (!run.ready) this.deps.event(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`);
+        this.publish();
+      } else if (kind === 'startup' && result === 'success') {
+        run.started = true;
+        run.ready = !run.spec.readinessProbe;
+        this.startMainProbes(run);
+        this.publish();
+      } else if (result === 'failure') {
+        const what = kind === 'liveness' ? 'liveness' : 'startup';
+        this.deps.event(this.pod, 'Warning', 'Unhealthy', `${what === 'liveness' ? 'Liveness' : 'Startup'} probe failed: ${message}`);
+        this.deps.event(this.pod, 'Normal', 'Killing', `Container ${run.spec.name} failed ${what} probe, will be restarted`);
+        void this.stopContainer(run, this.graceMs());
+      }
+    });
+    run.probes.push(w);
+    w.start();
+  }
+
+  private onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitInfo): void {
+    run.handle = undefined;
+    run.probes.forEach((p) => p.stop());
+    run.probes = [];
+    run.started = false;
+    run.ready = false;
+    run.terminated = { exitCode: exit.exitCode, reason: exit.reason, message: exit.message, startedAt: handle.startedAt, finishedAt: exit.finishedAt, containerID: handle.containerID };
+    if (exit.signal !== undefined) run.terminated.signal = exit.signal;
+    if (!this.terminated) void this.deps.runtime.saveState(this.pod, run.spec.name, { restartCount: run.restartCount, lastTerminated: run.terminated }).catch((err: unknown) => {
+      this.deps.log.warn('saving container state failed', { pod: this.name(), err: String(err) });
+    });
+    if (!this.pod.metadata.deletionTimestamp) this.afterExit(run);
+    this.sync();
+  }
+
+  /** Applies restartPolicy to an exit; true when the container will be restarted. */
+  private afterExit(run: ContainerRun): boolean {
+    const policy = this.pod.spec.restartPolicy ?? 'Always';
+    const code = run.terminated?.exitCode ?? 0;
+    run.done = policy === 'Never' || (policy === 'OnFailure' && code === 0);
+    return !run.done;
+  }
+
+  private async stopContainer(run: ContainerRun, graceMs: number): Promise<void> {
+    const h = run.handle;
+    if (!h || run.stopping) return;
+    run.stopping = true;
+    try {
+      await h.stop(graceMs);
+    } finally {
+      run.stopping = false;
+    }
+  }
+
+  private graceMs(): number {
+    const p = this.pod;
+    const secs = p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, secs) * 1000;
+  }
+
+  /** Deletion: stop every container gracefully, then remove the pod from the API. */
+  private async terminate(): Promise<void> {
+    clearTimeout(this.timer);
+    const grace = this.graceMs();
+    const stops = [...this.runs.values()].filter((r) => r.handle).map((r) => {
+      this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${r.spec.name}`);
+      return this.stopContainer(r, grace);
+    });
+    await Promise.all(stops);
+    for (const r of this.runs.values()) {
+      r.probes.forEach((p) => p.stop());
+      r.done = true;
+    }
+    await this.deps.confirmDeletion(this.pod);
+    this.terminated = true;
+    await this.deps.runtime.removePod(this.uid, 0);
+    this.deps.crashBackoff.forgetPrefix(`${this.uid}/`);
+    this.deps.pullBackoff.forgetPrefix(`${this.uid}/`);
+  }
+
+  private retryIn(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.sync(), Math.max(10, ms));
+  }
+
+  /** Computes the status from what the worker knows and hands it to the writer. */
+  private publish(): void {
+    if (this.terminated) return;
+    const statuses: ContainerStatus[] = this.pod.spec.containers.map((c) => {
+      const r = this.runs.get(c.name);
+      return r ? this.containerStatus(r) : waitingStatus(c, 'ContainerCreating');
+    });
+    const now = new Date().toISOString();
+    const previous = Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined;
+    const startTime = typeof this.pod.status?.startTime === 'string' ? this.pod.status.startTime : this.startTime;
+    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.deps.hostIP, podIP: this.podIP, startTime, now, previous }));
+  }
+
+  private containerStatus(r: ContainerRun): ContainerStatus {
+    const image = r.spec.image ?? '';
+    const last: ContainerState = {};
+    let state: ContainerState;
+    const term = r.terminated ? stripId(r.terminated) : undefined;
+    if (r.handle) {
+      state = { running: { startedAt: r.handle.startedAt } };
+      if (term) last.terminated = term;
+    } else if (r.done && term) {
+      state = { terminated: term };
+    } else {
+      state = { waiting: r.waiting ?? { reason: 'ContainerCreating' } };
+      if (term) last.terminated = term;
+    }
+    const s: ContainerStatus = { name: r.spec.name, state, lastState: last, ready: !!r.handle && r.ready, restartCount: r.restartCount, image, imageID: '', started: !!r.handle && r.started };
+    const id = r.handle?.containerID ?? r.terminated?.containerID;
+    if (id) s.containerID = id;
+    return s;
+  }
+
+  private name(): string {
+    return `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
+  }
+}
+
+function stripId(t: ContainerStateTerminated & { containerID?: string }): ContainerStateTerminated {
+  const { containerID, ...rest } = t;
+  void containerID;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as unknown as ContainerStateTerminated;
+}
+
+function waitingStatus(c: Container, reason: string): ContainerStatus {
+  return { name: c.name, state: { waiting: { reason } }, lastState: {}, ready: false, restartCount: 0, image: c.image ?? '', imageID: '', started: false };
+}

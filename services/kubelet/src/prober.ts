@@ -1,0 +1,149 @@
+// Probes (kubelet's prober): exec, httpGet and tcpSocket checks, and a worker per
+// container and probe kind that applies initialDelay, period, timeout and the
+// success/failure thresholds before a result changes.
+import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import type { Container, Probe } from './types';
+
+export type ProbeKind = 'readiness' | 'liveness' | 'startup';
+export type ProbeResult = 'success' | 'failure';
+
+export interface ProbeOutcome {
+  result: ProbeResult;
+  /** Why it failed, in kube's words (`HTTP probe failed with statuscode: 500`). */
+  message: string;
+}
+
+/** Runs one probe once. */
+export async function runProbe(probe: Probe, container: Container, podIP: string, env: Record<string, string>): Promise<ProbeOutcome> {
+  const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
+  try {
+    if (probe.exec) return await execProbe(probe.exec.command ?? [], timeoutMs, env);
+    if (probe.httpGet) {
+      const port = resolvePort(probe.httpGet.port, container);
+      return await httpProbe(probe.httpGet.scheme === 'HTTPS', probe.httpGet.host || podIP, port, probe.httpGet.path || '/', probe.httpGet.httpHeaders ?? [], timeoutMs);
+    }
+    if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host || podIP, resolvePort(probe.tcpSocket.port, container), timeoutMs);
+    return { result: 'failure', message: 'probe has no handler (exec, httpGet or tcpSocket)' };
+  } catch (err) {
+    return { result: 'failure', message: (err as Error).message };
+  }
+}
+
+function resolvePort(port: number | string, c: Container): number {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  const found = c.ports?.find((p) => p.name === port);
+  if (!found) throw new Error(`couldn't find port ${JSON.stringify(port)} in container ${c.name}`);
+  return found.containerPort;
+}
+
+function execProbe(cmd: string[], timeoutMs: number, env: Record<string, string>): Promise<ProbeOutcome> {
+  if (!cmd.length) return Promise.resolve({ result: 'failure', message: 'exec probe has no command' });
+  return new Promise((done) => {
+    execFile(cmd[0], cmd.slice(1), { timeout: timeoutMs, env, maxBuffer: 10 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return done({ result: 'success', message: '' });
+      const timedOut = (err as NodeJS.ErrnoException & { killed?: boolean }).killed;
+      done({ result: 'failure', message: timedOut ? `command ${JSON.stringify(cmd.join(' '))} timed out` : `${stdout}${stderr}`.trim() || err.message });
+    });
+  });
+}
+
+function httpProbe(tls: boolean, host: string, port: number, path: string, headers: { name: string; value: string }[], timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((done) => {
+    const h: Record<string, string> = { 'User-Agent': 'kube-probe/1.32' };
+    for (const x of headers) h[x.name] = x.value;
+    const req = (tls ? httpsRequest : httpRequest)({ host, port, path, method: 'GET', headers: h, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      done(code >= 200 && code < 400 ? { result: 'success', message: '' } : { result: 'failure', message: `HTTP probe failed with statuscode: ${code}` });
+    });
+    req.on('timeout', () => req.destroy(new Error(`Get "http://${host}:${port}${path}": context deadline exceeded`)));
+    req.on('error', (err) => done({ result: 'failure', message: `Get "http://${host}:${port}${path}": ${err.message}` }));
+    req.end();
+  });
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((done) => {
+    const s = connect({ host, port, timeout: timeoutMs });
+    s.once('connect', () => {
+      s.destroy();
+      done({ result: 'success', message: '' });
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      done({ result: 'failure', message: `dial tcp ${host}:${port}: i/o timeout` });
+    });
+    s.once('error', (err) => done({ result: 'failure', message: `dial tcp ${host}:${port}: ${err.message}` }));
+  });
+}
+
+/** Kubernetes' starting results: not ready until proven, alive until proven dead. */
+export function initialResult(kind: ProbeKind): ProbeResult {
+  return kind === 'liveness' ? 'success' : 'failure';
+}
+
+/** Applies the thresholds: a result changes only after enough consecutive outcomes. */
+export class ProbeState {
+  private last?: ProbeResult;
+  private run = 0;
+  result: ProbeResult;
+
+  constructor(private readonly kind: ProbeKind, private readonly probe: Probe) {
+    this.result = initialResult(kind);
+  }
+
+  /** Records one outcome; true when the thresholded result changed. */
+  observe(r: ProbeResult): boolean {
+    this.run = r === this.last ? this.run + 1 : 1;
+    this.last = r;
+    const successThreshold = this.kind === 'readiness' ? Math.max(1, this.probe.successThreshold ?? 1) : 1;
+    const failureThreshold = Math.max(1, this.probe.failureThreshold ?? 3);
+    if ((r === 'failure' && this.run < failureThreshold) || (r === 'success' && this.run < successThreshold)) return false;
+    const changed = r !== this.result;
+    this.result = r;
+    return changed;
+  }
+}
+
+/** Probes one container on its period until stopped; reports thresholded changes. */
+export class ProbeWorker {
+  readonly state: ProbeState;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  lastMessage = '';
+
+  constructor(
+    readonly kind: ProbeKind,
+    private readonly probe: Probe,
+    private readonly run: () => Promise<ProbeOutcome>,
+    private readonly onChange: (result: ProbeResult, message: string) => void,
+  ) {
+    this.state = new ProbeState(kind, probe);
+  }
+
+  start(): void {
+    this.schedule(Math.max(0, this.probe.initialDelaySeconds ?? 0) * 1000);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    const out = await this.run();
+    if (this.stopped) return;
+    this.lastMessage = out.message;
+    if (this.state.observe(out.result)) this.onChange(this.state.result, out.message);
+    this.schedule(Math.max(1, this.probe.periodSeconds ?? 10) * 1000);
+  }
+}

@@ -1,0 +1,218 @@
+// The `process` runtime: each container is a real OS process (command + args) in its own
+// process group, started detached so a kubelet restart neither kills nor loses it.
+//   <root>/pods/<uid>/root/                  default working directory
+//   <root>/pods/<uid>/logs/<name>/<n>.log    stdout+stderr of attempt n (kube: /var/log/pods)
+//   <root>/pods/<uid>/containers/<name>.json pid, its /proc start time, restart count, last exit
+import { spawn } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { Logger } from '@keelson/telemetry';
+import type { Container, Pod } from '../types';
+import { containerEnv, expandRefs } from './container-env';
+import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
+
+interface PidRecord extends PersistedContainerState {
+  pid?: number;
+  procStart?: string;
+}
+
+const HOST_IP = '127.0.0.1';
+
+export class ProcessRuntime implements Runtime {
+  readonly name = 'process';
+  readonly probes = true;
+
+  constructor(private readonly root: string, private readonly log: Logger) {}
+
+  podIP(): string {
+    return HOST_IP; // every process shares the host network
+  }
+
+  async pullImage(pod: Pod, container: Container): Promise<void> {
+    const cmd = container.command ?? [];
+    if (!cmd.length) {
+      throw new ImagePullError(`the process runtime runs "command" (image ${JSON.stringify(container.image ?? '')} is only a label); container ${container.name} has no command`);
+    }
+    const exe = await resolveExecutable(cmd[0], this.workingDir(pod, container), containerEnv(pod, container, HOST_IP).PATH ?? '');
+    if (!exe) throw new ImagePullError(`executable ${JSON.stringify(cmd[0])} not found or not executable`);
+  }
+
+  async startContainer(pod: Pod, container: Container, restartCount: number, podIP: string): Promise<ContainerHandle> {
+    const uid = pod.metadata.uid!;
+    const cwd = this.workingDir(pod, container);
+    const env = containerEnv(pod, container, podIP);
+    const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => expandRefs(a, env));
+    try {
+      await mkdir(cwd, { recursive: true });
+      await mkdir(join(this.podDir(uid), 'logs', container.name), { recursive: true });
+    } catch (err) {
+      throw new StartContainerError('CreateContainerError', `working directory ${cwd}: ${(err as Error).message}`);
+    }
+    const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
+    const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFile.fd, logFile.fd] });
+    try {
+      await new Promise<void>((ok, fail) => {
+        child.once('spawn', ok);
+        child.once('error', fail);
+      });
+    } catch (err) {
+      throw new StartContainerError('RunContainerError', `failed to start ${argv[0]}: ${(err as Error).message}`);
+    } finally {
+      await logFile.close();
+    }
+    child.unref();
+    const pid = child.pid!;
+    const startedAt = new Date().toISOString();
+    const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
+    const prev = (await this.loadState(pod, container.name)) ?? { restartCount };
+    await this.writeRecord(uid, container.name, { ...prev, restartCount, pid, procStart: await procStartTime(pid), startedAt });
+    this.log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: container.name, pid, restartCount });
+    return handleFor(pid, startedAt, exited);
+  }
+
+  async recover(pod: Pod): Promise<RecoveredContainer[]> {
+    const uid = pod.metadata.uid!;
+    const out: RecoveredContainer[] = [];
+    for (const c of pod.spec.containers) {
+      const rec = await this.readRecord(uid, c.name);
+      if (!rec?.pid || !rec.procStart || (await procStartTime(rec.pid)) !== rec.procStart) continue;
+      const pid = rec.pid;
+      const startTime = rec.procStart;
+      // Not our child: no exit status; poll until the pid is gone (or reused).
+      const exited = new Promise<ExitInfo>((done) => {
+        const timer = setInterval(() => {
+          void procStartTime(pid).then((t) => {
+            if (t === startTime) return;
+            clearInterval(timer);
+            done({ exitCode: 137, reason: 'ContainerStatusUnknown', message: 'the process exited while not a child of this kubelet; its exit code is unknown', finishedAt: new Date().toISOString() });
+          });
+        }, 1000);
+      });
+      out.push({ name: c.name, restartCount: rec.restartCount, handle: handleFor(pid, rec.startedAt ?? new Date().toISOString(), exited) });
+    }
+    return out;
+  }
+
+  async knownPodUids(): Promise<string[]> {
+    try {
+      return await readdir(join(this.root, 'pods'));
+    } catch {
+      return [];
+    }
+  }
+
+  async removePod(uid: string, graceMs: number): Promise<void> {
+    const dir = join(this.podDir(uid), 'containers');
+    const names = existsSync(dir) ? (await readdir(dir)).filter((f) => f.endsWith('.json')) : [];
+    await Promise.all(names.map(async (f) => {
+      const rec = await this.readRecord(uid, f.slice(0, -5));
+      if (rec?.pid && rec.procStart && (await procStartTime(rec.pid)) === rec.procStart) {
+        this.log.info('stopping an orphaned container process', { uid, pid: rec.pid });
+        await handleFor(rec.pid, '', new Promise<ExitInfo>(() => undefined), rec.procStart).stop(graceMs);
+      }
+    }));
+    await rm(this.podDir(uid), { recursive: true, force: true });
+  }
+
+  async saveState(pod: Pod, name: string, state: PersistedContainerState): Promise<void> {
+    const prev = (await this.readRecord(pod.metadata.uid!, name)) ?? { restartCount: 0 };
+    await this.writeRecord(pod.metadata.uid!, name, { ...prev, ...state });
+  }
+
+  async loadState(pod: Pod, name: string): Promise<PersistedContainerState | undefined> {
+    const rec = await this.readRecord(pod.metadata.uid!, name);
+    return rec && { restartCount: rec.restartCount, startedAt: rec.startedAt, lastTerminated: rec.lastTerminated };
+  }
+
+  logPath(uid: string, container: string, restartCount: number): string {
+    return join(this.podDir(uid), 'logs', container, `${restartCount}.log`);
+  }
+
+  private podDir(uid: string): string {
+    return join(this.root, 'pods', uid);
+  }
+
+  /** `workingDir` if absolute; a relative one (or none) lives in the pod's own directory. */
+  private workingDir(pod: Pod, c: Container): string {
+    const base = join(this.podDir(pod.metadata.uid!), 'root');
+    return c.workingDir ? (isAbsolute(c.workingDir) ? c.workingDir : resolve(base, c.workingDir)) : base;
+  }
+
+  private async readRecord(uid: string, name: string): Promise<PidRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.podDir(uid), 'containers', `${name}.json`), 'utf8')) as PidRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeRecord(uid: string, name: string, rec: PidRecord): Promise<void> {
+    const dir = join(this.podDir(uid), 'containers');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${name}.json`), JSON.stringify(rec));
+  }
+}
+
+function exitInfo(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
+  const exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+  return { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() };
+}
+
+/** Signals go to the whole process group (the container), as a runtime's cgroup kill would. */
+function handleFor(pid: number, startedAt: string, exited: Promise<ExitInfo>, procStart?: string): ContainerHandle {
+  let done = false;
+  const ended = exited.then((e) => {
+    done = true;
+    return e;
+  });
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try { process.kill(pid, sig); } catch { /* already gone */ }
+    }
+  };
+  return {
+    containerID: `process://${pid}`,
+    startedAt,
+    exited: ended,
+    async stop(graceMs: number): Promise<ExitInfo> {
+      if (done) return ended;
+      signal('SIGTERM');
+      const deadline = Date.now() + graceMs;
+      // A process we did not spawn never resolves `exited`: poll its pid instead.
+      while (!done && Date.now() < deadline) {
+        if (procStart && (await procStartTime(pid)) !== procStart) return { exitCode: 143, reason: 'Error', finishedAt: new Date().toISOString() };
+        await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
+      }
+      if (!done) signal('SIGKILL');
+      if (procStart) return { exitCode: 137, reason: 'Error', finishedAt: new Date().toISOString() };
+      return ended;
+    },
+  };
+}
+
+/** Field 22 of /proc/<pid>/stat: tells a live process from a reused pid. */
+async function procStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') return undefined; // a zombie has exited
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveExecutable(cmd: string, cwd: string, path: string): Promise<string | undefined> {
+  const candidates = cmd.includes('/') ? [resolve(cwd, cmd)] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      return c;
+    } catch { /* next */ }
+  }
+  return undefined;
+}

@@ -1,0 +1,129 @@
+// The slices of core/v1 Pod and Node the kubelet reads and writes, typed.
+import type { KubeObject } from '@keelson/api';
+import type { ResourceRef } from '@keelson/client';
+
+export const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
+export const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+
+export interface ExecAction { command?: string[] }
+export interface HTTPGetAction { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] }
+export interface TCPSocketAction { port: number | string; host?: string }
+
+export interface Probe {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+}
+
+export interface ContainerPort { name?: string; containerPort: number }
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  workingDir?: string;
+  ports?: ContainerPort[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+export interface PodSpec {
+  nodeName?: string;
+  containers: Container[];
+  initContainers?: Container[];
+  restartPolicy?: RestartPolicy;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface ContainerStateWaiting { reason?: string; message?: string }
+export interface ContainerStateRunning { startedAt?: string }
+export interface ContainerStateTerminated {
+  exitCode: number;
+  signal?: number;
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+export interface ContainerState {
+  waiting?: ContainerStateWaiting;
+  running?: ContainerStateRunning;
+  terminated?: ContainerStateTerminated;
+}
+
+export interface ContainerStatus {
+  name: string;
+  state: ContainerState;
+  lastState: ContainerState;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  started: boolean;
+}
+
+export interface PodCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastProbeTime: string | null;
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export interface PodStatus {
+  phase: PodPhase;
+  conditions: PodCondition[];
+  hostIP: string;
+  hostIPs: { ip: string }[];
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  startTime: string;
+  containerStatuses: ContainerStatus[];
+  qosClass?: string;
+}
+
+export interface Pod extends KubeObject {
+  spec: PodSpec & Record<string, unknown>;
+  status?: Partial<PodStatus> & Record<string, unknown>;
+}
+
+export interface Taint { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }
+
+export interface NodeCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastHeartbeatTime: string;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface Node extends KubeObject {
+  spec?: { taints?: Taint[]; unschedulable?: boolean } & Record<string, unknown>;
+  status?: { conditions?: NodeCondition[] } & Record<string, unknown>;
+}
+
+/** `namespace/name`, the key pods are tracked by. */
+export function podKey(pod: { metadata: { namespace?: string; name?: string } }): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
+}
