@@ -1,7 +1,8 @@
 // Benchmark entry point: `npm run bench -- NAME`.
 import { runApiBench } from './api';
+import { runEventsBench } from './events';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
