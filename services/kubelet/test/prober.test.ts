@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ProbeState, runProbe } from '../src/prober';
+import type { Container } from '../src/types';
+
+const container: Container = { name: 'c', ports: [{ name: 'http', containerPort: 1 }] };
+const env = { PATH: process.env.PATH ?? '' };
+
+describe('probe handlers', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => res.writeHead(req.url === '/ok' ? 200 : 500).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('httpGet succeeds on 2xx/3xx and fails with the status code otherwise', async () => {
+    expect(await runProbe({ httpGet: { path: '/ok', port } }, container, '127.0.0.1', env)).toEqual({ result: 'success', message: '' });
+    expect(await runProbe({ httpGet: { path: '/bad', port } }, container, '127.0.0.1', env)).toEqual({ result: 'failure', message: 'HTTP probe failed with statuscode: 500' });
+  });
+  test('httpGet resolves a named container port', async () => {
+    const c: Container = { name: 'c', ports: [{ name: 'web', containerPort: port }] };
+    expect((await runProbe({ httpGet: { path: '/ok', port: 'web' } }, c, '127.0.0.1', env)).result).toBe('success');
+  });
+  test('tcpSocket succeeds when the port accepts and fails when refused', async () => {
+    expect((await runProbe({ tcpSocket: { port } }, container, '127.0.0.1', env)).result).toBe('success');
+    const refused = await runProbe({ tcpSocket: { port: 1 } }, container, '127.0.0.1', env);
+    expect(refused.result).toBe('failure');
+    expect(refused.message).toMatch(/dial tcp 127.0.0.1:1/);
+  });
+  test('exec succeeds on exit 0 and reports output otherwise', async () => {
+    expect((await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', env)).result).toBe('success');
+    expect(await runProbe({ exec: { command: ['sh', '-c', 'echo nope; exit 3'] } }, container, '127.0.0.1', env)).toEqual({ result: 'failure', message: 'nope' });
+  });
+});
+
+describe('probe thresholds', () => {
+  test('readiness starts failed and needs successThreshold successes', () => {
+    const s = new ProbeState('readiness', { successThreshold: 2, failureThreshold: 1 });
+    expect(s.result).toBe('failure');
+    expect(s.observe('success')).toBe(false);
+    expect(s.observe('success')).toBe(true);
+    expect(s.result).toBe('success');
+    expect(s.observe('failure')).toBe(true);
+  });
+  test('liveness starts alive and dies only after failureThreshold consecutive failures', () => {
+    const s = new ProbeState('liveness', { failureThreshold: 3 });
+    expect(s.result).toBe('success');
+    s.observe('failure');
+    s.observe('failure');
+    s.observe('success'); // the run is broken
+    s.observe('failure');
+    expect(s.observe('failure')).toBe(false);
+    expect(s.observe('failure')).toBe(true);
+    expect(s.result).toBe('failure');
+  });
+});
