@@ -154,3 +154,18 @@ test('an owner in another namespace is treated as absent, with an OwnerRefInvali
   });
   expect(await meta('configmap', 'xns-owner')).toBeDefined();
 });
+
+test('a foreground cascade goes down a chain: grandchildren, then the child, then the owner', async () => {
+  await c.k('create', 'configmap', 'chain-a');
+  const a = await refTo('configmap', 'chain-a', 'v1', { controller: true, blockOwnerDeletion: true });
+  await apply(configMap('chain-b', [a]));
+  const b = await refTo('configmap', 'chain-b', 'v1', { controller: true, blockOwnerDeletion: true });
+  await apply(configMap('chain-c', [b], { finalizers: ['keelson.dev/hold'] }));
+
+  await c.k('delete', 'configmap', 'chain-a', '--cascade=foreground', '--wait=false');
+  // The child is deleted in the foreground too, so both wait for the held grandchild.
+  await until('the child waits in the foreground', async () => ((await meta('configmap', 'chain-b'))?.finalizers ?? []).includes('foregroundDeletion'));
+  expect((await meta('configmap', 'chain-a'))?.deletionTimestamp).toBeDefined();
+  await c.k('patch', 'configmap', 'chain-c', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+  await until('the whole chain is gone', async () => (await gone('configmap', 'chain-b')()) && (await gone('configmap', 'chain-a')()));
+});
