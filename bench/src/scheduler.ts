@@ -1,0 +1,110 @@
+// `npm run bench -- scheduler`: 100 simulated nodes (Node objects), 2,000 pending pods
+// created up front, then services/scheduler started: pods bound per second, side by side
+// with raw binding writes through the API (client.bind, 16 in flight) in the same run.
+import { KeelsonClient } from '@keelson/client';
+import { join } from 'node:path';
+import { freePort, serviceProcess, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { measure, printTable, round, writeResult } from './stats';
+
+const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 100);
+const PODS = Number(process.env.KEELSON_BENCH_PODS ?? 2000);
+const RAW_CONCURRENCY = 16;
+const NODE_RES = { group: '', version: 'v1', resource: 'nodes' };
+const POD_RES = { group: '', version: 'v1', resource: 'pods' };
+
+function nodeObj(name: string) {
+  const res = { cpu: '32', memory: '128Gi', pods: '110' };
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, type: 'simulated' } },
+    status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+  };
+}
+
+function podObj(name: string, schedulerName: string) {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: 'bench' } },
+    spec: { schedulerName, containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'], resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+  };
+}
+
+/** The built scheduler as cp.startService runs it, on a health port we know (its /metrics is polled). */
+function schedulerProcess(cp: ControlPlane, port: number): ServiceProcess {
+  const nats = cp.nats!.users.scheduler;
+  return serviceProcess({
+    name: 'scheduler',
+    main: join(__dirname, '../../services/scheduler/dist/main.js'),
+    env: {
+      ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens.scheduler, KEELSON_CA_FILE: cp.creds.caFile,
+      KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password,
+      KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    },
+    ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
+  });
+}
+
+/** keelson_scheduler_bindings_total{result="success"} from the scheduler's /metrics. */
+async function boundSoFar(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = /keelson_scheduler_bindings_total\{result="success"\} (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export async function runSchedulerBench(): Promise<void> {
+  const cp = await startControlPlane({ nats: true, services: ['scheduler'] });
+  const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
+  try {
+    await measure(NODES, 16, async (i) => void (await client.create(NODE_RES, nodeObj(`node-${i}`))));
+
+    // Baseline: the same binding writes with no scheduler (pods the scheduler ignores).
+    await measure(PODS, 16, async (i) => void (await client.create(POD_RES, podObj(`raw-${i}`, 'bench-none'))));
+    const raw = await measure(PODS, RAW_CONCURRENCY, async (i) => void (await client.bind('default', `raw-${i}`, `node-${i % NODES}`)));
+
+    await measure(PODS, 16, async (i) => void (await client.create(POD_RES, podObj(`sched-${i}`, 'default-scheduler'))));
+    const port = await freePort();
+    const spawned = process.hrtime.bigint();
+    const since = (t: bigint): number => Number(t - spawned) / 1e9;
+    const scheduler = schedulerProcess(cp, port);
+    await scheduler.start();
+    let first: bigint | undefined;
+    let firstCount = 0;
+    let count = 0;
+    const deadline = Date.now() + 300_000;
+    while (count < PODS) {
+      if (Date.now() > deadline) throw new Error(`only ${count}/${PODS} pods bound in 5 minutes`);
+      count = await boundSoFar(port);
+      if (!first && count > 0) [first, firstCount] = [process.hrtime.bigint(), count];
+      if (count < PODS) await new Promise((r) => setTimeout(r, 25));
+    }
+    const done = process.hrtime.bigint();
+    const schedSeconds = Number(done - first!) / 1e9;
+    const perS = round((count - firstCount) / schedSeconds);
+    const endToEnd = round(PODS / since(done));
+
+    // Every scheduled pod is bound, as the API sees it.
+    const unbound = (await client.list(POD_RES, 'default', { fieldSelector: 'spec.nodeName=,spec.schedulerName=default-scheduler' })).items.length;
+    if (unbound) throw new Error(`${unbound} pods still unbound according to the API`);
+
+    const ratio = round(perS / raw.per_s, 3);
+    printTable(
+      ['measure', 'pods/s', 'p50 ms', 'p99 ms', 'seconds'],
+      [
+        ['raw client.bind (c=16)', raw.per_s, raw.p50_ms, raw.p99_ms, round(PODS / raw.per_s)],
+        ['scheduler (first→last bind)', perS, '-', '-', round(schedSeconds)],
+        ['scheduler (from process spawn)', endToEnd, '-', '-', round(since(done))],
+      ],
+    );
+    process.stdout.write(`ratio scheduler / raw binding: ${ratio} (goal ≥ 0.7, and ≥ 500 pods/s)\n`);
+    const file = writeResult('scheduler', {
+      benchmark: 'scheduler', nodes: NODES, pods: PODS, per_s: perS, ratio, end_to_end_per_s: endToEnd,
+      raw_bind: { concurrency: RAW_CONCURRENCY, per_s: raw.per_s, p50_ms: raw.p50_ms, p99_ms: raw.p99_ms },
+      goal: { per_s: 500, ratio: 0.7 },
+    });
+    process.stdout.write(`wrote ${file}\n`);
+    await scheduler.kill('SIGTERM');
+  } finally {
+    client.close();
+    await cp.stop();
+  }
+}
