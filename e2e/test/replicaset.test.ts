@@ -55,7 +55,7 @@ async function ownedPods(rs: RsJson): Promise<PodJson[]> {
   return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((r) => r.uid === rs.metadata.uid));
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -66,7 +66,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- controller log ---\n${controller.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -166,7 +166,8 @@ test('restarting the controller mid-scale never leaves more than spec.replicas p
     void ownedPods(rs).then((ps) => (most = Math.max(most, ps.length)), () => undefined);
   }, 100);
   try {
-    await until('some pods', async () => (await ownedPods(rs)).length > 0);
+    // Kill it as soon as the first pods exist: most creates are still to come.
+    await until('some pods', async () => (await ownedPods(rs)).length, 30_000, 10);
     await controller.kill('SIGKILL');
     await controller.start();
     await podCount(rs, 40);
