@@ -107,6 +107,24 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
   };
 }
 
+/**
+ * The processes a service runs as: one, except the kubelet: two process-runtime nodes
+ * (`node-1`, `node-2`) and, with KEELSON_SIMULATED_NODES=N (default 0), one more kubelet
+ * hosting N simulated nodes (`sim-0` … `sim-<N-1>`). Kubelets serve logs on loopback and
+ * accept only the gateway's token.
+ */
+function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
+  if (name !== 'kubelet') return [{ tag: name, env: {} }];
+  const kubelet = (node: string, extra: NodeJS.ProcessEnv = {}) => ({
+    tag: `kubelet/${node}`,
+    env: { NODE_NAME: node, KEELSON_KUBELET_ROOT: join(cfg.home, 'kubelet', node), KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY], ...extra },
+  });
+  const out = [kubelet('node-1'), kubelet('node-2')];
+  const simulated = Number(process.env.KEELSON_SIMULATED_NODES ?? 0);
+  if (simulated > 0) out.push(kubelet('sim', { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_COUNT: String(simulated) }));
+  return out;
+}
+
 export async function main(): Promise<void> {
   const cfg = loadLocalConfig();
   await mkdir(cfg.home, { recursive: true });
@@ -122,7 +140,7 @@ export async function main(): Promise<void> {
   const natsCreds = await ensureNatsCredentials(cfg.home, services);
   const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats') });
 
-  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => s.length));
+  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' ? 'kubelet/node-1'.length : s.length)));
   const all: Array<{ p: ManagedProcess; match: string }> = [];
   const add = (p: ManagedProcess, match: string): ManagedProcess => {
     all.push({ p, match });
@@ -194,11 +212,14 @@ export async function main(): Promise<void> {
     say(`no ${relative(cfg.repoRoot, gatewayMain)} (not built?); running etcd and NATS only`);
   }
 
-  services.forEach((name, i) => {
-    const p = node(name, join(cfg.servicesDir, name, 'dist', 'main.js'), serviceEnv(cfg, creds, natsCreds, name, i));
-    tiers[0].push(p);
-    p.start();
-  });
+  let healthIndex = 0;
+  for (const name of services) {
+    for (const inst of instancesOf(name, cfg, creds)) {
+      const p = node(inst.tag, join(cfg.servicesDir, name, 'dist', 'main.js'), { ...serviceEnv(cfg, creds, natsCreds, name, healthIndex++), ...inst.env });
+      tiers[0].push(p);
+      p.start();
+    }
+  }
   if (services.length) say(`started ${services.join(', ')}`);
 
   say('ready. Use it with:');
