@@ -1,8 +1,9 @@
 // Benchmark entry point: `npm run bench -- NAME`.
 import { runApiBench } from './api';
+import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
