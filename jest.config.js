@@ -1,7 +1,7 @@
 // Three projects: unit (no servers), integration (real etcd/NATS from libs/testing),
 // e2e (the whole cluster driven by real kubectl and @kubernetes/client-node).
 // ts-jest transpiles only; `npm test` type-checks everything with `tsc -b` first.
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.jest.json' }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }]; // isolatedModules (transpile only) is set in tsconfig.jest.json
 const moduleNameMapper = {
   '^@keelson/(api|bus|storage|client|controller-runtime|testing|telemetry)$': '<rootDir>/libs/$1/src',
   '^@keelson/local$': '<rootDir>/infra/local/src',
