@@ -164,7 +164,9 @@ describe('restarts, back-off and probes', () => {
       const m = /back-off (\d+)s restarting/.exec(cs?.state?.waiting?.message ?? '');
       if (m) messages.add(m[1]);
       return cs?.restartCount >= 3 && messages.size >= 2 && p;
-    }, 45_000);
+    }, 45_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}; back-offs seen ${[...messages].join(',')}; status ${JSON.stringify((await getJson('get', 'pod', 'crash')).status)}`);
+    });
     const delays = [...messages].map(Number);
     expect(delays).toEqual([...delays].sort((a, b) => a - b));
     expect(delays[delays.length - 1]).toBeGreaterThan(delays[0]);
@@ -210,5 +212,18 @@ describe('restarts, back-off and probes', () => {
     expect(pod.status.phase).toBe('Pending');
     expect(JSON.stringify(pod.status.containerStatuses[0].state.waiting)).toMatch(/no-such-binary-keelson/);
     await cp.k('delete', 'pod', 'nopull', '--timeout=30s');
+  });
+});
+
+describe('the simulated runtime', () => {
+  test('one kubelet process hosts NODE_COUNT nodes whose pods go Running and Ready at once', async () => {
+    await cp.startService('kubelet', { env: { ...kubeletEnv, NODE_NAME: 'sim', NODE_COUNT: '2', KEELSON_KUBELET_RUNTIME: 'simulated', KEELSON_KUBELET_AUTH_TOKEN: '' }, instance: 'sim' });
+    await until('sim-0 and sim-1 Ready', async () => {
+      const o = await cp.k('get', 'nodes');
+      return /^sim-0\s+Ready\s/m.test(o) && /^sim-1\s+Ready\s/m.test(o);
+    });
+    await create(podManifest('kwok', { image: 'nginx', command: undefined }, { nodeName: 'sim-1' }));
+    await until('kwok Running', async () => /^kwok\s+1\/1\s+Running\s+0\s+\S+\s+10\.\d+\.\d+\.\d+\s+sim-1\s/m.test(await cp.k('get', 'pod', 'kwok', '-o', 'wide')));
+    await cp.k('delete', 'pod', 'kwok', '--timeout=30s');
   });
 });

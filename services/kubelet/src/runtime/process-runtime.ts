@@ -52,6 +52,8 @@ export class ProcessRuntime implements Runtime {
     }
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
     const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFile.fd, logFile.fd] });
+    // Listen at once: a short-lived command can exit before the next await returns.
+    const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {
       await new Promise<void>((ok, fail) => {
         child.once('spawn', ok);
@@ -65,7 +67,6 @@ export class ProcessRuntime implements Runtime {
     child.unref();
     const pid = child.pid!;
     const startedAt = new Date().toISOString();
-    const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     const prev = (await this.loadState(pod, container.name)) ?? { restartCount };
     await this.writeRecord(uid, container.name, { ...prev, restartCount, pid, procStart: await procStartTime(pid), startedAt });
     this.log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: container.name, pid, restartCount });
