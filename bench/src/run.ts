@@ -2,8 +2,9 @@
 import { runApiBench } from './api';
 import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
+import { runDeployBench } from './deploy';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;

@@ -1,0 +1,123 @@
+// `npm run bench -- deploy`: a 1,000-replica Deployment over 100 simulated nodes, through the
+// whole chain (deployment-controller → replicaset-controller → scheduler → kubelet). Seconds
+// from `kubectl apply` to all pods Running and Ready, and for a full rolling update; side by
+// side in the same run with the floor: the same number of raw pod creates through the API
+// and raw etcd puts of the same JSON.
+import { join } from 'node:path';
+import { Agent, request } from 'node:https';
+import { Etcd3 } from 'etcd3';
+import { KeelsonClient } from '@keelson/client';
+import { startControlPlane } from '@keelson/testing';
+import { measure, printTable, round, writeResult } from './stats';
+
+
+const REPLICAS = Number(process.env.KEELSON_BENCH_REPLICAS ?? 1000);
+const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 100);
+const DEPLOY = { group: 'apps', version: 'v1', resource: 'deployments' };
+
+function manifest(image: string): string {
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'bench', namespace: 'default' },
+    spec: {
+      replicas: REPLICAS,
+      selector: { matchLabels: { app: 'bench' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      template: {
+        metadata: { labels: { app: 'bench' } },
+        spec: { containers: [{ name: 'main', image, command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  });
+}
+
+interface RolloutStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+}
+
+async function waitComplete(client: KeelsonClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await client.get(DEPLOY, 'default', 'bench');
+    const s = (d.status ?? {}) as RolloutStatus;
+    if (s.observedGeneration === d.metadata.generation && s.replicas === REPLICAS && s.updatedReplicas === REPLICAS && s.readyReplicas === REPLICAS && s.availableReplicas === REPLICAS) return;
+    if (Date.now() > deadline) throw new Error(`rollout not complete after ${timeoutMs} ms: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function podJson(i: number): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `raw-${i}`, namespace: 'default', labels: { app: 'raw' } }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } });
+}
+
+export async function runDeployBench(): Promise<void> {
+  const services = ['deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
+  const cp = await startControlPlane({ nats: true, services });
+  const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
+  const etcd = new Etcd3({ hosts: cp.etcd.endpoint });
+  try {
+    // The floor, measured first on the idle cluster.
+    const raw = await measure(REPLICAS, 16, async (i) => {
+      await etcd.put(`/bench/raw/${i}`).value(podJson(i));
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const api = await measure(REPLICAS, 16, (i) =>
+      new Promise<void>((resolve, reject) => {
+        const body = podJson(i);
+        const req = request(`${cp.url}/api/v1/namespaces/default/pods`, { method: 'POST', agent, ca: cp.creds.caPem, headers: { authorization: `Bearer ${cp.creds.adminToken}`, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+        req.end(body);
+      }),
+    );
+    agent.destroy();
+    await cp.k('delete', 'pods', '-l', 'app=raw', '--wait=false');
+
+    await cp.startService('kubelet', { env: { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
+    await Promise.all(['deployment-controller', 'replicaset-controller', 'scheduler'].map((s) => cp.startService(s)));
+
+    let t0 = Date.now();
+    const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
+    if (applied.code !== 0) throw new Error(applied.stderr);
+    await waitComplete(client, 600_000);
+    const createSeconds = (Date.now() - t0) / 1000;
+
+    t0 = Date.now();
+    await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
+    await waitComplete(client, 600_000);
+    const rolloutSeconds = (Date.now() - t0) / 1000;
+
+    const rows = [
+      ['deployment: apply → all Ready', REPLICAS, round(createSeconds), round(REPLICAS / createSeconds)],
+      ['deployment: rolling update', REPLICAS, round(rolloutSeconds), round(REPLICAS / rolloutSeconds)],
+      ['raw API pod creates (16 in flight)', REPLICAS, round(REPLICAS / api.per_s), api.per_s],
+      ['raw etcd puts (16 in flight)', REPLICAS, round(REPLICAS / raw.per_s), raw.per_s],
+    ];
+    printTable(['what', 'pods', 'seconds', 'pods/s'], rows);
+    const file = writeResult('deploy', {
+      benchmark: 'deploy',
+      replicas: REPLICAS,
+      nodes: NODES,
+      goal_all_ready_s: 10,
+      apply_to_ready_s: round(createSeconds),
+      apply_to_ready_per_s: round(REPLICAS / createSeconds),
+      rolling_update_s: round(rolloutSeconds),
+      rolling_update_per_s: round(REPLICAS / rolloutSeconds),
+      raw_api_create_per_s: api.per_s,
+      raw_etcd_put_per_s: raw.per_s,
+      ratio_apply_vs_raw_api: round(REPLICAS / createSeconds / api.per_s, 3),
+    });
+    process.stdout.write(`wrote ${file}\n`);
+  } finally {
+    etcd.close();
+    client.close();
+    await cp.stop();
+  }
+}
