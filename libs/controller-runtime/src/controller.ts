@@ -2,6 +2,7 @@
 // processNextWorkItem): success forgets the key's back-off, a thrown error re-adds the key
 // with back-off, `requeueAfter` comes back later. Each reconcile is a span continuing the
 // trace of the event that queued it.
+import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { contextFromTraceparent, createLogger, tracer, type Logger } from '@keelson/telemetry';
 import type { RuntimeMetrics } from './metrics';
@@ -64,6 +65,9 @@ export class Controller {
     const stop = new AbortController();
     this.stopWorkers = stop;
     const n = Math.max(1, this.opts.concurrency ?? 1);
+    // Every worker waits on the queue and on its API calls with this signal: many listeners
+    // by design (each removed when done), not a leak.
+    setMaxListeners(Math.max(10, n * 4), stop.signal);
     this.workers = Array.from({ length: n }, () => this.worker(stop.signal));
   }
 
