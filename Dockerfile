@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # One multi-stage build for every Keelson service: `docker build --target api-gateway .`
-# Targets: credentials (one-shot PKI/token init), api-gateway, service (any other: --build-arg SERVICE=<name>).
+# Targets: credentials (one-shot PKI/token/NATS-config init), api-gateway, kubelet (adds python3 for
+# pod commands), service (any other: --build-arg SERVICE=<folder under services/>).
+# Every image runs infra/docker/entrypoint.sh: NAME__FILE=/path sets NAME from that file (secrets
+# stay in the credentials volume, not in the compose file).
 
 # --- build: install everything, compile all TypeScript projects, then drop dev dependencies.
 FROM node:20-bookworm-slim AS build
@@ -20,8 +23,10 @@ WORKDIR /app
 RUN mkdir -p /var/lib/keelson && chown node:node /var/lib/keelson
 COPY --from=build --chown=node:node /app /app
 USER node
+ENTRYPOINT ["sh", "/app/infra/docker/entrypoint.sh"]
 
-# --- credentials: writes CA, serving cert, tokens.csv and an admin kubeconfig to $KEELSON_HOME, then exits.
+# --- credentials: writes CA, serving cert, tokens.csv, tokens/<svc>.token, NATS users (nats/<svc>.password),
+#     nats.conf, kubelet-auth.token and an admin kubeconfig to $KEELSON_HOME, then exits.
 FROM runtime AS credentials
 USER root
 RUN apt-get update \
@@ -45,10 +50,30 @@ HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
 CMD ["node", "--enable-source-maps", "services/api-gateway/dist/main.js"]
 
 # --- service: any other service (controllers, scheduler, kubelet): --build-arg SERVICE=<folder under services/>.
+# Its identity comes from the credentials volume (tokens/<svc>.token, nats/<svc>.password: see
+# entrypoint.sh) unless KEELSON_TOKEN / KEELSON_NATS_USER are given.
 FROM runtime AS service
 ARG SERVICE=unset
 ENV KEELSON_SERVICE=${SERVICE} \
     OTEL_SERVICE_NAME=${SERVICE} \
-    KEELSON_CA_FILE=/var/lib/keelson/pki/ca.crt
-# Its identity comes from the credentials volume unless KEELSON_TOKEN is given.
-CMD ["sh", "-c", "export KEELSON_TOKEN=\"${KEELSON_TOKEN:-$(cat $KEELSON_HOME/tokens/$KEELSON_SERVICE.token)}\" && exec node --enable-source-maps services/$KEELSON_SERVICE/dist/main.js"]
+    KEELSON_CA_FILE=/var/lib/keelson/pki/ca.crt \
+    KEELSON_HEALTH_PORT=8081
+EXPOSE 8081
+HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
+  CMD node infra/docker/healthcheck.js "http://127.0.0.1:${KEELSON_HEALTH_PORT}/readyz"
+CMD ["sh", "-c", "exec node --enable-source-maps services/$KEELSON_SERVICE/dist/main.js"]
+
+# --- kubelet: the service image for services/kubelet, plus python3 for pod commands (the process
+# runtime runs a container's command/args as OS processes inside this container; node and sh are there).
+FROM service AS kubelet
+USER root
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /var/lib/kubelet && chown node:node /var/lib/kubelet
+USER node
+ENV KEELSON_SERVICE=kubelet \
+    OTEL_SERVICE_NAME=kubelet \
+    KEELSON_KUBELET_ROOT=/var/lib/kubelet \
+    KEELSON_KUBELET_PORT=10250
+EXPOSE 10250
