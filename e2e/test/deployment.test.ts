@@ -5,7 +5,7 @@
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, until } from '@keelson/testing';
 
 jest.setTimeout(180_000);
 
@@ -42,15 +42,6 @@ const getDeploy = (): Promise<DeployJson> => getJson(`/apis/apps/v1/namespaces/d
 const listRs = async (): Promise<RsJson[]> => (await getJson<{ items: RsJson[] }>('/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dnginx')).items;
 const revisionOf = (rs: RsJson): string | undefined => rs.metadata.annotations?.['deployment.kubernetes.io/revision'];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const rolloutStatus = (): Promise<string> => cp.k('rollout', 'status', `deployment/${NAME}`, '--timeout=60s');
 

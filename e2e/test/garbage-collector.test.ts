@@ -1,7 +1,7 @@
 // The garbage collector against the running cluster, driven by real kubectl: background,
 // foreground and orphan cascades, owners that never existed, cluster-scoped owners, and
 // owners referenced across namespaces.
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, until } from '@keelson/testing';
 
 jest.setTimeout(90_000);
 
@@ -63,13 +63,6 @@ async function apply(...objs: object[]): Promise<void> {
   }
 }
 
-async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const gone = (kind: string, name: string, ns?: string) => async () => (await meta(kind, name, ns)) === undefined;
 

@@ -2,7 +2,7 @@
 // unreachable, its pods are evicted after their toleration, and the ReplicaSet's pods come
 // back on the surviving node — all through events and API writes, no service talking to another.
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, type ServiceProcess, until } from '@keelson/testing';
 
 jest.setTimeout(120_000);
 
@@ -70,15 +70,6 @@ const pods = async (): Promise<Pod[]> => (await get<{ items: Pod[] }>('/api/v1/n
 const node = (name: string): Promise<Node> => get<Node>(`/api/v1/nodes/${name}`);
 const ready = (n: Node): string | undefined => n.status.conditions?.find((c) => c.type === 'Ready')?.status;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('a SIGKILLed kubelet: node NotReady and tainted, pods evicted and recreated on the other node', async () => {
   await until('both nodes Ready', async () => ready(await node('node-a')) === 'True' && ready(await node('node-b')) === 'True');

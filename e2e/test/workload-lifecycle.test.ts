@@ -2,7 +2,7 @@
 // plus the garbage collector): cascading deletion in its three modes, and controllers
 // SIGKILLed mid-rollout never overshooting replicas + maxSurge.
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, type ServiceProcess, until } from '@keelson/testing';
 
 jest.setTimeout(180_000);
 
@@ -48,15 +48,6 @@ const pods = (app: string) => list(`/api/v1/namespaces/default/pods?labelSelecto
 const replicaSets = (app: string) => list(`/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3D${app}`);
 const live = (os: Obj[]) => os.filter((o) => !o.metadata.deletionTimestamp);
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function rolledOut(name: string, replicas: number): Promise<void> {
   await cp.kubectl(['apply', '-f', '-'], { input: deployment(name, replicas) }).then((r) => expect(r.code).toBe(0));

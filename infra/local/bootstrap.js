@@ -108,6 +108,13 @@ function build() {
   if (sh(process.execPath, [tsc, '-b', 'tsconfig.build.json']) !== 0) fail('build failed; fix the type errors above');
 }
 
+// The e2e suites are not built (jest transpiles them) but must type-check like the rest.
+function typecheckE2e() {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  log('type-checking e2e (tsc -p e2e/tsconfig.json)');
+  if (sh(process.execPath, [tsc, '-p', 'e2e/tsconfig.json']) !== 0) fail('e2e type errors above');
+}
+
 // The child handles Ctrl-C itself (the terminal signals the whole foreground group); a SIGTERM
 // sent only to us is passed on. We exit with the child's code.
 function runForwarding(cmd, args) {
@@ -126,6 +133,7 @@ function main() {
   ensureSystemPackages();
   ensureNodeModules();
   build();
+  if (command === 'test') typecheckE2e();
   const [cmd, cmdArgs] = COMMANDS[command](args);
   runForwarding(cmd, cmdArgs);
 }

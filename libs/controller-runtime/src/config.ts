@@ -29,14 +29,23 @@ export interface ManagerConfig {
   shutdownTimeoutMs: number;
 }
 
+/**
+ * A number from `env[name]`, `dflt` when unset; one below `min` (default 0), or not an integer
+ * when `integer` is asked, is a start-up error naming the variable.
+ */
+export function envNumber(env: NodeJS.ProcessEnv, name: string, dflt: number, opts: { min?: number; integer?: boolean } = {}): number {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  const min = opts.min ?? 0;
+  if (!Number.isFinite(n) || n < min || (opts.integer && !Number.isInteger(n))) {
+    throw new Error(`${name} must be ${opts.integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
 export function managerConfigFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ManagerConfig {
-  const num = (name: string, dflt: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
   return {
     service,
     natsServers: (env.KEELSON_NATS_URL || 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean),

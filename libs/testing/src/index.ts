@@ -5,3 +5,4 @@ export { testRuntime, type TestRuntime } from './docker';
 export { startControlPlane, httpsFetch, type ControlPlane, type ControlPlaneOptions, type GatewayReplica, type KubectlResult } from './control-plane';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp';
 export { serviceProcess, type ServiceProcess, type ServiceProcessSpec } from './service-process';
+export { until } from './wait';

@@ -1,4 +1,5 @@
 // Garbage-collector settings from the environment, read here only.
+import { envNumber } from '@keelson/controller-runtime';
 export interface GarbageCollectorConfig {
   /** KEELSON_GC_WORKERS [20]: attempt-to-delete workers (kube's --concurrent-gc-syncs). */
   workers: number;
@@ -11,13 +12,7 @@ export interface GarbageCollectorConfig {
 }
 
 export function gcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GarbageCollectorConfig {
-  const num = (name: string, dflt: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number): number => envNumber(env, name, dflt, { min: 1, integer: true });
   const ignored = env.KEELSON_GC_IGNORED_RESOURCES ?? 'events';
   return {
     workers: num('KEELSON_GC_WORKERS', 20),

@@ -1,4 +1,5 @@
 // Kubelet configuration from the environment, read here only.
+import { envNumber } from '@keelson/controller-runtime';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Taint } from './types';
@@ -40,13 +41,7 @@ export interface KubeletConfig {
 }
 
 export function kubeletConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KubeletConfig {
-  const num = (name: string, dflt: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
   const nodeName = env.NODE_NAME || env.HOSTNAME || 'node-1';
   const runtime = (env.KEELSON_KUBELET_RUNTIME || 'process') as RuntimeName;
   if (runtime !== 'process' && runtime !== 'simulated') throw new Error(`KEELSON_KUBELET_RUNTIME must be process or simulated, got ${runtime}`);

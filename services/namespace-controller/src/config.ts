@@ -1,4 +1,5 @@
 // namespace-controller configuration from the environment, read here only.
+import { envNumber } from '@keelson/controller-runtime';
 
 export interface NamespaceControllerConfig {
   /** KEELSON_CONCURRENT_NAMESPACE_SYNCS [10]: namespaces cleaned up in parallel (kube: --concurrent-namespace-syncs). */
@@ -10,13 +11,7 @@ export interface NamespaceControllerConfig {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): NamespaceControllerConfig {
-  const num = (name: string, dflt: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
   return {
     concurrency: Math.max(1, num('KEELSON_CONCURRENT_NAMESPACE_SYNCS', 10)),
     discoveryTtlMs: num('KEELSON_NAMESPACE_DISCOVERY_TTL_MS', 30_000),

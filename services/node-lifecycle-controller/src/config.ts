@@ -1,4 +1,5 @@
 // node-lifecycle-controller configuration from the environment, read here only.
+import { envNumber } from '@keelson/controller-runtime';
 
 export interface NodeLifecycleConfig {
   /** KEELSON_NODE_MONITOR_GRACE_PERIOD_SECONDS [40]: a node not heard from this long is Ready=Unknown. */
@@ -12,13 +13,7 @@ export interface NodeLifecycleConfig {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): NodeLifecycleConfig {
-  const num = (name: string, dflt: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
   return {
     gracePeriodMs: num('KEELSON_NODE_MONITOR_GRACE_PERIOD_SECONDS', 40) * 1000,
     monitorPeriodMs: num('KEELSON_NODE_MONITOR_PERIOD_SECONDS', 5) * 1000,

@@ -1,5 +1,6 @@
 // The replicaset-controller's own settings, read from the environment here only
 // (the Manager reads the shared ones: API, NATS, health port, leader election).
+import { envNumber } from '@keelson/controller-runtime';
 
 export interface ReplicaSetControllerConfig {
   /** KEELSON_RS_WORKERS [5]: ReplicaSets synced in parallel (Kubernetes' --concurrent-replicaset-syncs). */
@@ -11,13 +12,7 @@ export interface ReplicaSetControllerConfig {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicaSetControllerConfig {
-  const num = (name: string, dflt: number, min: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number, min: number): number => envNumber(env, name, dflt, { min, integer: true });
   return {
     workers: num('KEELSON_RS_WORKERS', 5, 1),
     burstReplicas: num('KEELSON_RS_BURST_REPLICAS', 500, 1),

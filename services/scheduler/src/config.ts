@@ -1,4 +1,5 @@
 // Scheduler configuration from the environment, read here only (the Manager reads its own).
+import { envNumber } from '@keelson/controller-runtime';
 export interface SchedulerConfig {
   /** KEELSON_SCHEDULER_NAME [default-scheduler]: pods with this spec.schedulerName are ours. */
   schedulerName: string;
@@ -15,13 +16,7 @@ export interface SchedulerConfig {
 }
 
 export function schedulerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
-  const num = (name: string, dflt: number, min = 0): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const num = (name: string, dflt: number, min = 0): number => envNumber(env, name, dflt, { min });
   return {
     schedulerName: env.KEELSON_SCHEDULER_NAME || 'default-scheduler',
     backoffInitialMs: num('KEELSON_SCHEDULER_BACKOFF_INITIAL_MS', 1000, 1),

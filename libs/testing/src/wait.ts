@@ -1,0 +1,20 @@
+// Polling for eventually-consistent state in integration and e2e tests.
+
+/**
+ * Polls `fn` until it returns something truthy and returns that; a thrown error counts as
+ * "not yet" and is reported, with `what`, if time runs out.
+ */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false | ''>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
