@@ -27,6 +27,14 @@ beforeAll(async () => {
   nc = await connect({ servers: nats.url });
   await (await nc.jetstreamManager()).streams.add({ name: EVENTS_STREAM, subjects: [ALL_EVENTS_SUBJECT], storage: StorageType.Memory });
 });
+// A failing assertion must not leave the manager's server, timers and consumers running
+// (jest would then never exit).
+let running: Manager | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
 afterAll(async () => {
   await nc?.close();
   client?.close();
@@ -39,6 +47,7 @@ test('a reconcile continues the event trace, writes through the API with it, rec
     client, nats: nc, logger: createLogger('stamper', { write: () => undefined }),
     config: { healthHost: '127.0.0.1', healthPort: 0, leaseNamespace: 'default', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
   });
+  running = mgr;
   const recorder = mgr.recorder();
   const inf = mgr.informer(CM, 'default');
   // Stamps `seen: <resourceVersion>` on each ConfigMap it has not stamped yet.
@@ -74,7 +83,10 @@ test('a reconcile continues the event trace, writes through the API with it, rec
   });
   // The API write inside the reconcile carried the event's trace to the gateway.
   expect(stamped!.metadata.annotations?.[TRACEPARENT_ANNOTATION]?.split('-')[1]).toBe(traceId);
-  const span = exporter.getFinishedSpans().find((s) => s.name === 'reconcile stamper' && s.spanContext().traceId === traceId);
+  // The reconcile span ends after its write returns: wait for it rather than race it.
+  const reconcileSpan = () => exporter.getFinishedSpans().find((s) => s.name === 'reconcile stamper' && s.spanContext().traceId === traceId);
+  await until(async () => reconcileSpan() !== undefined);
+  const span = reconcileSpan();
   expect(span).toBeDefined();
   expect(span!.parentSpanContext?.spanId).toBe('f6'.repeat(8));
 
@@ -91,6 +103,7 @@ test('a reconcile continues the event trace, writes through the API with it, rec
   expect(metrics).toMatch(/keelson_leader\{lease="stamper"\} 1/);
 
   await mgr.stop();
+  running = undefined;
   expect((await fetch(`${base}/healthz`).catch(() => undefined))?.status).not.toBe(200);
 });
 
