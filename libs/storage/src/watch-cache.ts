@@ -102,6 +102,11 @@ export class WatchCache {
     return this.ring.windowStart;
   }
 
+  /** The cached object at `key` (as of `currentRevision()`), if any. */
+  get(key: string): KubeObject | undefined {
+    return this.state.get(key);
+  }
+
   /** Current state, sorted by key, as of `revision`. */
   list(opts: { filter?: (o: KubeObject) => boolean; namespacePrefix?: string } = {}): { items: KubeObject[]; revision: number } {
     return { items: this.snapshot(opts.filter, opts.namespacePrefix), revision: this.revision };

@@ -48,6 +48,11 @@ export async function handleResource(
     sendObject(req, res, code, info, obj, query);
   };
   const body = async (): Promise<unknown> => decodeBody(await readBody(req, deps.maxRequestBytes), mediaType(req));
+  // DELETE bodies are optional DeleteOptions (JSON, or protobuf from typed clients).
+  const deleteOptions = async () => {
+    const raw = await readBody(req, deps.maxRequestBytes);
+    return parseDeleteOptions(raw.length ? decodeBody(raw, mediaType(req)) : undefined, query);
+  };
 
   switch (rr.verb) {
     case 'get': {
@@ -87,14 +92,11 @@ export async function handleResource(
     case 'patch':
       return patch(req, res, rr, rs, ctx, await readBody(req, deps.maxRequestBytes), send);
     case 'delete': {
-      const raw = await readBody(req, deps.maxRequestBytes);
-      const opts = parseDeleteOptions(raw.length ? decodeBody(raw, 'application/json') : undefined, query);
-      const result = await deleteObject(rs, ns, name!, opts, ctx);
+      const result = await deleteObject(rs, ns, name!, await deleteOptions(), ctx);
       return send(result.deleted ? 200 : 202, result.object);
     }
     case 'deletecollection': {
-      const raw = await readBody(req, deps.maxRequestBytes);
-      const opts = parseDeleteOptions(raw.length ? decodeBody(raw, 'application/json') : undefined, query);
+      const opts = await deleteOptions();
       const listed = await rs.list({ namespace: ns, filter: selectorFilterOf(query, info.resource) });
       const items: KubeObject[] = [];
       for (const o of listed.items) {

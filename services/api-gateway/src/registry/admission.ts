@@ -9,8 +9,8 @@ export function namespaceLifecycle(store: EtcdStore, namespaces: WatchCache, nam
   return async (obj: KubeObject, info: ResourceInfo) => {
     if (!info.namespaced) return;
     const ns = obj.metadata.namespace!;
-    const cached = namespaces.list({ filter: (o) => o.metadata.name === ns }).items[0];
-    const namespace = cached ?? (await store.get(namespacesKey(ns)));
+    const key = namespacesKey(ns);
+    const namespace = namespaces.get(key) ?? (await store.get(key));
     if (!namespace) throw errors.notFound('namespaces', ns);
     if (namespace.metadata.deletionTimestamp) {
       throw errors.forbidden(`${info.resource} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, info.resource, obj.metadata.name);

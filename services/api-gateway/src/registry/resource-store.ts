@@ -148,7 +148,7 @@ export class ResourceStore {
           // binding and finalize are narrow server-side writes (spec.nodeName, spec.finalizers):
           // their callers build the whole object, so no update strategy applies.
           const internal = opts.subresource === 'binding' || opts.subresource === 'finalize';
-          let updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
+          const updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
           this.validate(updated, ctx, internal ? undefined : current);
           // A terminating object whose last finalizer is gone is deleted, not updated.
           finalDelete = readyForRemoval(this.info, updated);
@@ -156,7 +156,7 @@ export class ResourceStore {
             result = current;
             return current; // no-op: storage skips the write
           }
-          updated = deepCopy(updated);
+          // `updated` is already this request's own copy (mutate got a deep copy; defaulting copies).
           updated.metadata.resourceVersion = current.metadata.resourceVersion;
           setTraceparent(updated, ctx.traceparent);
           if (ctx.dryRun) {
