@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { freePort, startControlPlane, type ControlPlane, type ServiceProcess, until as waitUntil } from '@keelson/testing';
 
 jest.setTimeout(90_000);
 
@@ -39,20 +39,6 @@ type Json = Record<string, any>;
 const getJson = async (...args: string[]): Promise<Json> => JSON.parse(await cp.k(...args, '-o', 'json')) as Json;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 function podManifest(name: string, container: Json, spec: Json = {}): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 5, ...spec, containers: [{ name: 'main', image: 'node', ...container }] } });
@@ -229,3 +215,5 @@ describe('the simulated runtime', () => {
     await cp.k('delete', 'pod', 'kwok', '--timeout=30s');
   });
 });
+
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> => waitUntil(what, fn, timeoutMs, 300);

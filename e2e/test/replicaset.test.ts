@@ -4,7 +4,7 @@
 // ReplicaFailure with a FailedCreate Event for a template the API rejects as a pod.
 // No scheduler or kubelet: pods stay Pending; readiness is written to pods/status here.
 import type { ServiceProcess } from '@keelson/testing';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, until as waitUntil } from '@keelson/testing';
 
 jest.setTimeout(120_000);
 
@@ -55,20 +55,6 @@ async function ownedPods(rs: RsJson): Promise<PodJson[]> {
   return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((r) => r.uid === rs.metadata.uid));
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- controller log ---\n${controller.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 async function podCount(rs: RsJson, n: number): Promise<PodJson[]> {
   return until(`${n} pods of ${rs.metadata.name}`, async () => {
@@ -195,3 +181,8 @@ test('a template the API rejects as a pod gives ReplicaFailure and a FailedCreat
   await podCount(await getRs('broken'), 2);
   await until('condition cleared', async () => !(await getRs('broken')).status?.conditions?.some((c) => c.type === 'ReplicaFailure'));
 });
+
+/** Polls with this suite's interval, and the controller's log tail when it times out. */
+function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  return waitUntil(what, fn, timeoutMs, intervalMs, () => `--- controller log ---\n${controller.log().slice(-3000)}`);
+}

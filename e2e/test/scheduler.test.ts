@@ -3,7 +3,7 @@
 // NATS events and the binding subresource.
 import { BUILTIN_RESOURCES, type KubeObject } from '@keelson/api';
 import { KeelsonClient } from '@keelson/client';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, type ControlPlane, until as waitUntil } from '@keelson/testing';
 
 jest.setTimeout(90_000);
 
@@ -42,15 +42,7 @@ async function nodeOf(name: string): Promise<string> {
   return (await cp.k('get', 'pod', name, '-o', 'jsonpath={.spec.nodeName}')).trim();
 }
 
-async function until<T>(f: () => Promise<T | undefined | false | ''>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(f: () => Promise<T | undefined | false | ''>, what: string, ms = 20_000): Promise<T> => waitUntil(what, f, ms, 200);
 
 beforeAll(async () => {
   cp = await startControlPlane({ nats: true, services: ['scheduler'] });

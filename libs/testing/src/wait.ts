@@ -2,9 +2,15 @@
 
 /**
  * Polls `fn` until it returns something truthy and returns that; a thrown error counts as
- * "not yet" and is reported, with `what`, if time runs out.
+ * "not yet" and is reported, with `what` and `context()` (e.g. a service's log tail), if time runs out.
  */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false | ''>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false | ''>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+  context?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -14,7 +20,9 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${context ? `\n${context()}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
