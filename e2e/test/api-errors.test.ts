@@ -66,6 +66,11 @@ describe('bad input', () => {
     expect(s.message).toContain('imagePullPolicyy');
   });
 
+  test('a malformed percent-escape in the path is 400 and the gateway keeps serving', async () => {
+    expectStatus(await c.request('GET', '/api/v1/namespaces/%E0%A4%A/pods'), 400, 'BadRequest');
+    expect((await c.request('GET', `${PODS}/keeper`)).status).toBe(200);
+  });
+
   test('an unknown resource is 404', async () => {
     expectStatus(await c.request('GET', '/api/v1/namespaces/default/widgets'), 404, 'NotFound');
     expectStatus(await c.request('GET', `${PODS}/nope`), 404, 'NotFound');

@@ -8,7 +8,7 @@ import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/tel
 import type { TokenAuthenticator, UserInfo } from './http/auth';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
 import { sendError, sendJson } from './http/io';
-import { parseResourcePath } from './http/request-info';
+import { parseResourcePath, type ResourceRequest } from './http/request-info';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
 import { handlePodLog } from './handlers/pod-logs';
@@ -33,8 +33,17 @@ const tracer = trace.getTracer('keelson-api-gateway');
 export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Parsed once: it names the span and routes the request (a bad path is answered in route).
+    let rr: ResourceRequest | undefined;
+    let badPath: unknown;
+    try {
+      rr = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
+    } catch (e) {
+      badPath = e;
+    }
     const parent = contextFromTraceparent(headerOf(req, 'traceparent'), headerOf(req, 'tracestate'));
-    const span = tracer.startSpan(`${req.method} ${routeName(url.pathname)}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': url.pathname } }, parent);
+    const span = tracer.startSpan(`${req.method} ${rr ? routeName(rr) : path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': url.pathname } }, parent);
     const started = Date.now();
     res.on('close', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
@@ -45,7 +54,7 @@ export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessag
       }
     });
     context.with(trace.setSpan(parent, span), () => {
-      route(req, res, url, deps).catch((err: unknown) => {
+      (badPath ? Promise.reject(badPath) : route(req, res, url, path, rr, deps)).catch((err: unknown) => {
         if (!(err instanceof ApiError)) deps.log.error('request failed', { method: req.method, path: url.pathname, err: err instanceof Error ? err.stack : String(err) });
         span.recordException(err instanceof Error ? err : String(err));
         sendError(res, err);
@@ -60,15 +69,12 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Low-cardinality span names: the path with names replaced. */
-function routeName(path: string): string {
-  const rr = parseResourcePath('GET', path, new URLSearchParams());
-  if (!rr) return path;
+function routeName(rr: ResourceRequest): string {
   const base = rr.group ? `/apis/${rr.group}/${rr.version}` : `/api/${rr.version}`;
   return `${base}${rr.namespace ? '/namespaces/{namespace}' : ''}/${rr.resource}${rr.name ? '/{name}' : ''}${rr.subresource ? '/' + rr.subresource : ''}`;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: ApiServerDeps): Promise<void> {
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string, rr: ResourceRequest | undefined, deps: ApiServerDeps): Promise<void> {
   // Health and version are public, as kube's system:public-info-viewer makes them.
   if (path === '/healthz' || path === '/livez' || path === '/readyz') {
     const ok = path !== '/readyz' || (await deps.ready());
@@ -100,7 +106,6 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   if (gvParts[0] === 'apis' && gvParts.length === 2) return sendFound(res, apiGroupDoc(deps.registry, gvParts[1]));
   if (gvParts[0] === 'apis' && gvParts.length === 3) return sendFound(res, apiResourceList(deps.registry, gvParts[1], gvParts[2]));
 
-  const rr = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
   if (!rr) throw errors.notFoundPath();
   const info = deps.registry.lookup(rr.group, rr.version, rr.resource);
   const store = info && deps.stores.get(`${info.group}/${info.resource}`);

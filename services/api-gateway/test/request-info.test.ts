@@ -30,3 +30,7 @@ test('status and finalize under a namespace are its own subresources', () => {
   expect(parseResourcePath('PUT', '/api/v1/namespaces/x/finalize', q())).toMatchObject({ resource: 'namespaces', name: 'x', subresource: 'finalize', namespace: undefined });
   expect(parseResourcePath('GET', '/api/v1/namespaces/x/status', q())).toMatchObject({ resource: 'namespaces', name: 'x', subresource: 'status' });
 });
+
+test('a malformed percent-escape is a 400, not a crash', () => {
+  expect(() => parseResourcePath('GET', '/api/v1/namespaces/%E0%A4%A/pods', q())).toThrow(expect.objectContaining({ code: 400, reason: 'BadRequest' }));
+});

@@ -1,6 +1,8 @@
 // Parses a request path into Kubernetes RequestInfo (apiserver's RequestInfoFactory):
 // /api/v1/namespaces/ns/pods/name/status → group '', version v1, namespace ns, ...
 
+import { errors } from '@keelson/api';
+
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export interface ResourceRequest {
@@ -15,9 +17,20 @@ export interface ResourceRequest {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
-/** Returns undefined for paths that are not resource paths (discovery, health, ...). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
+  }
+}
+
+/**
+ * Returns undefined for paths that are not resource paths (discovery, health, ...);
+ * a malformed percent-escape is a 400 BadRequest.
+ */
 export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequest | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean).map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
