@@ -34,7 +34,8 @@ export function handleWatch(
   const table = negotiate(req) === 'table';
   const includeObject = includeObjectOf(query);
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
-  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  // Explicit true or false overrides Kubernetes' default (initial events only for RV unset or "0").
+  const sendInitialEvents = query.has('sendInitialEvents') ? query.get('sendInitialEvents') === 'true' : undefined;
   const timeout = timeoutSecondsOf(query);
 
   const encode = (obj: KubeObject): unknown => (table ? toTable(info, [obj], { includeObject }) : obj);
@@ -52,21 +53,19 @@ export function handleWatch(
   res.flushHeaders();
 
   let subscription: { cancel(): void } | undefined;
-  const timers: NodeJS.Timeout[] = [];
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
   const finish = (): void => {
     subscription?.cancel();
-    for (const t of timers) clearTimeout(t);
+    clearInterval(bookmarkTimer);
+    clearTimeout(timeoutTimer);
     if (!res.writableEnded) res.end();
   };
   res.on('close', finish);
 
   try {
-    // With sendInitialEvents the client wants the current state even when it names a revision.
-    const fromRv = sendInitialEvents && (rvParam === undefined || rvParam === '' || rvParam === '0') ? undefined : rvParam;
     // When the cache relists it ends its watches; ending the stream makes clients resume (or get 410).
-    subscription = cache.watch({ resourceVersion: fromRv, sendInitialEvents: sendInitialEvents || undefined, filter, onClose: finish }, (e) =>
-      write(e.type, encode(e.object)),
-    );
+    subscription = cache.watch({ resourceVersion: rvParam, sendInitialEvents, filter, onClose: finish }, (e) => write(e.type, encode(e.object)));
     if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
   } catch (e) {
     if (e instanceof StorageError && e.code === 'Expired') {
@@ -76,12 +75,6 @@ export function handleWatch(
     }
     throw e;
   }
-  if (bookmarks) {
-    const tick = (): void => {
-      bookmark(cache.currentRevision());
-      timers[0] = setTimeout(tick, opts.bookmarkIntervalSeconds * 1000).unref();
-    };
-    timers[0] = setTimeout(tick, opts.bookmarkIntervalSeconds * 1000).unref();
-  }
-  if (timeout !== undefined) timers.push(setTimeout(finish, Math.max(timeout, 0) * 1000).unref());
+  if (bookmarks) bookmarkTimer = setInterval(() => bookmark(cache.currentRevision()), opts.bookmarkIntervalSeconds * 1000).unref();
+  if (timeout !== undefined) timeoutTimer = setTimeout(finish, Math.max(timeout, 0) * 1000).unref();
 }
