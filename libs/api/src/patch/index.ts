@@ -4,3 +4,4 @@
 export { applyJsonMergePatch } from './json-merge-patch';
 export { applyJsonPatch, JSON_PATCH_NOT_APPLIED, MAX_JSON_PATCH_OPERATIONS } from './json-patch';
 export { applyStrategicMergePatch } from './strategic-merge-patch';
+export { deepEqual as jsonDeepEqual } from './json-value';

@@ -30,15 +30,18 @@ export function deepClone<T>(v: T): T {
   return v;
 }
 
-/** Structural JSON equality: key order of objects is irrelevant, array order is not. */
+/**
+ * Structural JSON equality: key order of objects is irrelevant, array order is not, and a key
+ * whose value is `undefined` counts as absent (as JSON.stringify would drop it).
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     return Array.isArray(b) && a.length === b.length && a.every((e, i) => deepEqual(e, b[i]));
   }
   if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    if (ka.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
     return ka.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;

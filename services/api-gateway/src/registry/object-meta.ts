@@ -1,6 +1,6 @@
 // System-owned metadata: what the server sets on create and carries over on update.
 import { randomInt, randomUUID } from 'node:crypto';
-import { TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
+import { jsonDeepEqual, TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
 
 /** RFC 3339 at second precision, as Kubernetes serializes metav1.Time. */
 export function nowTimestamp(at = Date.now()): string {
@@ -47,22 +47,6 @@ export function setTraceparent(obj: KubeObject, traceparent: string | undefined)
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TRACEPARENT_ANNOTATION]: traceparent };
 }
 
-/** Deep equality of JSON values; object key order does not matter. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
-}
-
 /** True when two versions of an object differ only in resourceVersion and the trace annotation. */
 export function sameIgnoringBookkeeping(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject): KubeObject => {
@@ -72,7 +56,7 @@ export function sameIgnoringBookkeeping(a: KubeObject, b: KubeObject): boolean {
     if (Object.keys(annotations).length === 0) delete metadata.annotations;
     return { ...o, metadata };
   };
-  return jsonEqual(strip(a), strip(b));
+  return jsonDeepEqual(strip(a), strip(b));
 }
 
 export function deepCopy<T>(v: T): T {
