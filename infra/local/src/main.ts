@@ -157,6 +157,9 @@ export async function main(): Promise<void> {
       '--listen-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`,
       '--initial-cluster', `keelson=http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-cluster-state', 'new',
       '--quota-backend-bytes', String(cfg.etcdQuotaBytes), '--log-level', 'warn', '--logger', 'zap',
+      // Idle watch caches learn etcd's revision from progress notifications: a consistent
+      // watch (initial events as of a revision) waits for its cache to reach that revision.
+      '--experimental-watch-progress-notify-interval', '500ms',
     ],
   }), join(cfg.home, 'etcd'));
   const nats = add(new ManagedProcess({

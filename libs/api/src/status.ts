@@ -96,6 +96,8 @@ export const errors = {
     new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType})`),
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
   unavailable: (message: string) => new ApiError(503, 'ServiceUnavailable', message),
+  /** 504, as kube-apiserver answers a read the watch cache could not catch up with in time. */
+  timeout: (message: string, retryAfterSeconds = 1) => new ApiError(504, 'Timeout', message, { retryAfterSeconds }),
 };
 
 function detailsFor(qualifiedResource: string, name?: string): StatusDetails {

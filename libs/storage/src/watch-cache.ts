@@ -29,6 +29,12 @@ export interface CacheWatchOptions {
   resourceVersion?: string;
   /** Default: true when resourceVersion is unset or "0". */
   sendInitialEvents?: boolean;
+  /**
+   * With initial events: the snapshot must include every change up to this revision (a
+   * consistent read: the caller passes etcd's current revision). The named resourceVersion
+   * is such a floor too ("NotOlderThan").
+   */
+  minRevision?: number;
   filter?: (o: KubeObject) => boolean;
   /** Only keys under this prefix (a full key prefix such as `prefixFor(info, ns)`). */
   namespacePrefix?: string;
@@ -134,7 +140,10 @@ export class WatchCache {
   /**
    * Starts a watch with Kubernetes semantics. Initial and replayed events are
    * delivered synchronously, before this returns; live events follow.
-   * Throws Expired when `resourceVersion` is older than the cache's window.
+   * Throws Expired when `resourceVersion` is older than the cache's window, and
+   * Unavailable when initial events are asked for as of a revision the cache has
+   * not reached yet (its snapshot would be older than what the client saw):
+   * callers wait with `watchWhenFresh`.
    */
   watch(opts: CacheWatchOptions, onEvent: (e: CacheWatchEvent) => void): CacheWatchHandle {
     if (!this.started || this.stopped) throw new StorageError('Unavailable', this.prefix, 'watch cache is not running');
@@ -142,6 +151,10 @@ export class WatchCache {
     const initial = opts.sendInitialEvents ?? (rv === undefined || rv === 0);
     const reg: Registration = { from: this.revision, opts, onEvent };
     if (initial) {
+      const required = requiredRevision(opts, rv);
+      if (required > this.revision) {
+        throw new StorageError('Unavailable', this.prefix, `Too large resource version: ${required}, current: ${this.revision}`, this.revision);
+      }
       for (const object of this.snapshot(opts.filter, opts.namespacePrefix)) {
         onEvent({ type: 'ADDED', object, revision: Number(object.metadata.resourceVersion) });
       }
@@ -154,6 +167,17 @@ export class WatchCache {
     }
     this.watchers.add(reg);
     return { cancel: () => this.watchers.delete(reg), revision: Math.max(reg.from, this.revision) };
+  }
+
+  /**
+   * `watch()` once the cache has seen every change the initial events must include
+   * (`minRevision`, and the named resourceVersion): kube's cacher waits the same way
+   * before serving a snapshot. Unavailable ("Too large resource version") after `timeoutMs`.
+   */
+  async watchWhenFresh(opts: CacheWatchOptions, onEvent: (e: CacheWatchEvent) => void, timeoutMs: number): Promise<CacheWatchHandle> {
+    const rv = parseResourceVersion(opts.resourceVersion);
+    if (opts.sendInitialEvents ?? (rv === undefined || rv === 0)) await this.waitUntilFresh(requiredRevision(opts, rv), timeoutMs);
+    return this.watch(opts, onEvent);
   }
 
   private snapshot(filter?: (o: KubeObject) => boolean, keyPrefix?: string): KubeObject[] {
@@ -307,6 +331,10 @@ export class WatchCache {
     this.freshWaiters = this.freshWaiters.filter((w) => w.rev > this.revision);
     for (const w of ready) w.resolve();
   }
+}
+
+function requiredRevision(opts: CacheWatchOptions, rv: number | undefined): number {
+  return Math.max(rv ?? 0, opts.minRevision ?? 0);
 }
 
 function parseResourceVersion(rv: string | undefined): number | undefined {

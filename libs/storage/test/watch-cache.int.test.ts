@@ -123,6 +123,34 @@ describe('WatchCache against real etcd', () => {
     await expect(c.waitUntilFresh(Number(target) + 1000, 100)).rejects.toThrow(/Too large resource version/);
   });
 
+  test('initial events as of a resourceVersion wait until the cache has every change up to it', async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    // Hold back what the etcd watch delivers, as when the cache lags a client that just
+    // listed from etcd: a snapshot taken now would miss both objects.
+    const internals = c as unknown as { apply(res: unknown): void };
+    const apply = internals.apply.bind(c);
+    const held: unknown[] = [];
+    internals.apply = (res) => held.push(res);
+    await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    const b = await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    const opts = { resourceVersion: b.metadata.resourceVersion, sendInitialEvents: true };
+    expect(() => c.watch(opts, () => undefined)).toThrow(/Too large resource version/);
+    await expect(c.watchWhenFresh(opts, () => undefined, 50)).rejects.toThrow(/Too large resource version/);
+    const w = collect();
+    const watching = c.watchWhenFresh(opts, w.on, 5000);
+    await waitFor(() => held.length > 0);
+    expect(w.events).toEqual([]);
+    internals.apply = apply;
+    for (const res of held) apply(res);
+    await watching;
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
+    // The same floor given as a consistent read's revision (no resourceVersion).
+    const w2 = collect();
+    await c.watchWhenFresh({ minRevision: Number(b.metadata.resourceVersion) }, w2.on, 5000);
+    expect(w2.summary()).toEqual(['ADDED a', 'ADDED b']);
+  });
+
   test('after compaction breaks the etcd watch, the cache relists, ends old watches and serves new ones', async () => {
     const prefix = uniquePrefix();
     const c = await cache(prefix);

@@ -114,7 +114,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (rr.verb === 'watch') {
     const cache = deps.caches.get(`${info.group}/${info.resource}`);
     if (!cache) throw errors.notFoundPath();
-    return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds });
+    return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds, currentRevision: () => store.store.currentRevision() });
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
     return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });

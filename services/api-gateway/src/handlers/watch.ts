@@ -11,11 +11,16 @@ import { includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
 export interface WatchOptions {
   /** Seconds between bookmarks when the client allows them. */
   bookmarkIntervalSeconds: number;
+  /** etcd's current revision: the floor of a consistent snapshot (initial events with no resourceVersion). */
+  currentRevision: () => Promise<number>;
 }
+
+/** How long a watch waits for the cache to reach the revision its initial events must include (kube: 3 s). */
+const FRESHNESS_TIMEOUT_MS = 3000;
 
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
-export function handleWatch(
+export async function handleWatch(
   req: IncomingMessage,
   res: ServerResponse,
   rr: ResourceRequest,
@@ -23,7 +28,7 @@ export function handleWatch(
   cache: WatchCache,
   query: URLSearchParams,
   opts: WatchOptions,
-): void {
+): Promise<void> {
   const rvParam = query.get('resourceVersion') ?? undefined;
   parseResourceVersion(rvParam);
   const selector = selectorFilterOf(query, info.resource);
@@ -39,7 +44,16 @@ export function handleWatch(
   const timeout = timeoutSecondsOf(query);
 
   const encode = (obj: KubeObject): unknown => (table ? toTable(info, [obj], { includeObject }) : obj);
+  // Headers go out with the first line, so a watch that must first wait for the cache
+  // can still fail with a plain Status (504); kubectl needs them promptly, and gets them
+  // as soon as the watch is registered.
+  const start = (): void => {
+    if (res.headersSent) return;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+  };
   const write = (type: string, object: unknown): void => {
+    start();
     if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
   };
   const bookmark = (rv: number, initialEventsEnd = false): void =>
@@ -49,8 +63,9 @@ export function handleWatch(
       metadata: { resourceVersion: String(rv), ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) },
     });
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-  res.flushHeaders();
+  // Initial events with no resourceVersion are a consistent read ("most recent"), as
+  // kube-apiserver serves them: the snapshot must hold every change etcd has committed.
+  const minRevision = !rvParam && sendInitialEvents !== false ? await opts.currentRevision() : undefined;
 
   let subscription: { cancel(): void } | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
@@ -59,22 +74,32 @@ export function handleWatch(
     subscription?.cancel();
     clearInterval(bookmarkTimer);
     clearTimeout(timeoutTimer);
-    if (!res.writableEnded) res.end();
+    if (res.headersSent && !res.writableEnded) res.end();
   };
   res.on('close', finish);
 
   try {
-    // When the cache relists it ends its watches; ending the stream makes clients resume (or get 410).
-    subscription = cache.watch({ resourceVersion: rvParam, sendInitialEvents, filter, onClose: finish }, (e) => write(e.type, encode(e.object)));
-    if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
+    // Waits until the cache has every change the initial events must include (the list's
+    // resourceVersion, or etcd's current revision), then delivers them synchronously; the
+    // bookmark closing them therefore follows them. When the cache relists it ends its
+    // watches; ending the stream makes clients resume (or get 410).
+    subscription = await cache.watchWhenFresh(
+      { resourceVersion: rvParam, sendInitialEvents, minRevision, filter, onClose: finish },
+      (e) => write(e.type, encode(e.object)),
+      FRESHNESS_TIMEOUT_MS,
+    );
   } catch (e) {
     if (e instanceof StorageError && e.code === 'Expired') {
       write('ERROR', errors.gone(e.message).toStatus());
       finish();
       return;
     }
+    if (e instanceof StorageError && e.code === 'Unavailable' && !res.headersSent) throw errors.timeout(e.message);
     throw e;
   }
+  if (res.destroyed) return finish(); // the client left while the cache caught up
+  start();
+  if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
   if (bookmarks) bookmarkTimer = setInterval(() => bookmark(cache.currentRevision()), opts.bookmarkIntervalSeconds * 1000).unref();
   if (timeout !== undefined) timeoutTimer = setTimeout(finish, Math.max(timeout, 0) * 1000).unref();
 }
