@@ -7,6 +7,7 @@ import type { KubeObject } from './types';
 import { isRecord } from './types';
 import type { ResourceInfo } from './registry';
 import { jsonEqual } from './validation/field-errors';
+import { strategyFor } from './strategy';
 
 type Json = Record<string, unknown>;
 
@@ -189,6 +190,7 @@ export function applyDefaults(obj: KubeObject, info: ResourceInfo): KubeObject {
   const out = structuredClone(obj);
   if (!isRecord(out.metadata)) out.metadata = {};
   DEFAULTERS[kindKey(info)]?.(out);
+  strategyFor(info)?.defaults?.(out);
   return out;
 }
 
@@ -289,7 +291,9 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObjec
       break;
     }
   }
-  if (GENERATION_KINDS.has(kindKey(info))) out.metadata.generation = 1;
+  const strategy = strategyFor(info);
+  strategy?.prepareForCreate?.(out);
+  if (GENERATION_KINDS.has(kindKey(info)) || strategy?.generation) out.metadata.generation = 1;
   return out;
 }
 
@@ -303,6 +307,7 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
   const meta = out.metadata;
   const oldMeta = oldObj.metadata ?? {};
   const key = kindKey(info);
+  const strategy = strategyFor(info);
 
   // BeforeUpdate: clients cannot set generation, uid, creation or deletion state.
   setOrDelete(meta, 'generation', oldMeta.generation);
@@ -323,6 +328,7 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
       const oldQos = rec(oldObj.status)?.qosClass;
       if (status && !status.qosClass && oldQos) status.qosClass = oldQos;
     }
+    strategy?.prepareForUpdate?.(out, oldObj, 'status');
     return out;
   }
 
@@ -333,7 +339,8 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
     const spec = objAt(out, 'spec');
     setOrDelete(spec, 'finalizers', rec(oldObj.spec)?.finalizers);
   }
-  if (GENERATION_KINDS.has(key)) {
+  strategy?.prepareForUpdate?.(out, oldObj);
+  if (GENERATION_KINDS.has(key) || strategy?.generation) {
     // Deployments also bump on annotation changes, since they are copied to ReplicaSets.
     const changed = !jsonEqual(out.spec, oldObj.spec) || (key === 'apps/Deployment' && !jsonEqual(meta.annotations ?? {}, oldMeta.annotations ?? {}));
     if (changed) meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;

@@ -10,3 +10,5 @@ export * from './table';
 export * from './validation';
 export * from './defaults';
 export * from './protobuf';
+export * from './strategy';
+export { BUILTIN_KINDS } from './kinds';

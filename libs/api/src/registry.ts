@@ -1,6 +1,10 @@
 // The group/version/resource registry: what the API serves and how each resource
 // is scoped, named and addressed. Mirrors what kube-apiserver advertises.
 
+import { BUILTIN_KINDS } from './kinds';
+import { registerStrategy } from './strategy';
+import { registerSchemas } from './schema';
+
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
 export interface SubresourceInfo {
@@ -38,7 +42,7 @@ function res(r: Omit<ResourceInfo, 'listKind' | 'verbs' | 'categories' | 'subres
 const status = (kind: string, group: string, version: string): SubresourceInfo => ({ name: 'status', kind, group, version, verbs: ['get', 'patch', 'update'] });
 const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
 
-export const BUILTIN_RESOURCES: ResourceInfo[] = [
+const LEGACY_RESOURCES: ResourceInfo[] = [
   res({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [{ name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] }, status('Namespace', '', 'v1')],
@@ -62,6 +66,9 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
     schemaRef: 'io.k8s.api.coordination.v1.Lease' }),
 ];
 
+/** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */
+export const BUILTIN_RESOURCES: ResourceInfo[] = [...LEGACY_RESOURCES, ...BUILTIN_KINDS.map((k) => k.info)];
+
 export function groupVersion(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
@@ -69,6 +76,11 @@ export function groupVersion(r: { group: string; version: string }): string {
 /** `pods` or `deployments.apps`: the name Kubernetes uses in error messages. */
 export function qualifiedResource(r: ResourceInfo): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+for (const k of BUILTIN_KINDS) {
+  registerStrategy(k);
+  if (k.schemas) registerSchemas(k.schemas);
 }
 
 export class ResourceRegistry {
@@ -80,6 +92,13 @@ export class ResourceRegistry {
 
   add(r: ResourceInfo): void {
     this.byKey.set(`${r.group}/${r.version}/${r.resource}`, r);
+  }
+
+  remove(group: string, version: string, resource: string): ResourceInfo | undefined {
+    const k = `${group}/${version}/${resource}`;
+    const r = this.byKey.get(k);
+    this.byKey.delete(k);
+    return r;
   }
 
   lookup(group: string, version: string, resource: string): ResourceInfo | undefined {

@@ -1,6 +1,7 @@
 // Printers by resource: the kinds kube-apiserver prints, keyed by `group/resource`.
 
 import type { ResourceInfo } from '../registry';
+import { strategyFor } from '../strategy';
 import type { Printer } from '../table';
 import { eventPrinter } from './events';
 import { nodePrinter } from './nodes';
@@ -20,8 +21,8 @@ const PRINTERS: Record<string, Printer> = {
   'coordination.k8s.io/leases': leasePrinter,
 };
 
-export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
-  return PRINTERS[`${info.group}/${info.resource}`] ?? defaultPrinter;
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {
+  return PRINTERS[`${info.group}/${info.resource}`] ?? strategyFor(info)?.printer ?? defaultPrinter;
 }
 
 export { nodeRoles } from './nodes';

@@ -2,6 +2,7 @@
 // Envelope: magic `k8s\0` + runtime.Unknown{typeMeta=1{apiVersion=1,kind=2}, raw=2, contentEncoding=3, contentType=4}.
 
 import { ApiError, errors } from '../status';
+import { strategyForGroupVersionKind } from '../strategy';
 import * as core from './core';
 import { decodeMessage, type Descriptor, type JsonObject } from './decode';
 import { DeleteOptions } from './meta';
@@ -99,7 +100,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   }
   if (!u.kind || !u.apiVersion) throw errors.badRequest('invalid protobuf body: Object kind or apiVersion not set');
   if (u.contentEncoding) throw errors.badRequest(`invalid protobuf body: unsupported content encoding "${u.contentEncoding}"`);
-  const desc = KINDS[u.apiVersion]?.[u.kind] ?? ANY_VERSION_KINDS[u.kind];
+  const desc = KINDS[u.apiVersion]?.[u.kind] ?? strategyForGroupVersionKind(u.apiVersion, u.kind)?.protobuf ?? ANY_VERSION_KINDS[u.kind];
   if (!desc) {
     throw new ApiError(
       415,

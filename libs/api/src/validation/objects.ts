@@ -6,6 +6,7 @@ import { causes } from '../status';
 import type { StatusCause } from '../status';
 import type { KubeObject } from '../types';
 import type { ResourceInfo } from '../registry';
+import { strategyFor } from '../strategy';
 import type { SchemaNode, SchemaResolver } from '../schema/types';
 import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameValidatorFor } from './names';
 import { validateAgainstSchema, UnknownFieldPolicy } from './schema-validator';
@@ -176,7 +177,7 @@ export function validateObject(obj: KubeObject, info: ResourceInfo, opts: Valida
   }
   out.push(...validateObjectMeta(obj, nameValidatorFor(info.resource)));
   if (opts.old) out.push(...validateObjectMetaUpdate(obj, opts.old));
-  const rules = KIND_RULES[`${info.group}/${info.kind}`];
+  const rules = KIND_RULES[`${info.group}/${info.kind}`] ?? strategyFor(info)?.validate;
   if (rules) out.push(...rules(obj, opts.old));
   return { causes: dedupe(out), warnings };
 }

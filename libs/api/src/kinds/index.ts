@@ -1,0 +1,5 @@
+// Every built-in kind that lives in a strategy file of its own (see ../strategy.ts).
+// Adding a kind: write `kinds/<group>/<resource>.ts` exporting its KindStrategy and list it here.
+import type { KindStrategy } from '../strategy';
+
+export const BUILTIN_KINDS: KindStrategy[] = [];

@@ -1,0 +1,82 @@
+// Per-kind registry strategies, as kube-apiserver's `pkg/registry/<group>/<resource>/strategy.go`:
+// everything specific to one kind — what is served (ResourceInfo), its OpenAPI schemas,
+// defaulting, PrepareForCreate/PrepareForUpdate, validation, Table columns and protobuf
+// field numbers — lives in one file under `kinds/`. The generic steps (applyDefaults,
+// prepareForCreate, prepareForUpdate, validateObject, printerFor, decodeKubernetesProtobuf)
+// call these hooks; a kind without a hook gets the generic behaviour only.
+//
+// Strategies are registered at run time too (CustomResourceDefinitions): the table is
+// keyed by `group/Kind`, and a later registration of the same kind replaces the earlier.
+import type { ResourceInfo, SubresourceInfo, Verb } from './registry';
+import type { SchemaNode } from './schema/types';
+import type { StatusCause } from './status';
+import type { Printer } from './table';
+import type { KubeObject } from './types';
+import type { Descriptor } from './protobuf/decode';
+
+export interface KindStrategy {
+  info: ResourceInfo;
+  /** OpenAPI components this kind introduces (its own and its nested types). */
+  schemas?: Record<string, SchemaNode>;
+  /** SetDefaults_<Kind>: fills absent fields in place (the object is the request's own copy). */
+  defaults?(obj: KubeObject): void;
+  /** PrepareForCreate beyond the generic one (status reset, allocated fields). In place. */
+  prepareForCreate?(obj: KubeObject): void;
+  /**
+   * PrepareForUpdate (subresource undefined) or the status strategy's (subresource 'status'),
+   * after the generic one (status kept on main writes, spec kept on status writes). In place.
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource?: 'status'): void;
+  /** The kind's own rules (schema and ObjectMeta validation are generic); `old` on update. */
+  validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /** `metadata.generation` starts at 1 and grows on every spec change. */
+  generation?: boolean;
+  /** Server-side printing; default NAME, AGE. */
+  printer?: Printer;
+  /** Protobuf message of the top-level object, for kubectl's typed commands. */
+  protobuf?: Descriptor;
+}
+
+const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** A ResourceInfo with Kubernetes' usual defaults: every verb, `<Kind>List`, no subresources. */
+export function resourceInfo(
+  r: Omit<ResourceInfo, 'listKind' | 'verbs' | 'categories' | 'subresources' | 'shortNames'> & Partial<ResourceInfo>,
+): ResourceInfo {
+  return { listKind: `${r.kind}List`, verbs: ALL_VERBS, categories: [], subresources: [], shortNames: [], ...r };
+}
+
+export const statusSubresource = (info: Pick<ResourceInfo, 'kind' | 'group' | 'version'>): SubresourceInfo => ({
+  name: 'status',
+  kind: info.kind,
+  group: info.group,
+  version: info.version,
+  verbs: ['get', 'patch', 'update'],
+});
+
+export const scaleSubresource: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+
+const strategies = new Map<string, KindStrategy>();
+const key = (group: string, kind: string): string => `${group}/${kind}`;
+
+/** Adds (or replaces) a kind's strategy. */
+export function registerStrategy(s: KindStrategy): void {
+  strategies.set(key(s.info.group, s.info.kind), s);
+}
+
+export function unregisterStrategy(group: string, kind: string): void {
+  strategies.delete(key(group, kind));
+}
+
+export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'>): KindStrategy | undefined {
+  return strategies.get(key(info.group, info.kind));
+}
+
+/** The strategy serving `apiVersion`/`kind` (protobuf bodies name only those). */
+export function strategyForGroupVersionKind(apiVersion: string, kind: string): KindStrategy | undefined {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const s = strategies.get(key(group, kind));
+  return s && s.info.version === version ? s : undefined;
+}
