@@ -57,7 +57,11 @@ export const gvk = (group: string, version: string, kind: string): Ext =>
   ({ 'x-kubernetes-group-version-kind': [{ group, kind, version }] });
 
 /** Group versions Keelson serves; the meta kinds below are registered in each, as upstream. */
-const SERVED_GROUP_VERSIONS: [string, string][] = [['', 'v1'], ['apps', 'v1'], ['autoscaling', 'v1'], ['coordination.k8s.io', 'v1']];
+const SERVED_GROUP_VERSIONS: [string, string][] = [
+  ['', 'v1'], ['apps', 'v1'], ['autoscaling', 'v1'], ['autoscaling', 'v2'], ['batch', 'v1'], ['coordination.k8s.io', 'v1'],
+  ['discovery.k8s.io', 'v1'], ['events.k8s.io', 'v1'], ['networking.k8s.io', 'v1'], ['policy', 'v1'], ['scheduling.k8s.io', 'v1'],
+  ['storage.k8s.io', 'v1'], ['apiextensions.k8s.io', 'v1'],
+];
 
 /** DeleteOptions and WatchEvent belong to every group version. */
 export const sharedKindGVKs = (kindName: string): Ext =>
