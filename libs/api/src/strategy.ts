@@ -35,6 +35,15 @@ export interface KindStrategy {
   printer?: Printer;
   /** Protobuf message of the top-level object, for kubectl's typed commands. */
   protobuf?: Descriptor;
+  /**
+   * Replaces the generic schema walk: custom resources prune unknown fields from `obj` in
+   * place and validate against their structural schema and CEL rules (`old` on update).
+   */
+  validateSchema?(obj: KubeObject, old: KubeObject | undefined, unknownFields: 'Strict' | 'Warn' | 'Ignore'): { causes: StatusCause[]; unknownFields: string[] };
+  /** The scale subresource's field paths (custom resources; `.spec.replicas` style). */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** An immediate DELETE answers with the removed object, not a Status (kube's `ReturnDeletedObject`: services, storageclasses). */
+  returnDeletedObject?: boolean;
 }
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -56,20 +65,31 @@ export const statusSubresource = (info: Pick<ResourceInfo, 'kind' | 'group' | 'v
 
 export const scaleSubresource: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
 
-const strategies = new Map<string, KindStrategy>();
+// Keyed by `group/Kind`, then version: a custom resource has one strategy per served version.
+const strategies = new Map<string, Map<string, KindStrategy>>();
 const key = (group: string, kind: string): string => `${group}/${kind}`;
 
-/** Adds (or replaces) a kind's strategy. */
+/** Adds (or replaces) a kind's strategy for its version. */
 export function registerStrategy(s: KindStrategy): void {
-  strategies.set(key(s.info.group, s.info.kind), s);
+  const k = key(s.info.group, s.info.kind);
+  const versions = strategies.get(k) ?? new Map<string, KindStrategy>();
+  versions.set(s.info.version, s);
+  strategies.set(k, versions);
 }
 
-export function unregisterStrategy(group: string, kind: string): void {
-  strategies.delete(key(group, kind));
+/** Removes a kind's strategy for one version, or for all when no version is named. */
+export function unregisterStrategy(group: string, kind: string, version?: string): void {
+  const versions = strategies.get(key(group, kind));
+  if (version === undefined) versions?.clear();
+  else versions?.delete(version);
+  if (versions?.size === 0) strategies.delete(key(group, kind));
 }
 
-export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'>): KindStrategy | undefined {
-  return strategies.get(key(info.group, info.kind));
+/** The strategy of `info`'s version (any version of the kind when `info` names none). */
+export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'> & { version?: string }): KindStrategy | undefined {
+  const versions = strategies.get(key(info.group, info.kind));
+  if (!versions) return undefined;
+  return (info.version !== undefined ? versions.get(info.version) : undefined) ?? (info.version === undefined ? versions.values().next().value : undefined);
 }
 
 /** The strategy serving `apiVersion`/`kind` (protobuf bodies name only those). */
@@ -77,6 +97,5 @@ export function strategyForGroupVersionKind(apiVersion: string, kind: string): K
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  const s = strategies.get(key(group, kind));
-  return s && s.info.version === version ? s : undefined;
+  return strategies.get(key(group, kind))?.get(version);
 }

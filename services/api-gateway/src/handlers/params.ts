@@ -2,6 +2,21 @@
 import { errors, parseFieldSelector, parseLabelSelector, type KubeObject } from '@keelson/api';
 import type { FieldValidation } from '../registry/request-context';
 
+/**
+ * A boolean query parameter (`watch`, `allowWatchBookmarks`, `sendInitialEvents`, `follow`,
+ * `orphanDependents`, `force`, ...), read as kube-apiserver's query conversion reads every one
+ * (apimachinery runtime.Convert_Slice_string_To_bool): absent is undefined; "false" or "0" in
+ * any case is false; anything else, the empty string included, is true. So Go clients'
+ * `true`, Python's `True`, `1`, `t` and a bare `?watch` all mean true, and nothing is refused.
+ * The one parser every handler uses, so no parameter can drift to `=== 'true'` again.
+ */
+export function booleanParamOf(q: URLSearchParams, name: string): boolean | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  const lower = v.toLowerCase();
+  return lower !== 'false' && lower !== '0';
+}
+
 export function dryRunOf(q: URLSearchParams): boolean {
   const values = q.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw errors.badRequest(`Invalid dryRun value: ${v}; supported values: "All"`);

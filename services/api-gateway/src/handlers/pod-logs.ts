@@ -4,10 +4,13 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
 import type { ResourceStore } from '../registry/resource-store';
+import { booleanParamOf } from './params';
 
 /** Sent to kubelets as a bearer token (their KEELSON_KUBELET_AUTH_TOKEN); read once here. */
 const KUBELET_CLIENT_TOKEN = process.env.KEELSON_KUBELET_CLIENT_TOKEN || process.env.KEELSON_TOKEN || '';
-const FORWARDED = ['follow', 'tailLines', 'previous', 'limitBytes', 'timestamps', 'sinceSeconds'];
+const FORWARDED = ['tailLines', 'limitBytes', 'sinceSeconds'];
+/** Booleans are forwarded canonical ("true"/"false"): the kubelet needs no parser of its own. */
+const FORWARDED_BOOLEANS = ['follow', 'previous', 'timestamps'];
 
 export interface PodLogDeps {
   pods: ResourceStore;
@@ -33,6 +36,10 @@ export async function handlePodLog(res: ServerResponse, namespace: string | unde
   for (const k of FORWARDED) {
     const v = query.get(k);
     if (v !== null) q.set(k, v);
+  }
+  for (const k of FORWARDED_BOOLEANS) {
+    const v = booleanParamOf(query, k);
+    if (v !== undefined) q.set(k, String(v));
   }
   const path = `/containerLogs/${encodeURIComponent(namespace ?? 'default')}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {

@@ -16,7 +16,7 @@ import {
 import type { ResourceRequest } from '../http/request-info';
 import { decodeBody, mediaType, negotiate, readBody, sendJson } from '../http/io';
 import { parseResourceVersion } from '../registry/errors';
-import { deleteObject, parseDeleteOptions } from '../registry/deletion';
+import { deleteObject, deleteResponse, parseDeleteOptions } from '../registry/deletion';
 import type { RequestContext } from '../registry/request-context';
 import type { ResourceStore } from '../registry/resource-store';
 import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
@@ -92,8 +92,9 @@ export async function handleResource(
     case 'patch':
       return patch(req, res, rr, rs, ctx, await readBody(req, deps.maxRequestBytes), send);
     case 'delete': {
-      const result = await deleteObject(rs, ns, name!, await deleteOptions(), ctx);
-      return send(result.deleted ? 200 : 202, result.object);
+      const opts = await deleteOptions();
+      const { code, body } = deleteResponse(info, await deleteObject(rs, ns, name!, opts, ctx), opts);
+      return body.kind === 'Status' ? sendJson(res, code, body) : send(code, body as KubeObject);
     }
     case 'deletecollection': {
       const opts = await deleteOptions();

@@ -6,7 +6,7 @@ import { StorageError, type WatchCache } from '@keelson/storage';
 import { negotiate } from '../http/io';
 import type { ResourceRequest } from '../http/request-info';
 import { parseResourceVersion } from '../registry/errors';
-import { includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
+import { booleanParamOf, includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
 
 export interface WatchOptions {
   /** Seconds between bookmarks when the client allows them. */
@@ -38,9 +38,9 @@ export async function handleWatch(
     (!ns || o.metadata.namespace === ns) && (!name || o.metadata.name === name) && (!selector || selector(o));
   const table = negotiate(req) === 'table';
   const includeObject = includeObjectOf(query);
-  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const bookmarks = booleanParamOf(query, 'allowWatchBookmarks') === true;
   // Explicit true or false overrides Kubernetes' default (initial events only for RV unset or "0").
-  const sendInitialEvents = query.has('sendInitialEvents') ? query.get('sendInitialEvents') === 'true' : undefined;
+  const sendInitialEvents = booleanParamOf(query, 'sendInitialEvents');
   const timeout = timeoutSecondsOf(query);
 
   const encode = (obj: KubeObject): unknown => (table ? toTable(info, [obj], { includeObject }) : obj);

@@ -2,6 +2,7 @@
 // /api/v1/namespaces/ns/pods/name/status → group '', version v1, namespace ns, ...
 
 import { errors } from '@keelson/api';
+import { booleanParamOf } from '../handlers/params';
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -54,7 +55,7 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   }
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length > 0) return undefined;
-  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  const watch = booleanParamOf(query, 'watch') === true;
   let verb: RequestVerb;
   switch (method) {
     case 'GET':

@@ -1,11 +1,12 @@
 // Delete semantics of Kubernetes: preconditions, propagation finalizers, graceful pod
 // termination and finalizers all turn a delete into "set deletionTimestamp" first.
-import { errors, isRecord, qualifiedResource, type KubeObject } from '@keelson/api';
+import { errors, isRecord, qualifiedResource, strategyFor, type KubeObject, type ResourceInfo, type Status } from '@keelson/api';
 import { StorageError } from '@keelson/storage';
 import { toApiError } from './errors';
 import { deepCopy, nowTimestamp, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
 import { readyForRemoval, type ResourceStore } from './resource-store';
+import { booleanParamOf } from '../handlers/params';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -35,6 +36,8 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   if (grace !== null) opts.gracePeriodSeconds = Number(grace);
   const policy = query.get('propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  const orphan = booleanParamOf(query, 'orphanDependents');
+  if (orphan !== undefined) opts.orphanDependents = orphan;
   if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
     throw errors.invalid('DeleteOptions', '', [{ reason: 'FieldValueInvalid', field: 'gracePeriodSeconds', message: 'must be a non-negative integer' }]);
   }
@@ -44,6 +47,39 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
     ]);
   }
   return opts;
+}
+
+/**
+ * Kinds whose immediate delete answers with the removed object rather than a Status
+ * (kube's registries with `ReturnDeletedObject: true`) that have no strategy file yet;
+ * a kind with a strategy says so there (`returnDeletedObject`).
+ */
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/namespaces', '/serviceaccounts']);
+
+function returnsDeletedObject(info: ResourceInfo): boolean {
+  return strategyFor(info)?.returnDeletedObject ?? RETURNS_DELETED_OBJECT.has(`${info.group}/${info.resource}`);
+}
+
+/**
+ * The body and code of a DELETE's answer, as kube-apiserver's generic store and delete
+ * handler give them: an object removed at once is a `Status` naming it (details.kind is the
+ * resource, as kube sets it) unless the kind returns the deleted object; an object only marked
+ * for deletion (finalizers, graceful pods, namespaces) comes back as it now is. The code is 200
+ * except 202 when the deprecated `orphanDependents=false` asked for a cascade still pending.
+ */
+export function deleteResponse(info: ResourceInfo, result: DeleteResult, opts: DeleteOptions): { code: number; body: KubeObject | Omit<Status, 'code'> } {
+  const code = !result.deleted && opts.orphanDependents === false ? 202 : 200;
+  if (!result.deleted || returnsDeletedObject(info)) return { code, body: result.object };
+  const meta = result.object.metadata;
+  // Code 0 as kube leaves it (omitted); the HTTP status says 200.
+  const status: Omit<Status, 'code'> = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: meta.name, ...(info.group ? { group: info.group } : {}), kind: info.resource, uid: meta.uid },
+  };
+  return { code, body: status };
 }
 
 function podGrace(obj: KubeObject, requested: number | undefined): number {
