@@ -10,8 +10,11 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-const APT_PACKAGES = ['etcd-server', 'etcd-client', 'nats-server', 'openssl'];
+const APT_PACKAGES = ['etcd-server', 'etcd-client', 'nats-server', 'openssl', 'python3-kubernetes'];
 const REQUIRED_BINARIES = { etcd: 'etcd-server', 'nats-server': 'nats-server', openssl: 'openssl' };
+// Installed files that are no binary: Debian's Python client, which the e2e suite drives
+// (e2e/test/python-client.test.ts) as a client nobody on the project wrote.
+const REQUIRED_FILES = { '/usr/lib/python3/dist-packages/kubernetes/__init__.py': 'python3-kubernetes' };
 
 // What each command runs once everything is installed and built. Change here.
 const COMMANDS = {
@@ -55,9 +58,18 @@ function sh(cmd, args, opts = {}) {
   return r.status === null ? 1 : r.status;
 }
 
+/** What is still missing: binaries by name, other files by the package that brings them. */
+function missingRequirements() {
+  const binaries = Object.keys(REQUIRED_BINARIES).filter((b) => !findBinary(b));
+  const files = Object.entries(REQUIRED_FILES)
+    .filter(([file]) => !fs.existsSync(file))
+    .map(([, pkg]) => pkg);
+  return [...binaries, ...files];
+}
+
 function ensureSystemPackages() {
   if (process.env.KEELSON_SKIP_SYSTEM_PACKAGES === '1') return;
-  const missing = Object.keys(REQUIRED_BINARIES).filter((b) => !findBinary(b));
+  const missing = missingRequirements();
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = Boolean(findBinary('apt-get'));
@@ -66,6 +78,7 @@ function ensureSystemPackages() {
       `missing ${missing.join(', ')}. Install them, then re-run:\n` +
         `  sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}\n` +
         '  (Debian/Ubuntu; elsewhere install etcd 3.4+, nats-server 2.9+ and openssl, on PATH or in /usr/sbin,\n' +
+        "   and the Python 'kubernetes' client for /usr/bin/python3 if you run the e2e tests,\n" +
         '   or set KEELSON_ETCD_BIN / KEELSON_NATS_BIN; KEELSON_SKIP_SYSTEM_PACKAGES=1 skips this check)',
     );
   }
@@ -73,7 +86,7 @@ function ensureSystemPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (sh('apt-get', ['update'], { env }) !== 0) fail('apt-get update failed');
   if (sh('apt-get', ['install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env }) !== 0) fail('apt-get install failed');
-  const still = Object.keys(REQUIRED_BINARIES).filter((b) => !findBinary(b));
+  const still = missingRequirements();
   if (still.length) fail(`still missing after install: ${still.join(', ')}`);
 }
 
