@@ -15,12 +15,12 @@ const rec = (v: unknown): Json | undefined => (isRecord(v) ? v : undefined);
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 /** Sets `o[key] = value` when the field is absent (nil in Go), the usual defaulting shape. */
-function def(o: Json, key: string, value: unknown): void {
+export function def(o: Json, key: string, value: unknown): void {
   if (o[key] === undefined || o[key] === null || o[key] === '') o[key] = value;
 }
 
 /** Returns `o[key]` as an object, creating `{}` when absent. */
-function objAt(o: Json, key: string): Json {
+export function objAt(o: Json, key: string): Json {
   const v = rec(o[key]);
   if (v) return v;
   const created: Json = {};
@@ -145,7 +145,8 @@ function defaultRequestsFromLimits(c: Json): void {
   for (const [k, v] of Object.entries(limits)) if (requests[k] === undefined) requests[k] = v;
 }
 
-function defaultTemplate(spec: Json): void {
+/** Defaults `spec.template.spec` as SetObjectDefaults does for every pod template. */
+export function defaultTemplate(spec: Json): void {
   const template = objAt(spec, 'template');
   defaultPodSpec(objAt(template, 'spec'), false);
 }

@@ -12,3 +12,4 @@ export * from './defaults';
 export * from './protobuf';
 export * from './strategy';
 export { BUILTIN_KINDS } from './kinds';
+export * from './cron/schedule';

@@ -1,5 +1,10 @@
 // Every built-in kind that lives in a strategy file of its own (see ../strategy.ts).
 // Adding a kind: write `kinds/<group>/<resource>.ts` exporting its KindStrategy and list it here.
 import type { KindStrategy } from '../strategy';
+import { cronJobStrategy } from './batch/cronjobs';
+import { jobStrategy } from './batch/jobs';
 
-export const BUILTIN_KINDS: KindStrategy[] = [];
+export const BUILTIN_KINDS: KindStrategy[] = [
+  jobStrategy,
+  cronJobStrategy,
+];

@@ -9,7 +9,7 @@ import { AGE_COLUMN, NAME_COLUMN, TEMPLATE_COLUMNS, column } from './columns';
 import { timestampSince } from './duration';
 
 /** Comma-joined container names and images of a pod template spec. */
-function containerCells(spec: JsonRecord): [string, string] {
+export function containerCells(spec: JsonRecord): [string, string] {
   const containers = recs(rec(spec, 'template', 'spec'), 'containers');
   return [containers.map((c) => str(c, 'name')).join(','), containers.map((c) => str(c, 'image')).join(',')];
 }

@@ -30,7 +30,6 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   'apps/v1': { Deployment: wl.Deployment, ReplicaSet: wl.ReplicaSet },
   'autoscaling/v1': { Scale: wl.Scale },
   'coordination.k8s.io/v1': { Lease: wl.Lease },
-  'batch/v1': { Job: wl.Job, CronJob: wl.CronJob },
   'rbac.authorization.k8s.io/v1': {
     Role: wl.Role,
     ClusterRole: wl.ClusterRole,

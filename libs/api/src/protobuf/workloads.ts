@@ -1,4 +1,4 @@
-// apps/v1, batch/v1, coordination/v1, autoscaling/v1 and rbac/v1 descriptors.
+// apps/v1, coordination/v1, autoscaling/v1 and rbac/v1 descriptors (batch/v1 lives in kinds/batch).
 
 import { bool, type Descriptor, int, intstr, microtime, msg, msgs, str, strs, time } from './decode';
 import { LabelSelector, ObjectMeta } from './meta';
@@ -93,33 +93,6 @@ const LeaseSpec: Descriptor = {
   7: str('preferredHolder', true),
 };
 export const Lease: Descriptor = { 1: metadata, 2: msg('spec', () => LeaseSpec) };
-
-// ---- batch/v1 Job and CronJob (as `kubectl create job|cronjob` sends them) ----
-const JobSpec: Descriptor = {
-  1: int('parallelism', true),
-  2: int('completions', true),
-  3: int('activeDeadlineSeconds', true),
-  4: msg('selector', () => LabelSelector),
-  5: bool('manualSelector', true),
-  6: msg('template', () => PodTemplateSpec),
-  7: int('backoffLimit', true),
-  8: int('ttlSecondsAfterFinished', true),
-  9: str('completionMode', true),
-  10: bool('suspend', true),
-};
-export const Job: Descriptor = { 1: metadata, 2: msg('spec', () => JobSpec) };
-const JobTemplateSpec: Descriptor = { 1: metadata, 2: msg('spec', () => JobSpec) };
-const CronJobSpec: Descriptor = {
-  1: str('schedule', true),
-  2: int('startingDeadlineSeconds', true),
-  3: str('concurrencyPolicy'),
-  4: bool('suspend', true),
-  5: msg('jobTemplate', () => JobTemplateSpec),
-  6: int('successfulJobsHistoryLimit', true),
-  7: int('failedJobsHistoryLimit', true),
-  8: str('timeZone', true),
-};
-export const CronJob: Descriptor = { 1: metadata, 2: msg('spec', () => CronJobSpec) };
 
 // ---- rbac.authorization.k8s.io/v1 ----
 const PolicyRule: Descriptor = {

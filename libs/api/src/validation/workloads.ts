@@ -12,13 +12,16 @@ import { validatePodTemplateSpec } from './pod';
 const PERCENT_FMT = '[0-9]+%';
 const PERCENT_ERR = "a valid percent string must be a numeric string followed by an ending '%'";
 
-/** The selector rules shared by both kinds; both print "for deployment", as Kubernetes does. */
-function validateSelector(spec: Json): StatusCause[] {
+/**
+ * The selector rules of the apps kinds: present, valid, not empty. Deployments and
+ * ReplicaSets both print "for deployment", as Kubernetes does; `kind` names the others.
+ */
+export function validateSelector(spec: Json, kind = 'deployment'): StatusCause[] {
   const sel = rec(spec.selector);
   if (!sel) return [causes.required('spec.selector')];
   const out = validateLabelSelector(sel, 'spec.selector');
   if (Object.keys(rec(sel.matchLabels) ?? {}).length + (Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0) === 0) {
-    out.push(invalidRendered('spec.selector', goLabelSelector(sel), 'empty selector is invalid for deployment'));
+    out.push(invalidRendered('spec.selector', goLabelSelector(sel), `empty selector is invalid for ${kind}`));
   }
   return out;
 }
@@ -41,16 +44,17 @@ function validateTemplateForReplicaSet(spec: Json): StatusCause[] {
   return out;
 }
 
-function percentValue(v: unknown): number | undefined {
+export function percentValue(v: unknown): number | undefined {
   if (typeof v !== 'string' || !/^[0-9]+%$/.test(v)) return undefined;
   return Number(v.slice(0, -1));
 }
 
-function intOrPercentValue(v: unknown): number {
+export function intOrPercentValue(v: unknown): number {
   return typeof v === 'number' ? v : (percentValue(v) ?? 0);
 }
 
-function validatePositiveIntOrPercent(v: unknown, field: string): StatusCause[] {
+/** ValidatePositiveIntOrPercent: a non-negative integer or a valid percent string. */
+export function validatePositiveIntOrPercent(v: unknown, field: string): StatusCause[] {
   if (typeof v === 'string') {
     return percentValue(v) === undefined ? [invalidRendered(field, intOrStringText(v), regexError(PERCENT_ERR, PERCENT_FMT, '1%', '93%'))] : [];
   }
