@@ -11,5 +11,6 @@ export * from './validation';
 export * from './defaults';
 export * from './protobuf';
 export * from './strategy';
+export * from './crd';
 export { BUILTIN_KINDS } from './kinds';
 export * from './cron/schedule';

@@ -85,11 +85,11 @@ export function unregisterStrategy(group: string, kind: string, version?: string
   if (versions?.size === 0) strategies.delete(key(group, kind));
 }
 
-/** The strategy of `info`'s version (any version of the kind when `info` names none). */
+/** The strategy of `info`'s version, else the kind's first registered one (built-ins register one). */
 export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'> & { version?: string }): KindStrategy | undefined {
   const versions = strategies.get(key(info.group, info.kind));
   if (!versions) return undefined;
-  return (info.version !== undefined ? versions.get(info.version) : undefined) ?? (info.version === undefined ? versions.values().next().value : undefined);
+  return (info.version !== undefined ? versions.get(info.version) : undefined) ?? versions.values().next().value;
 }
 
 /** The strategy serving `apiVersion`/`kind` (protobuf bodies name only those). */

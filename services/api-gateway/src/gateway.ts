@@ -15,6 +15,7 @@ import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
 import { startRelay, type RelayHandle } from './relay';
 import { ResourceStore } from './registry/resource-store';
+import { CrdController } from './registry/crd-controller';
 import { createRequestListener } from './server';
 
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -40,6 +41,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, store, admission));
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);
+  // CustomResourceDefinitions add and remove resources from here on (registry, stores, caches).
+  const crds = new CrdController({ registry, stores, caches, client, store, admission, watchCacheCapacity: config.watchCacheCapacity, log });
+  await crds.start();
 
   const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
   terminator.start();
@@ -78,6 +82,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       await relay?.stop(); // revokes the relay lease, so a standby replica takes over at once
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await crds.stop();
       // etcd3 hangs closing a client with live watchers: cancel them first.
       await Promise.all([...caches.values()].map((c) => c.stop()));
       client.close();

@@ -108,7 +108,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
 
   if (!rr) throw errors.notFoundPath();
   const info = deps.registry.lookup(rr.group, rr.version, rr.resource);
-  const store = info && deps.stores.get(`${info.group}/${info.resource}`);
+  // Custom resources have a store per served version; built-ins one per resource.
+  const store = info && (deps.stores.get(`${info.group}/${info.version}/${info.resource}`) ?? deps.stores.get(`${info.group}/${info.resource}`));
   if (!info || !store) throw errors.notFoundPath();
   if (!info.namespaced && rr.namespace) throw errors.notFoundPath();
   if (rr.verb === 'watch') {

@@ -3,8 +3,10 @@
 import type { KindStrategy } from '../strategy';
 import { cronJobStrategy } from './batch/cronjobs';
 import { jobStrategy } from './batch/jobs';
+import { customResourceDefinitions } from './apiextensions/customresourcedefinitions';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
   jobStrategy,
   cronJobStrategy,
+  customResourceDefinitions,
 ];

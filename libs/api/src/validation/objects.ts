@@ -168,7 +168,15 @@ function dedupe(list: StatusCause[]): StatusCause[] {
 export function validateObject(obj: KubeObject, info: ResourceInfo, opts: ValidateOptions): ValidationResult {
   const warnings: string[] = [];
   const out: StatusCause[] = [];
-  const schema = opts.schema ?? (info.schemaRef ? opts.resolve(refName(info.schemaRef)) : undefined);
+  const ownSchemaValidation = strategyFor(info)?.validateSchema;
+  const schema = ownSchemaValidation ? undefined : opts.schema ?? (info.schemaRef ? opts.resolve(refName(info.schemaRef)) : undefined);
+  if (ownSchemaValidation) {
+    // Custom resources: pruning, structural schema and CEL rules (see crd/custom-resource-strategy.ts).
+    const r = ownSchemaValidation(obj, opts.old, opts.unknownFields);
+    out.push(...r.causes);
+    if (opts.unknownFields === 'Warn') for (const f of r.unknownFields) warnings.push(`unknown field "${f}"`);
+    if (r.causes.some((c) => c.reason === 'FieldValueTypeInvalid')) return { causes: dedupe(out), warnings };
+  }
   if (schema) {
     const r = validateAgainstSchema(obj, schema, opts.resolve, { unknownFields: opts.unknownFields });
     out.push(...r.causes);
