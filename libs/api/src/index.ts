@@ -4,6 +4,7 @@ export * from './registry';
 export * from './schema/types';
 export * from './schema';
 export * from './openapi';
+export * from './openapi-v2';
 export * from './patch';
 export * from './selectors';
 export * from './table';

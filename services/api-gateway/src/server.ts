@@ -8,6 +8,7 @@ import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/tel
 import type { TokenAuthenticator, UserInfo } from './http/auth';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
 import { sendError, sendJson } from './http/io';
+import { handleOpenApiV2 } from './http/openapi-v2';
 import { parseResourcePath, type ResourceRequest } from './http/request-info';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
@@ -92,6 +93,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     if (aggregated) return sendJson(res, 200, aggregatedDiscovery(deps.registry, path === '/api', aggregated), aggregated);
     return sendJson(res, 200, path === '/api' ? apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`) : apiGroupList(deps.registry));
   }
+  if (path === '/openapi/v2') return handleOpenApiV2(req, res, deps.registry);
   if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Index(deps.registry));
   if (path.startsWith('/openapi/v3/')) {
     // Served as pre-serialized bytes so the body matches the hash in the index.
