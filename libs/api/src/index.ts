@@ -14,4 +14,5 @@ export * from './protobuf';
 export * from './strategy';
 export * from './crd';
 export { BUILTIN_KINDS } from './kinds';
+export { needsClusterIP, needsNodePorts } from './kinds/core/services';
 export * from './cron/schedule';

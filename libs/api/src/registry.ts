@@ -55,6 +55,7 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     schemaRef: 'io.k8s.api.core.v1.Pod' }),
   res({ group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], schemaRef: 'io.k8s.api.core.v1.Event' }),
   res({ group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+    subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
     schemaRef: 'io.k8s.api.core.v1.ServiceAccount' }),
   res({ group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
     schemaRef: 'io.k8s.api.core.v1.ConfigMap' }),

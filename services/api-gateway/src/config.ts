@@ -22,6 +22,12 @@ export interface GatewayConfig {
   relayMaxInFlight: number;
   /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120). */
   eventsStream: EventsStreamLimits;
+  /** Cluster IPs of Services come from this IPv4 block (`KEELSON_SERVICE_CLUSTER_IP_RANGE`, 10.96.0.0/12). */
+  serviceClusterIPRange: string;
+  /** Node ports of NodePort/LoadBalancer Services (`KEELSON_SERVICE_NODE_PORT_RANGE`, 30000-32767). */
+  serviceNodePortRange: string;
+  /** PEM private key signing service account tokens (`KEELSON_SERVICE_ACCOUNT_KEY_FILE`); unset: generated once, kept in etcd. */
+  serviceAccountKeyFile?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -43,5 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxBytes: Number(env.KEELSON_EVENTS_MAX_BYTES ?? DEFAULT_STREAM_LIMITS.maxBytes),
       duplicateWindowSeconds: Number(env.KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS ?? DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
     },
+    serviceClusterIPRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE || '10.96.0.0/12',
+    serviceNodePortRange: env.KEELSON_SERVICE_NODE_PORT_RANGE || '30000-32767',
+    serviceAccountKeyFile: env.KEELSON_SERVICE_ACCOUNT_KEY_FILE || undefined,
   };
 }

@@ -17,6 +17,10 @@ import { startRelay, type RelayHandle } from './relay';
 import { ResourceStore } from './registry/resource-store';
 import { CrdController } from './registry/crd-controller';
 import { createRequestListener } from './server';
+import { ensureKubernetesService } from './registry/kubernetes-service';
+import { ServiceStorage } from './registry/service-allocation';
+import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
+import { ServiceAccountTokens } from './serviceaccount/tokens';
 
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -38,7 +42,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const caches = new Map<string, WatchCache>();
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
   const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name))];
-  for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, store, admission));
+  // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
+  const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
+  const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
+  const storageFor = (info: { group: string; resource: string }) => (info.group === '' && info.resource === 'services' ? serviceStorage : store);
+  for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storageFor(info), admission));
+  const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);
   // CustomResourceDefinitions add and remove resources from here on (registry, stores, caches).
@@ -59,6 +68,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     stores,
     caches,
     authenticator,
+    serviceAccountTokens,
     log,
     maxRequestBytes: config.maxRequestBytes,
     bookmarkIntervalSeconds: 10,
@@ -72,6 +82,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   log.info('api-gateway listening', { url: `https://${config.host}:${port}` });
+  await ensureKubernetesService(stores.get('/services')!, serviceCIDR.first, port, log);
 
   return {
     server,

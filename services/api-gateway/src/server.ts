@@ -13,6 +13,8 @@ import { parseResourcePath, type ResourceRequest } from './http/request-info';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
 import { handlePodLog } from './handlers/pod-logs';
+import { handleTokenRequest } from './handlers/token-request';
+import type { ServiceAccountTokens } from './serviceaccount/tokens';
 import { dryRunOf, fieldValidationOf } from './handlers/params';
 import type { RequestContext } from './registry/request-context';
 import type { ResourceStore } from './registry/resource-store';
@@ -22,6 +24,8 @@ export interface ApiServerDeps {
   stores: Map<string, ResourceStore>;
   caches: Map<string, WatchCache>;
   authenticator: TokenAuthenticator;
+  /** Signs TokenRequests (serviceaccounts/token). */
+  serviceAccountTokens?: ServiceAccountTokens;
   log: Logger;
   maxRequestBytes: number;
   bookmarkIntervalSeconds: number;
@@ -121,6 +125,9 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
     return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });
+  }
+  if (info.resource === 'serviceaccounts' && !info.group && rr.subresource === 'token' && rr.verb === 'create' && rr.name && deps.serviceAccountTokens) {
+    return handleTokenRequest(req, res, rr, store, deps.serviceAccountTokens, deps.maxRequestBytes);
   }
   const ctx = requestContext(user, url.searchParams);
   await handleResource(req, res, rr, store, ctx, url.searchParams, { maxRequestBytes: deps.maxRequestBytes });

@@ -1,4 +1,5 @@
-// core/v1 non-pod descriptors: Namespace, ConfigMap, Secret, ServiceAccount, Binding, Event, Node, Service.
+// core/v1 non-pod descriptors: Namespace, ConfigMap, ServiceAccount, Binding, Event, Node, Service
+// (the Service strategy in kinds/core/services.ts serves it; Secret's lives in kinds/core/secrets.ts).
 
 import {
   bool,
@@ -48,14 +49,6 @@ export const ConfigMap: Descriptor = {
   2: strMap('data'),
   3: bytesMap('binaryData'),
   4: bool('immutable', true),
-};
-
-export const Secret: Descriptor = {
-  1: metadata,
-  2: bytesMap('data'),
-  3: str('type'),
-  4: strMap('stringData'),
-  5: bool('immutable', true),
 };
 
 export const ServiceAccount: Descriptor = {

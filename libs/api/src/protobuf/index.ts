@@ -2,6 +2,7 @@
 // Envelope: magic `k8s\0` + runtime.Unknown{typeMeta=1{apiVersion=1,kind=2}, raw=2, contentEncoding=3, contentType=4}.
 
 import { ApiError, errors } from '../status';
+import { TokenRequest } from './authentication';
 import { strategyForGroupVersionKind } from '../strategy';
 import * as core from './core';
 import { decodeMessage, type Descriptor, type JsonObject } from './decode';
@@ -18,17 +19,16 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   v1: {
     Namespace: core.Namespace,
     ConfigMap: core.ConfigMap,
-    Secret: core.Secret,
     ServiceAccount: core.ServiceAccount,
     Pod,
     PodTemplate,
     Binding: core.Binding,
     Event: core.Event,
     Node: core.Node,
-    Service: core.Service,
   },
   'apps/v1': { Deployment: wl.Deployment, ReplicaSet: wl.ReplicaSet },
   'autoscaling/v1': { Scale: wl.Scale },
+  'authentication.k8s.io/v1': { TokenRequest },
   'coordination.k8s.io/v1': { Lease: wl.Lease },
   'rbac.authorization.k8s.io/v1': {
     Role: wl.Role,
