@@ -97,3 +97,158 @@ describe('Secret', () => {
     expect(out).toContain('Data contains the secret data.');
   });
 });
+
+describe('Service', () => {
+  const inRange = (ip: string) => /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/.test(ip);
+
+  test('the kubernetes Service points at the gateway from the first address of the range', async () => {
+    const svc = await json('get', 'service', 'kubernetes', '-n', 'default');
+    expect(svc.spec).toMatchObject({ clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] });
+    expect(svc.spec.ports[0].targetPort).toBe(Number(new URL(c.url).port));
+  });
+
+  test('kubectl create service clusterip gets defaults and an allocated cluster IP, printed as kube does', async () => {
+    await c.k('create', 'service', 'clusterip', 'web', '--tcp=80:8080');
+    const svc = await json('get', 'service', 'web');
+    expect(svc.spec).toMatchObject({
+      type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }], selector: { app: 'web' },
+    });
+    expect(inRange(svc.spec.clusterIP)).toBe(true);
+    expect(svc.spec.clusterIPs).toEqual([svc.spec.clusterIP]);
+    const out = await c.k('get', 'services');
+    expect(header(out)).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    expect(row(out, 'web').slice(0, 5)).toEqual(['web', 'ClusterIP', svc.spec.clusterIP, '<none>', '80/TCP']);
+    const wide = await c.k('get', 'service', 'web', '-o', 'wide');
+    expect(header(wide)).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
+    expect(row(wide, 'web')[6]).toBe('app=web');
+  });
+
+  test('kubectl expose deployment creates a Service selecting its pods', async () => {
+    await c.k('create', 'deployment', 'shop', '--image=nginx', '--port=8080');
+    await c.k('expose', 'deployment', 'shop', '--port=80', '--target-port=8080');
+    const svc = await json('get', 'service', 'shop');
+    expect(svc.spec.selector).toEqual({ app: 'shop' });
+    expect(svc.spec.ports).toEqual([{ port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    expect(inRange(svc.spec.clusterIP)).toBe(true);
+  });
+
+  test('kubectl apply of the documentation examples: defaults, a requested node port, ExternalName', async () => {
+    await c.k('apply', '-f', join(FIXTURES, 'service.yaml'), '-f', join(FIXTURES, 'service-nodeport.yaml'), '-f', join(FIXTURES, 'service-externalname.yaml'));
+    const np = await json('get', 'service', 'my-nodeport-service');
+    expect(np.spec.ports[0]).toEqual({ port: 80, protocol: 'TCP', targetPort: 80, nodePort: 30007 });
+    expect(np.spec.externalTrafficPolicy).toBe('Cluster');
+    expect(row(await c.k('get', 'svc', 'my-nodeport-service'), 'my-nodeport-service')[4]).toBe('80:30007/TCP');
+    const ext = await json('get', 'service', 'my-database', '-n', 'prod');
+    expect(ext.spec.clusterIP).toBeUndefined();
+    expect(row(await c.k('get', 'svc', '-n', 'prod'), 'my-database').slice(0, 5)).toEqual(['my-database', 'ExternalName', '<none>', 'my.database.example.com', '<none>']);
+    // A second apply (strategic merge patch without the allocated values) keeps them.
+    const before = await json('get', 'service', 'my-service');
+    await c.k('apply', '-f', join(FIXTURES, 'service.yaml'));
+    expect((await json('get', 'service', 'my-service')).spec.clusterIP).toBe(before.spec.clusterIP);
+  });
+
+  test('node ports are allocated from the range, refused when taken, and released when the type changes', async () => {
+    await c.k('create', 'service', 'nodeport', 'np-auto', '--tcp=8080:80');
+    const port = (await json('get', 'service', 'np-auto')).spec.ports[0].nodePort;
+    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeLessThanOrEqual(32767);
+    let err = await fail('create', 'service', 'nodeport', 'np-taken', '--tcp=80:80', `--node-port=${port}`);
+    expect(err).toContain(`spec.ports[0].nodePort: Invalid value: ${port}: provided port is already allocated`);
+    err = await fail('create', 'service', 'nodeport', 'np-range', '--tcp=80:80', '--node-port=80');
+    expect(err).toContain('spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767');
+    // NodePort → ClusterIP drops the node port and frees it for another Service.
+    await c.k('patch', 'service', 'np-auto', '-p', '{"spec":{"type":"ClusterIP"}}');
+    expect((await json('get', 'service', 'np-auto')).spec.ports[0].nodePort).toBeUndefined();
+    await c.k('create', 'service', 'nodeport', 'np-taken', '--tcp=80:80', `--node-port=${port}`);
+    await c.k('delete', 'service', 'np-taken');
+    await c.k('create', 'service', 'nodeport', 'np-again', '--tcp=80:80', `--node-port=${port}`);
+  });
+
+  test('concurrent creates get distinct cluster IPs; a taken IP is 422; delete releases it', async () => {
+    const svc = (name: string, clusterIP?: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], ...(clusterIP ? { clusterIP } : {}) } });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => post('/api/v1/namespaces/default/services', svc(`burst-${i}`))));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const ips = results.map((r) => JSON.parse(r.body).spec.clusterIP as string);
+    expect(new Set(ips).size).toBe(20);
+    // Racing for one requested address: exactly one wins.
+    const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => post('/api/v1/namespaces/default/services', svc(`race-${i}`, '10.100.0.77'))));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422]);
+    const taken = await post('/api/v1/namespaces/default/services', svc('taken', ips[0]));
+    expect(taken.status).toBe(422);
+    expect(JSON.parse(taken.body).message).toBe(`Service "taken" is invalid: spec.clusterIPs: Invalid value: []string{"${ips[0]}"}: failed to allocate IP ${ips[0]}: provided IP is already allocated`);
+    await c.k('delete', 'service', 'burst-0');
+    expect((await post('/api/v1/namespaces/default/services', svc('taken', ips[0]))).status).toBe(201);
+    const outside = await post('/api/v1/namespaces/default/services', svc('outside', '192.168.1.1'));
+    expect(JSON.parse(outside.body).message).toContain('the provided IP (192.168.1.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12');
+  });
+
+  test('a cluster IP cannot change; headless Services get none', async () => {
+    const err = await fail('patch', 'service', 'web', '-p', '{"spec":{"clusterIP":"10.96.5.5"}}');
+    expect(err).toMatch(/spec\.clusterIPs\[0\]: Invalid value: \[\]string\{"10\.96\.5\.5"\}: may not change once set/);
+    await c.k('create', 'service', 'clusterip', 'headless', '--clusterip=None');
+    const svc = await json('get', 'service', 'headless');
+    expect(svc.spec.clusterIPs).toEqual(['None']);
+    expect(row(await c.k('get', 'svc', 'headless'), 'headless')[2]).toBe('None');
+  });
+
+  test('validation: port names with several ports, ranges, type and ExternalName', async () => {
+    const create = (name: string, spec: Record<string, unknown>) => post('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec });
+    const causesOf = async (p: ReturnType<typeof create>) => {
+      const r = await p;
+      expect(r.status).toBe(422);
+      return JSON.parse(r.body).details.causes.map((x: { field: string; message: string }) => `${x.field}: ${x.message}`);
+    };
+    expect(await causesOf(create('two-ports', { ports: [{ port: 80 }, { port: 443 }] }))).toEqual(['spec.ports[0].name: Required value', 'spec.ports[1].name: Required value']);
+    expect(await causesOf(create('dup-names', { ports: [{ name: 'a', port: 80 }, { name: 'a', port: 443 }] }))).toEqual(['spec.ports[1].name: Duplicate value: "a"']);
+    expect(await causesOf(create('big-port', { ports: [{ port: 70000 }] }))).toContain('spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
+    expect(await causesOf(create('bad-type', { type: 'Magic', ports: [{ port: 80 }] }))).toContain('spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"');
+    expect(await causesOf(create('no-name', { type: 'ExternalName' }))).toEqual(['spec.externalName: Required value']);
+    expect(await causesOf(create('bad-sel', { ports: [{ port: 80 }], selector: { app: 'no spaces' } }))).toEqual([expect.stringMatching(/^spec\.selector: Invalid value: "no spaces"/)]);
+    expect(await causesOf(create('cip-np', { ports: [{ port: 80, nodePort: 30123 }] }))).toEqual(["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]);
+    expect(await causesOf(create('no-ports', {}))).toEqual(['spec.ports: Required value']);
+  });
+
+  test('kubectl explain service.spec.ports describes ServicePort', async () => {
+    const out = await c.k('explain', 'service.spec.ports');
+    expect(out).toContain('FIELD: ports <[]ServicePort>');
+    expect(out).toContain('nodePort\t<integer>');
+    expect(out).toContain('targetPort\t<IntOrString>');
+  });
+});
+
+describe('serviceaccounts/token', () => {
+  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+  test('kubectl create token returns a signed JWT with kube claims, duration and audiences honoured', async () => {
+    await c.k('create', 'serviceaccount', 'builder');
+    const sa = await json('get', 'serviceaccount', 'builder');
+    const token = (await c.k('create', 'token', 'builder')).trim();
+    const claims = claimsOf(token);
+    expect(claims).toMatchObject({
+      iss: 'https://kubernetes.default.svc.cluster.local',
+      sub: 'system:serviceaccount:default:builder',
+      aud: ['https://kubernetes.default.svc.cluster.local'],
+      'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'builder', uid: sa.metadata.uid } },
+    });
+    expect(claims.exp - claims.iat).toBe(3600);
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+    expect(header.alg).toBe('RS256');
+    const custom = claimsOf((await c.k('create', 'token', 'builder', '--duration=2h', '--audience=vault', '--audience=ci')).trim());
+    expect(custom.aud).toEqual(['vault', 'ci']);
+    expect(custom.exp - custom.iat).toBe(7200);
+  });
+
+  test('a TokenRequest answers with status.token and expirationTimestamp; short durations and unknown accounts fail', async () => {
+    const res = await post('/api/v1/namespaces/default/serviceaccounts/builder/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } });
+    expect(res.status).toBe(201);
+    const tr = JSON.parse(res.body);
+    expect(tr).toMatchObject({ kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name: 'builder', namespace: 'default' }, spec: { expirationSeconds: 600 } });
+    expect(Date.parse(tr.status.expirationTimestamp) - Date.now()).toBeGreaterThan(500_000);
+    expect(claimsOf(tr.status.token).sub).toBe('system:serviceaccount:default:builder');
+    let err = await fail('create', 'token', 'builder', '--duration=5m');
+    expect(err).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+    err = await fail('create', 'token', 'ghost');
+    expect(err).toContain('serviceaccounts "ghost" not found');
+  });
+});
