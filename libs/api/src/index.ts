@@ -14,5 +14,6 @@ export * from './protobuf';
 export * from './strategy';
 export * from './crd';
 export { BUILTIN_KINDS } from './kinds';
+export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling/priorityclasses';
 export { needsClusterIP, needsNodePorts } from './kinds/core/services';
 export * from './cron/schedule';

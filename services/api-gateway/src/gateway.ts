@@ -11,6 +11,7 @@ import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
 import { namespaceLifecycle } from './registry/admission';
+import { ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
 import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
 import { startRelay, type RelayHandle } from './relay';
@@ -41,7 +42,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
-  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name))];
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store)];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
@@ -50,6 +51,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);
+  await ensureSystemPriorityClasses(store, registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!, log);
   // CustomResourceDefinitions add and remove resources from here on (registry, stores, caches).
   const crds = new CrdController({ registry, stores, caches, client, store, admission, watchCacheCapacity: config.watchCacheCapacity, log });
   await crds.start();

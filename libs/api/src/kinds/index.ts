@@ -6,6 +6,14 @@ import { cronJobStrategy } from './batch/cronjobs';
 import { jobStrategy } from './batch/jobs';
 import { secretStrategy } from './core/secrets';
 import { serviceStrategy } from './core/services';
+import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
+import { endpointSliceStrategy } from './discovery/endpointslices';
+import { eventsV1Strategy } from './events/events';
+import { ingressClassStrategy } from './networking/ingressclasses';
+import { ingressStrategy } from './networking/ingresses';
+import { networkPolicyStrategy } from './networking/networkpolicies';
+import { priorityClassStrategy } from './scheduling/priorityclasses';
+import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
   secretStrategy,
@@ -13,4 +21,12 @@ export const BUILTIN_KINDS: KindStrategy[] = [
   customResourceDefinitions,
   jobStrategy,
   cronJobStrategy,
+  endpointSliceStrategy,
+  ingressStrategy,
+  ingressClassStrategy,
+  networkPolicyStrategy,
+  horizontalPodAutoscalerStrategy,
+  priorityClassStrategy,
+  storageClassStrategy,
+  eventsV1Strategy,
 ];
