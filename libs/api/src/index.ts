@@ -17,3 +17,4 @@ export { BUILTIN_KINDS } from './kinds';
 export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling/priorityclasses';
 export { needsClusterIP, needsNodePorts } from './kinds/core/services';
 export * from './cron/schedule';
+export * from './kinds/policy/disruption-budget';

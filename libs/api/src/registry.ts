@@ -51,7 +51,7 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     subresources: [status('Node', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Node' }),
   res({ group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'],
     subresources: [status('Pod', '', 'v1'), { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
-      { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] }],
+      { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] }, { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }],
     schemaRef: 'io.k8s.api.core.v1.Pod' }),
   res({ group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], schemaRef: 'io.k8s.api.core.v1.Event' }),
   res({ group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],

@@ -13,6 +13,7 @@ import { parseResourcePath, type ResourceRequest } from './http/request-info';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
 import { handlePodLog } from './handlers/pod-logs';
+import { evictionStores, handlePodEviction, isPodEviction } from './handlers/pod-eviction';
 import { handleTokenRequest } from './handlers/token-request';
 import type { ServiceAccountTokens } from './serviceaccount/tokens';
 import { dryRunOf, fieldValidationOf } from './handlers/params';
@@ -130,6 +131,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     return handleTokenRequest(req, res, rr, store, deps.serviceAccountTokens, deps.maxRequestBytes);
   }
   const ctx = requestContext(user, url.searchParams);
+  if (isPodEviction(info, rr)) return handlePodEviction(req, res, rr, evictionStores(deps.stores, store), ctx, deps.maxRequestBytes);
   await handleResource(req, res, rr, store, ctx, url.searchParams, { maxRequestBytes: deps.maxRequestBytes });
 }
 

@@ -2,9 +2,13 @@
 // Adding a kind: write `kinds/<group>/<resource>.ts` exporting its KindStrategy and list it here.
 import type { KindStrategy } from '../strategy';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions';
+import { controllerRevisionStrategy } from './apps/controllerrevisions';
+import { daemonSetStrategy } from './apps/daemonsets';
+import { statefulSetStrategy } from './apps/statefulsets';
 import { cronJobStrategy } from './batch/cronjobs';
 import { jobStrategy } from './batch/jobs';
 import { secretStrategy } from './core/secrets';
+import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { serviceStrategy } from './core/services';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
 import { endpointSliceStrategy } from './discovery/endpointslices';
@@ -21,6 +25,10 @@ export const BUILTIN_KINDS: KindStrategy[] = [
   customResourceDefinitions,
   jobStrategy,
   cronJobStrategy,
+  statefulSetStrategy,
+  daemonSetStrategy,
+  controllerRevisionStrategy,
+  podDisruptionBudgetStrategy,
   endpointSliceStrategy,
   ingressStrategy,
   ingressClassStrategy,

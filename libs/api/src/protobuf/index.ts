@@ -10,6 +10,7 @@ import { DeleteOptions } from './meta';
 import { Pod, PodTemplate } from './pod';
 import { Reader, WireError, WireType } from './wire';
 import * as wl from './workloads';
+import { Eviction } from '../kinds/policy/protobuf';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -30,6 +31,8 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   'autoscaling/v1': { Scale: wl.Scale },
   'authentication.k8s.io/v1': { TokenRequest },
   'coordination.k8s.io/v1': { Lease: wl.Lease },
+  // pods/eviction bodies: a subresource's kind, with no strategy of its own.
+  'policy/v1': { Eviction },
   'rbac.authorization.k8s.io/v1': {
     Role: wl.Role,
     ClusterRole: wl.ClusterRole,
