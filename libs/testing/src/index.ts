@@ -6,3 +6,4 @@ export { startControlPlane, httpsFetch, type ControlPlane, type ControlPlaneOpti
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp';
 export { serviceProcess, type ServiceProcess, type ServiceProcessSpec } from './service-process';
 export { until } from './wait';
+export { helmBinary } from './helm';
