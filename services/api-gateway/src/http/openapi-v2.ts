@@ -6,8 +6,10 @@ import { errors, OPENAPI_V2_PROTOBUF, openApiV2Serialized, type ResourceRegistry
 
 type Form = 'json' | 'protobuf';
 
-// The older spelling with a dot is accepted as well.
-const PROTOBUF_TYPES = new Set([OPENAPI_V2_PROTOBUF, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf']);
+// Clients ask with '@' (client-go) or '.'; the answer names the '.' form, as kube-openapi's
+// handler does: Go's mime.ParseMediaType rejects '@', so client-go fails on a Content-Type with it.
+const PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const PROTOBUF_TYPES = new Set([OPENAPI_V2_PROTOBUF, PROTOBUF_CONTENT_TYPE]);
 
 /** The form the Accept header prefers (highest q first, JSON for wildcards), or undefined. */
 export function negotiateOpenApiV2(accept: string | undefined): Form | undefined {
@@ -33,7 +35,7 @@ export function handleOpenApiV2(req: IncomingMessage, res: ServerResponse, regis
   if (!form) throw errors.notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
   const doc = openApiV2Serialized(registry, form);
   const headers = {
-    'Content-Type': form === 'json' ? 'application/json' : OPENAPI_V2_PROTOBUF,
+    'Content-Type': form === 'json' ? 'application/json' : PROTOBUF_CONTENT_TYPE,
     ETag: doc.etag,
     Vary: 'Accept',
   };
