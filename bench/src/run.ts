@@ -3,8 +3,9 @@ import { runApiBench } from './api';
 import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
 import { runDeployBench } from './deploy';
+import { runCrdBench } from './crd';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;

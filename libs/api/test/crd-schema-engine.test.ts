@@ -188,3 +188,8 @@ describe('structural schema checks of a CRD version', () => {
     ]);
   });
 });
+
+test('versions sort as Kubernetes orders them: GA, beta, alpha, then others', () => {
+  const { compareKubeVersions } = jest.requireActual('../src') as typeof import('../src');
+  expect(['foo1', 'v1beta1', 'v1', 'v2alpha1', 'v2', 'v1beta2', 'v10'].sort(compareKubeVersions)).toEqual(['v10', 'v2', 'v1', 'v1beta2', 'v1beta1', 'v2alpha1', 'foo1']);
+});

@@ -2,7 +2,7 @@
 // each request authenticated and traced.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { ApiError, errors, openApiV3Index, openApiV3Serialized, type ResourceRegistry } from '@keelson/api';
+import { ApiError, errors, openApiV3Index, openApiV3Serialized, type KubeObject, type ResourceRegistry } from '@keelson/api';
 import type { WatchCache } from '@keelson/storage';
 import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/telemetry';
 import type { TokenAuthenticator, UserInfo } from './http/auth';
@@ -19,6 +19,7 @@ import type { ServiceAccountTokens } from './serviceaccount/tokens';
 import { dryRunOf, fieldValidationOf } from './handlers/params';
 import type { RequestContext } from './registry/request-context';
 import type { ResourceStore } from './registry/resource-store';
+import { CustomResourceStore } from './registry/custom-resource-store';
 
 export interface ApiServerDeps {
   registry: ResourceRegistry;
@@ -122,7 +123,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (rr.verb === 'watch') {
     const cache = deps.caches.get(`${info.group}/${info.resource}`);
     if (!cache) throw errors.notFoundPath();
-    return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds, currentRevision: () => store.store.currentRevision() });
+    const view = store instanceof CustomResourceStore ? (o: KubeObject) => store.fromStorage(o) : undefined;
+    return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds, currentRevision: () => store.store.currentRevision(), view });
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
     return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });

@@ -89,14 +89,14 @@ export function customResourceSchemas(crd: CustomResourceDefinition, v: CustomRe
   };
 }
 
-/** Fields other than metadata and status: what a status write may not change. */
+/** Content other than metadata and status (apiVersion differs between served versions). */
 function nonStatus(obj: KubeObject): Record<string, unknown> {
-  const { metadata: _m, status: _s, ...rest } = obj;
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
   return rest;
 }
 
 function nonMetadata(obj: KubeObject): Record<string, unknown> {
-  const { metadata: _m, ...rest } = obj;
+  const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = obj;
   return rest;
 }
 
@@ -119,7 +119,7 @@ export function customResourceStrategy(crd: CustomResourceDefinition, v: CustomR
     prepareForUpdate: (obj, old, subresource) => {
       if (subresource === 'status') {
         // The status strategy keeps everything but status (and metadata bookkeeping).
-        for (const k of Object.keys(obj)) if (k !== 'metadata' && k !== 'status') delete obj[k];
+        for (const k of Object.keys(obj)) if (!['metadata', 'status', 'apiVersion', 'kind'].includes(k)) delete obj[k];
         Object.assign(obj, structuredClone(nonStatus(old)));
         return;
       }

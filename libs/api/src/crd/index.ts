@@ -17,3 +17,5 @@ export {
   storageVersion,
   validateCustomObject,
 } from './custom-resource-strategy';
+export { customResourceScale, readPath, writePath, type ScalePaths } from './scale';
+export { compareKubeVersions } from './version-priority';

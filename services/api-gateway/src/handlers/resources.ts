@@ -57,7 +57,7 @@ export async function handleResource(
   switch (rr.verb) {
     case 'get': {
       const obj = await rs.get(ns, name!);
-      return sub === 'scale' ? sendJson(res, 200, toScale(obj)) : send(200, obj);
+      return sub === 'scale' ? sendJson(res, 200, toScale(obj, info)) : send(200, obj);
     }
     case 'list': {
       // Lists are always consistent reads from etcd; only an Exact match reads an older revision.

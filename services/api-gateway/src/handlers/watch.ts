@@ -9,6 +9,8 @@ import { parseResourceVersion } from '../registry/errors';
 import { booleanParamOf, includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
 
 export interface WatchOptions {
+  /** How a stored object reads through this endpoint (custom resources: apiVersion, defaults). */
+  view?: (obj: KubeObject) => KubeObject;
   /** Seconds between bookmarks when the client allows them. */
   bookmarkIntervalSeconds: number;
   /** etcd's current revision: the floor of a consistent snapshot (initial events with no resourceVersion). */
@@ -43,7 +45,8 @@ export async function handleWatch(
   const sendInitialEvents = booleanParamOf(query, 'sendInitialEvents');
   const timeout = timeoutSecondsOf(query);
 
-  const encode = (obj: KubeObject): unknown => (table ? toTable(info, [obj], { includeObject }) : obj);
+  const view = opts.view ?? ((o: KubeObject) => o);
+  const encode = (obj: KubeObject): unknown => (table ? toTable(info, [view(obj)], { includeObject }) : view(obj));
   // Headers go out with the first line, so a watch that must first wait for the cache
   // can still fail with a plain Status (504); kubectl needs them promptly, and gets them
   // as soon as the watch is registered.

@@ -8,6 +8,7 @@ import {
   ApiError,
   CRD_CLEANUP_FINALIZER,
   BUILTIN_RESOURCES,
+  compareKubeVersions,
   customResourceStrategy,
   registerSchemas,
   registerStrategy,
@@ -225,7 +226,8 @@ export class CrdController {
     const resource = crd.spec.names.plural;
     if (existing && (existing.group !== group || existing.resource !== resource)) this.unserve(name);
     else if (existing) this.unregister(existing);
-    const versions = servedVersions(crd);
+    // Registered in Kubernetes' version priority: discovery prefers the first.
+    const versions = servedVersions(crd).sort((a, b) => compareKubeVersions(a.name, b.name));
     const storage = crd.spec.versions.find((v) => v.storage) ?? versions[0];
     const infos: ResourceInfo[] = [];
     for (const v of versions) {

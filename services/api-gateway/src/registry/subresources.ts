@@ -1,11 +1,13 @@
 // The scale and binding subresources: views onto a parent object's fields.
-import { errors, isRecord, labelSelectorFromObject, qualifiedResource, type KubeObject } from '@keelson/api';
+import { customResourceScale, errors, isRecord, labelSelectorFromObject, qualifiedResource, strategyFor, writePath, type KubeObject, type ResourceInfo } from '@keelson/api';
 import { nowTimestamp } from './object-meta';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
 
-/** autoscaling/v1 Scale of a Deployment or ReplicaSet. */
-export function toScale(obj: KubeObject): KubeObject {
+/** autoscaling/v1 Scale of a Deployment or ReplicaSet, or of a custom resource at its CRD's paths. */
+export function toScale(obj: KubeObject, info?: ResourceInfo): KubeObject {
+  const paths = info && strategyFor(info)?.scale;
+  if (paths) return customResourceScale(obj, paths);
   const selector = obj.spec?.selector as Parameters<typeof labelSelectorFromObject>[0];
   return {
     kind: 'Scale',
@@ -34,7 +36,7 @@ export async function updateScale(
     namespace,
     name,
     (current) => {
-      const scale = computeScale(toScale(current));
+      const scale = computeScale(toScale(current, rs.info));
       if (!isRecord(scale) || scale.kind !== 'Scale') throw errors.badRequest('the body must be an autoscaling/v1 Scale');
       const meta = isRecord(scale.metadata) ? scale.metadata : {};
       if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
@@ -44,11 +46,16 @@ export async function updateScale(
       if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
         throw errors.invalid('Scale', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
       }
+      const paths = strategyFor(rs.info)?.scale;
+      if (paths) {
+        writePath(current, paths.specReplicasPath, replicas ?? 0);
+        return current;
+      }
       return { ...current, spec: { ...(current.spec ?? {}), replicas: replicas ?? 0 } };
     },
     ctx,
   );
-  return toScale(written);
+  return toScale(written, rs.info);
 }
 
 /** pods/binding: assigns a pod to a node once (the scheduler's write). */
