@@ -12,6 +12,7 @@ export * from './validation';
 export * from './defaults';
 export * from './protobuf';
 export * from './strategy';
+export { applyConfiguration, updateManagedFields, managerFromUserAgent, LAST_APPLIED_ANNOTATION, type FieldManagerScope, type WriteManager, type ApplyRequest } from './managed-fields';
 export * from './crd';
 export { BUILTIN_KINDS } from './kinds';
 export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling/priorityclasses';

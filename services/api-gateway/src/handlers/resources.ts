@@ -20,6 +20,7 @@ import { deleteObject, deleteResponse, parseDeleteOptions } from '../registry/de
 import type { RequestContext } from '../registry/request-context';
 import type { ResourceStore } from '../registry/resource-store';
 import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
+import { prepareFieldManagement, serverSideApply } from '../registry/field-tracking';
 import { includeObjectOf, limitOf, selectorFilterOf } from './params';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -54,6 +55,7 @@ export async function handleResource(
     return parseDeleteOptions(raw.length ? decodeBody(raw, mediaType(req)) : undefined, query);
   };
 
+  prepareFieldManagement(ctx, rr.verb, sub, query, { userAgent: req.headers['user-agent'], contentType: mediaType(req) });
   switch (rr.verb) {
     case 'get': {
       const obj = await rs.get(ns, name!);
@@ -137,25 +139,14 @@ async function patch(
       case 'application/merge-patch+json':
         return applyJsonMergePatch(current, patchBody);
       default:
-        // Strategic merge, and server-side apply approximated as a strategic merge of the applied config.
+        // Strategic merge (server-side apply only reaches here on /scale).
         return schema ? applyStrategicMergePatch(current, patchBody, schema, resolveSchema) : applyJsonMergePatch(current, patchBody);
     }
   };
   if (rr.subresource === 'scale') return sendJson(res, 200, await updateScale(rs, ns, name, applyPatch, ctx));
   if (type === 'application/apply-patch+yaml') {
-    // Server-side apply creates the object when it does not exist yet.
-    const exists = await rs.get(ns, name).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof ApiError && e.code === 404) return false;
-        throw e;
-      },
-    );
-    if (!exists) {
-      const obj = rs.checkBody(patchBody, ns);
-      if (obj.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
-      return send(201, await rs.create(ns, obj, ctx));
-    }
+    const applied = await serverSideApply(rs, ns, name, rr.subresource, patchBody, ctx);
+    return send(applied.code, applied.object);
   }
   return send(200, await rs.update(ns, name, (current) => applyPatch(current), ctx, { subresource: rr.subresource }));
 }

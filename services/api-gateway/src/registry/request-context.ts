@@ -10,6 +10,15 @@ export interface RequestContext {
   fieldManager?: string;
   /** W3C traceparent of the request span, stored on written objects. */
   traceparent?: string;
+  /** Set on client create/update/patch: who makes the write, for metadata.managedFields (see field-tracking.ts). */
+  fieldTracking?: FieldTracking;
   /** Warnings to send back in `Warning:` headers. */
   warnings: string[];
+}
+
+export interface FieldTracking {
+  manager: string;
+  subresource?: string;
+  /** Server-side apply (`application/apply-patch+yaml`) and its `force`. */
+  apply?: { force: boolean };
 }

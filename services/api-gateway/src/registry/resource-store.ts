@@ -19,6 +19,7 @@ import {
 } from '@keelson/api';
 import { keyFor, prefixFor, type EtcdStore, type ListOptions as StoreListOptions, type ListResult } from '@keelson/storage';
 import { toApiError } from './errors';
+import { trackCreate, trackUpdate } from './field-tracking';
 import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
 
@@ -98,6 +99,7 @@ export class ResourceStore {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
     fillSystemFieldsForCreate(obj.metadata);
     obj = prepareForCreate(applyDefaults(obj, this.info), this.info);
+    trackCreate(this, obj, ctx);
     this.validate(obj, ctx);
     for (const check of this.admission) await check(obj, this.info, ctx);
     setTraceparent(obj, ctx.traceparent);
@@ -149,6 +151,7 @@ export class ResourceStore {
           // their callers build the whole object, so no update strategy applies.
           const internal = opts.subresource === 'binding' || opts.subresource === 'finalize';
           const updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
+          trackUpdate(this, current, updated, ctx);
           this.validate(updated, ctx, internal ? undefined : current);
           // A terminating object whose last finalizer is gone is deleted, not updated.
           finalDelete = readyForRemoval(this.info, updated);
