@@ -252,3 +252,89 @@ describe('serviceaccounts/token', () => {
     expect(err).toContain('serviceaccounts "ghost" not found');
   });
 });
+
+describe('storage-only core kinds', () => {
+  test('Endpoints from the documentation print as ip:port', async () => {
+    await c.k('apply', '-f', join(FIXTURES, 'endpoints.yaml'));
+    const ep = await json('get', 'endpoints', 'my-service');
+    expect(ep.subsets[0].ports).toEqual([{ port: 9376, protocol: 'TCP' }]);
+    const out = await c.k('get', 'ep', 'my-service');
+    expect(header(out)).toEqual(['NAME', 'ENDPOINTS', 'AGE']);
+    expect(row(out, 'my-service').slice(0, 2)).toEqual(['my-service', '192.0.2.42:9376']);
+    const bad = await post('/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'bad' }, subsets: [{ addresses: [{ ip: 'nope' }], ports: [{ port: 80 }] }] });
+    expect(JSON.parse(bad.body).message).toBe('Endpoints "bad" is invalid: subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address');
+  });
+
+  test('PersistentVolume and PersistentVolumeClaim from the documentation: defaults, phases, columns', async () => {
+    await c.k('apply', '-f', join(FIXTURES, 'pv-volume.yaml'), '-f', join(FIXTURES, 'pv-claim.yaml'));
+    const pv = await json('get', 'pv', 'task-pv-volume');
+    expect(pv.spec).toMatchObject({ persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' });
+    expect(pv.status.phase).toBe('Available');
+    const pvOut = await c.k('get', 'pv');
+    expect(header(pvOut)).toEqual(['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE']);
+    // The empty CLAIM and REASON cells vanish when splitting on runs of spaces.
+    expect(row(pvOut, 'task-pv-volume').slice(0, 7)).toEqual(['task-pv-volume', '10Gi', 'RWO', 'Retain', 'Available', 'manual', '<unset>']);
+    const pvc = await json('get', 'pvc', 'task-pv-claim');
+    expect(pvc.spec.volumeMode).toBe('Filesystem');
+    expect(pvc.status.phase).toBe('Pending');
+    const pvcOut = await c.k('get', 'pvc');
+    expect(header(pvcOut)).toEqual(['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE']);
+    expect(row(pvcOut, 'task-pv-claim').slice(0, 4)).toEqual(['task-pv-claim', 'Pending', 'manual', '<unset>']);
+    // Only the storage request may change after creation.
+    const err = await fail('patch', 'pvc', 'task-pv-claim', '-p', '{"spec":{"accessModes":["ReadWriteMany"]}}');
+    expect(err).toContain('spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    const noStorage = await post('/api/v1/namespaces/default/persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'empty' }, spec: { accessModes: ['ReadWriteOnce'] } });
+    expect(JSON.parse(noStorage.body).message).toBe('PersistentVolumeClaim "empty" is invalid: spec.resources[storage]: Required value');
+  });
+
+  test('kubectl create quota (protobuf) and the documentation quota print REQUEST and LIMIT', async () => {
+    await c.k('create', 'quota', 'object-counts', '--hard=pods=2,services=3,secrets=5', '--scopes=NotTerminating');
+    const q = await json('get', 'quota', 'object-counts');
+    expect(q.spec).toEqual({ hard: { pods: '2', services: '3', secrets: '5' }, scopes: ['NotTerminating'] });
+    await c.k('apply', '-f', join(FIXTURES, 'quota-mem-cpu.yaml'));
+    const out = await c.k('get', 'resourcequotas');
+    expect(header(out)).toEqual(['NAME', 'REQUEST', 'LIMIT', 'AGE']);
+    expect(row(out, 'mem-cpu-demo').slice(0, 3)).toEqual(['mem-cpu-demo', 'requests.cpu: 0/1, requests.memory: 0/1Gi', 'limits.cpu: 0/2, limits.memory: 0/2Gi']);
+    expect(row(out, 'object-counts')[1]).toBe('pods: 0/2, secrets: 0/5, services: 0/3');
+    const err = await fail('create', 'quota', 'bad', '--hard=pods=-1');
+    expect(err).toContain('spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0');
+  });
+
+  test('LimitRange defaults container requests and refuses min above max', async () => {
+    await c.k('apply', '-f', join(FIXTURES, 'memory-defaults.yaml'));
+    const lr = await json('get', 'limitrange', 'mem-limit-range');
+    expect(lr.spec.limits[0]).toEqual({ type: 'Container', default: { memory: '512Mi' }, defaultRequest: { memory: '256Mi' } });
+    const out = await c.k('get', 'limits');
+    expect(header(out)).toEqual(['NAME', 'CREATED AT']);
+    expect(row(out, 'mem-limit-range')[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const maxOnly = await post('/api/v1/namespaces/default/limitranges', { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'max-only' }, spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { cpu: '100m' } }] } });
+    expect(JSON.parse(maxOnly.body).spec.limits[0]).toEqual({ type: 'Container', max: { cpu: '2' }, min: { cpu: '100m' }, default: { cpu: '2' }, defaultRequest: { cpu: '2' } });
+    const bad = await post('/api/v1/namespaces/default/limitranges', { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'upside-down' }, spec: { limits: [{ type: 'Container', min: { cpu: '2' }, max: { cpu: '1' } }] } });
+    expect(bad.status).toBe(422);
+    expect(JSON.parse(bad.body).details.causes).toContainEqual(expect.objectContaining({ field: 'spec.limits[0].min[cpu]', message: 'Invalid value: "2": min value 2 is greater than max value 1' }));
+  });
+
+  test('ReplicationController: storage, scale and status subresources, columns', async () => {
+    await c.k('apply', '-f', join(FIXTURES, 'replication.yaml'));
+    const rc = await json('get', 'rc', 'nginx');
+    expect(rc.metadata.labels).toEqual({ app: 'nginx' });
+    expect(rc.metadata.generation).toBe(1);
+    expect(rc.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log' });
+    await c.k('scale', 'rc', 'nginx', '--replicas=5');
+    const scale = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/replicationcontrollers/nginx/scale')).body);
+    expect(scale).toMatchObject({ kind: 'Scale', spec: { replicas: 5 }, status: { selector: 'app=nginx' } });
+    const status = await c.request('PATCH', '/api/v1/namespaces/default/replicationcontrollers/nginx/status', {
+      body: JSON.stringify({ status: { replicas: 4, readyReplicas: 2 } }), headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(status.status).toBe(200);
+    const out = await c.k('get', 'rc', '-o', 'wide');
+    expect(header(out)).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    const r = row(out, 'nginx');
+    expect([...r.slice(0, 4), ...r.slice(5)]).toEqual(['nginx', '5', '4', '2', 'nginx', 'nginx', 'app=nginx']);
+    const bad = await post('/api/v1/namespaces/default/replicationcontrollers', {
+      apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'mismatch' },
+      spec: { selector: { app: 'a' }, template: { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    expect(JSON.parse(bad.body).message).toBe('ReplicationController "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`');
+  });
+});

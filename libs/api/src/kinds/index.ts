@@ -10,6 +10,12 @@ import { jobStrategy } from './batch/jobs';
 import { secretStrategy } from './core/secrets';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { serviceStrategy } from './core/services';
+import { endpointsStrategy } from './core/endpoints';
+import { limitRangeStrategy } from './core/limitranges';
+import { persistentVolumeClaimStrategy } from './core/persistentvolumeclaims';
+import { persistentVolumeStrategy } from './core/persistentvolumes';
+import { replicationControllerStrategy } from './core/replicationcontrollers';
+import { resourceQuotaStrategy } from './core/resourcequotas';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
 import { endpointSliceStrategy } from './discovery/endpointslices';
 import { eventsV1Strategy } from './events/events';
@@ -22,6 +28,12 @@ import { storageClassStrategy } from './storage/storageclasses';
 export const BUILTIN_KINDS: KindStrategy[] = [
   secretStrategy,
   serviceStrategy,
+  endpointsStrategy,
+  persistentVolumeStrategy,
+  persistentVolumeClaimStrategy,
+  resourceQuotaStrategy,
+  limitRangeStrategy,
+  replicationControllerStrategy,
   customResourceDefinitions,
   jobStrategy,
   cronJobStrategy,

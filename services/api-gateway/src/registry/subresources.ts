@@ -8,7 +8,9 @@ import type { ResourceStore } from './resource-store';
 export function toScale(obj: KubeObject, info?: ResourceInfo): KubeObject {
   const paths = info && strategyFor(info)?.scale;
   if (paths) return customResourceScale(obj, paths);
-  const selector = obj.spec?.selector as Parameters<typeof labelSelectorFromObject>[0];
+  // A ReplicationController's selector is a plain label map, the others' a LabelSelector.
+  const raw = obj.spec?.selector;
+  const selector = (obj.kind === 'ReplicationController' ? { matchLabels: raw } : raw) as Parameters<typeof labelSelectorFromObject>[0];
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
