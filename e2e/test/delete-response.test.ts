@@ -1,6 +1,6 @@
 // What a DELETE answers, as kube-apiserver's generic store and delete handler do: a Status
 // naming the removed object (details.kind is the resource), the object itself for kinds that
-// return it (pods, namespaces, serviceaccounts) and for objects only marked for deletion, and
+// return it (pods, namespaces, services, ...) and for objects only marked for deletion, and
 // 202 only when the deprecated orphanDependents=false asked for a cascade still pending.
 // Boolean query parameters (watch, orphanDependents, ...) are read as kube reads them.
 import { startControlPlane, type ControlPlane } from '@keelson/testing';
@@ -92,6 +92,15 @@ describe('DELETE', () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({ kind: 'Pod', metadata: { name: 'p', uid: created.metadata.uid } });
     expect((await c.request('GET', '/api/v1/namespaces/default/pods/p')).status).toBe(404);
+  });
+
+  test('a Service answers with itself (ReturnDeletedObject), a Secret with a Status', async () => {
+    const svc = await create('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
+    const gone = await del('/api/v1/namespaces/default/services/s');
+    expect(gone.status).toBe(200);
+    expect(gone.json).toMatchObject({ kind: 'Service', metadata: { name: 's', uid: svc.metadata.uid } });
+    const secret = await create('/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k' }, stringData: { a: 'b' } });
+    expect((await del('/api/v1/namespaces/default/secrets/k')).json).toMatchObject({ kind: 'Status', details: { name: 'k', kind: 'secrets', uid: secret.metadata.uid } });
   });
 
   test('a namespace answers with itself, Terminating', async () => {

@@ -50,11 +50,19 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
 }
 
 /**
- * Kinds whose immediate delete answers with the removed object rather than a Status
- * (kube's registries with `ReturnDeletedObject: true`) that have no strategy file yet;
- * a kind with a strategy says so there (`returnDeletedObject`).
+ * Built-in kinds whose immediate delete answers with the removed object rather than a Status:
+ * kube's registries with `ReturnDeletedObject: true`. A strategy's `returnDeletedObject`, when
+ * set, wins (kinds registered at run time).
  */
-const RETURNS_DELETED_OBJECT = new Set(['/pods', '/namespaces', '/serviceaccounts']);
+const RETURNS_DELETED_OBJECT = new Set([
+  '/pods',
+  '/namespaces',
+  '/serviceaccounts',
+  '/services',
+  '/persistentvolumes',
+  '/persistentvolumeclaims',
+  'storage.k8s.io/storageclasses',
+]);
 
 function returnsDeletedObject(info: ResourceInfo): boolean {
   return strategyFor(info)?.returnDeletedObject ?? RETURNS_DELETED_OBJECT.has(`${info.group}/${info.resource}`);
