@@ -84,9 +84,28 @@ export function parseSchedule(schedule: string): CronSchedule {
   try {
     CronExpressionParser.parse(expression, { tz: 'UTC' });
   } catch (e) {
-    throw new CronScheduleError(e instanceof Error ? e.message : String(e));
+    throw new CronScheduleError(rangeError(fields) ?? (e instanceof Error ? e.message : String(e)));
   }
   return { kind: 'cron', expression };
+}
+
+/** minute, hour, day of month, month, day of week: robfig/cron's bounds. */
+const BOUNDS: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+
+/** robfig/cron's getRange message for a number outside its field's bounds, if that is the fault. */
+function rangeError(fields: string[]): string | undefined {
+  for (let i = 0; i < fields.length; i++) {
+    const [min, max] = BOUNDS[i];
+    for (const part of fields[i].split(',')) {
+      const m = /^(\d+)(?:-(\d+))?(?:\/\d+)?$/.exec(part);
+      if (!m) continue;
+      const start = Number(m[1]);
+      const end = m[2] === undefined ? start : Number(m[2]);
+      if (start < min) return `beginning of range (${start}) below minimum (${min}): ${part}`;
+      if (end > max) return `end of range (${end}) above maximum (${max}): ${part}`;
+    }
+  }
+  return undefined;
 }
 
 /** The error text for an invalid schedule, or undefined when it parses. */

@@ -66,7 +66,7 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
   }, ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady']),
   [APPS + 'DaemonSetUpdateStrategy']: obj('DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.', {
     rollingUpdate: ref(APPS + 'RollingUpdateDaemonSet', 'Rolling update config params. Present only if type = "RollingUpdate".'),
-    type: str('Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.', { enum: ['OnDelete', 'RollingUpdate'] }),
+    type: str('Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'),
   }),
   [APPS + 'RollingUpdateDaemonSet']: obj('Spec to control the desired behavior of daemon set rolling update.', {
     maxSurge: ref(INT_OR_STRING, INT_OR_STRING_DESCRIPTION),
@@ -96,7 +96,7 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
     minReadySeconds: int32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)'),
     ordinals: ref(APPS + 'StatefulSetOrdinals', 'ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for each additional replica requested.'),
     persistentVolumeClaimRetentionPolicy: ref(APPS + 'StatefulSetPersistentVolumeClaimRetentionPolicy', 'persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until manually deleted.'),
-    podManagementPolicy: str('podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. The alternative policy is `Parallel`.', { enum: ['OrderedReady', 'Parallel'] }),
+    podManagementPolicy: str('podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. The alternative policy is `Parallel`.'),
     replicas: int32('replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1.'),
     revisionHistoryLimit: int32("revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The default value is 10."),
     selector: ref(META + 'LabelSelector', "selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
@@ -119,7 +119,7 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
   }, ['replicas']),
   [APPS + 'StatefulSetUpdateStrategy']: obj('StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy.', {
     rollingUpdate: ref(APPS + 'RollingUpdateStatefulSetStrategy', 'RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.'),
-    type: str('Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.', { enum: ['OnDelete', 'RollingUpdate'] }),
+    type: str('Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.'),
   }),
 
   // core/v1 PersistentVolumeClaim, as StatefulSet volumeClaimTemplates embed it.
@@ -146,7 +146,7 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
     conditions: arr(item(CORE + 'PersistentVolumeClaimCondition'), "conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.", { ...mergeBy('type'), ...listMap('type') }),
     currentVolumeAttributesClassName: str('currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.'),
     modifyVolumeStatus: ref(CORE + 'ModifyVolumeStatus', 'ModifyVolumeStatus represents the status object of ControllerModifyVolume operation.'),
-    phase: str('phase represents the current phase of PersistentVolumeClaim.', { enum: ['Bound', 'Lost', 'Pending'] }),
+    phase: str('phase represents the current phase of PersistentVolumeClaim.'),
   }),
   [CORE + 'ModifyVolumeStatus']: obj('ModifyVolumeStatus represents the status object of ControllerModifyVolume operation', {
     status: str('status is the status of the ControllerModifyVolume operation.', { default: '' }),

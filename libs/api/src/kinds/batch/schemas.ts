@@ -25,7 +25,7 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
     metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
   }, ['items'], gvk('batch', 'v1', 'CronJobList')),
   [BATCH + 'CronJobSpec']: obj('CronJobSpec describes how the job execution will look like and when it will actually run.', {
-    concurrencyPolicy: str('Specifies how to treat concurrent executions of a Job. Valid values are:\n\n- "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn\'t finished yet; - "Replace": cancels currently running job and replaces it with a new one', { enum: ['Allow', 'Forbid', 'Replace'] }),
+    concurrencyPolicy: str('Specifies how to treat concurrent executions of a Job. Valid values are:\n\n- "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn\'t finished yet; - "Replace": cancels currently running job and replaces it with a new one'),
     failedJobsHistoryLimit: int32('The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1.'),
     jobTemplate: ref(BATCH + 'JobTemplateSpec', 'Specifies the job that will be created when executing a CronJob.'),
     schedule: str('The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.', { default: '' }),
@@ -64,14 +64,14 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
     activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer.'),
     backoffLimit: int32('Specifies the number of retries before marking this job failed. Defaults to 6, unless backoffLimitPerIndex (only Indexed Job) is specified. When backoffLimitPerIndex is specified, backoffLimit defaults to 2147483647.'),
     backoffLimitPerIndex: int32('Specifies the limit for the number of retries within an index before marking this index as failed. It can only be set when Job\'s completionMode=Indexed, and the Pod\'s restart policy is Never. The field is immutable.'),
-    completionMode: str('completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`.', { enum: ['Indexed', 'NonIndexed'] }),
+    completionMode: str('completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`.'),
     completions: int32('Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/'),
     managedBy: str('ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which don\'t have this field at all or the field value is the reserved string `kubernetes.io/job-controller`, but skips reconciling Jobs with a custom value for this field. This field is immutable.'),
     manualSelector: bool('manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template.  When true, the user is responsible for picking unique labels and specifying the selector.'),
     maxFailedIndexes: int32('Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set. It can only be specified when backoffLimitPerIndex is set.'),
     parallelism: int32('Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) < .spec.parallelism), i.e. when the work left to do is less than max parallelism.'),
     podFailurePolicy: ref(BATCH + 'PodFailurePolicy', 'Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and conditions which need to be satisfied to take the associated action. This field cannot be used in combination with restartPolicy=OnFailure.'),
-    podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed. - Failed means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.', { enum: ['Failed', 'TerminatingOrFailed'] }),
+    podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed. - Failed means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.'),
     selector: ref(META + 'LabelSelector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you.'),
     successPolicy: ref(BATCH + 'SuccessPolicy', 'successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs.'),
     suspend: bool('suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. Defaults to false.'),
@@ -100,7 +100,7 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
   }, ['rules']),
   [BATCH + 'PodFailurePolicyOnExitCodesRequirement']: obj('PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes.', {
     containerName: str('Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers.'),
-    operator: str('Represents the relationship between the container exit code(s) and the specified values. Possible values are: In, NotIn.', { default: '', enum: ['In', 'NotIn'] }),
+    operator: str('Represents the relationship between the container exit code(s) and the specified values. Possible values are: In, NotIn.', { default: '' }),
     values: arr({ type: 'integer', format: 'int32', default: 0 }, 'Specifies the set of values. The list of values must be ordered and must not contain duplicates. Value \'0\' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.', listSet),
   }, ['operator', 'values']),
   [BATCH + 'PodFailurePolicyOnPodConditionsPattern']: obj('PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type.', {
@@ -108,7 +108,7 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
     type: str('Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type.', { default: '' }),
   }, ['type']),
   [BATCH + 'PodFailurePolicyRule']: obj('PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule.', {
-    action: str('Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are: Count, FailIndex, FailJob, Ignore.', { default: '', enum: ['Count', 'FailIndex', 'FailJob', 'Ignore'] }),
+    action: str('Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are: Count, FailIndex, FailJob, Ignore.', { default: '' }),
     onExitCodes: ref(BATCH + 'PodFailurePolicyOnExitCodesRequirement', 'Represents the requirement on the container exit codes.'),
     onPodConditions: arr(item(BATCH + 'PodFailurePolicyOnPodConditionsPattern'), 'Represents the requirement on the pod conditions. At most 20 elements are allowed.', atomic),
   }, ['action']),
