@@ -14,6 +14,7 @@ import { CORE_NODE_SCHEMAS } from './core-node';
 import { APPS_SCHEMAS } from './apps';
 import { COORDINATION_SCHEMAS } from './coordination';
 import { AUTOSCALING_SCHEMAS } from './autoscaling';
+import { AUTHENTICATION_SCHEMAS } from './authentication';
 
 export { REF_PREFIX } from './dsl';
 
@@ -28,6 +29,7 @@ export const SCHEMAS: Record<string, SchemaNode> = {
   ...APPS_SCHEMAS,
   ...COORDINATION_SCHEMAS,
   ...AUTOSCALING_SCHEMAS,
+  ...AUTHENTICATION_SCHEMAS,
 };
 
 /** `#/components/schemas/io.k8s.api.core.v1.Pod` → `io.k8s.api.core.v1.Pod`; bare names pass through. */
