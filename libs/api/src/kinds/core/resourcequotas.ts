@@ -13,7 +13,7 @@ import type { SchemaNode } from '../../schema/types';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, statusSubresource, type KindStrategy } from '../../strategy';
 import type { KubeObject } from '../../types';
-import { arr as arrOf, rec, str as strOf } from '../../validation/field-errors';
+import { arr as arrOf, jsonEqual, rec, str as strOf } from '../../validation/field-errors';
 import { isQualifiedName } from '../../validation/names';
 import { kindSchema, listSchema } from './service-schema';
 
@@ -47,7 +47,9 @@ function validateResourceList(list: unknown, field: string): StatusCause[] {
 export function validateResourceQuota(o: KubeObject): StatusCause[] {
   const spec = rec(o.spec) ?? {};
   const status = rec(o.status) ?? {};
-  const out = [...validateResourceList(spec.hard, 'spec.hard'), ...validateResourceList(status.hard, 'status.hard'), ...validateResourceList(status.used, 'status.used')];
+  const out = [...validateResourceList(spec.hard, 'spec.hard'), ...validateResourceList(status.used, 'status.used')];
+  // status.hard mirroring spec.hard would only repeat the spec's errors.
+  if (!jsonEqual(status.hard, spec.hard)) out.push(...validateResourceList(status.hard, 'status.hard'));
   arrOf(spec.scopes).forEach((s, i) => {
     if (!QUOTA_SCOPES.includes(String(s))) out.push(causes.invalid(`spec.scopes[${i}]`, s, 'unsupported scope'));
   });
