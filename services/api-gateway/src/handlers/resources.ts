@@ -19,6 +19,7 @@ import { parseResourceVersion } from '../registry/errors';
 import { deleteObject, deleteResponse, parseDeleteOptions } from '../registry/deletion';
 import type { RequestContext } from '../registry/request-context';
 import type { ResourceStore } from '../registry/resource-store';
+import { CustomResourceStore } from '../registry/custom-resource-store';
 import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
 import { prepareFieldManagement, serverSideApply } from '../registry/field-tracking';
 import { includeObjectOf, limitOf, selectorFilterOf } from './params';
@@ -127,6 +128,10 @@ async function patch(
 ): Promise<void> {
   const type = mediaType(req);
   if (!PATCH_TYPES.includes(type)) throw errors.unsupportedMediaType(type);
+  // Custom resources have no Go struct to carry patch strategies: kube refuses strategic merge.
+  if (type === 'application/strategic-merge-patch+json' && rs instanceof CustomResourceStore) {
+    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  }
   const patchBody = decodeBody(raw, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json');
   if (type !== 'application/json-patch+json' && !isRecord(patchBody)) throw errors.badRequest('the patch must be a JSON object');
   const ns = rr.namespace;
