@@ -223,7 +223,9 @@ describe('serviceaccounts/token', () => {
   test('kubectl create token returns a signed JWT with kube claims, duration and audiences honoured', async () => {
     await c.k('create', 'serviceaccount', 'builder');
     const sa = await json('get', 'serviceaccount', 'builder');
-    const token = (await c.k('create', 'token', 'builder')).trim();
+    const created = await c.kubectl(['create', 'token', 'builder', '-v=8']);
+    expect(created.stderr).toContain('Content-Type: application/vnd.kubernetes.protobuf'); // a protobuf TokenRequest
+    const token = created.stdout.trim();
     const claims = claimsOf(token);
     expect(claims).toMatchObject({
       iss: 'https://kubernetes.default.svc.cluster.local',
@@ -288,7 +290,9 @@ describe('storage-only core kinds', () => {
   });
 
   test('kubectl create quota (protobuf) and the documentation quota print REQUEST and LIMIT', async () => {
-    await c.k('create', 'quota', 'object-counts', '--hard=pods=2,services=3,secrets=5', '--scopes=NotTerminating');
+    const created = await c.kubectl(['create', 'quota', 'object-counts', '--hard=pods=2,services=3,secrets=5', '--scopes=NotTerminating', '-v=8']);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('Content-Type: application/vnd.kubernetes.protobuf'); // decoded by the ResourceQuota descriptor
     const q = await json('get', 'quota', 'object-counts');
     expect(q.spec).toEqual({ hard: { pods: '2', services: '3', secrets: '5' }, scopes: ['NotTerminating'] });
     await c.k('apply', '-f', join(FIXTURES, 'quota-mem-cpu.yaml'));
