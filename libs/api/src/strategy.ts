@@ -44,6 +44,12 @@ export interface KindStrategy {
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** An immediate DELETE answers with the removed object, not a Status (kube's `ReturnDeletedObject`: services, storageclasses). */
   returnDeletedObject?: boolean;
+  /**
+   * This version is a view of objects stored in another version of the same resource (kube's
+   * storage version, e.g. autoscaling/v1 HPAs stored as autoscaling/v2): requests convert to it,
+   * so its strategy applies, and answers convert back.
+   */
+  storedAs?: { version: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
 }
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -8,6 +8,7 @@ import { toTable } from '../src/table';
 import type { KubeObject } from '../src/types';
 import { validateObject } from '../src/validation/objects';
 import { toCoreEvent } from '../src/kinds/events/events';
+import { hpaV1ToV2, hpaV2ToV1 } from '../src/kinds/autoscaling/horizontalpodautoscalers-v1';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only access
 
@@ -190,6 +191,34 @@ describe('autoscaling/v2 HorizontalPodAutoscaler', () => {
     expect(row(obj as KubeObject, HPA)).toEqual(['php-apache', 'Deployment/php-apache', 'cpu: <unknown>/50%', '1', 10, 0, '60s']);
     obj.status = { currentReplicas: 3, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 42 } } }] };
     expect(row(obj as KubeObject, HPA).slice(2, 6)).toEqual(['cpu: 42%/50%', '1', 10, 3]);
+  });
+});
+
+describe('autoscaling/v1 HorizontalPodAutoscaler, stored as autoscaling/v2', () => {
+  const v1 = (): KubeObject => ({
+    apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'default' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 },
+  });
+
+  it('converts the CPU target to a Resource metric and back', () => {
+    const v2 = hpaV1ToV2(v1()) as J;
+    expect(v2.apiVersion).toBe('autoscaling/v2');
+    expect(v2.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+    expect(hpaV2ToV1(v2 as KubeObject)).toEqual(v1());
+  });
+
+  it('keeps what v1 cannot express in the autoscaling.alpha.kubernetes.io annotations across a round trip', () => {
+    const v2: KubeObject = {
+      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'default' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3,
+        metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } }],
+        behavior: { scaleDown: { selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } } },
+      status: { currentReplicas: 1, desiredReplicas: 1, conditions: [{ type: 'AbleToScale', status: 'True' }] },
+    };
+    const asV1 = hpaV2ToV1(v2) as J;
+    expect(asV1.spec.targetCPUUtilizationPercentage).toBeUndefined();
+    expect(Object.keys(asV1.metadata.annotations).sort()).toEqual(['autoscaling.alpha.kubernetes.io/behavior', 'autoscaling.alpha.kubernetes.io/conditions', 'autoscaling.alpha.kubernetes.io/metrics']);
+    expect(hpaV1ToV2(asV1 as KubeObject)).toEqual(v2);
   });
 });
 

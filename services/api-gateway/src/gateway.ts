@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
 import { namespaceLifecycle } from './registry/admission';
 import { ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
+import { addConvertedVersionStores } from './registry/converted-version-store';
 import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
 import { startRelay, type RelayHandle } from './relay';
@@ -48,6 +49,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
   const storageFor = (info: { group: string; resource: string }) => (info.group === '' && info.resource === 'services' ? serviceStorage : store);
   for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storageFor(info), admission));
+  addConvertedVersionStores(registry, stores, (info) => new ResourceStore(info, storageFor(info), admission));
   const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);

@@ -17,6 +17,7 @@ import { persistentVolumeStrategy } from './core/persistentvolumes';
 import { replicationControllerStrategy } from './core/replicationcontrollers';
 import { resourceQuotaStrategy } from './core/resourcequotas';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
+import { horizontalPodAutoscalerV1Strategy } from './autoscaling/horizontalpodautoscalers-v1';
 import { endpointSliceStrategy } from './discovery/endpointslices';
 import { eventsV1Strategy } from './events/events';
 import { ingressClassStrategy } from './networking/ingressclasses';
@@ -46,6 +47,7 @@ export const BUILTIN_KINDS: KindStrategy[] = [
   ingressClassStrategy,
   networkPolicyStrategy,
   horizontalPodAutoscalerStrategy,
+  horizontalPodAutoscalerV1Strategy,
   priorityClassStrategy,
   storageClassStrategy,
   eventsV1Strategy,

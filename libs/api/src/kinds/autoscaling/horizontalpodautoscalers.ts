@@ -98,7 +98,7 @@ export function formatHPAMetrics(specs: unknown[], statuses: unknown[]): string 
   return all.length > max ? `${all.slice(0, max).join(', ')} + ${all.length - max} more...` : all.join(', ');
 }
 
-const printer: Printer = {
+export const hpaPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     column('Reference', 'string', 'reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.'),
@@ -182,6 +182,6 @@ export const horizontalPodAutoscalerStrategy: KindStrategy = {
     hpa.status = { desiredReplicas: 0 };
   },
   validate: validateHorizontalPodAutoscaler,
-  printer,
+  printer: hpaPrinter,
   protobuf: HorizontalPodAutoscalerProto,
 };
