@@ -45,6 +45,15 @@ test('kubectl applies a CronTab and prints it with the printer columns, by plura
   expect(again.stdout).toContain('crontab.stable.example.com/my-new-cron-object unchanged');
 });
 
+test('custom objects take merge and JSON patches, not strategic merge patches (415, as kube)', async () => {
+  const strategic = await c.kubectl(['patch', 'crontab', 'my-new-cron-object', '-p', '{"spec":{"replicas":2}}']);
+  expect(strategic.code).not.toBe(0);
+  expect(strategic.stderr).toContain('application/strategic-merge-patch+json is not supported by stable.example.com/v1, Kind=CronTab');
+  await c.k('patch', 'crontab', 'my-new-cron-object', '--type=merge', '-p', '{"spec":{"replicas":2}}');
+  await c.k('patch', 'crontab', 'my-new-cron-object', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]');
+  expect(JSON.parse(await c.k('get', 'ct', 'my-new-cron-object', '-o', 'json')).spec.replicas).toBe(3);
+});
+
 test('kubectl explain reads the schema from the served OpenAPI document', async () => {
   const out = await c.k('explain', 'crontab.spec');
   expect(out).toMatch(/GROUP:\s+stable\.example\.com\nKIND:\s+CronTab\nVERSION:\s+v1/);
