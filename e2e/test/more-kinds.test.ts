@@ -219,6 +219,17 @@ test('events.k8s.io/v1 Events are stored, listed and printed with the event colu
   expect(listed).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'scaled web to 3', regarding: { kind: 'Deployment', name: 'web' } });
 });
 
+test('a watch from a list of NetworkPolicies sees one created after it', async () => {
+  const base = '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies';
+  const rv = JSON.parse((await c.request('GET', base)).body).metadata.resourceVersion;
+  const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress' }, spec: { podSelector: {} } };
+  expect((await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(denyAll) })).code).toBe(0);
+  // The watch replays what happened after the list, then ends after timeoutSeconds.
+  const res = await c.request('GET', `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
+  const events = res.body.trim().split('\n').map((l) => JSON.parse(l));
+  expect(events).toContainEqual(expect.objectContaining({ type: 'ADDED', object: expect.objectContaining({ metadata: expect.objectContaining({ name: 'default-deny-ingress' }), spec: { podSelector: {}, policyTypes: ['Ingress'] } }) }));
+});
+
 test('the gateway bootstraps the system priority classes', async () => {
   const { row: node } = await table(['priorityclasses'], 'system-node-critical');
   expect(node.slice(0, 3)).toEqual(['system-node-critical', '2000001000', 'false']);

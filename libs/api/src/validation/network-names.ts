@@ -42,6 +42,17 @@ export function isPathSegmentName(v: string): string[] {
   return errs;
 }
 
+/** An object reference's `kind` and `name`: each required and a valid REST path segment. */
+export function validateReferenceKindAndName(ref: Record<string, unknown>, path: string): StatusCause[] {
+  const out: StatusCause[] = [];
+  for (const key of ['kind', 'name']) {
+    const value = typeof ref[key] === 'string' ? ref[key] : '';
+    if (!value) out.push(causes.required(`${path}.${key}`));
+    else for (const m of isPathSegmentName(value)) out.push(causes.invalid(`${path}.${key}`, value, m));
+  }
+  return out;
+}
+
 /** True for anything ParseIPSloppy accepts (an IPv4 or IPv6 address). */
 export function looksLikeIP(v: string): boolean {
   return isIP(v) !== 0;

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../types';
 import { parseQuantity } from '../../defaults';
 import { arr as list, invalidRendered, num, rec, str as text, type Json } from '../../validation/field-errors';
 import { isDNS1123Label } from '../../validation/names';
-import { isPathSegmentName } from '../../validation/network-names';
+import { isPathSegmentName, validateReferenceKindAndName } from '../../validation/network-names';
 
 const MAX_PERIOD_SECONDS = 1800;
 const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
@@ -23,15 +23,8 @@ const SOURCE_FIELDS: Record<string, string> = {
 const SELECT_POLICIES = ['Disabled', 'Max', 'Min'];
 const POLICY_TYPES = ['Percent', 'Pods'];
 
-export function validateCrossVersionObjectReference(ref: Json, path: string): StatusCause[] {
-  const out: StatusCause[] = [];
-  for (const key of ['kind', 'name']) {
-    const value = text(ref[key]) ?? '';
-    if (!value) out.push(causes.required(`${path}.${key}`));
-    else for (const m of isPathSegmentName(value)) out.push(causes.invalid(`${path}.${key}`, value, m));
-  }
-  return out;
-}
+/** ValidateCrossVersionObjectReference. */
+export const validateCrossVersionObjectReference = (ref: Json, path: string): StatusCause[] => validateReferenceKindAndName(ref, path);
 
 /** A quantity field must be > 0; Go prints the Quantity unquoted (it is a Stringer). */
 function positiveQuantity(value: unknown, field: string): StatusCause[] {

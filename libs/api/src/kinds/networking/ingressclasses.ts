@@ -10,7 +10,7 @@ import type { Printer } from '../../table';
 import { resourceInfo, type KindStrategy } from '../../strategy';
 import { IMMUTABLE_MSG, rec, str as text, tooLong } from '../../validation/field-errors';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names';
-import { isPathSegmentName, validateDomainPrefixedPath } from '../../validation/network-names';
+import { validateDomainPrefixedPath, validateReferenceKindAndName } from '../../validation/network-names';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { timestampSince } from '../../printers/duration';
 import { API_VERSION_DESCRIPTION, KIND_DESCRIPTION } from '../type-meta';
@@ -51,11 +51,7 @@ function validateParameters(params: Record<string, unknown>): StatusCause[] {
   const path = 'spec.parameters';
   const apiGroup = text(params.apiGroup);
   if (apiGroup !== undefined) for (const m of isDNS1123Subdomain(apiGroup)) out.push(causes.invalid(`${path}.apiGroup`, apiGroup, m));
-  for (const key of ['kind', 'name']) {
-    const value = text(params[key]) ?? '';
-    if (!value) out.push(causes.required(`${path}.${key}`));
-    else for (const m of isPathSegmentName(value)) out.push(causes.invalid(`${path}.${key}`, value, m));
-  }
+  out.push(...validateReferenceKindAndName(params, path));
   const scope = text(params.scope);
   if (scope === undefined) return [...out, causes.required(`${path}.scope`)];
   const namespace = text(params.namespace);

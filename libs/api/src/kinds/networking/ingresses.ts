@@ -9,7 +9,7 @@ import type { Printer } from '../../table';
 import { resourceInfo, statusSubresource, type KindStrategy } from '../../strategy';
 import { arr as list, invalidRendered, num, rec, str as text, type Json } from '../../validation/field-errors';
 import { isDNS1123Subdomain, isValidPortName, isValidPortNum } from '../../validation/names';
-import { isDNS1035Label, isPathSegmentName, isWildcardDNS1123Subdomain, looksLikeIP } from '../../validation/network-names';
+import { isDNS1035Label, isWildcardDNS1123Subdomain, looksLikeIP, validateReferenceKindAndName } from '../../validation/network-names';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { timestampSince } from '../../printers/duration';
 import { type Descriptor, inline, int, msg, msgs, str, strs } from '../../protobuf/decode';
@@ -26,11 +26,7 @@ function validateResourceBackend(ref: Json, path: string): StatusCause[] {
   const out: StatusCause[] = [];
   const apiGroup = text(ref.apiGroup);
   if (apiGroup !== undefined) for (const m of isDNS1123Subdomain(apiGroup)) out.push(causes.invalid(`${path}.apiGroup`, apiGroup, m));
-  for (const key of ['kind', 'name']) {
-    const value = text(ref[key]) ?? '';
-    if (!value) out.push(causes.required(`${path}.${key}`));
-    else for (const m of isPathSegmentName(value)) out.push(causes.invalid(`${path}.${key}`, value, m));
-  }
+  out.push(...validateReferenceKindAndName(ref, path));
   return out;
 }
 
