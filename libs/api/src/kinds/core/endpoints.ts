@@ -4,22 +4,20 @@ import { isIP } from 'node:net';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { recs, str as strAt, num as numAt } from '../../printers/access';
 import { timestampSince } from '../../printers/duration';
-import { arr, atomic, gvk, int32, item, obj, ref, str, CORE, META } from '../../schema/dsl';
+import { arr, atomic, gvk, int32, item, obj, ref, str, CORE } from '../../schema/dsl';
 import type { SchemaNode } from '../../schema/types';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, type KindStrategy } from '../../strategy';
 import type { KubeObject } from '../../types';
 import { arr as arrOf, num, rec, str as strOf } from '../../validation/field-errors';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum } from '../../validation/names';
-import { APIVERSION_DOC, KIND_DOC, OBJECT_META_DOC, listSchema } from './service-schema';
+import { listSchema, typeAndObjectMeta } from './object-schemas';
 
 const SUBSETS_DOC = 'The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.';
 
 const schemas: Record<string, SchemaNode> = {
   [CORE + 'Endpoints']: obj('Endpoints is a collection of endpoints that implement the actual service.', {
-    apiVersion: str(APIVERSION_DOC),
-    kind: str(KIND_DOC),
-    metadata: ref(META + 'ObjectMeta', OBJECT_META_DOC),
+    ...typeAndObjectMeta(),
     subsets: arr(item(CORE + 'EndpointSubset'), SUBSETS_DOC, atomic),
   }, undefined, gvk('', 'v1', 'Endpoints')),
   ...listSchema('Endpoints', 'EndpointsList is a list of endpoints.', 'List of endpoints.'),

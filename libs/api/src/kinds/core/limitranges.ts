@@ -3,23 +3,21 @@
 // NAME / CREATED AT columns kube prints.
 import { parseQuantity } from '../../defaults';
 import { NAME_COLUMN, column } from '../../printers/columns';
-import { arr, atomic, gvk, item, map, obj, ref, str, CORE, META, QUANTITY } from '../../schema/dsl';
+import { arr, atomic, gvk, item, map, obj, ref, str, CORE, QUANTITY } from '../../schema/dsl';
 import type { SchemaNode } from '../../schema/types';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, type KindStrategy } from '../../strategy';
 import type { KubeObject } from '../../types';
 import { arr as arrOf, rec, str as strOf, type Json } from '../../validation/field-errors';
 import { isQualifiedName } from '../../validation/names';
-import { APIVERSION_DOC, KIND_DOC, OBJECT_META_DOC, listSchema } from './service-schema';
+import { listSchema, typeAndObjectMeta } from './object-schemas';
 
 export const LIMIT_TYPES = ['Container', 'PersistentVolumeClaim', 'Pod'];
 const LISTS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
 
 const schemas: Record<string, SchemaNode> = {
   [CORE + 'LimitRange']: obj('LimitRange sets resource usage limits for each kind of resource in a Namespace.', {
-    apiVersion: str(APIVERSION_DOC),
-    kind: str(KIND_DOC),
-    metadata: ref(META + 'ObjectMeta', OBJECT_META_DOC),
+    ...typeAndObjectMeta(),
     spec: ref(CORE + 'LimitRangeSpec', 'Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'),
   }, undefined, gvk('', 'v1', 'LimitRange')),
   ...listSchema('LimitRange', 'LimitRangeList is a list of LimitRange items.', 'Items is a list of LimitRange objects. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/'),

@@ -12,7 +12,7 @@ import { resourceInfo, statusSubresource, type KindStrategy } from '../../strate
 import type { KubeObject } from '../../types';
 import { jsonEqual, rec } from '../../validation/field-errors';
 import { validateLabelSelector } from '../../validation/metadata';
-import { kindSchema, listSchema } from './service-schema';
+import { kindSchema, listSchema } from './object-schemas';
 import { accessModesText, storageClassOf, validateAccessModes, validateVolumeMode } from './volume-access';
 
 const schemas: Record<string, SchemaNode> = {

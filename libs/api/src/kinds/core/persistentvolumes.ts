@@ -11,7 +11,7 @@ import { resourceInfo, statusSubresource, type KindStrategy } from '../../strate
 import type { KubeObject } from '../../types';
 import { IMMUTABLE_MSG, jsonEqual, rec, str as strOf } from '../../validation/field-errors';
 import { parseQuantity } from '../../defaults';
-import { kindSchema, listSchema } from './service-schema';
+import { kindSchema, listSchema } from './object-schemas';
 import { accessModesText, storageClassOf, validateAccessModes, validateVolumeMode } from './volume-access';
 
 const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];

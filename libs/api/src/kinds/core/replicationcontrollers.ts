@@ -7,13 +7,14 @@ import { num as numAt, rec as recAt, recs, str as strAt } from '../../printers/a
 import { timestampSince } from '../../printers/duration';
 import { arr, int32, int64, item, listMap, mergeBy, obj, ref, str, strMap, mapAtomic, CORE, META } from '../../schema/dsl';
 import type { SchemaNode } from '../../schema/types';
+import { labelSelectorFromSet } from '../../selectors/labels';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, scaleSubresource, statusSubresource, type KindStrategy } from '../../strategy';
 import type { KubeObject } from '../../types';
 import { goStringMap, nonNegative, rec, strMap as strMapOf } from '../../validation/field-errors';
 import { validateLabels } from '../../validation/metadata';
 import { validatePodTemplateSpec } from '../../validation/pod';
-import { kindSchema, listSchema } from './service-schema';
+import { kindSchema, listSchema } from './object-schemas';
 
 const SELECTOR_DOC = 'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors';
 
@@ -78,12 +79,6 @@ export function validateReplicationController(o: KubeObject): StatusCause[] {
   return out;
 }
 
-function selectorText(spec: Record<string, unknown>): string {
-  const sel = strMapOf(spec.selector);
-  const keys = Object.keys(sel).sort();
-  return keys.length ? keys.map((k) => `${k}=${sel[k]}`).join(',') : '<none>';
-}
-
 const statusDoc = (f: string): string => schemas[CORE + 'ReplicationControllerStatus'].properties![f].description!;
 
 export const replicationControllerStrategy: KindStrategy = {
@@ -116,7 +111,7 @@ export const replicationControllerStrategy: KindStrategy = {
         cells: [
           o.metadata?.name ?? '', numAt(spec, 'replicas'), numAt(status, 'replicas'), numAt(status, 'readyReplicas'),
           timestampSince(o.metadata?.creationTimestamp, now),
-          containers.map((c) => strAt(c, 'name')).join(','), containers.map((c) => strAt(c, 'image')).join(','), selectorText(spec),
+          containers.map((c) => strAt(c, 'name')).join(','), containers.map((c) => strAt(c, 'image')).join(','), labelSelectorFromSet(strMapOf(spec.selector)).toString() || '<none>',
         ],
       };
     },

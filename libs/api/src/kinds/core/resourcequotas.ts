@@ -15,7 +15,7 @@ import { resourceInfo, statusSubresource, type KindStrategy } from '../../strate
 import type { KubeObject } from '../../types';
 import { arr as arrOf, jsonEqual, rec, str as strOf } from '../../validation/field-errors';
 import { isQualifiedName } from '../../validation/names';
-import { kindSchema, listSchema } from './service-schema';
+import { kindSchema, listSchema } from './object-schemas';
 
 export const QUOTA_SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
 

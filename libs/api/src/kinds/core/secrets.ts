@@ -5,7 +5,8 @@ import { size, str as strAt } from '../../printers/access';
 import { timestampSince } from '../../printers/duration';
 import { bytesMap, bool as pbBool, str as pbStr, strMap as pbStrMap, msg as pbMsg } from '../../protobuf/decode';
 import { ObjectMeta as ObjectMetaPb } from '../../protobuf/meta';
-import { arr, bool, gvk, item, map, obj, ref, str, strMap, CORE, META } from '../../schema/dsl';
+import { bool, gvk, map, obj, str, strMap, CORE } from '../../schema/dsl';
+import { listSchema, typeAndObjectMeta } from './object-schemas';
 import type { SchemaNode } from '../../schema/types';
 import { ApiError, causes, type StatusCause } from '../../status';
 import { resourceInfo, type KindStrategy } from '../../strategy';
@@ -29,25 +30,15 @@ export const SECRET_TYPES = {
 export const MAX_SECRET_SIZE = 1024 * 1024;
 export const IMMUTABLE_WHEN_SET_MSG = 'field is immutable when `immutable` is set';
 
-const APIVERSION_DOC = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.';
-const KIND_DOC = 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.';
-
 const schemas: Record<string, SchemaNode> = {
   [CORE + 'Secret']: obj('Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.', {
-    apiVersion: str(APIVERSION_DOC),
+    ...typeAndObjectMeta(),
     data: map({ type: 'string', format: 'byte' }, "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4"),
     immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.'),
-    kind: str(KIND_DOC),
-    metadata: ref(META + 'ObjectMeta', "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"),
     stringData: strMap('stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.'),
     type: str('Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types'),
   }, undefined, gvk('', 'v1', 'Secret')),
-  [CORE + 'SecretList']: obj('SecretList is a list of Secret.', {
-    apiVersion: str(APIVERSION_DOC),
-    items: arr(item(CORE + 'Secret'), 'Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret'),
-    kind: str(KIND_DOC),
-    metadata: ref(META + 'ListMeta', 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds'),
-  }, ['items'], gvk('', 'v1', 'SecretList')),
+  ...listSchema('Secret', 'SecretList is a list of Secret.', 'Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret'),
 };
 
 /** Offset of the first byte Go's base64.StdEncoding rejects (CorruptInputError), or -1 when `v` decodes. */
@@ -72,7 +63,7 @@ export function invalidBase64At(v: string): number {
  */
 function foldStringData(o: KubeObject): void {
   const data = isRecord(o.data) ? { ...o.data } : {};
-  for (const [k, v] of Object.entries(data)) {
+  for (const v of Object.values(data)) {
     if (typeof v !== 'string') continue;
     const at = invalidBase64At(v);
     if (at >= 0) throw new ApiError(400, 'BadRequest', `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${at}`);

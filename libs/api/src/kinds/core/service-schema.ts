@@ -1,35 +1,7 @@
 // OpenAPI components of core/v1 Service, as upstream serves them (descriptions shortened).
-import { arr, atomic, bool, gvk, int32, item, listMap, mergeBy, obj, ref, str, strArr, strMap, mapAtomic, CORE, INT_OR_STRING, META } from '../../schema/dsl';
+import { arr, atomic, bool, int32, item, listMap, mergeBy, obj, ref, str, strArr, strMap, mapAtomic, CORE, INT_OR_STRING, META } from '../../schema/dsl';
 import type { SchemaNode } from '../../schema/types';
-
-export const APIVERSION_DOC = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
-export const KIND_DOC = 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
-export const OBJECT_META_DOC = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
-export const LIST_META_DOC = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
-
-/** `<Kind>List` with `items` of the kind, as every upstream list type. */
-export function listSchema(kind: string, description: string, itemsDoc: string): Record<string, SchemaNode> {
-  return {
-    [`${CORE}${kind}List`]: obj(description, {
-      apiVersion: str(APIVERSION_DOC),
-      items: arr(item(CORE + kind), itemsDoc),
-      kind: str(KIND_DOC),
-      metadata: ref(META + 'ListMeta', LIST_META_DOC),
-    }, ['items'], gvk('', 'v1', `${kind}List`)),
-  };
-}
-
-/** A top-level kind with metadata, spec and status. */
-export function kindSchema(kind: string, description: string, specDoc: string, statusDoc: string | undefined): SchemaNode {
-  const props: Record<string, SchemaNode> = {
-    apiVersion: str(APIVERSION_DOC),
-    kind: str(KIND_DOC),
-    metadata: ref(META + 'ObjectMeta', OBJECT_META_DOC),
-    spec: ref(CORE + `${kind}Spec`, specDoc),
-  };
-  if (statusDoc) props.status = ref(CORE + `${kind}Status`, statusDoc);
-  return obj(description, props, undefined, gvk('', 'v1', kind));
-}
+import { kindSchema, listSchema } from './object-schemas';
 
 export const SERVICE_SCHEMAS: Record<string, SchemaNode> = {
   [CORE + 'Service']: kindSchema('Service', 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',

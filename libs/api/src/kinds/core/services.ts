@@ -8,6 +8,7 @@ import { rec as recAt, recs, str as strAt } from '../../printers/access';
 import { timestampSince } from '../../printers/duration';
 import { Service as ServicePb } from '../../protobuf/core';
 import { CORE } from '../../schema/dsl';
+import { labelSelectorFromSet } from '../../selectors/labels';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, statusSubresource, type KindStrategy } from '../../strategy';
 import type { KubeObject } from '../../types';
@@ -288,12 +289,6 @@ function externalIPText(o: KubeObject): string {
   }
 }
 
-function selectorText(spec: Json): string {
-  const sel = strMap(spec.selector);
-  const keys = Object.keys(sel).sort();
-  return keys.length ? keys.map((k) => `${k}=${sel[k]}`).join(',') : '<none>';
-}
-
 const specDoc = (field: string): string => SERVICE_SCHEMAS[CORE + 'ServiceSpec'].properties![field].description!;
 
 export const serviceStrategy: KindStrategy = {
@@ -332,7 +327,7 @@ export const serviceStrategy: KindStrategy = {
       const ips = arr(spec.clusterIPs);
       return {
         cells: [o.metadata?.name ?? '', strAt(spec, 'type'), ips.length ? String(ips[0]) : '<none>', externalIPText(o), portsText(spec),
-          timestampSince(o.metadata?.creationTimestamp, now), selectorText(spec)],
+          timestampSince(o.metadata?.creationTimestamp, now), labelSelectorFromSet(strMap(spec.selector)).toString() || '<none>'],
       };
     },
   },
