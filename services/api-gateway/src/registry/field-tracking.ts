@@ -18,6 +18,7 @@ import {
   type SchemaNode,
   type StatusCause,
 } from '@keelson/api';
+import { booleanParamOf } from '../handlers/params';
 import { nowTimestamp } from './object-meta';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
@@ -29,13 +30,6 @@ const FIELD_MANAGER_MAX_LENGTH = 128;
 export interface TrackedStore {
   readonly info: ResourceInfo;
   readonly schema: SchemaNode | undefined;
-}
-
-/** Go's strconv.ParseBool, as kube decodes `force`. */
-function parseBool(v: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  return undefined;
 }
 
 function invalidOptions(kind: string, cause: StatusCause): ApiError {
@@ -60,17 +54,14 @@ function checkFieldManager(kind: string, manager: string | null): void {
 function checkWriteOptions(verb: string, patchType: string | undefined, query: URLSearchParams): boolean {
   const kind = verb === 'create' ? 'CreateOptions' : verb === 'update' ? 'UpdateOptions' : 'PatchOptions';
   const manager = query.get('fieldManager');
-  const forceRaw = query.get('force');
+  // Read like every boolean query parameter (kube's Convert_Slice_string_To_Pointer_bool).
+  const forceParam = booleanParamOf(query, 'force');
   let force = false;
   if (verb === 'patch') {
     if (patchType === APPLY_PATCH) {
       if (!manager) throw invalidOptions(kind, { reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' });
-      if (forceRaw !== null) {
-        const b = parseBool(forceRaw);
-        if (b === undefined) throw errors.badRequest(`invalid force: strconv.ParseBool: parsing ${JSON.stringify(forceRaw)}: invalid syntax`);
-        force = b;
-      }
-    } else if (forceRaw !== null) {
+      force = forceParam === true;
+    } else if (forceParam !== undefined) {
       throw invalidOptions(kind, { reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' });
     }
   }
