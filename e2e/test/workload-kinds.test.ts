@@ -5,6 +5,7 @@
 // and evictions that a budget allows or refuses (raw HTTP and `kubectl drain`).
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { header, kubectlReaders, row } from './support/kubectl-output';
 
 jest.setTimeout(60_000);
 
@@ -18,14 +19,7 @@ afterAll(async () => {
   await c?.stop();
 });
 
-const json = async (...args: string[]): Promise<Record<string, any>> => JSON.parse(await c.k(...args, '-o', 'json'));
-const fail = async (...args: string[]): Promise<string> => {
-  const r = await c.kubectl(args);
-  expect(r.code).not.toBe(0);
-  return r.stderr;
-};
-const header = (out: string): string[] => out.split('\n')[0].trim().split(/\s{2,}/);
-const row = (out: string, name: string): string[] => (out.split('\n').find((l) => l.startsWith(name + ' ')) ?? '').trim().split(/\s{2,}/);
+const { json, fail } = kubectlReaders(() => c);
 const send = (method: string, path: string, body: unknown) =>
   c.request(method, path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 

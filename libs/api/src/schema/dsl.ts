@@ -45,6 +45,10 @@ export const map = (values: SchemaNode, description: string, ext?: Ext): SchemaN
   ({ description, type: 'object', additionalProperties: values, ...ext });
 export const strMap = (description: string, ext?: Ext): SchemaNode => map(strItem, description, ext);
 
+/** The `apiVersion` and `kind` properties every kind's schema (and its list's) starts with. */
+export const API_VERSION_PROPERTY = str('APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.');
+export const KIND_PROPERTY = str('Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.');
+
 /** Strategic-merge-patch: merge list items by `key` (`patchStrategy=merge`, `patchMergeKey=key`). */
 export const mergeBy = (key: string, strategy = 'merge'): Ext =>
   ({ 'x-kubernetes-patch-strategy': strategy, 'x-kubernetes-patch-merge-key': key });

@@ -3,10 +3,8 @@
 // embed. List types and patch keys are upstream's: apply and strategic merge depend on them.
 
 import type { SchemaNode } from '../../schema/types';
-import { APPS, arr, atomic, gvk, int32, int64, INT_OR_STRING, item, listMap, map, mergeBy, obj, QUANTITY, ref, str, strArr, CORE, META } from '../../schema/dsl';
+import { APPS, arr, atomic, gvk, int32, int64, INT_OR_STRING, item, listMap, map, mergeBy, obj, QUANTITY, ref, str, strArr, CORE, META, API_VERSION_PROPERTY, KIND_PROPERTY } from '../../schema/dsl';
 
-const API_VERSION = str('APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.');
-const KIND = str('Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.');
 const INT_OR_STRING_DESCRIPTION = 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.';
 
 /** A `type`-keyed condition list, as the apps statuses declare theirs. */
@@ -21,24 +19,24 @@ const condition = (description: string, what: string): SchemaNode => obj(descrip
 }, ['type', 'status']);
 
 const list = (kind: string, description: string, itemsDescription: string): SchemaNode => obj(description, {
-  apiVersion: API_VERSION,
+  apiVersion: API_VERSION_PROPERTY,
   items: arr(item(APPS + kind), itemsDescription),
-  kind: KIND,
+  kind: KIND_PROPERTY,
   metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
 }, ['items'], gvk('apps', 'v1', `${kind}List`));
 
 export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
   [APPS + 'ControllerRevision']: obj('ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated.', {
-    apiVersion: API_VERSION,
+    apiVersion: API_VERSION_PROPERTY,
     data: ref('io.k8s.apimachinery.pkg.runtime.RawExtension', 'Data is the serialized representation of the state.'),
-    kind: KIND,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     revision: int64('Revision indicates the revision of the state represented by Data.', { default: 0 }),
   }, ['revision'], gvk('apps', 'v1', 'ControllerRevision')),
   [APPS + 'ControllerRevisionList']: list('ControllerRevision', 'ControllerRevisionList is a resource containing a list of ControllerRevision objects.', 'Items is the list of ControllerRevisions'),
   [APPS + 'DaemonSet']: obj('DaemonSet represents the configuration of a daemon set.', {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(APPS + 'DaemonSetSpec', 'The desired behavior of this daemon set.'),
     status: ref(APPS + 'DaemonSetStatus', 'The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only.'),
@@ -77,8 +75,8 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
     partition: int32('Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. The default value is 0.'),
   }),
   [APPS + 'StatefulSet']: obj('StatefulSet represents a set of pods with consistent identities. Identities are defined as:\n  - Network: A single stable DNS and hostname.\n  - Storage: As many VolumeClaims as requested.\n\nThe StatefulSet guarantees that a given network identity will always map to the same storage identity.', {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(APPS + 'StatefulSetSpec', 'Spec defines the desired identities of pods in this set.'),
     status: ref(APPS + 'StatefulSetStatus', 'Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time.'),
@@ -124,8 +122,8 @@ export const APPS_WORKLOAD_SCHEMAS: Record<string, SchemaNode> = {
 
   // core/v1 PersistentVolumeClaim, as StatefulSet volumeClaimTemplates embed it.
   [CORE + 'PersistentVolumeClaim']: obj("PersistentVolumeClaim is a user's request for and claim to a persistent volume", {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(CORE + 'PersistentVolumeClaimSpec', 'spec defines the desired characteristics of a volume requested by a pod author.'),
     status: ref(CORE + 'PersistentVolumeClaimStatus', 'status represents the current information/status of a persistent volume claim. Read-only.'),

@@ -3,25 +3,23 @@
 // patch depend on them.
 
 import type { SchemaNode } from '../../schema/types';
-import { arr, atomic, bool, gvk, int32, int64, item, listSet, mergeBy, obj, ref, str, strArr, CORE, META } from '../../schema/dsl';
+import { arr, atomic, bool, gvk, int32, int64, item, listSet, mergeBy, obj, ref, str, strArr, CORE, META, API_VERSION_PROPERTY, KIND_PROPERTY } from '../../schema/dsl';
 
 export const BATCH = 'io.k8s.api.batch.v1.';
 
-const API_VERSION = str('APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.');
-const KIND = str('Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.');
 
 export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
   [BATCH + 'CronJob']: obj('CronJob represents the configuration of a single cron job.', {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(BATCH + 'CronJobSpec', 'Specification of the desired behavior of a cron job, including the schedule.'),
     status: ref(BATCH + 'CronJobStatus', 'Current status of a cron job.'),
   }, undefined, gvk('batch', 'v1', 'CronJob')),
   [BATCH + 'CronJobList']: obj('CronJobList is a collection of cron jobs.', {
-    apiVersion: API_VERSION,
+    apiVersion: API_VERSION_PROPERTY,
     items: arr(item(BATCH + 'CronJob'), 'items is the list of CronJobs.'),
-    kind: KIND,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
   }, ['items'], gvk('batch', 'v1', 'CronJobList')),
   [BATCH + 'CronJobSpec']: obj('CronJobSpec describes how the job execution will look like and when it will actually run.', {
@@ -40,8 +38,8 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
     lastSuccessfulTime: ref(META + 'Time', 'Information when was the last time the job successfully completed.'),
   }),
   [BATCH + 'Job']: obj('Job represents the configuration of a single job.', {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(BATCH + 'JobSpec', 'Specification of the desired behavior of a job.'),
     status: ref(BATCH + 'JobStatus', 'Current status of a job.'),
@@ -55,9 +53,9 @@ export const BATCH_SCHEMAS: Record<string, SchemaNode> = {
     type: str('Type of job condition, Complete or Failed.', { default: '' }),
   }, ['type', 'status']),
   [BATCH + 'JobList']: obj('JobList is a collection of jobs.', {
-    apiVersion: API_VERSION,
+    apiVersion: API_VERSION_PROPERTY,
     items: arr(item(BATCH + 'Job'), 'items is the list of Jobs.'),
-    kind: KIND,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ListMeta', 'Standard list metadata.'),
   }, ['items'], gvk('batch', 'v1', 'JobList')),
   [BATCH + 'JobSpec']: obj('JobSpec describes how the job execution will look like.', {

@@ -2,31 +2,29 @@
 // with meta/v1 Condition, which the budget's status conditions use.
 
 import type { SchemaNode } from '../../schema/types';
-import { arr, gvk, int32, int64, INT_OR_STRING, item, listMap, map, mergeBy, obj, ref, str, META } from '../../schema/dsl';
+import { arr, gvk, int32, int64, INT_OR_STRING, item, listMap, map, mergeBy, obj, ref, str, META, API_VERSION_PROPERTY, KIND_PROPERTY } from '../../schema/dsl';
 
 export const POLICY = 'io.k8s.api.policy.v1.';
 
-const API_VERSION = str('APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.');
-const KIND = str('Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.');
 
 export const POLICY_SCHEMAS: Record<string, SchemaNode> = {
   [POLICY + 'Eviction']: obj('Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod.  A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions.', {
-    apiVersion: API_VERSION,
+    apiVersion: API_VERSION_PROPERTY,
     deleteOptions: ref(META + 'DeleteOptions', 'DeleteOptions may be provided'),
-    kind: KIND,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', 'ObjectMeta describes the pod that is being evicted.'),
   }, undefined, gvk('policy', 'v1', 'Eviction')),
   [POLICY + 'PodDisruptionBudget']: obj('PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods', {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: API_VERSION_PROPERTY,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ObjectMeta', "Standard object's metadata."),
     spec: ref(POLICY + 'PodDisruptionBudgetSpec', 'Specification of the desired behavior of the PodDisruptionBudget.'),
     status: ref(POLICY + 'PodDisruptionBudgetStatus', 'Most recently observed status of the PodDisruptionBudget.'),
   }, undefined, gvk('policy', 'v1', 'PodDisruptionBudget')),
   [POLICY + 'PodDisruptionBudgetList']: obj('PodDisruptionBudgetList is a collection of PodDisruptionBudgets.', {
-    apiVersion: API_VERSION,
+    apiVersion: API_VERSION_PROPERTY,
     items: arr(item(POLICY + 'PodDisruptionBudget'), 'Items is a list of PodDisruptionBudgets'),
-    kind: KIND,
+    kind: KIND_PROPERTY,
     metadata: ref(META + 'ListMeta', 'Standard object\'s metadata.'),
   }, ['items'], gvk('policy', 'v1', 'PodDisruptionBudgetList')),
   [POLICY + 'PodDisruptionBudgetSpec']: obj('PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.', {
