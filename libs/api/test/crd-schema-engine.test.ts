@@ -93,8 +93,8 @@ describe('defaulting and pruning', () => {
   });
 
   test('unknown fields are pruned and reported; preserved subtrees, maps and apiVersion/kind/metadata stay', () => {
-    const obj = { apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a' }, extra: 1, spec: { colour: 'blue', labels: { a: 'b' }, raw: { anything: { deep: true } }, items: [{ weight: 1, junk: 2 }] } };
-    expect(pruneUnknownFields(obj, s)).toEqual(['extra', 'spec.colour', 'spec.items[0].junk']);
+    const obj = { apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a', nickname: 'b' }, extra: 1, spec: { colour: 'blue', labels: { a: 'b' }, raw: { anything: { deep: true } }, items: [{ weight: 1, junk: 2 }] } };
+    expect(pruneUnknownFields(obj, s)).toEqual(['metadata.nickname', 'extra', 'spec.colour', 'spec.items[0].junk']);
     expect(obj).toEqual({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a' }, spec: { labels: { a: 'b' }, raw: { anything: { deep: true } }, items: [{ weight: 1 }] } });
   });
 });

@@ -24,10 +24,26 @@ function prune(value: unknown, s: JSONSchemaProps, path: string, keepObjectKeys:
     const prop = s.properties?.[key];
     if (prop) prune(value[key], prop, childPath(path, key), false, pruned);
     else if (isRecord(s.additionalProperties)) prune(value[key], s.additionalProperties, childPath(path, key), false, pruned);
+    else if (keepMeta && key === 'metadata') pruneObjectMeta(value[key], childPath(path, key), pruned);
     else if (keepMeta && EMBEDDED_KEYS.includes(key)) continue;
     else if (!preserve && s.additionalProperties !== true) {
       pruned.push(childPath(path, key));
       delete value[key];
     }
+  }
+}
+
+/** ObjectMeta's fields: anything else in metadata is dropped, as decoding into ObjectMeta does. */
+const OBJECT_META_FIELDS = new Set([
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
+  'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]);
+
+function pruneObjectMeta(meta: unknown, path: string, pruned: string[]): void {
+  if (!isRecord(meta)) return;
+  for (const key of Object.keys(meta)) {
+    if (OBJECT_META_FIELDS.has(key)) continue;
+    pruned.push(childPath(path, key));
+    delete meta[key];
   }
 }

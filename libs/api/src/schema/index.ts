@@ -86,6 +86,13 @@ export function registerSchemas(extra: Record<string, SchemaNode>): void {
   revision++;
 }
 
+/** Removes schemas a removed custom resource had registered. */
+export function unregisterSchemas(names: string[]): void {
+  for (const n of names) delete SCHEMAS[n];
+  byGVK = undefined;
+  revision++;
+}
+
 /** Changes whenever schemas are registered, so derived documents know to rebuild. */
 export function schemasRevision(): number {
   return revision;

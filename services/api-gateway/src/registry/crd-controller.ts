@@ -13,6 +13,7 @@ import {
   registerSchemas,
   registerStrategy,
   servedVersions,
+  unregisterSchemas,
   unregisterStrategy,
   type CustomResourceDefinition,
   type CustomResourceDefinitionCondition,
@@ -52,6 +53,8 @@ interface Served {
   group: string;
   resource: string;
   infos: ResourceInfo[];
+  /** OpenAPI component names registered for it. */
+  schemas: string[];
 }
 
 export class CrdController {
@@ -230,10 +233,14 @@ export class CrdController {
     const versions = servedVersions(crd).sort((a, b) => compareKubeVersions(a.name, b.name));
     const storage = crd.spec.versions.find((v) => v.storage) ?? versions[0];
     const infos: ResourceInfo[] = [];
+    const schemas: string[] = [];
     for (const v of versions) {
       const strategy = customResourceStrategy(crd, v);
       registerStrategy(strategy);
-      if (strategy.schemas) registerSchemas(strategy.schemas);
+      if (strategy.schemas) {
+        registerSchemas(strategy.schemas);
+        schemas.push(...Object.keys(strategy.schemas));
+      }
       const rs = new CustomResourceStore(strategy.info, this.deps.store, this.deps.admission, v.schema?.openAPIV3Schema);
       this.deps.stores.set(`${group}/${v.name}/${resource}`, rs);
       if (v === storage || (!storage.served && v === versions[0])) this.deps.stores.set(`${group}/${resource}`, rs);
@@ -246,7 +253,7 @@ export class CrdController {
       this.deps.caches.set(cacheKey, cache);
       await cache.start();
     }
-    this.served.set(name, { signature, group, resource, infos });
+    this.served.set(name, { signature, group, resource, infos, schemas });
     this.deps.log.info('serving custom resource', { crd: name, versions: infos.map((i) => i.version) });
   }
 
@@ -257,6 +264,7 @@ export class CrdController {
       this.deps.stores.delete(`${info.group}/${info.version}/${info.resource}`);
     }
     this.deps.stores.delete(`${s.group}/${s.resource}`);
+    unregisterSchemas(s.schemas);
   }
 
   private unserve(name: string): void {

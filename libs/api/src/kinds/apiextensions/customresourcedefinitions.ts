@@ -3,7 +3,7 @@
 // scope, versions with one storage version, structural schemas, subresources and printer
 // columns. NamesAccepted/Established/Terminating are written by the gateway's CRD controller.
 import { NAME_COLUMN } from '../../printers/columns';
-import { arr, bool, gvk, int32, item, map, obj, ref, str, strArr, META, REF_PREFIX } from '../../schema/dsl';
+import { arr, bool, gvk, int32, item, map, obj, ref, str, strArr, META } from '../../schema/dsl';
 import type { SchemaNode } from '../../schema/types';
 import { causes, type StatusCause } from '../../status';
 import { resourceInfo, statusSubresource, type KindStrategy } from '../../strategy';
@@ -158,7 +158,6 @@ const schemas: Record<string, SchemaNode> = {
     'x-kubernetes-validations': arr(item(A('ValidationRule')), 'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.', { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['rule'], 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'rule' }),
   }),
 };
-void REF_PREFIX;
 
 const dns1035Label = (v: string): string[] =>
   /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v) && v.length <= 63
