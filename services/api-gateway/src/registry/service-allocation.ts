@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { errors, needsClusterIP, needsNodePorts, type KubeObject, type StatusCause } from '@keelson/api';
-import { EtcdStore, StorageError, prefixEnd, type DeletePreconditions } from '@keelson/storage';
+import { EtcdStore, StorageError, decodeObject, encodeObject, prefixEnd, withRevision, type DeletePreconditions } from '@keelson/storage';
 import type { NodePortRange, ServiceCIDR } from './service-ranges';
 
 export const ALLOCATION_PREFIX = '/keelson/allocations/';
@@ -80,7 +80,7 @@ export class ServiceStorage extends EtcdStore {
       for (const k of want) txn = txn.and(k, 'Create', '==', 0);
       const owner = ownerValue(svc);
       const res = await txn
-        .then(this.etcd.put(key).value(encode(svc)), ...want.map((k) => this.etcd.put(k).value(owner)))
+        .then(this.etcd.put(key).value(encodeObject(svc)), ...want.map((k) => this.etcd.put(k).value(owner)))
         .else(this.etcd.get(key), ...want.map((k) => this.etcd.get(k)))
         .commit();
       if (res.succeeded) return withRevision(svc, Number(res.header.revision));
@@ -168,7 +168,7 @@ export class ServiceStorage extends EtcdStore {
     for (const k of added) txn = txn.and(k, 'Create', '==', 0);
     const owner = ownerValue(next);
     const res = await txn
-      .then(this.etcd.put(key).value(encode(next)), ...added.map((k) => this.etcd.put(k).value(owner)), ...released.map((k) => this.etcd.delete().key(k)))
+      .then(this.etcd.put(key).value(encodeObject(next)), ...added.map((k) => this.etcd.put(k).value(owner)), ...released.map((k) => this.etcd.delete().key(k)))
       .else(this.etcd.get(key), ...added.map((k) => this.etcd.get(k)))
       .commit();
     if (res.succeeded) return withRevision(next, Number(res.header.revision));
@@ -277,19 +277,8 @@ function ownerValue(svc: KubeObject): string {
   return JSON.stringify({ resource: 'services', namespace: svc.metadata.namespace, name: svc.metadata.name, uid: svc.metadata.uid });
 }
 
-function encode(obj: KubeObject): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
-  return JSON.stringify({ ...obj, metadata });
-}
-
 function decode(kv: IKeyValue): KubeObject {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
-  obj.metadata.resourceVersion = String(kv.mod_revision);
-  return obj;
-}
-
-function withRevision(obj: KubeObject, revision: number): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+  return decodeObject(kv.value, kv.mod_revision, kv.key.toString());
 }
 
 function stripRv(o: KubeObject): KubeObject {
