@@ -107,6 +107,15 @@ describe('Job', () => {
     expect(ok.obj.metadata.generation).toBe(2);
   });
 
+  it('takes status only through /status, never negative', () => {
+    const old = create(job(), JOBS).obj as KubeObject;
+    const next = structuredClone(old) as J;
+    next.status = { active: -1 };
+    expect(update(next as KubeObject, old, JOBS).obj.status).toEqual({});
+    const viaStatus = prepareForUpdate(next as KubeObject, old, JOBS, 'status');
+    expect(messages(validateObject(viaStatus, JOBS, { resolve: resolveSchema, unknownFields: 'Strict', old }).causes as J[])).toEqual(['status.active: Invalid value: -1: must be greater than or equal to 0']);
+  });
+
   it('prints STATUS, COMPLETIONS and DURATION as printJob', () => {
     const { obj } = create(job(), JOBS);
     obj.metadata.creationTimestamp = '2026-01-01T00:00:00Z';

@@ -25,6 +25,8 @@ import { DaemonSet } from './protobuf';
 /** apps/v1 keeps the internal spec.templateGeneration in this annotation. */
 export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
+const STATUS_COUNTS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'];
+
 const info = resourceInfo({
   group: 'apps',
   version: 'v1',
@@ -157,6 +159,9 @@ export const daemonSetStrategy: KindStrategy = {
   validate(obj, old) {
     const out = validateDaemonSetSpec(obj.spec);
     if (old) out.push(...validateSelectorUpdate(obj.spec, old.spec));
+    // validateDaemonSetStatus: the counts are never negative.
+    const status = rec(obj.status) ?? {};
+    for (const f of STATUS_COUNTS) out.push(...nonNegative(status[f], `status.${f}`));
     return out;
   },
   generation: true,

@@ -9,7 +9,7 @@ import { causes, type StatusCause } from '../../status';
 import type { Printer } from '../../table';
 import { def, defaultTemplate, objAt } from '../../defaults';
 import { APPS } from '../../schema/dsl';
-import { arr, type Json, jsonEqual, nonNegative, num, rec, str } from '../../validation/field-errors';
+import { arr, type Json, jsonEqual, nonNegative, rec, str } from '../../validation/field-errors';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names';
 import { validateSelectorMatchesTemplate } from '../../validation/metadata';
 import { validatePodTemplateSpec } from '../../validation/pod';
@@ -201,8 +201,11 @@ export const statefulSetStrategy: KindStrategy = {
     const name = obj.metadata.name ?? '';
     if (!old && name && isDNS1123Subdomain(name).length === 0) for (const m of isDNS1123Label(name)) out.push(causes.invalid('metadata.name', name, m));
     if (old) out.push(...validateStatefulSetUpdate(obj.spec, old.spec));
-    const replicas = num(rec(obj.status)?.replicas);
-    if (replicas !== undefined) out.push(...nonNegative(replicas, 'status.replicas'));
+    // ValidateStatefulSetStatus: the counts are never negative.
+    const status = rec(obj.status) ?? {};
+    for (const f of ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'observedGeneration', 'collisionCount']) {
+      out.push(...nonNegative(status[f], `status.${f}`));
+    }
     return out;
   },
   generation: true,

@@ -7,7 +7,7 @@ import { resourceInfo, statusSubresource } from '../../strategy';
 import type { KubeObject } from '../../types';
 import type { Printer, PrintedRow } from '../../table';
 import { objAt } from '../../defaults';
-import { rec as recOf } from '../../validation/field-errors';
+import { nonNegative, rec as recOf } from '../../validation/field-errors';
 import { formatLabelSelector, type LabelSelectorObject } from '../../selectors/labels';
 import { num, rec, recs, str } from '../../printers/access';
 import { AGE_COLUMN, NAME_COLUMN, TEMPLATE_COLUMNS, column } from '../../printers/columns';
@@ -106,6 +106,9 @@ export const jobStrategy: KindStrategy = {
     const requirePrefixed = !old || (JOB_NAME_LABEL in oldLabels && CONTROLLER_UID_LABEL in oldLabels);
     const out = validateJob(obj, requirePrefixed);
     if (old) out.push(...validateJobSpecUpdate(obj, old));
+    // validateJobStatus: the counters are never negative.
+    const status = recOf(obj.status) ?? {};
+    for (const f of ['active', 'succeeded', 'failed', 'ready', 'terminating']) out.push(...nonNegative(status[f], `status.${f}`));
     return out;
   },
   generation: true,
