@@ -45,6 +45,11 @@ export interface KindStrategy {
   /** An immediate DELETE answers with the removed object, not a Status (kube's `ReturnDeletedObject`: services, storageclasses). */
   returnDeletedObject?: boolean;
   /**
+   * What a DELETE naming no propagation policy does to dependents (kube's
+   * DefaultGarbageCollectionPolicy): batch/v1 Jobs orphan their pods; every other kind deletes them.
+   */
+  defaultGarbageCollectionPolicy?: 'OrphanDependents' | 'DeleteDependents';
+  /**
    * This version is a view of objects stored in another version of the same resource (kube's
    * storage version, e.g. autoscaling/v1 HPAs stored as autoscaling/v2): requests convert to it,
    * so its strategy applies, and answers convert back.

@@ -112,7 +112,9 @@ export async function deleteObject(rs: ResourceStore, namespace: string | undefi
     }
     const next = deepCopy(current);
     const finalizers = new Set(next.metadata.finalizers ?? []);
-    if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) finalizers.add('orphan');
+    // Neither orphanDependents nor a propagation policy: the kind's default decides.
+    const orphanByDefault = opts.propagationPolicy === undefined && opts.orphanDependents === undefined && strategyFor(rs.info)?.defaultGarbageCollectionPolicy === 'OrphanDependents';
+    if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true || orphanByDefault) finalizers.add('orphan');
     if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     const grace = isPod ? podGrace(current, opts.gracePeriodSeconds) : 0;
     const alreadyTerminating = !!current.metadata.deletionTimestamp;
