@@ -92,6 +92,7 @@ export const persistentVolumeClaimStrategy: KindStrategy = {
     o.status = { phase: 'Pending' };
   },
   validate: validatePersistentVolumeClaim,
+  returnDeletedObject: true, // kube's registry sets ReturnDeletedObject
   printer: {
     columns: [
       NAME_COLUMN,

@@ -133,6 +133,7 @@ export const persistentVolumeStrategy: KindStrategy = {
     o.status = { phase: rec(o.spec)?.claimRef ? 'Pending' : 'Available', lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
   },
   validate: validatePersistentVolume,
+  returnDeletedObject: true, // kube's registry sets ReturnDeletedObject
   printer: {
     columns: [
       NAME_COLUMN,

@@ -312,6 +312,7 @@ export const serviceStrategy: KindStrategy = {
     dropTypeDependentFields(spec, oldSpec);
   },
   validate: validateService,
+  returnDeletedObject: true, // kube's registry sets ReturnDeletedObject
   printer: {
     columns: [
       NAME_COLUMN,
