@@ -145,6 +145,8 @@ describe('imperative commands', () => {
     expect(postedProtobuf(r.stderr, '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers?')).toBe(true);
     const v1 = await json('get', 'horizontalpodautoscalers.v1.autoscaling', 'web');
     expect(v1).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 } });
+    const watched = await c.request('GET', `/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers?watch=true&resourceVersion=${Number(v1.metadata.resourceVersion) - 1}&timeoutSeconds=1`);
+    expect(JSON.parse(watched.body.trim().split('\n')[0])).toMatchObject({ type: 'ADDED', object: { apiVersion: 'autoscaling/v1', spec: { targetCPUUtilizationPercentage: 80 } } });
     const hpa = await json('get', 'hpa.v2.autoscaling', 'web');
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } });
     expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
@@ -204,19 +206,40 @@ describe('validation', () => {
   });
 });
 
-test('events.k8s.io/v1 Events are stored, listed and printed with the event columns', async () => {
-  const ev = {
-    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'web.scaled' }, eventTime: new Date().toISOString().replace('Z', '000Z'),
-    reportingController: 'example.com/scaler', reportingInstance: 'scaler-1', action: 'Scale', reason: 'ScaledUp', type: 'Normal', note: 'scaled web to 3',
-    regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' },
-  };
-  const res = await c.request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', { body: JSON.stringify(ev), headers: { 'content-type': 'application/json' } });
-  expect(res.status).toBe(201);
-  const out = (await c.k('get', 'events.v1.events.k8s.io', '-o', 'wide')).trim().split('\n');
-  expect(out[0].split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
-  expect(out.find((l) => l.endsWith('web.scaled'))).toMatch(/^\S+\s+Normal\s+ScaledUp\s+deployment\/web\s+example\.com\/scaler, scaler-1\s+scaled web to 3\s+\S+\s+1\s+web\.scaled$/);
-  const listed = await json('get', 'events.v1.events.k8s.io', 'web.scaled');
-  expect(listed).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'scaled web to 3', regarding: { kind: 'Deployment', name: 'web' } });
+describe('events.k8s.io/v1 Events share the core/v1 events storage', () => {
+  const EVENTS_V1 = '/apis/events.k8s.io/v1/namespaces/default/events';
+
+  test('an Event created through events.k8s.io is a core event too, each API in its own shape', async () => {
+    const ev = {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'web.scaled' }, eventTime: new Date().toISOString().replace('Z', '000Z'),
+      reportingController: 'example.com/scaler', reportingInstance: 'scaler-1', action: 'Scale', reason: 'ScaledUp', type: 'Normal', note: 'scaled web to 3',
+      regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' },
+    };
+    const res = await c.request('POST', EVENTS_V1, { body: JSON.stringify(ev), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'scaled web to 3', regarding: { kind: 'Deployment', name: 'web' } });
+    const wide = (await c.k('get', 'events.v1.events.k8s.io', '-o', 'wide')).trim().split('\n');
+    expect(wide[0].split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
+    expect(wide.find((l) => l.endsWith('web.scaled'))).toMatch(/^\S+\s+Normal\s+ScaledUp\s+deployment\/web\s+example\.com\/scaler, scaler-1\s+scaled web to 3\s+\S+\s+1\s+web\.scaled$/);
+    // The same object through the core API (what `kubectl get events` and `describe` read).
+    const core = await json('get', 'events', 'web.scaled');
+    expect(core).toMatchObject({ apiVersion: 'v1', message: 'scaled web to 3', involvedObject: { kind: 'Deployment', name: 'web' }, reportingComponent: 'example.com/scaler' });
+    expect(await c.k('get', 'events')).toMatch(/Normal\s+ScaledUp\s+deployment\/web\s+scaled web to 3/);
+  });
+
+  test('a core event shows through events.k8s.io, in lists and watches', async () => {
+    const rv = JSON.parse((await c.request('GET', EVENTS_V1)).body).metadata.resourceVersion;
+    const coreEvent = {
+      apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.pulled' }, type: 'Normal', reason: 'Pulled', message: 'image pulled', count: 2,
+      involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' }, source: { component: 'kubelet', host: 'node-1' },
+    };
+    const created = await c.request('POST', '/api/v1/namespaces/default/events', { body: JSON.stringify(coreEvent), headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    const v1 = JSON.parse((await c.request('GET', `${EVENTS_V1}/web.pulled`)).body);
+    expect(v1).toMatchObject({ apiVersion: 'events.k8s.io/v1', kind: 'Event', note: 'image pulled', deprecatedCount: 2, regarding: { kind: 'Pod', name: 'web-1' }, deprecatedSource: { component: 'kubelet', host: 'node-1' } });
+    const watched = (await c.request('GET', `${EVENTS_V1}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`)).body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(watched).toContainEqual(expect.objectContaining({ type: 'ADDED', object: expect.objectContaining({ apiVersion: 'events.k8s.io/v1', note: 'image pulled' }) }));
+  });
 });
 
 test('a watch from a list of NetworkPolicies sees one created after it', async () => {

@@ -50,11 +50,12 @@ export interface KindStrategy {
    */
   defaultGarbageCollectionPolicy?: 'OrphanDependents' | 'DeleteDependents';
   /**
-   * This version is a view of objects stored in another version of the same resource (kube's
-   * storage version, e.g. autoscaling/v1 HPAs stored as autoscaling/v2): requests convert to it,
-   * so its strategy applies, and answers convert back.
+   * This version is a view of objects stored as another version, of the same resource (kube's
+   * storage version: autoscaling/v1 HPAs stored as autoscaling/v2) or of another group's
+   * resource (events.k8s.io/v1 Events stored as core/v1 events). Requests are validated as this
+   * version, then converted, so the storage version's strategy applies too; answers convert back.
    */
-  storedAs?: { version: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
+  storedAs?: { group?: string; resource?: string; version: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
 }
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -49,7 +49,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
   const storageFor = (info: { group: string; resource: string }) => (info.group === '' && info.resource === 'services' ? serviceStorage : store);
   for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storageFor(info), admission));
-  addConvertedVersionStores(registry, stores, (info) => new ResourceStore(info, storageFor(info), admission));
+  addConvertedVersionStores(registry, stores, caches, (info) => new ResourceStore(info, storageFor(info), admission));
   const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);

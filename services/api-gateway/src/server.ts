@@ -20,6 +20,7 @@ import { dryRunOf, fieldValidationOf } from './handlers/params';
 import type { RequestContext } from './registry/request-context';
 import type { ResourceStore } from './registry/resource-store';
 import { CustomResourceStore } from './registry/custom-resource-store';
+import { ConvertedVersionStore } from './registry/converted-version-store';
 
 export interface ApiServerDeps {
   registry: ResourceRegistry;
@@ -123,7 +124,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (rr.verb === 'watch') {
     const cache = deps.caches.get(`${info.group}/${info.resource}`);
     if (!cache) throw errors.notFoundPath();
-    const view = store instanceof CustomResourceStore ? (o: KubeObject) => store.fromStorage(o) : undefined;
+    const view = store instanceof CustomResourceStore || store instanceof ConvertedVersionStore ? (o: KubeObject) => store.fromStorage(o) : undefined;
     return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds, currentRevision: () => store.store.currentRevision(), view });
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {

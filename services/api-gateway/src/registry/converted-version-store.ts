@@ -1,10 +1,12 @@
-// Serving a version of a built-in resource whose objects are stored in another version (a
-// strategy's `storedAs`, e.g. autoscaling/v1 HorizontalPodAutoscalers stored as autoscaling/v2),
-// as kube-apiserver serves every version from one storage version: a request's object is
-// converted to the storage version and goes through that version's store (defaults,
-// validation, admission, managed fields); what comes back is converted to the requested one.
-import { strategyFor, type KubeObject, type ResourceInfo, type ResourceRegistry } from '@keelson/api';
-import type { DeletePreconditions, EtcdStore, ListResult } from '@keelson/storage';
+// Serving a built-in version whose objects are stored as another (a strategy's `storedAs`:
+// autoscaling/v1 HorizontalPodAutoscalers stored as autoscaling/v2, events.k8s.io/v1 Events
+// stored as core/v1 events), as kube-apiserver serves every version from one storage version.
+// A request's object is validated as the served version (its schema and rules), converted, and
+// goes through the storage version's store (defaults, validation, admission, managed fields);
+// what comes back, watch events included (fromStorage), is converted to the served version.
+import { errors, resolveSchema, strategyFor, validateObject, type KubeObject, type ResourceInfo, type ResourceRegistry } from '@keelson/api';
+import type { DeletePreconditions, EtcdStore, ListResult, WatchCache } from '@keelson/storage';
+import { keepSystemFields } from './object-meta';
 import type { RequestContext } from './request-context';
 import { ResourceStore, type ListOptions } from './resource-store';
 
@@ -57,6 +59,27 @@ export class ConvertedVersionStore extends ResourceStore {
     return this.conv.fromStorage(obj);
   }
 
+  // Keys are the storage resource's (deletion writes through them).
+  override key(namespace: string | undefined, name: string): string {
+    return this.storage.key(namespace, name);
+  }
+
+  override prefix(namespace?: string): string {
+    return this.storage.prefix(namespace);
+  }
+
+  /**
+   * Validates `obj` as this version (the rules are per request version, as ValidateEventCreate's
+   * are), and returns the context the storage version continues with: unknown fields have been
+   * judged here already, by this version's schema.
+   */
+  private validateServed(obj: KubeObject, ctx: RequestContext, old?: KubeObject): RequestContext {
+    const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old });
+    ctx.warnings.push(...warnings);
+    if (causes.length > 0) throw errors.invalid(this.info.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.info.group);
+    return { ...ctx, fieldValidation: 'Ignore' };
+  }
+
   override async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     return this.fromStorage(await this.storage.get(namespace, name));
   }
@@ -67,7 +90,9 @@ export class ConvertedVersionStore extends ResourceStore {
   }
 
   override async create(namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KubeObject> {
-    return this.fromStorage(await this.storage.create(namespace, this.conv.toStorage(this.checkBody(body, namespace)), ctx));
+    const obj = this.checkBody(body, namespace);
+    const next = this.validateServed(obj, ctx);
+    return this.fromStorage(await this.storage.create(namespace, this.conv.toStorage(obj), next));
   }
 
   override async update(
@@ -77,11 +102,19 @@ export class ConvertedVersionStore extends ResourceStore {
     ctx: RequestContext,
     opts: { subresource?: string; expectedRevision?: number } = {},
   ): Promise<KubeObject> {
+    const storageCtx = { ...ctx, fieldValidation: 'Ignore' as const };
     const written = await this.storage.update(
       namespace,
       name,
-      async (current) => this.conv.toStorage(this.checkBody(await mutate(this.fromStorage(current)), namespace)),
-      ctx,
+      async (stored) => {
+        const current = this.fromStorage(stored);
+        const desired = this.checkBody(await mutate(structuredClone(current)), namespace);
+        const judged = structuredClone(desired);
+        keepSystemFields(judged.metadata, current.metadata);
+        this.validateServed(judged, ctx, current);
+        return this.conv.toStorage(desired);
+      },
+      storageCtx,
       opts,
     );
     return this.fromStorage(written);
@@ -89,21 +122,30 @@ export class ConvertedVersionStore extends ResourceStore {
 }
 
 /**
- * For every served version whose strategy is `storedAs` another: the storage version keeps the
- * resource's store (`group/resource`), the served version gets a converting one
- * (`group/version/resource`, which routing prefers).
+ * For every served version whose strategy is `storedAs` another: it gets a converting store
+ * (`group/version/resource`, which routing prefers) and watches the storage's cache. Another
+ * version of the same resource leaves the resource's store (`group/resource`) to the storage
+ * version. Call before the caches start: a cache replaced here is never started.
  */
 export function addConvertedVersionStores(
   registry: ResourceRegistry,
   stores: Map<string, ResourceStore>,
+  caches: Map<string, WatchCache>,
   storeFor: (info: ResourceInfo) => ResourceStore,
 ): void {
   for (const info of registry.all()) {
     const storedAs = strategyFor(info)?.storedAs;
-    const storageInfo = storedAs && registry.lookup(info.group, storedAs.version, info.resource);
-    if (!storedAs || !storageInfo) continue;
+    if (!storedAs) continue;
+    const group = storedAs.group ?? info.group;
+    const resource = storedAs.resource ?? info.resource;
+    const storageInfo = registry.lookup(group, storedAs.version, resource);
+    if (!storageInfo) continue;
     const storage = storeFor(storageInfo);
-    stores.set(`${info.group}/${info.resource}`, storage);
+    if (group === info.group && resource === info.resource) stores.set(`${group}/${resource}`, storage);
+    else {
+      const cache = caches.get(`${group}/${resource}`);
+      if (cache) caches.set(`${info.group}/${info.resource}`, cache);
+    }
     stores.set(`${info.group}/${info.version}/${info.resource}`, new ConvertedVersionStore(info, storage, storedAs));
   }
 }

@@ -1,8 +1,8 @@
 // events.k8s.io/v1 Event (pkg/registry/core/event, served in the events.k8s.io group): the
 // structured event API. Validation is ValidateEventCreate/Update for events.k8s.io/v1 requests,
 // which checks the internal (core) form: hence field paths like `involvedObject.namespace`
-// and `message`. Kubernetes stores these with core/v1 events; Keelson keeps them under their
-// own resource prefix (see toCoreEvent for the mapping both share).
+// and `message`. As in Kubernetes they are stored as core/v1 events (storedAs): both APIs
+// show the same objects, each in its own shape (toCoreEvent / fromCoreEvent).
 
 import type { SchemaNode } from '../../schema/types';
 import { obj, str, int32, ref, item, arr, gvk, META, CORE } from '../../schema/dsl';
@@ -72,6 +72,18 @@ export function toCoreEvent(ev: KubeObject): KubeObject {
     out[RENAMED[k] ?? k] = v;
   }
   if (!out.involvedObject) out.involvedObject = {};
+  return out;
+}
+
+const CORE_TO_V1: Record<string, string> = Object.fromEntries(Object.entries(RENAMED).map(([v1, core]) => [core, v1]));
+
+/** The events.k8s.io/v1 form of a core/v1 Event (Convert_core_Event_To_v1_Event). */
+export function fromCoreEvent(ev: KubeObject): KubeObject {
+  const out: KubeObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata };
+  for (const [k, v] of Object.entries(ev)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || v === undefined) continue;
+    out[CORE_TO_V1[k] ?? k] = v;
+  }
   return out;
 }
 
@@ -173,4 +185,5 @@ export const eventsV1Strategy: KindStrategy = {
   validate: validateEventsV1,
   printer,
   protobuf: EventProto,
+  storedAs: { group: '', resource: 'events', version: 'v1', toStorage: toCoreEvent, fromStorage: fromCoreEvent },
 };
