@@ -98,6 +98,18 @@ describe('Job', () => {
     expect(JSON.parse(res.body).details.causes).toContainEqual({ reason: 'FieldValueRequired', field: 'spec.selector', message: 'Required value' });
   });
 
+  test('a DELETE naming no propagation policy orphans the pods (batch/v1 default); kubectl delete cascades', async () => {
+    await c.k('create', 'job', 'orphaning', '--image=busybox', '--', 'true');
+    const res = await c.request('DELETE', '/apis/batch/v1/namespaces/default/jobs/orphaning');
+    expect(res.status).toBe(200);
+    const job = JSON.parse(res.body);
+    expect(job.metadata.finalizers).toEqual(['orphan']);
+    expect(job.metadata.deletionTimestamp).toBeDefined();
+    await c.k('create', 'job', 'cascading', '--image=busybox', '--', 'true');
+    await c.k('delete', 'job', 'cascading');
+    expect((await c.request('GET', '/apis/batch/v1/namespaces/default/jobs/cascading')).status).toBe(404);
+  });
+
   test('kubectl explain job.spec.completions serves the schema', async () => {
     const out = await c.k('explain', 'job.spec.completions');
     expect(out).toContain('GROUP:      batch');

@@ -112,6 +112,8 @@ export const jobStrategy: KindStrategy = {
     return out;
   },
   generation: true,
+  // batch/v1 keeps its old default: deleting a Job without a propagation policy orphans its pods.
+  defaultGarbageCollectionPolicy: 'OrphanDependents',
   printer: jobPrinter,
   protobuf: Job,
 };
