@@ -7,7 +7,7 @@ import { resolveSchema } from '../src/schema';
 import { toTable } from '../src/table';
 import type { KubeObject } from '../src/types';
 import { validateObject } from '../src/validation/objects';
-import { toCoreEvent } from '../src/kinds/events/events';
+import { fromCoreEvent, toCoreEvent } from '../src/kinds/events/events';
 import { hpaV1ToV2, hpaV2ToV1 } from '../src/kinds/autoscaling/horizontalpodautoscalers-v1';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only access
@@ -362,7 +362,10 @@ describe('events.k8s.io/v1 Event', () => {
     ]);
   });
 
-  it('maps onto the core/v1 event shape', () => {
-    expect(toCoreEvent(event({ deprecatedCount: 4 }))).toMatchObject({ apiVersion: 'v1', involvedObject: { kind: 'Deployment' }, message: 'scaled to 3', reportingComponent: 'example.com/controller', count: 4 });
+  it('maps onto the core/v1 event shape it is stored in, and back', () => {
+    const core = toCoreEvent(event({ deprecatedCount: 4 }));
+    expect(core).toMatchObject({ apiVersion: 'v1', involvedObject: { kind: 'Deployment' }, message: 'scaled to 3', reportingComponent: 'example.com/controller', count: 4 });
+    expect(core).not.toHaveProperty('note');
+    expect(fromCoreEvent(core)).toEqual(event({ deprecatedCount: 4 }));
   });
 });
