@@ -228,6 +228,28 @@ describe('managedFields on Update operations', () => {
     expect(updateManagedFields(created, reset, { manager: 'b' }, scope())).toBeUndefined();
   });
 
+  test('a create carrying unreadable managedFields records only its own manager', () => {
+    const obj = deployment({ replicas: 1 });
+    obj.metadata.managedFields = [{ manager: 'ghost', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'nope': {} } }];
+    expect(updateManagedFields(undefined, obj, { manager: 'creator' }, scope())!.map((e) => e.manager)).toEqual(['creator']);
+  });
+
+  test('beyond ten updaters the oldest fold into ancient-changes', () => {
+    let obj = deployment({ replicas: 0 });
+    obj.metadata.managedFields = updateManagedFields(undefined, obj, { manager: 'm0' }, scope({ now: '2026-11-29T14:00:00Z' }));
+    for (let i = 1; i <= 11; i++) {
+      const next = structuredClone(obj);
+      next.metadata.labels = { ...next.metadata.labels, [`l${i}`]: 'x' };
+      next.metadata.managedFields = updateManagedFields(obj, next, { manager: `m${i}` }, scope({ now: `2026-11-29T14:00:${String(i).padStart(2, '0')}Z` }));
+      obj = next;
+    }
+    const managers = obj.metadata.managedFields!.map((e) => e.manager);
+    expect(managers).toHaveLength(10);
+    expect(managers).toContain('ancient-changes');
+    expect(managers).not.toContain('m0');
+    expect(managers).toContain('m11');
+  });
+
   test('the trace annotation, status on the main resource and server-owned metadata are owned by nobody', () => {
     const created = deployment({});
     created.metadata.annotations = { 'keelson.dev/traceparent': '00-abc-def-01' };

@@ -112,7 +112,7 @@ function zeroStruct(schema: SchemaNode, depth: number): JsonMap {
 function baseManaged(live: KubeObject | undefined, next: KubeObject, isSubresource: boolean): Managed {
   const liveManaged = (): Managed => {
     try {
-      return decodeManagedFields(live?.metadata.managedFields);
+      return decodeManagedFields(live?.metadata.managedFields, true);
     } catch {
       return new Map(); // unreadable stored entries: start over rather than fail every write
     }
@@ -120,7 +120,8 @@ function baseManaged(live: KubeObject | undefined, next: KubeObject, isSubresour
   if (isSubresource) return liveManaged();
   const sent = next.metadata.managedFields;
   if (isResetManagedFields(sent)) return new Map();
-  if (live && sent === live.metadata.managedFields) return liveManaged();
+  // Clients mostly send back what they read: then the stored entries need no second check.
+  if (live && (sent === live.metadata.managedFields || deepEqual(sent, live.metadata.managedFields))) return liveManaged();
   try {
     const managed = decodeManagedFields(sent);
     if (managed.size > 0) return managed;
@@ -171,7 +172,7 @@ export interface ApplyRequest extends WriteManager {
 export function applyConfiguration(live: KubeObject, config: KubeObject, req: ApplyRequest, scope: FieldManagerScope): KubeObject {
   let managed: Managed;
   try {
-    managed = decodeManagedFields(live.metadata.managedFields);
+    managed = decodeManagedFields(live.metadata.managedFields, true);
   } catch (e) {
     throw new ApiError(500, 'InternalError', `failed to decode managed fields: ${(e as Error).message}`);
   }

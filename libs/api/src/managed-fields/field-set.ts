@@ -158,7 +158,10 @@ export function memberPaths(s: FieldSet): string[][] {
 
 /** The set with keys in SMD order at every level, `"."` first: the FieldsV1 kube-apiserver writes. */
 export function sortedSet(s: FieldSet): FieldSet {
-  const keys = Object.keys(s).sort(compareEncoded);
+  const keys = Object.keys(s);
+  // Field names alone (the common case) sort as plain strings, "." first; keys, values and indexes need SMD's order.
+  if (keys.every((k) => k === SELF || k.startsWith('f:'))) keys.sort();
+  else keys.sort(compareEncoded);
   const out: FieldSet = {};
   for (const k of keys) out[k] = k === SELF ? {} : sortedSet(s[k]);
   return out;

@@ -45,8 +45,11 @@ export function describeManager(e: Pick<ManagerEntry, 'manager' | 'operation' | 
   return e.operation === 'Update' ? `${s} using ${e.apiVersion}` : s;
 }
 
-/** Decodes stored or client-sent managedFields; throws ManagedFieldsError as kube's DecodeManagedFields. */
-export function decodeManagedFields(list: unknown): Managed {
+/**
+ * Decodes stored or client-sent managedFields; throws ManagedFieldsError as kube's DecodeManagedFields.
+ * `trusted` (entries read from storage, checked when they were written) skips the FieldsV1 walk.
+ */
+export function decodeManagedFields(list: unknown, trusted = false): Managed {
   const managed: Managed = new Map();
   if (list === undefined || list === null) return managed;
   if (!Array.isArray(list)) throw new ManagedFieldsError('managedFields must be a list');
@@ -59,7 +62,7 @@ export function decodeManagedFields(list: unknown): Managed {
     if (e.fieldsType !== 'FieldsV1') throw new ManagedFieldsError(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`);
     const fields = e.fieldsV1 ?? {};
     try {
-      checkFieldsV1(fields);
+      if (!trusted) checkFieldsV1(fields);
     } catch (err) {
       throw new ManagedFieldsError(`error decoding versioned set from entry ${i}: ${err instanceof FieldPathError ? err.message : String(err)}`);
     }
@@ -69,7 +72,7 @@ export function decodeManagedFields(list: unknown): Managed {
       apiVersion: e.apiVersion,
       time: typeof e.time === 'string' ? e.time : undefined,
       subresource: typeof e.subresource === 'string' && e.subresource !== '' ? e.subresource : undefined,
-      set: fields,
+      set: fields as FieldSet,
       raw: e,
     };
     managed.set(managerIdentity(entry), entry);
