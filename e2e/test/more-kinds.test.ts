@@ -258,6 +258,9 @@ test('the gateway bootstraps the system priority classes', async () => {
   expect(node.slice(0, 3)).toEqual(['system-node-critical', '2000001000', 'false']);
   const cluster = await json('get', 'pc', 'system-cluster-critical');
   expect(cluster).toMatchObject({ value: 2000000000, preemptionPolicy: 'PreemptLowerPriority', description: expect.stringContaining('must run in the cluster') });
+  expect(await fails(['delete', 'pc', 'system-node-critical'])).toContain(
+    'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted',
+  );
 });
 
 test('kubectl explain ingress.spec.rules reads the served schema', async () => {

@@ -44,6 +44,8 @@ export interface KindStrategy {
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** An immediate DELETE answers with the removed object, not a Status (kube's `ReturnDeletedObject`: services, storageclasses). */
   returnDeletedObject?: boolean;
+  /** Why this object may not be deleted, if it may not (registries overriding Delete: the system priority classes). */
+  refuseDelete?(obj: KubeObject): string | undefined;
   /**
    * What a DELETE naming no propagation policy does to dependents (kube's
    * DefaultGarbageCollectionPolicy): batch/v1 Jobs orphan their pods; every other kind deletes them.

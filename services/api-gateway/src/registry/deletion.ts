@@ -103,6 +103,8 @@ export async function deleteObject(rs: ResourceStore, namespace: string | undefi
   if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, 'namespaces', name);
   for (let attempt = 0; ; attempt++) {
     const current = await rs.get(namespace, name);
+    const refusal = strategyFor(rs.info)?.refuseDelete?.(current);
+    if (refusal) throw errors.forbidden(`${qr} "${name}" is forbidden: ${refusal}`, qr, name);
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
       throw errors.conflict(qr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);

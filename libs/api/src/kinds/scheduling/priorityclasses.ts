@@ -113,6 +113,7 @@ export const priorityClassStrategy: KindStrategy = {
     pc.metadata.generation = 1;
   },
   validate: validatePriorityClass,
+  refuseDelete: (pc) => (SYSTEM_PRIORITY_CLASSES.some((c) => c.name === pc.metadata.name) ? 'this is a system priority class and cannot be deleted' : undefined),
   printer,
   protobuf: PriorityClassProto,
 };
