@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { httpsFetch, startControlPlane, type ControlPlane } from '@keelson/testing';
 
 jest.setTimeout(60_000);
 
@@ -165,15 +165,20 @@ describe('Service', () => {
     await c.k('create', 'service', 'nodeport', 'np-again', '--tcp=80:80', `--node-port=${port}`);
   });
 
-  test('concurrent creates get distinct cluster IPs; a taken IP is 422; delete releases it', async () => {
+  test('concurrent creates on two gateway replicas get distinct cluster IPs; a taken IP is 422; delete releases it', async () => {
+    const replica = await c.addGatewayReplica();
+    // Alternate between the two gateways, which share only etcd.
+    const postTo = (i: number, path: string, body: unknown) =>
+      i % 2 === 0 ? post(path, body) : httpsFetch(replica.url + path, { method: 'POST', body: JSON.stringify(body), ca: c.creds.caPem, headers: { 'content-type': 'application/json', authorization: `Bearer ${c.creds.adminToken}` } });
     const svc = (name: string, clusterIP?: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], ...(clusterIP ? { clusterIP } : {}) } });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => post('/api/v1/namespaces/default/services', svc(`burst-${i}`))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => postTo(i, '/api/v1/namespaces/default/services', svc(`burst-${i}`))));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     const ips = results.map((r) => JSON.parse(r.body).spec.clusterIP as string);
     expect(new Set(ips).size).toBe(20);
     // Racing for one requested address: exactly one wins.
-    const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => post('/api/v1/namespaces/default/services', svc(`race-${i}`, '10.100.0.77'))));
-    expect(racing.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422]);
+    const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => postTo(i, '/api/v1/namespaces/default/services', svc(`race-${i}`, '10.100.0.77'))));
+    await replica.kill();
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
     const taken = await post('/api/v1/namespaces/default/services', svc('taken', ips[0]));
     expect(taken.status).toBe(422);
     expect(JSON.parse(taken.body).message).toBe(`Service "taken" is invalid: spec.clusterIPs: Invalid value: []string{"${ips[0]}"}: failed to allocate IP ${ips[0]}: provided IP is already allocated`);
