@@ -272,3 +272,11 @@ test('kubectl explain ingress.spec.rules reads the served schema', async () => {
   const paths = await c.k('explain', 'ingress.spec.rules.http.paths');
   expect(paths).toMatch(/pathType\s+<string> -required-/);
 });
+
+test('kubectl explain finds the other kinds and their nested types', async () => {
+  expect(await c.k('explain', 'hpa.spec.behavior.scaleUp')).toMatch(/FIELD: scaleUp <HPAScalingRules>[\s\S]*policies\s+<\[\]HPAScalingPolicy>/);
+  expect(await c.k('explain', 'networkpolicy.spec.ingress.from.ipBlock')).toMatch(/cidr\s+<string> -required-/);
+  expect(await c.k('explain', 'storageclass')).toMatch(/provisioner\s+<string> -required-/);
+  expect(await c.k('explain', 'endpointslices.endpoints.conditions')).toMatch(/ready\s+<boolean>/);
+  expect(await c.k('explain', 'priorityclass.preemptionPolicy')).toMatch(/FIELD: preemptionPolicy <string>/);
+});
