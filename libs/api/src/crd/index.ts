@@ -17,5 +17,5 @@ export {
   storageVersion,
   validateCustomObject,
 } from './custom-resource-strategy';
-export { customResourceScale, readPath, writePath, type ScalePaths } from './scale';
+export { customResourceScale, readPath, scaleOf, writePath, type ScalePaths } from './scale';
 export { compareKubeVersions } from './version-priority';

@@ -31,6 +31,11 @@ export function customResourceScale(obj: KubeObject, paths: ScalePaths): KubeObj
   const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
   const replicas = readPath(obj, paths.specReplicasPath);
   const statusReplicas = readPath(obj, paths.statusReplicasPath);
+  return scaleOf(obj, typeof replicas === 'number' ? replicas : 0, typeof statusReplicas === 'number' ? statusReplicas : 0, typeof selector === 'string' ? selector : undefined);
+}
+
+/** The autoscaling/v1 Scale view of `obj` (built-in workloads and custom resources alike). */
+export function scaleOf(obj: KubeObject, replicas: number, statusReplicas: number, selector?: string): KubeObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -41,7 +46,7 @@ export function customResourceScale(obj: KubeObject, paths: ScalePaths): KubeObj
       resourceVersion: obj.metadata.resourceVersion,
       creationTimestamp: obj.metadata.creationTimestamp,
     },
-    spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
-    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(typeof selector === 'string' ? { selector } : {}) },
+    spec: { replicas },
+    status: { replicas: statusReplicas, ...(selector !== undefined ? { selector } : {}) },
   };
 }
