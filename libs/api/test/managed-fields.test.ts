@@ -342,4 +342,15 @@ describe('server-side apply', () => {
     // Another manager gets the conflict.
     expect(conflictOf(() => apply(created, deployment({ replicas: 4 }), 'other')).code).toBe(409);
   });
+
+  test('objects without a schema (custom resources) apply as granular maps and atomic lists', () => {
+    const crScope = scope({ schema: undefined, apiVersion: 'stable.example.com/v1', resetFields: [] });
+    const cr = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'c' }, spec });
+    const live = applyConfiguration({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'c' } }, cr({ cron: '* * * * *', image: 'x', tags: ['a', 'b'] }), { manager: 'a', force: false }, crScope);
+    expect(live.metadata.managedFields![0].fieldsV1).toEqual({ 'f:spec': { '.': {}, 'f:cron': {}, 'f:image': {}, 'f:tags': {} } });
+    const next = applyConfiguration(live, cr({ cron: '* * * * *', tags: ['a'] }), { manager: 'a', force: false }, crScope);
+    expect(next.spec).toEqual({ cron: '* * * * *', tags: ['a'] });
+    const err = conflictOf(() => applyConfiguration(next, cr({ tags: ['z'] }), { manager: 'b', force: false }, crScope));
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "a": .spec.tags');
+  });
 });
