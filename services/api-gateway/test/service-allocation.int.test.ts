@@ -91,15 +91,17 @@ test('a create that fails writes no allocation; delete and type changes release 
 });
 
 test('guaranteedUpdate allocates what an update newly needs and refuses a taken request', async () => {
-  await replicas[0].create(key('owner'), service('owner', { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP', nodePort: 30050 }] }));
+  const used = new Set((await replicas[0].allocated()).nodePorts);
+  const taken = Array.from({ length: 64 }, (_, i) => 30000 + i).find((p) => !used.has(p))!;
+  await replicas[0].create(key('owner'), service('owner', { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP', nodePort: taken }] }));
   await replicas[0].create(key('plain'), service('plain'));
   const updated = await replicas[1].guaranteedUpdate(key('plain'), (cur) => ({ ...cur, spec: { ...cur.spec, type: 'NodePort' } }));
   const port = (updated.spec!.ports as { nodePort: number }[])[0].nodePort;
   expect(port).toBeGreaterThanOrEqual(30000);
   expect(port).toBeLessThanOrEqual(30063);
   await expect(
-    replicas[1].guaranteedUpdate(key('plain'), (cur) => ({ ...cur, spec: { ...cur.spec, ports: [{ port: 80, protocol: 'TCP', nodePort: 30050 }] } })),
-  ).rejects.toThrow('spec.ports[0].nodePort: Invalid value: 30050: provided port is already allocated');
+    replicas[1].guaranteedUpdate(key('plain'), (cur) => ({ ...cur, spec: { ...cur.spec, ports: [{ port: 80, protocol: 'TCP', nodePort: taken }] } })),
+  ).rejects.toThrow(`spec.ports[0].nodePort: Invalid value: ${taken}: provided port is already allocated`);
   await expect(replicas[1].create(key('far'), service('far', { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP', nodePort: 31000 }] }))).rejects.toThrow(
     'provided port is not in the valid range. The range of valid ports is 30000-30063',
   );
