@@ -193,3 +193,19 @@ test('versions sort as Kubernetes orders them: GA, beta, alpha, then others', ()
   const { compareKubeVersions } = jest.requireActual('../src') as typeof import('../src');
   expect(['foo1', 'v1beta1', 'v1', 'v2alpha1', 'v2', 'v1beta2', 'v10'].sort(compareKubeVersions)).toEqual(['v10', 'v2', 'v1', 'v1beta2', 'v1beta1', 'v2alpha1', 'foo1']);
 });
+
+describe('ratcheting on update', () => {
+  const { validateCustomObject } = jest.requireActual('../src') as typeof import('../src');
+  const s = spec({ replicas: { type: 'integer', maximum: 5 }, name: { type: 'string' } }, { required: ['name'] });
+  const obj = (replicas: number, name?: string): KubeObject => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'a' }, spec: { replicas, ...(name ? { name } : {}) } });
+
+  test('an invalid value the update leaves alone is accepted; a changed one is not', () => {
+    expect(validateCustomObject(obj(9, 'n'), undefined, s, 'Strict').causes.map((c) => c.field)).toEqual(['spec.replicas']);
+    expect(validateCustomObject(obj(9, 'n'), obj(9, 'm'), s, 'Strict').causes).toEqual([]);
+    expect(validateCustomObject(obj(8, 'n'), obj(9, 'n'), s, 'Strict').causes.map((c) => c.field)).toEqual(['spec.replicas']);
+  });
+
+  test('a missing required field is never ratcheted', () => {
+    expect(validateCustomObject(obj(1), obj(1), s, 'Strict').causes.map((c) => c.message)).toEqual(['Required value']);
+  });
+});

@@ -13,6 +13,7 @@ import { evaluateValidations } from './cel';
 import { applySchemaDefaults } from './defaulting';
 import { customResourcePrinter } from './printer-columns';
 import { pruneUnknownFields } from './pruning';
+import { ratchet } from './ratcheting';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types';
 import { validateCustomValue } from './validate';
 
@@ -148,10 +149,11 @@ export function validateCustomObject(obj: KubeObject, old: KubeObject | undefine
   const { metadata: _m, ...content } = obj;
   const contentSchema: JSONSchemaProps = { ...schema, properties: { ...(schema.properties ?? {}) } };
   delete contentSchema.properties!.metadata;
-  out.push(...validateCustomValue(content, { ...contentSchema, 'x-kubernetes-validations': undefined }));
-  if (!out.some((c) => c.reason === 'FieldValueTypeInvalid')) {
+  const found = validateCustomValue(content, { ...contentSchema, 'x-kubernetes-validations': undefined });
+  if (!found.some((c) => c.reason === 'FieldValueTypeInvalid')) {
     const oldContent = old ? (({ metadata: _om, ...rest }) => rest)(old) : undefined;
-    out.push(...evaluateValidations({ ...content, metadata: obj.metadata }, old && { ...oldContent, metadata: old.metadata }, schema));
+    found.push(...evaluateValidations({ ...content, metadata: obj.metadata }, old && { ...oldContent, metadata: old.metadata }, schema));
   }
+  out.push(...(old ? ratchet(found, obj, old) : found));
   return { causes: out, unknownFields: policy === 'Ignore' ? [] : unknownFields };
 }
