@@ -154,6 +154,20 @@ describe('imperative commands', () => {
   });
 });
 
+test('IngressClass external-lb: apply, columns, and as the default class of new Ingresses', async () => {
+  expect(await c.k('apply', '-f', fixture('external-lb-ingressclass.yaml'))).toMatch(/ingressclass.networking.k8s.io\/external-lb created/);
+  const ic = await json('get', 'ingressclass', 'external-lb');
+  expect(ic.spec.parameters.scope).toBe('Cluster');
+  const { header, row } = await table(['ingressclasses'], 'external-lb');
+  expect(header).toEqual(['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE']);
+  expect(row.slice(0, 3)).toEqual(['external-lb', 'example.com/ingress-controller', 'IngressParameters.k8s.example.com/external-lb']);
+  // The DefaultIngressClass admission plugin fills in the class marked default.
+  await c.k('annotate', 'ingressclass', 'external-lb', 'ingressclass.kubernetes.io/is-default-class=true');
+  await c.k('create', 'ingress', 'classless', '--rule=shop.example.com/=shop:80');
+  expect((await json('get', 'ingress', 'classless')).spec.ingressClassName).toBe('external-lb');
+  await c.k('annotate', 'ingressclass', 'external-lb', 'ingressclass.kubernetes.io/is-default-class-');
+});
+
 describe('validation', () => {
   test('an Ingress path without pathType is 422 naming the field', async () => {
     const causes = await rejected('/apis/networking.k8s.io/v1/namespaces/default/ingresses', {

@@ -13,6 +13,7 @@ import { TokenAuthenticator } from './http/auth';
 import { namespaceLifecycle } from './registry/admission';
 import { ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
 import { addConvertedVersionStores } from './registry/converted-version-store';
+import { defaultIngressClassAdmission } from './registry/default-ingress-class';
 import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
 import { startRelay, type RelayHandle } from './relay';
@@ -43,7 +44,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
-  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store)];
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!)];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
