@@ -77,7 +77,8 @@ function checkWriteOptions(verb: string, patchType: string | undefined, query: U
 export function prepareFieldManagement(ctx: RequestContext, verb: string, subresource: string | undefined, query: URLSearchParams, headers: { userAgent?: string; contentType?: string }): void {
   if (verb !== 'create' && verb !== 'update' && verb !== 'patch') return;
   const force = checkWriteOptions(verb, headers.contentType, query);
-  if (subresource === 'binding') return;
+  // Creates on a subresource (binding, eviction, token) act on the parent through the gateway's own code.
+  if (verb === 'create' && subresource) return;
   const manager = query.get('fieldManager') || managerFromUserAgent(headers.userAgent);
   ctx.fieldTracking = { manager, subresource, apply: verb === 'patch' && headers.contentType === APPLY_PATCH ? { force } : undefined };
 }
