@@ -2,6 +2,7 @@
 // events.k8s.io kinds: the Kubernetes documentation's manifests applied as they are, the
 // imperative create commands (protobuf bodies), Table columns, `kubectl explain`, field-path
 // validation errors, and the priority classes the gateway bootstraps.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane as startCluster, type ControlPlane as TestCluster } from '@keelson/testing';
 
@@ -65,6 +66,14 @@ describe('the Kubernetes documentation examples', () => {
     });
     expect(res.status).toBe(200);
     expect((await table(['ingress'], 'minimal-ingress')).row.slice(3, 5)).toEqual(['192.0.2.10', '80']);
+    // Applying an edited manifest patches it (strategic merge against the served schema): spec changes bump generation, status stays.
+    const edited = join(c.dir, 'minimal-ingress-edited.yaml');
+    writeFileSync(edited, readFileSync(fixture('minimal-ingress.yaml'), 'utf8').replace('/testpath', '/otherpath'));
+    expect(await c.k('apply', '-f', edited)).toMatch(/ingress.networking.k8s.io\/minimal-ingress configured/);
+    const after = await json('get', 'ingress', 'minimal-ingress');
+    expect(after.metadata.generation).toBe(2);
+    expect(after.spec.rules[0].http.paths).toEqual([{ path: '/otherpath', pathType: 'Prefix', backend: { service: { name: 'test', port: { number: 80 } } } }]);
+    expect(after.status.loadBalancer.ingress).toEqual([{ ip: '192.0.2.10' }]);
   });
 
   test('NetworkPolicy test-network-policy: apply and POD-SELECTOR', async () => {
