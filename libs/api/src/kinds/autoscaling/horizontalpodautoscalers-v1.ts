@@ -87,7 +87,7 @@ export function hpaV2ToV1(hpa: KubeObject): KubeObject {
     const current = list(status.currentMetrics);
     const currentCpu = current.find((m) => text(rec(m)?.type) === 'Resource' && text(rec(rec(m)?.resource)?.name) === 'cpu');
     const v1Status: Json = { observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime,
-      currentReplicas: status.currentReplicas, desiredReplicas: status.desiredReplicas ?? 0 };
+      currentReplicas: status.currentReplicas ?? 0, desiredReplicas: status.desiredReplicas ?? 0 }; // v1 has no omitempty on either
     const cpuNow = num(rec(rec(rec(currentCpu)?.resource)?.current)?.averageUtilization);
     if (cpuNow !== undefined) v1Status.currentCPUUtilizationPercentage = cpuNow;
     if (current.length > 0) annotations[CURRENT_METRICS_ANNOTATION] = JSON.stringify(current);
@@ -115,8 +115,9 @@ export function hpaV1ToV2(hpa: KubeObject): KubeObject {
     spec: Object.fromEntries(Object.entries(v2Spec).filter(([, v]) => v !== undefined)) };
   const status = rec(hpa.status);
   if (status) {
+    // v2's currentReplicas is omitempty: zero is absent there.
     const v2Status: Json = { observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime,
-      currentReplicas: status.currentReplicas, desiredReplicas: status.desiredReplicas };
+      currentReplicas: status.currentReplicas === 0 ? undefined : status.currentReplicas, desiredReplicas: status.desiredReplicas };
     const current = parseAnnotation(annotations, CURRENT_METRICS_ANNOTATION);
     if (Array.isArray(current)) v2Status.currentMetrics = current;
     const conditions = parseAnnotation(annotations, CONDITIONS_ANNOTATION);
