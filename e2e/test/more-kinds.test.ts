@@ -74,6 +74,9 @@ describe('the Kubernetes documentation examples', () => {
     expect(after.metadata.generation).toBe(2);
     expect(after.spec.rules[0].http.paths).toEqual([{ path: '/otherpath', pathType: 'Prefix', backend: { service: { name: 'test', port: { number: 80 } } } }]);
     expect(after.status.loadBalancer.ingress).toEqual([{ ip: '192.0.2.10' }]);
+    const described = await c.k('describe', 'ingress', 'minimal-ingress');
+    expect(described).toMatch(/Ingress Class:\s+nginx-example/);
+    expect(described).toMatch(/\*\s+\/otherpath\s+test:80/);
   });
 
   test('NetworkPolicy test-network-policy: apply and POD-SELECTOR', async () => {
