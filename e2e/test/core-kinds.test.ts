@@ -258,6 +258,20 @@ describe('serviceaccounts/token', () => {
     err = await fail('create', 'token', 'ghost');
     expect(err).toContain('serviceaccounts "ghost" not found');
   });
+
+  test('a token bound to a Secret carries it in its claims; unknown kinds and stale UIDs are refused', async () => {
+    const secret = await json('get', 'secret', 'db-user');
+    const claims = claimsOf((await c.k('create', 'token', 'builder', '--bound-object-kind=Secret', '--bound-object-name=db-user')).trim());
+    expect(claims['kubernetes.io'].secret).toEqual({ name: 'db-user', uid: secret.metadata.uid });
+    const tokenPath = '/api/v1/namespaces/default/serviceaccounts/builder/token';
+    const bad = await post(tokenPath, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { boundObjectRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x' } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).message).toBe('cannot bind token for serviceaccount "builder" to object of type /v1, Kind=ConfigMap');
+    const stale = await post(tokenPath, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: 'db-user', uid: 'not-it' } } });
+    expect(stale.status).toBe(409);
+    const missing = await post(tokenPath, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'nope' } } });
+    expect(JSON.parse(missing.body).message).toBe('pods "nope" not found');
+  });
 });
 
 describe('storage-only core kinds', () => {

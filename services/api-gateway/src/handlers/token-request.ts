@@ -3,17 +3,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeBody, mediaType, readBody, sendJson } from '../http/io';
 import type { ResourceRequest } from '../http/request-info';
 import type { ResourceStore } from '../registry/resource-store';
-import { createToken } from '../registry/token-request';
+import { createToken, type ObjectLookup } from '../registry/token-request';
 import type { ServiceAccountTokens } from '../serviceaccount/tokens';
 
 export async function handleTokenRequest(
   req: IncomingMessage,
   res: ServerResponse,
   rr: ResourceRequest,
-  serviceAccounts: ResourceStore,
+  stores: Map<string, ResourceStore>,
   tokens: ServiceAccountTokens,
   maxRequestBytes: number,
 ): Promise<void> {
   const body = decodeBody(await readBody(req, maxRequestBytes), mediaType(req));
-  sendJson(res, 201, await createToken(serviceAccounts, tokens, rr.namespace ?? '', rr.name ?? '', body));
+  const lookup: ObjectLookup = (resource, namespace, name) => {
+    const store = stores.get(`/${resource}`);
+    if (!store) throw new Error(`no store for ${resource}`);
+    return store.get(namespace, name);
+  };
+  sendJson(res, 201, await createToken(stores.get('/serviceaccounts')!, tokens, lookup, rr.namespace ?? '', rr.name ?? '', body));
 }

@@ -1,7 +1,7 @@
 // serviceaccounts/token (pkg/registry/core/serviceaccount/storage/token.go): POST an
 // authentication.k8s.io/v1 TokenRequest, get it back with a signed token in its status.
 import { causes, errors, isRecord, type KubeObject } from '@keelson/api';
-import type { ServiceAccountTokens } from '../serviceaccount/tokens';
+import type { BoundObject, ServiceAccountTokens } from '../serviceaccount/tokens';
 import { nowTimestamp } from './object-meta';
 import type { ResourceStore } from './resource-store';
 
@@ -10,9 +10,13 @@ export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
 
+/** Reads a pod, secret (namespaced) or node; throws the store's 404. */
+export type ObjectLookup = (resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string) => Promise<KubeObject>;
+
 export async function createToken(
   serviceAccounts: ResourceStore,
   tokens: ServiceAccountTokens,
+  lookup: ObjectLookup,
   namespace: string,
   name: string,
   body: unknown,
@@ -38,7 +42,8 @@ export async function createToken(
   spec.audiences = audiences.length > 0 ? audiences : [tokens.issuer];
 
   const sa = await serviceAccounts.get(namespace, name); // 404 `serviceaccounts "x" not found`
-  const issued = tokens.issue({ namespace, name, uid: sa.metadata.uid ?? '' }, spec.audiences as string[], seconds, now);
+  const bound = isRecord(spec.boundObjectRef) ? await boundObjects(lookup, namespace, name, spec.boundObjectRef) : undefined;
+  const issued = tokens.issue({ namespace, name, uid: sa.metadata.uid ?? '' }, spec.audiences as string[], seconds, now, bound);
   return {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
@@ -46,4 +51,32 @@ export async function createToken(
     spec: { boundObjectRef: null, ...spec },
     status: { token: issued.token, expirationTimestamp: nowTimestamp(issued.claims.exp * 1000) },
   };
+}
+
+/** Kinds a token may be bound to (all core/v1), with their resources. */
+const BINDABLE: Record<string, 'pods' | 'secrets' | 'nodes' | undefined> = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' };
+
+/** The objects a token bound to `ref` names in its claims (a pod's node too), checked as token.go does. */
+async function boundObjects(lookup: ObjectLookup, namespace: string, saName: string, ref: Record<string, unknown>): Promise<BoundObject[]> {
+  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  const kind = typeof ref.kind === 'string' ? ref.kind : '';
+  const refName = typeof ref.name === 'string' ? ref.name : '';
+  const resource = apiVersion === 'v1' ? BINDABLE[kind] : undefined;
+  if (!resource) {
+    const slash = apiVersion.indexOf('/');
+    const gv = slash < 0 ? `/${apiVersion}` : `${apiVersion.slice(0, slash)}/${apiVersion.slice(slash + 1)}`;
+    throw errors.badRequest(`cannot bind token for serviceaccount "${saName}" to object of type ${gv}, Kind=${kind}`);
+  }
+  const obj = await lookup(resource, resource === 'nodes' ? undefined : namespace, refName);
+  const uid = obj.metadata.uid ?? '';
+  if (typeof ref.uid === 'string' && ref.uid && ref.uid !== uid) {
+    throw errors.conflict(kind, refName, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  const out: BoundObject[] = [{ kind: kind as BoundObject['kind'], name: refName, uid }];
+  const nodeName = kind === 'Pod' && typeof obj.spec?.nodeName === 'string' ? obj.spec.nodeName : '';
+  if (nodeName) {
+    const node = await lookup('nodes', undefined, nodeName).catch(() => undefined);
+    if (node) out.push({ kind: 'Node', name: nodeName, uid: node.metadata.uid ?? '' });
+  }
+  return out;
 }

@@ -19,6 +19,13 @@ export interface ServiceAccountRef {
   uid: string;
 }
 
+/** The object a bound token lives no longer than (TokenRequest spec.boundObjectRef). */
+export interface BoundObject {
+  kind: 'Pod' | 'Secret' | 'Node';
+  name: string;
+  uid: string;
+}
+
 export interface TokenClaims {
   iss: string;
   sub: string;
@@ -27,7 +34,13 @@ export interface TokenClaims {
   iat: number;
   nbf: number;
   jti: string;
-  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+  'kubernetes.io': {
+    namespace: string;
+    serviceaccount: { name: string; uid: string };
+    pod?: { name: string; uid: string };
+    secret?: { name: string; uid: string };
+    node?: { name: string; uid: string };
+  };
 }
 
 export interface IssuedToken {
@@ -72,8 +85,8 @@ export class ServiceAccountTokens {
     return new ServiceAccountTokens(createPrivateKey(winner));
   }
 
-  /** A token for `sa`, valid `expirationSeconds` from `now`, for `audiences`. */
-  issue(sa: ServiceAccountRef, audiences: string[], expirationSeconds: number, now = new Date()): IssuedToken {
+  /** A token for `sa`, valid `expirationSeconds` from `now`, for `audiences`, optionally bound to objects. */
+  issue(sa: ServiceAccountRef, audiences: string[], expirationSeconds: number, now = new Date(), bound?: BoundObject[]): IssuedToken {
     const iat = Math.floor(now.getTime() / 1000);
     const claims: TokenClaims = {
       aud: audiences,
@@ -85,6 +98,8 @@ export class ServiceAccountTokens {
       nbf: iat,
       sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
     };
+    // Bound claims, as kube's Claims(): the bound object, and for a scheduled pod its node.
+    for (const b of bound ?? []) claims['kubernetes.io'][b.kind === 'Pod' ? 'pod' : b.kind === 'Secret' ? 'secret' : 'node'] = { name: b.name, uid: b.uid };
     const signingInput = `${b64url(JSON.stringify({ alg: 'RS256', kid: this.keyId }))}.${b64url(JSON.stringify(claims))}`;
     const signature = sign('sha256', Buffer.from(signingInput), this.privateKey);
     return { token: `${signingInput}.${b64url(signature)}`, claims };
