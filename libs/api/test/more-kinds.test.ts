@@ -7,6 +7,8 @@ import { resolveSchema } from '../src/schema';
 import { toTable } from '../src/table';
 import type { KubeObject } from '../src/types';
 import { validateObject } from '../src/validation/objects';
+import { decodeKubernetesProtobuf } from '../src/protobuf';
+import { Writer } from '../src/protobuf/writer';
 import { fromCoreEvent, toCoreEvent } from '../src/kinds/events/events';
 import { hpaV1ToV2, hpaV2ToV1 } from '../src/kinds/autoscaling/horizontalpodautoscalers-v1';
 
@@ -367,5 +369,66 @@ describe('events.k8s.io/v1 Event', () => {
     expect(core).toMatchObject({ apiVersion: 'v1', involvedObject: { kind: 'Deployment' }, message: 'scaled to 3', reportingComponent: 'example.com/controller', count: 4 });
     expect(core).not.toHaveProperty('note');
     expect(fromCoreEvent(core)).toEqual(event({ deprecatedCount: 4 }));
+  });
+});
+
+describe('protobuf bodies of these kinds', () => {
+  /** The `k8s\0` + runtime.Unknown envelope typed clients send. */
+  const envelope = (apiVersion: string, kind: string, build: (w: Writer) => void): Buffer =>
+    Buffer.concat([Buffer.from('k8s\0', 'binary'), new Writer().message(1, (t) => t.string(1, apiVersion).string(2, kind)).message(2, build).finish()]);
+  const meta = (name: string) => (w: Writer) => w.string(1, name);
+
+  it('decodes what kubectl create ingress and create priorityclass send', () => {
+    const ing = envelope('networking.k8s.io/v1', 'Ingress', (w) => w.message(1, meta('simple')).message(2, (spec) => {
+      spec.message(3, (rule) => rule.string(1, 'foo.com').message(2, (value) => value.message(1, (http) => http.message(1, (path) => {
+        path.string(1, '/bar').string(3, 'Exact');
+        path.message(2, (b) => b.message(4, (svc) => svc.string(1, 'svc1').message(2, (port) => port.int64(2, 8080))));
+      }))));
+    }));
+    expect(decodeKubernetesProtobuf(ing)).toEqual({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'simple' },
+      spec: { rules: [{ host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Exact', backend: { service: { name: 'svc1', port: { number: 8080 } } } }] } }] },
+    });
+    const pc = envelope('scheduling.k8s.io/v1', 'PriorityClass', (w) => w.message(1, meta('batch')).int64(2, 100).string(4, 'batch jobs').string(5, 'Never'));
+    expect(decodeKubernetesProtobuf(pc)).toEqual({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'batch' }, value: 100, description: 'batch jobs', preemptionPolicy: 'Never' });
+  });
+
+  it('decodes an autoscaling/v1 HPA (kubectl autoscale) and an autoscaling/v2 one with quantities and behavior', () => {
+    const ref = (w: Writer) => w.string(1, 'Deployment').string(2, 'web').string(3, 'apps/v1');
+    const v1 = envelope('autoscaling/v1', 'HorizontalPodAutoscaler', (w) => w.message(1, meta('web')).message(2, (spec) => spec.message(1, ref).int64(2, 2).int64(3, 5).int64(4, 80)));
+    expect(decodeKubernetesProtobuf(v1).spec).toEqual({ scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 });
+    const v2 = envelope('autoscaling/v2', 'HorizontalPodAutoscaler', (w) => w.message(1, meta('web')).message(2, (spec) => {
+      spec.message(1, ref).int64(3, 10);
+      spec.message(4, (m) => m.string(1, 'Pods').message(3, (pods) => pods.message(1, (id) => id.string(1, 'qps')).message(2, (t) => t.string(1, 'AverageValue').message(3, (q) => q.string(1, '1k')))));
+      spec.message(5, (b) => b.message(2, (down) => down.string(1, 'Min').int64(3, 300).message(2, (p) => p.string(1, 'Percent').int64(2, 10).int64(3, 60))));
+    }));
+    expect(decodeKubernetesProtobuf(v2).spec).toEqual({
+      scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, maxReplicas: 10,
+      metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1k' } } }],
+      behavior: { scaleDown: { selectPolicy: 'Min', stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] } },
+    });
+  });
+
+  it('decodes a NetworkPolicy, an IngressClass, an EndpointSlice, a StorageClass and an events.k8s.io Event', () => {
+    const np = envelope('networking.k8s.io/v1', 'NetworkPolicy', (w) => w.message(1, meta('np')).message(2, (spec) => {
+      spec.message(1, (sel) => sel.message(1, (e) => e.string(1, 'role').string(2, 'db')));
+      spec.message(2, (rule) => rule.message(1, (port) => port.string(1, 'TCP').message(2, (i) => i.int64(2, 6379))).message(2, (peer) => peer.message(3, (b) => b.string(1, '10.0.0.0/8').strings(2, ['10.1.0.0/16']))));
+      spec.strings(4, ['Ingress']);
+    }));
+    expect(decodeKubernetesProtobuf(np).spec).toEqual({
+      podSelector: { matchLabels: { role: 'db' } }, policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ protocol: 'TCP', port: 6379 }], from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }],
+    });
+    const ic = envelope('networking.k8s.io/v1', 'IngressClass', (w) => w.message(1, meta('lb')).message(2, (spec) => spec.string(1, 'example.com/lb').message(2, (p) => p.string(2, 'Params').string(3, 'x').string(4, 'Cluster'))));
+    expect(decodeKubernetesProtobuf(ic).spec).toEqual({ controller: 'example.com/lb', parameters: { kind: 'Params', name: 'x', scope: 'Cluster' } });
+    const eps = envelope('discovery.k8s.io/v1', 'EndpointSlice', (w) => w.message(1, meta('abc')).string(4, 'IPv4')
+      .message(2, (e) => e.strings(1, ['10.1.2.3']).message(2, (cond) => cond.bool(1, true)).string(6, 'node-1'))
+      .message(3, (p) => p.string(1, 'http').string(2, 'TCP').int64(3, 80)));
+    expect(decodeKubernetesProtobuf(eps)).toMatchObject({ addressType: 'IPv4', endpoints: [{ addresses: ['10.1.2.3'], conditions: { ready: true }, nodeName: 'node-1' }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] });
+    const sc = envelope('storage.k8s.io/v1', 'StorageClass', (w) => w.message(1, meta('fast')).string(2, 'example.com/csi').message(3, (e) => e.string(1, 'type').string(2, 'ssd')).string(4, 'Retain').bool(6, true).string(7, 'WaitForFirstConsumer'));
+    expect(decodeKubernetesProtobuf(sc)).toMatchObject({ provisioner: 'example.com/csi', parameters: { type: 'ssd' }, reclaimPolicy: 'Retain', allowVolumeExpansion: true, volumeBindingMode: 'WaitForFirstConsumer' });
+    const ev = envelope('events.k8s.io/v1', 'Event', (w) => w.message(1, meta('e1')).message(2, (t) => t.int64(1, 1764410400).int64(2, 123456000))
+      .string(4, 'example.com/c').string(5, 'c-1').string(6, 'Scale').string(7, 'Up').message(8, (r) => r.string(1, 'Deployment').string(3, 'web')).string(10, 'note').string(11, 'Normal'));
+    expect(decodeKubernetesProtobuf(ev)).toMatchObject({ eventTime: '2025-11-29T10:00:00.123456Z', reportingController: 'example.com/c', regarding: { kind: 'Deployment', name: 'web' }, note: 'note', type: 'Normal' });
   });
 });

@@ -14,6 +14,9 @@ import { isDNS1123Label, isQualifiedName } from '../../validation/names';
 import { validateFullyQualifiedDomainName, validateIPv4Address, validateIPv6Address, validateNonSpecialIP } from '../../validation/network-names';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { timestampSince } from '../../printers/duration';
+import { bool as pbool, type Descriptor, int, msg, msgs, str as pstr, strMap as pstrMap, strs } from '../../protobuf/decode';
+import { ObjectMeta } from '../../protobuf/meta';
+import { ObjectReference } from '../../protobuf/core';
 import { API_VERSION_DESCRIPTION, KIND_DESCRIPTION } from '../type-meta';
 
 const DISCOVERY = 'io.k8s.api.discovery.v1.';
@@ -176,6 +179,25 @@ const printer: Printer = {
   },
 };
 
+// ---- protobuf (staging/src/k8s.io/api/discovery/v1/generated.proto); pointers are kept when set ----
+const named = (): Descriptor => ({ 1: pstr('name', true) });
+const Endpoint: Descriptor = {
+  1: strs('addresses'),
+  2: msg('conditions', () => ({ 1: pbool('ready', true), 2: pbool('serving', true), 3: pbool('terminating', true) })),
+  3: pstr('hostname', true),
+  4: msg('targetRef', () => ObjectReference),
+  5: pstrMap('deprecatedTopology'),
+  6: pstr('nodeName', true),
+  7: pstr('zone', true),
+  8: msg('hints', () => ({ 1: msgs('forZones', named), 2: msgs('forNodes', named) })),
+};
+export const EndpointSliceProto: Descriptor = {
+  1: msg('metadata', () => ObjectMeta),
+  2: msgs('endpoints', () => Endpoint),
+  3: msgs('ports', () => ({ 1: pstr('name', true), 2: pstr('protocol', true), 3: int('port', true), 4: pstr('appProtocol', true) })),
+  4: pstr('addressType', true),
+};
+
 export const endpointSliceStrategy: KindStrategy = {
   info: resourceInfo({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice',
     namespaced: true, schemaRef: DISCOVERY + 'EndpointSlice' }),
@@ -192,4 +214,5 @@ export const endpointSliceStrategy: KindStrategy = {
   },
   validate: validateEndpointSlice,
   printer,
+  protobuf: EndpointSliceProto,
 };

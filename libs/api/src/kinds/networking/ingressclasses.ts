@@ -13,6 +13,8 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names';
 import { validateDomainPrefixedPath, validateReferenceKindAndName } from '../../validation/network-names';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { timestampSince } from '../../printers/duration';
+import { type Descriptor, msg, str as pstr } from '../../protobuf/decode';
+import { ObjectMeta } from '../../protobuf/meta';
 import { API_VERSION_DESCRIPTION, KIND_DESCRIPTION } from '../type-meta';
 import { NETWORKING } from './ingress-schemas';
 
@@ -95,6 +97,15 @@ const printer: Printer = {
   },
 };
 
+// ---- protobuf (staging/src/k8s.io/api/networking/v1/generated.proto) ----
+export const IngressClassProto: Descriptor = {
+  1: msg('metadata', () => ObjectMeta),
+  2: msg('spec', () => ({
+    1: pstr('controller'),
+    2: msg('parameters', () => ({ 1: pstr('apiGroup', true), 2: pstr('kind', true), 3: pstr('name', true), 4: pstr('scope', true), 5: pstr('namespace', true) })),
+  })),
+};
+
 export const ingressClassStrategy: KindStrategy = {
   info: resourceInfo({ group: 'networking.k8s.io', version: 'v1', resource: 'ingressclasses', singular: 'ingressclass', kind: 'IngressClass',
     namespaced: false, schemaRef: NETWORKING + 'IngressClass' }),
@@ -107,4 +118,5 @@ export const ingressClassStrategy: KindStrategy = {
   validate: validateIngressClass,
   generation: true,
   printer,
+  protobuf: IngressClassProto,
 };

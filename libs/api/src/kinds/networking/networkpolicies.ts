@@ -15,6 +15,8 @@ import { isStrictSubnet, parseCIDR, validateCIDR } from '../../validation/networ
 import { formatLabelSelector, type LabelSelectorObject } from '../../selectors/labels';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
 import { timestampSince } from '../../printers/duration';
+import { type Descriptor, int, intstr, msg, msgs, str as pstr, strs } from '../../protobuf/decode';
+import { LabelSelector, ObjectMeta } from '../../protobuf/meta';
 import { API_VERSION_DESCRIPTION, KIND_DESCRIPTION } from '../type-meta';
 import { NETWORKING } from './ingress-schemas';
 
@@ -178,6 +180,23 @@ const printer: Printer = {
   },
 };
 
+// ---- protobuf (staging/src/k8s.io/api/networking/v1/generated.proto) ----
+const NetworkPolicyPort: Descriptor = { 1: pstr('protocol', true), 2: intstr('port'), 3: int('endPort', true) };
+const NetworkPolicyPeer: Descriptor = {
+  1: msg('podSelector', () => LabelSelector),
+  2: msg('namespaceSelector', () => LabelSelector),
+  3: msg('ipBlock', () => ({ 1: pstr('cidr', true), 2: strs('except') })),
+};
+export const NetworkPolicyProto: Descriptor = {
+  1: msg('metadata', () => ObjectMeta),
+  2: msg('spec', () => ({
+    1: msg('podSelector', () => LabelSelector),
+    2: msgs('ingress', () => ({ 1: msgs('ports', () => NetworkPolicyPort), 2: msgs('from', () => NetworkPolicyPeer) })),
+    3: msgs('egress', () => ({ 1: msgs('ports', () => NetworkPolicyPort), 2: msgs('to', () => NetworkPolicyPeer) })),
+    4: strs('policyTypes'),
+  })),
+};
+
 export const networkPolicyStrategy: KindStrategy = {
   info: resourceInfo({ group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', singular: 'networkpolicy', kind: 'NetworkPolicy',
     namespaced: true, shortNames: ['netpol'], schemaRef: NETWORKING + 'NetworkPolicy' }),
@@ -186,4 +205,5 @@ export const networkPolicyStrategy: KindStrategy = {
   validate: validateNetworkPolicy,
   generation: true,
   printer,
+  protobuf: NetworkPolicyProto,
 };
