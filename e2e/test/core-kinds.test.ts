@@ -122,6 +122,9 @@ describe('Service', () => {
     const wide = await c.k('get', 'service', 'web', '-o', 'wide');
     expect(header(wide)).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
     expect(row(wide, 'web')[6]).toBe('app=web');
+    const described = await c.k('describe', 'service', 'web');
+    expect(described).toMatch(new RegExp(`^IP:\\s+${svc.spec.clusterIP.replace(/\./g, '\\.')}$`, 'm'));
+    expect(described).toMatch(/^TargetPort:\s+8080\/TCP$/m);
   });
 
   test('kubectl expose deployment creates a Service selecting its pods', async () => {
