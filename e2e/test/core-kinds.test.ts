@@ -55,6 +55,13 @@ describe('Secret', () => {
     expect(row(await c.k('get', 'secret', 'web-tls'), 'web-tls').slice(0, 3)).toEqual(['web-tls', 'kubernetes.io/tls', '2']);
   });
 
+  test('kubectl create secret docker-registry stores a valid .dockerconfigjson', async () => {
+    await c.k('create', 'secret', 'docker-registry', 'regcred', '--docker-server=registry.example.com', '--docker-username=me', '--docker-password=pw');
+    const s = await json('get', 'secret', 'regcred');
+    expect(s.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(JSON.parse(Buffer.from(s.data['.dockerconfigjson'], 'base64').toString()).auths['registry.example.com'].username).toBe('me');
+  });
+
   test('kubectl apply of the documentation examples folds stringData into data', async () => {
     await c.k('apply', '-f', join(FIXTURES, 'secret-dotfile.yaml'), '-f', join(FIXTURES, 'secret-basic-auth.yaml'));
     const basic = await json('get', 'secret', 'secret-basic-auth');
