@@ -128,7 +128,9 @@ export const resourceQuotaStrategy: KindStrategy = {
     // Keep the mirrored hard limits in step with the spec until a quota controller owns status.
     const hard = rec(rec(o.spec)?.hard);
     const status = rec(o.status) ?? (o.status = {});
-    if (hard && !rec(old.status)?.used) status.hard = structuredClone(hard);
+    if (rec(old.status)?.used) return;
+    if (hard) status.hard = structuredClone(hard);
+    else delete status.hard;
   },
   validate: validateResourceQuota,
   printer: {
