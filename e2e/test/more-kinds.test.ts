@@ -213,6 +213,11 @@ describe('validation', () => {
     await c.k('create', 'priorityclass', 'default-one', '--value=10', '--global-default=true');
     const err = await fails(['create', 'priorityclass', 'default-two', '--value=20', '--global-default=true']);
     expect(err).toContain('priorityclasses.scheduling.k8s.io "default-two" is forbidden: PriorityClass default-one is already marked as default. Only one default can exist');
+    await c.k('create', 'priorityclass', 'plain', '--value=5');
+    const patched = await fails(['patch', 'pc', 'plain', '--type=merge', '-p', '{"globalDefault":true}']);
+    expect(patched).toContain('priorityclasses.scheduling.k8s.io "plain" is forbidden: PriorityClass default-one is already marked as default. Only one default can exist');
+    // The default itself may be updated.
+    await c.k('patch', 'pc', 'default-one', '--type=merge', '-p', '{"description":"the default"}');
   });
 
   test('StorageClass parameters and EndpointSlice addressType are immutable', async () => {

@@ -11,7 +11,7 @@ import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
 import { namespaceLifecycle } from './registry/admission';
-import { ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
+import { PriorityClassStore, ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
 import { addConvertedVersionStores } from './registry/converted-version-store';
 import { defaultIngressClassAdmission } from './registry/default-ingress-class';
 import { nowTimestamp } from './registry/object-meta';
@@ -51,6 +51,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const storageFor = (info: { group: string; resource: string }) => (info.group === '' && info.resource === 'services' ? serviceStorage : store);
   for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storageFor(info), admission));
   addConvertedVersionStores(registry, stores, caches, (info) => new ResourceStore(info, storageFor(info), admission));
+  stores.set('scheduling.k8s.io/priorityclasses', new PriorityClassStore(registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!, store, admission));
   const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);

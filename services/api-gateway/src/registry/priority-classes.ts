@@ -1,11 +1,12 @@
 // PriorityClass bootstrap and admission, as kube-apiserver's scheduling storage post-start hook
 // (the system-node-critical and system-cluster-critical classes exist from the start) and the
-// Priority admission plugin (at most one class is the global default).
+// Priority admission plugin (at most one class is the global default, on create and update).
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_PRIORITY_CLASSES, applyDefaults, errors, prepareForCreate, qualifiedResource, type KubeObject, type ResourceInfo } from '@keelson/api';
+import { SYSTEM_PRIORITY_CLASSES, applyDefaults, errors, isRecord, prepareForCreate, qualifiedResource, type KubeObject, type ResourceInfo } from '@keelson/api';
 import { StorageError, keyFor, prefixFor, type EtcdStore } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
-import type { AdmissionCheck } from './resource-store';
+import type { RequestContext } from './request-context';
+import { ResourceStore, type AdmissionCheck } from './resource-store';
 import { nowTimestamp } from './object-meta';
 
 /** Creates the system priority classes that are missing; existing ones are left alone. */
@@ -27,10 +28,7 @@ export async function ensureSystemPriorityClasses(store: EtcdStore, info: Resour
   }
 }
 
-/**
- * The Priority admission plugin's PriorityClass rule: a new class may be the global default only
- * while no other class is. (Admission runs on create here; updates are not re-checked.)
- */
+/** The Priority admission plugin's PriorityClass rule: a class may be the global default only while no other class is. */
 export function priorityClassAdmission(store: EtcdStore): AdmissionCheck {
   return async (obj: KubeObject, info: ResourceInfo) => {
     if (info.group !== 'scheduling.k8s.io' || info.resource !== 'priorityclasses' || obj.globalDefault !== true) return;
@@ -48,4 +46,30 @@ export function priorityClassAdmission(store: EtcdStore): AdmissionCheck {
       );
     }
   };
+}
+
+/** The priorityclasses store: the generic one, with the global-default rule on updates too (generic admission runs on create). */
+export class PriorityClassStore extends ResourceStore {
+  private readonly globalDefault: AdmissionCheck;
+
+  constructor(info: ResourceInfo, store: EtcdStore, admission: AdmissionCheck[]) {
+    super(info, store, admission);
+    this.globalDefault = priorityClassAdmission(store);
+  }
+
+  override update(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => unknown,
+    ctx: RequestContext,
+    opts: { subresource?: string; expectedRevision?: number } = {},
+  ): Promise<KubeObject> {
+    return super.update(namespace, name, async (current) => {
+      const desired = await mutate(current);
+      if (isRecord(desired) && desired.globalDefault === true && current.globalDefault !== true) {
+        await this.globalDefault({ ...(desired as KubeObject), metadata: { ...current.metadata } }, this.info, ctx);
+      }
+      return desired;
+    }, ctx, opts);
+  }
 }
