@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpsFetch, startControlPlane, type ControlPlane } from '@keelson/testing';
+import { header, kubectlReaders, row } from './support/kubectl-output';
 
 jest.setTimeout(60_000);
 
@@ -21,14 +22,7 @@ afterAll(async () => {
   await c?.stop();
 });
 
-const json = async (...args: string[]): Promise<Record<string, any>> => JSON.parse(await c.k(...args, '-o', 'json'));
-const fail = async (...args: string[]): Promise<string> => {
-  const r = await c.kubectl(args);
-  expect(r.code).not.toBe(0);
-  return r.stderr;
-};
-const header = (out: string): string[] => out.split('\n')[0].trim().split(/\s{2,}/);
-const row = (out: string, name: string): string[] => (out.split('\n').find((l) => l.startsWith(name + ' ')) ?? '').trim().split(/\s{2,}/);
+const { json, fail } = kubectlReaders(() => c);
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const post = (path: string, body: unknown) => c.request('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
