@@ -14,7 +14,6 @@ import { CORE_NODE_SCHEMAS } from './core-node';
 import { APPS_SCHEMAS } from './apps';
 import { COORDINATION_SCHEMAS } from './coordination';
 import { AUTOSCALING_SCHEMAS } from './autoscaling';
-import { TOKEN_REQUEST_SCHEMAS } from '../kinds/authentication/tokenrequest-schema';
 import { AUTHENTICATION_SCHEMAS } from './authentication';
 
 export { REF_PREFIX } from './dsl';
@@ -30,7 +29,6 @@ export const SCHEMAS: Record<string, SchemaNode> = {
   ...APPS_SCHEMAS,
   ...COORDINATION_SCHEMAS,
   ...AUTOSCALING_SCHEMAS,
-  ...TOKEN_REQUEST_SCHEMAS,
   ...AUTHENTICATION_SCHEMAS,
 };
 
