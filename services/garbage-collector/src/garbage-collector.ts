@@ -1,7 +1,7 @@
 // Wires the garbage collector onto a Manager: one informer per served resource feeds the
 // dependency graph (on every replica, so a standby is warm); two controllers keyed by uid,
 // attempt-to-delete and attempt-to-orphan, act only while this replica leads.
-import { BUILTIN_RESOURCES, groupVersion, type KubeObject, type ResourceInfo, type Verb } from '@keelson/api';
+import { BUILTIN_RESOURCES, groupVersion, strategyFor, type KubeObject, type ResourceInfo, type Verb } from '@keelson/api';
 import type { Controller, Manager } from '@keelson/controller-runtime';
 import { AbsentOwnerCache } from './absent-owner-cache';
 import { AttemptToDelete } from './attempt-to-delete';
@@ -23,7 +23,9 @@ export interface GarbageCollector {
 export function collectedResources(all: readonly ResourceInfo[], ignored: readonly string[]): ResourceInfo[] {
   const skip = new Set(ignored);
   const needed: Verb[] = ['list', 'watch', 'delete'];
-  return all.filter((r) => !skip.has(r.group ? `${r.resource}.${r.group}` : r.resource) && needed.every((v) => r.verbs.includes(v)));
+  // A version that is a view of another's storage (autoscaling/v1 HPAs, events.k8s.io events) shows the
+  // same objects as the storage version's informer does: watch each object once, as kube's GC does.
+  return all.filter((r) => !skip.has(r.group ? `${r.resource}.${r.group}` : r.resource) && needed.every((v) => r.verbs.includes(v)) && !strategyFor(r)?.storedAs);
 }
 
 export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig, all: readonly ResourceInfo[] = BUILTIN_RESOURCES): GarbageCollector {
