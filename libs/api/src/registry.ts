@@ -2,8 +2,7 @@
 // is scoped, named and addressed. Mirrors what kube-apiserver advertises.
 
 import { BUILTIN_KINDS } from './kinds';
-import { registerStrategy } from './strategy';
-import { registerSchemas } from './schema';
+import { ensureBuiltinKinds } from './strategy';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -79,10 +78,7 @@ export function qualifiedResource(r: ResourceInfo): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }
 
-for (const k of BUILTIN_KINDS) {
-  registerStrategy(k);
-  if (k.schemas) registerSchemas(k.schemas);
-}
+ensureBuiltinKinds();
 
 export class ResourceRegistry {
   private readonly byKey = new Map<string, ResourceInfo>();

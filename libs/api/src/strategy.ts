@@ -81,6 +81,25 @@ export const scaleSubresource: SubresourceInfo = { name: 'scale', kind: 'Scale',
 
 // Keyed by `group/Kind`, then version: a custom resource has one strategy per served version.
 const strategies = new Map<string, Map<string, KindStrategy>>();
+
+let builtinsRegistered = false;
+
+/**
+ * Registers the built-in kinds (their strategies and schemas) on first use, whichever module
+ * of this package a caller imported first: the protobuf decoder, a schema lookup and the
+ * registry all see the same kinds. Required lazily because kinds/ imports modules that import
+ * this one.
+ */
+export function ensureBuiltinKinds(): void {
+  if (builtinsRegistered) return;
+  builtinsRegistered = true;
+  const { BUILTIN_KINDS } = require('./kinds') as typeof import('./kinds');
+  const { registerSchemas } = require('./schema') as typeof import('./schema');
+  for (const k of BUILTIN_KINDS) {
+    registerStrategy(k);
+    if (k.schemas) registerSchemas(k.schemas);
+  }
+}
 const key = (group: string, kind: string): string => `${group}/${kind}`;
 
 /** Adds (or replaces) a kind's strategy for its version. */
@@ -101,6 +120,7 @@ export function unregisterStrategy(group: string, kind: string, version?: string
 
 /** The strategy of `info`'s version, else the kind's first registered one (built-ins register one). */
 export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'> & { version?: string }): KindStrategy | undefined {
+  ensureBuiltinKinds();
   const versions = strategies.get(key(info.group, info.kind));
   if (!versions) return undefined;
   return (info.version !== undefined ? versions.get(info.version) : undefined) ?? versions.values().next().value;
@@ -111,5 +131,6 @@ export function strategyForGroupVersionKind(apiVersion: string, kind: string): K
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  ensureBuiltinKinds();
   return strategies.get(key(group, kind))?.get(version);
 }

@@ -26,7 +26,6 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
     Binding: core.Binding,
     Event: core.Event,
     Node: core.Node,
-    Service: core.Service, // also the Service strategy's; kept here for decoders used without the registry
   },
   'apps/v1': { Deployment: wl.Deployment, ReplicaSet: wl.ReplicaSet },
   'autoscaling/v1': { Scale: wl.Scale },

@@ -4,6 +4,7 @@
 
 import type { SchemaNode, SchemaResolver } from './types';
 import { REF_PREFIX } from './dsl';
+import { ensureBuiltinKinds } from '../strategy';
 import { META_SCHEMAS } from './meta';
 import { CORE_SCHEMAS } from './core';
 import { CORE_POD_SCHEMAS } from './core-pod';
@@ -37,7 +38,10 @@ export function schemaNameFromRef(ref: string): string {
   return ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : ref;
 }
 
-export const resolveSchema: SchemaResolver = (ref) => SCHEMAS[schemaNameFromRef(ref)];
+export const resolveSchema: SchemaResolver = (ref) => {
+  ensureBuiltinKinds();
+  return SCHEMAS[schemaNameFromRef(ref)];
+};
 
 /**
  * The schema a field node stands for: follows a `$ref`, or an `allOf` holding a
@@ -57,6 +61,7 @@ let byGVK: Map<string, string> | undefined;
 const gvkKey = (group: string, version: string, kind: string): string => `${group}/${version}/${kind}`;
 
 function kindIndex(): Map<string, string> {
+  ensureBuiltinKinds();
   if (byGVK) return byGVK;
   byGVK = new Map();
   for (const [name, schema] of Object.entries(SCHEMAS)) {
@@ -117,6 +122,7 @@ export function reachableSchemas(roots: string[]): { schemas: Record<string, Sch
   const schemas: Record<string, SchemaNode> = {};
   const missing: string[] = [];
   const queue = roots.map(schemaNameFromRef);
+  ensureBuiltinKinds();
   while (queue.length > 0) {
     const name = queue.shift() as string;
     if (name in schemas || missing.includes(name)) continue;
