@@ -4,6 +4,7 @@ import { schemaForKind } from '../src/schema';
 import {
   applyConfiguration,
   compare,
+  createdFields,
   decodeManagedFields,
   difference,
   ensureNamedFieldsAreMembers,
@@ -150,6 +151,16 @@ describe('compare, merge and removal by schema', () => {
     expect(c.modified).toEqual({ 'f:spec': { 'f:replicas': {} } });
     expect(sortedSet(c.added)).toEqual({ 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } } });
     expect(sortedSet(c.removed)).toEqual({ 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"b"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } } });
+  });
+
+  test('the one-pass create walk yields exactly the sorted added and modified fields of compare', () => {
+    const zero = { metadata: {}, spec: { selector: null, template: { metadata: {}, spec: { containers: null } }, strategy: {} }, status: {} };
+    const obj = JSON.parse(JSON.stringify(deployment({ replicas: 2, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } } }, { b: '1', a: '2' })));
+    obj.spec.template.spec.containers.push({ name: 'side', image: 'x', ports: [{ containerPort: 9 }, { containerPort: 10, protocol: 'UDP' }] });
+    delete obj.apiVersion;
+    delete obj.kind;
+    const c = compare(zero, obj, deploymentSchema);
+    expect(JSON.stringify(createdFields(obj, zero, deploymentSchema))).toBe(JSON.stringify(sortedSet(union(c.added, c.modified))));
   });
 
   test('merge keeps live items, merges shared ones and takes the configuration for leaves and atomic lists', () => {

@@ -23,7 +23,7 @@ import {
 } from './managed-entries';
 import { pathString } from './path-element';
 import { atomOf, structuralNode } from './typed-schema';
-import { compare, ensureNamedFieldsAreMembers, isSameComparison, merge, removeItems, toFieldSet } from './typed-value';
+import { compare, createdFields, ensureNamedFieldsAreMembers, isSameComparison, merge, removeItems, toFieldSet } from './typed-value';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -140,6 +140,14 @@ export function updateManagedFields(live: KubeObject | undefined, next: KubeObje
   const managed = baseManaged(live, next, !!who.subresource);
   const before = live ? strip(live as unknown as JsonMap, scope.resetFields) : zeroObject(scope.schema);
   const after = strip(next as unknown as JsonMap, scope.resetFields);
+  if (!live && managed.size === 0) {
+    // A plain create (the common write): one entry, built in one pass.
+    const fieldsV1 = createdFields(after, before, scope.schema);
+    if (isEmptySet(fieldsV1)) return undefined;
+    const entry: ManagedFieldsEntry = { manager: who.manager, operation: 'Update', apiVersion: scope.apiVersion, time: scope.now, fieldsType: 'FieldsV1', fieldsV1 };
+    if (who.subresource) entry.subresource = who.subresource;
+    return [entry];
+  }
   const c = compare(before, after, scope.schema);
   if (!isSameComparison(c)) {
     const changed = difference(union(c.added, c.modified), STRIP_SET);

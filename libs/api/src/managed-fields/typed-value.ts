@@ -6,7 +6,7 @@
 import { deepEqual } from '../patch/json-value';
 import type { SchemaNode } from '../schema/types';
 import { childrenOf, insertPath, isEmptySet, isMemberNode, type FieldSet } from './field-set';
-import { fieldKey, indexKey, keyOfFields, valueKey } from './path-element';
+import { compareEncoded, fieldKey, indexKey, keyOfFields, valueKey } from './path-element';
 import { atomOf, declaresField, effectiveAtom, isLeaf, memberSchema, type Atom } from './typed-schema';
 
 type JsonMap = Record<string, unknown>;
@@ -84,6 +84,43 @@ function setNode(out: FieldSet, key: string, member: boolean, children: FieldSet
   const empty = isEmptySet(children);
   if (empty && !member) return;
   out[key] = member && !empty ? { '.': {}, ...children } : children;
+}
+
+/**
+ * What a create sets, measured from the empty object `zero` in one pass: `compare(zero, value)`'s
+ * added and modified fields, built in SMD order (the create path runs on every POST).
+ */
+export function createdFields(value: unknown, zero: unknown, schema: SchemaNode | undefined): FieldSet {
+  const out: FieldSet = {};
+  addCreated(value, zero, schema, out);
+  return out;
+}
+
+function addCreated(v: unknown, z: unknown, schema: SchemaNode | undefined, out: FieldSet): void {
+  const atom = effectiveAtom(schema, z, v);
+  if (atom.kind === 'map' && !atom.atomic) {
+    const m = asMap(v);
+    const zm = asMap(z);
+    for (const k of Object.keys(m).sort()) {
+      const cv = m[k];
+      if (cv === undefined) continue;
+      addCreatedChild(fieldKey(k), cv, zm[k], memberSchema(atom, k), out);
+    }
+  } else if (atom.kind === 'list' && !atom.atomic) {
+    const items = asList(v).map((item, i) => [listItemKey(atom, item, i), item] as const);
+    items.sort((a, b) => compareEncoded(a[0], b[0]));
+    for (const [key, item] of items) addCreatedChild(key, item, undefined, atom.items, out);
+  }
+}
+
+function addCreatedChild(key: string, cv: unknown, cz: unknown, schema: SchemaNode | undefined, out: FieldSet): void {
+  if (isLeaf(effectiveAtom(schema, cz, cv))) {
+    if (cz === undefined || !deepEqual(cz, cv)) out[key] = {};
+    return;
+  }
+  const child: FieldSet = cz === undefined ? { '.': {} } : {};
+  addCreated(cv, cz, schema, child);
+  if (cz === undefined || !isEmptySet(child)) out[key] = isEmptySet(child) ? {} : child;
 }
 
 export interface Comparison {
