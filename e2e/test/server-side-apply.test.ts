@@ -114,6 +114,23 @@ describe('kubectl apply --server-side', () => {
     expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.27');
   });
 
+  test('a Service port and a ConfigMap key dropped from the manifest are removed; server-set fields stay', async () => {
+    const svc = (ports: { name: string; port: number }[]) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-svc' }, spec: { selector: { app: 'x' }, ports } });
+    await applyAs('svc', svc([{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }]));
+    const created = JSON.parse(await c.k('get', 'service', 'ssa-svc', '-o', 'json'));
+    expect(created.spec.ports.map((p: { port: number }) => p.port)).toEqual([80, 9090]);
+    await applyAs('svc', svc([{ name: 'http', port: 80 }]));
+    const after = JSON.parse(await c.k('get', 'service', 'ssa-svc', '-o', 'json'));
+    expect(after.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, protocol: 'TCP' })]);
+    expect(after.spec.clusterIP).toBe(created.spec.clusterIP); // allocated by the server, owned by nobody: kept
+
+    const cm = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-cm' }, data });
+    await applyAs('cm', cm({ a: '1', b: '2' }));
+    await applyAs('cm', cm({ a: '1' }));
+    expect(JSON.parse(await c.k('get', 'configmap', 'ssa-cm', '-o', 'json')).data).toEqual({ a: '1' });
+  });
+
   test('a field another manager also owns stays when one applier drops it', async () => {
     await applyAs('one', deployment('shared', { labels: { app: 'shared', team: 'x' } }));
     await applyAs('two', JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shared', labels: { team: 'x' } } }));
