@@ -61,15 +61,18 @@ test('concurrent creates on two replicas get distinct cluster IPs and node ports
 });
 
 test('a requested address both replicas race for goes to exactly one', async () => {
+  // An address the earlier burst did not pick (its picks are random).
+  const held = new Set(await clients[0].getAll().prefix(ALLOCATION_PREFIX).keys());
+  const ip = Array.from({ length: 60 }, (_, i) => `10.0.0.${i + 2}`).find((a) => ![...held].some((k) => k.endsWith(`/${a}`)))!;
   const results = await Promise.allSettled(
-    Array.from({ length: 6 }, (_, i) => replicas[i % 2].create(key(`race-${i}`), service(`race-${i}`, { clusterIP: '10.0.0.40', clusterIPs: ['10.0.0.40'] }))),
+    Array.from({ length: 6 }, (_, i) => replicas[i % 2].create(key(`race-${i}`), service(`race-${i}`, { clusterIP: ip, clusterIPs: [ip] }))),
   );
   const won = results.filter((r) => r.status === 'fulfilled');
   const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   expect(won).toHaveLength(1);
   for (const r of lost) {
     expect(r.reason).toBeInstanceOf(ApiError);
-    expect((r.reason as ApiError).message).toContain('failed to allocate IP 10.0.0.40: provided IP is already allocated');
+    expect((r.reason as ApiError).message).toContain(`failed to allocate IP ${ip}: provided IP is already allocated`);
   }
   await expectConsistent();
 });
