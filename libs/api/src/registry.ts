@@ -62,8 +62,6 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     categories: ['all'], subresources: [status('Deployment', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.Deployment' }),
   res({ group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'],
     categories: ['all'], subresources: [status('ReplicaSet', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.ReplicaSet' }),
-  res({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, shortNames: [],
-    schemaRef: 'io.k8s.api.coordination.v1.Lease' }),
 ];
 
 /** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */

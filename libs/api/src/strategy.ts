@@ -126,6 +126,12 @@ export function strategyFor(info: Pick<ResourceInfo, 'group' | 'kind'> & { versi
   return (info.version !== undefined ? versions.get(info.version) : undefined) ?? versions.values().next().value;
 }
 
+/** Every registered strategy, built-in and custom, each version once. */
+export function registeredStrategies(): KindStrategy[] {
+  ensureBuiltinKinds();
+  return [...strategies.values()].flatMap((versions) => [...versions.values()]);
+}
+
 /** The strategy serving `apiVersion`/`kind` (protobuf bodies name only those). */
 export function strategyForGroupVersionKind(apiVersion: string, kind: string): KindStrategy | undefined {
   const slash = apiVersion.indexOf('/');

@@ -1,6 +1,7 @@
 // Every built-in kind that lives in a strategy file of its own (see ../strategy.ts).
 // Adding a kind: write `kinds/<group>/<resource>.ts` exporting its KindStrategy and list it here.
 import type { KindStrategy } from '../strategy';
+import { leaseStrategy } from './coordination/leases';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions';
 import { controllerRevisionStrategy } from './apps/controllerrevisions';
 import { daemonSetStrategy } from './apps/daemonsets';
@@ -27,6 +28,7 @@ import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
+  leaseStrategy,
   secretStrategy,
   serviceStrategy,
   endpointsStrategy,

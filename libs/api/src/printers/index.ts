@@ -6,7 +6,7 @@ import type { Printer } from '../table';
 import { eventPrinter } from './events';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
-import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, serviceAccountPrinter } from './simple';
+import { configMapPrinter, defaultPrinter, namespacePrinter, serviceAccountPrinter } from './simple';
 import { deploymentPrinter, replicaSetPrinter } from './workloads';
 
 const PRINTERS: Record<string, Printer> = {
@@ -18,7 +18,6 @@ const PRINTERS: Record<string, Printer> = {
   '/serviceaccounts': serviceAccountPrinter,
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
-  'coordination.k8s.io/leases': leasePrinter,
 };
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {

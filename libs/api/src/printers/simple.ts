@@ -26,11 +26,6 @@ export const serviceAccountPrinter: Printer = {
   print: (obj, now) => row(obj, now, size(obj, 'secrets')),
 };
 
-export const leasePrinter: Printer = {
-  columns: [NAME_COLUMN, column('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), AGE_COLUMN],
-  print: (obj, now) => row(obj, now, str(rec(obj, 'spec'), 'holderIdentity')),
-};
-
 /** Any resource without a printer of its own. */
 export const defaultPrinter: Printer = {
   columns: [NAME_COLUMN, AGE_COLUMN],

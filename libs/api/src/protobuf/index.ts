@@ -3,7 +3,7 @@
 
 import { ApiError, errors } from '../status';
 import { TokenRequest } from './authentication';
-import { strategyForGroupVersionKind } from '../strategy';
+import { registeredStrategies, strategyForGroupVersionKind } from '../strategy';
 import * as core from './core';
 import { decodeMessage, type Descriptor, type JsonObject } from './decode';
 import { DeleteOptions } from './meta';
@@ -30,7 +30,6 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   'apps/v1': { Deployment: wl.Deployment, ReplicaSet: wl.ReplicaSet },
   'autoscaling/v1': { Scale: wl.Scale },
   'authentication.k8s.io/v1': { TokenRequest },
-  'coordination.k8s.io/v1': { Lease: wl.Lease },
   // pods/eviction bodies: a subresource's kind, with no strategy of its own.
   'policy/v1': { Eviction },
   'rbac.authorization.k8s.io/v1': {
@@ -48,6 +47,7 @@ const ANY_VERSION_KINDS: Readonly<Record<string, Descriptor>> = { DeleteOptions 
 export function supportedProtobufKinds(): string[] {
   const out: string[] = [];
   for (const [gv, kinds] of Object.entries(KINDS)) for (const k of Object.keys(kinds)) out.push(`${gv}/${k}`);
+  for (const s of registeredStrategies()) if (s.protobuf) out.push(`${s.info.group ? `${s.info.group}/` : ''}${s.info.version}/${s.info.kind}`);
   for (const k of Object.keys(ANY_VERSION_KINDS)) out.push(`*/${k}`);
   return out;
 }

@@ -11,7 +11,7 @@ import type { SchemaNode, SchemaResolver } from '../schema/types';
 import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameValidatorFor } from './names';
 import { validateAgainstSchema, UnknownFieldPolicy } from './schema-validator';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata';
-import { arr, IS_NEGATIVE_MSG, jsonEqual, num, rec, str, tooLong } from './field-errors';
+import { arr, jsonEqual, rec, str, tooLong } from './field-errors';
 import { validatePodSpec, validatePodSpecUpdate } from './pod';
 import { validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUpdate } from './workloads';
 
@@ -93,16 +93,6 @@ function validateConfigMap(obj: KubeObject, old: KubeObject | undefined): Status
   return out;
 }
 
-function validateLease(obj: KubeObject): StatusCause[] {
-  const spec = rec(obj.spec) ?? {};
-  const out: StatusCause[] = [];
-  const duration = num(spec.leaseDurationSeconds);
-  if (duration !== undefined && duration <= 0) out.push(causes.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
-  const transitions = num(spec.leaseTransitions);
-  if (transitions !== undefined && transitions < 0) out.push(causes.invalid('spec.leaseTransitions', transitions, IS_NEGATIVE_MSG));
-  return out;
-}
-
 /** Legacy core/v1 Event rules (legacyValidateEvent). */
 function validateEvent(obj: KubeObject): StatusCause[] {
   const out: StatusCause[] = [];
@@ -143,7 +133,6 @@ const KIND_RULES: Record<string, KindRules> = {
   '/Node': validateNode,
   '/ConfigMap': validateConfigMap,
   '/Event': validateEvent,
-  'coordination.k8s.io/Lease': validateLease,
   '/ServiceAccount': () => [],
 };
 
