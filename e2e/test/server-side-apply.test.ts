@@ -163,6 +163,24 @@ describe('kubectl apply --server-side', () => {
     expect(d.metadata.labels).toEqual({ app: 'migrate' });
   });
 
+  test('client-side then server-side apply of a Job keeps the selector the server generated (no manager owns it)', async () => {
+    const job = JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate-job' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34.0', command: ['perl', '-e', 'print 1'] }] } } },
+    });
+    await c.kubectl(['apply', '-f', '-'], { input: job }).then((r) => expect(r.stderr).toBe(''));
+    const ssa = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: job });
+    // kubectl's migration re-applies the last-applied configuration; had the create's entry owned
+    // the generated selector, that re-apply would drop it and fail ("failed to re-apply ...").
+    expect(ssa.stderr).toBe('');
+    expect(ssa.code).toBe(0);
+    const got = JSON.parse(await c.k('get', 'job', 'migrate-job', '-o', 'json', '--show-managed-fields')) as { spec: { selector?: { matchLabels?: Record<string, string> } }; metadata: { managedFields: Entry[] } };
+    expect(Object.keys(got.spec.selector?.matchLabels ?? {})).toEqual(['batch.kubernetes.io/controller-uid']);
+    for (const e of got.metadata.managedFields) expect(e.fieldsV1['f:spec']?.['f:selector']).toBeUndefined();
+  });
+
   test('--show-managed-fields prints the entries as on a real cluster; without it kubectl hides them', async () => {
     await applyAs('show', deployment('shown', { replicas: 1 }));
     const yaml = await c.k('get', 'deployment', 'shown', '-o', 'yaml', '--show-managed-fields');

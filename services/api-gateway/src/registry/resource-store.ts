@@ -98,8 +98,12 @@ export class ResourceStore {
     let obj = this.checkBody(body, namespace);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
     fillSystemFieldsForCreate(obj.metadata);
-    obj = prepareForCreate(applyDefaults(obj, this.info), this.info);
+    obj = applyDefaults(obj, this.info);
+    // Recorded before PrepareForCreate, as kube's create handler does: what the strategy
+    // generates (a Job's selector and template labels) belongs to no manager, so a later
+    // apply that does not name it cannot remove it.
     trackCreate(this, obj, ctx);
+    obj = prepareForCreate(obj, this.info);
     this.validate(obj, ctx);
     for (const check of this.admission) await check(obj, this.info, ctx);
     setTraceparent(obj, ctx.traceparent);
