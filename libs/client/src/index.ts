@@ -7,3 +7,5 @@ export { resourcePath, withQuery } from './paths';
 export type { ResourceRef } from './paths';
 export { ConnectionError } from './transport';
 export type { RequestOptions, RawResponse } from './transport';
+export { discoverResources, AGGREGATED_DISCOVERY_V2 } from './discovery';
+export type { DiscoveredResource, DiscoveryTransport } from './discovery';

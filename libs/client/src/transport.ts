@@ -13,6 +13,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Aborts the call (and its retries). */
   signal?: AbortSignal;
+  /** The Accept header (default `application/json`), e.g. aggregated discovery's media type. */
+  accept?: string;
 }
 
 export interface RawResponse {
@@ -102,7 +104,7 @@ export class Transport {
   }
 
   private once(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (this.cfg.token) headers.authorization = `Bearer ${this.cfg.token}`;
     if (this.cfg.userAgent) headers['user-agent'] = this.cfg.userAgent;
     // The active OpenTelemetry context rides along, so the gateway continues the caller's trace.

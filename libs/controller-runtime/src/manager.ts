@@ -80,6 +80,18 @@ export class Manager {
     return inf as unknown as Informer<T>;
   }
 
+  /**
+   * Stops and forgets the shared informer of a resource the API no longer serves (a deleted
+   * CRD); its handlers get nothing more. A later informer() for it starts a fresh one.
+   */
+  async removeInformer(resource: ResourceRef, namespace?: string): Promise<void> {
+    const key = `${resource.group}/${resource.version}/${resource.resource}/${namespace ?? ''}`;
+    const inf = this.informers.get(key);
+    if (!inf) return;
+    this.informers.delete(key);
+    await inf.stop();
+  }
+
   controller(name: string, reconciler: Reconciler, opts: Omit<ControllerOptions, 'name' | 'reconciler'> = {}): Controller {
     const c = new Controller({ metrics: this.metrics, logger: this.log, ...opts, name, reconciler });
     this.controllers.push(c);

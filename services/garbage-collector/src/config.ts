@@ -9,6 +9,8 @@ export interface GarbageCollectorConfig {
   ignoredResources: string[];
   /** KEELSON_GC_ABSENT_OWNER_CACHE_SIZE [500]: owners remembered as verified absent. */
   absentOwnerCacheSize: number;
+  /** KEELSON_GC_DISCOVERY_RESYNC_MS [30000]: how often discovery is read to start and stop monitors (kube's 30 s). */
+  discoveryResyncMs: number;
 }
 
 export function gcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GarbageCollectorConfig {
@@ -19,5 +21,6 @@ export function gcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GarbageCo
     orphanWorkers: num('KEELSON_GC_ORPHAN_WORKERS', 5),
     ignoredResources: ignored.split(',').map((s) => s.trim()).filter(Boolean),
     absentOwnerCacheSize: num('KEELSON_GC_ABSENT_OWNER_CACHE_SIZE', 500),
+    discoveryResyncMs: num('KEELSON_GC_DISCOVERY_RESYNC_MS', 30_000),
   };
 }

@@ -1,35 +1,42 @@
-// Wires the garbage collector onto a Manager: one informer per served resource feeds the
-// dependency graph (on every replica, so a standby is warm); two controllers keyed by uid,
-// attempt-to-delete and attempt-to-orphan, act only while this replica leads.
-import { BUILTIN_RESOURCES, groupVersion, strategyFor, type KubeObject, type ResourceInfo, type Verb } from '@keelson/api';
-import type { Controller, Manager } from '@keelson/controller-runtime';
+// Wires the garbage collector onto a Manager: one informer (monitor) per served deletable
+// resource feeds the dependency graph (on every replica, so a standby is warm); the monitors
+// follow discovery, so CRDs added or removed at run time are collected too (monitors.ts); two
+// controllers keyed by uid, attempt-to-delete and attempt-to-orphan, act only while this
+// replica leads, and only while every monitor is synced (a partial graph could release a
+// foreground deletion or an orphaning before all dependents are known).
+import { BUILTIN_RESOURCES, type KubeObject } from '@keelson/api';
+import { discoverResources } from '@keelson/client';
+import type { Controller, Manager, Reconciler } from '@keelson/controller-runtime';
 import { AbsentOwnerCache } from './absent-owner-cache';
 import { AttemptToDelete } from './attempt-to-delete';
 import type { GarbageCollectorConfig } from './config';
 import { DependencyGraph, type GraphNode } from './graph';
 import { describeIdentity, KindResolver, type ObjectIdentity } from './identity';
+import { Monitors, type SyncResult } from './monitors';
 import { ApiObjectAccess } from './object-access';
 import { AttemptToOrphan } from './orphan';
+import { resolvableKinds } from './served-resources';
+
+export { collectedResources } from './served-resources';
 
 export interface GarbageCollector {
   graph: DependencyGraph;
   attemptToDelete: Controller;
   attemptToOrphan: Controller;
-  /** The resources watched. */
-  resources: ResourceInfo[];
+  monitors: Monitors;
+  /** One discovery round: starts and stops monitors to match what the API serves. */
+  resyncDiscovery(): Promise<SyncResult>;
+  /** Discovers until it succeeds once (the API may not be up yet), then every `discoveryResyncMs`. */
+  startDiscovery(): Promise<void>;
+  stopDiscovery(): void;
 }
 
-/** Resources the collector watches: listable, watchable, deletable, not ignored. */
-export function collectedResources(all: readonly ResourceInfo[], ignored: readonly string[]): ResourceInfo[] {
-  const skip = new Set(ignored);
-  const needed: Verb[] = ['list', 'watch', 'delete'];
-  // A version that is a view of another's storage (autoscaling/v1 HPAs, events.k8s.io events) shows the
-  // same objects as the storage version's informer does: watch each object once, as kube's GC does.
-  return all.filter((r) => !skip.has(r.group ? `${r.resource}.${r.group}` : r.resource) && needed.every((v) => r.verbs.includes(v)) && !strategyFor(r)?.storedAs);
-}
+/** How long a worker waits for monitors that are still syncing before looking again. */
+const UNSYNCED_RECHECK_MS = 200;
 
-export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig, all: readonly ResourceInfo[] = BUILTIN_RESOURCES): GarbageCollector {
-  const resolver = new KindResolver(all);
+export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig): GarbageCollector {
+  // Until the first discovery, built-in kinds are addressable; discovery then replaces them.
+  const resolver = new KindResolver(resolvableKinds(BUILTIN_RESOURCES));
   const absentOwners = new AbsentOwnerCache(cfg.absentOwnerCacheSize);
   const access = new ApiObjectAccess(mgr.client, resolver);
   const recorder = mgr.recorder();
@@ -49,28 +56,45 @@ export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig,
       invalidOwnerNamespace: (n, owner) => reportInvalid(objectFor(n), owner),
     },
   });
-  const attemptToDelete = mgr.controller('garbage-collector-delete', new AttemptToDelete({
+  const monitors = new Monitors({ informers: mgr, graph, resolver, ignoredResources: cfg.ignoredResources, logger: mgr.log });
+  // kube's GC holds its workers while a resync's new monitors sync; here each item waits.
+  const whenSynced = (r: Reconciler): Reconciler => ({
+    reconcile: (key, ctx) => (monitors.synced() ? r.reconcile(key, ctx) : Promise.resolve({ requeueAfter: UNSYNCED_RECHECK_MS })),
+  });
+  const attemptToDelete = mgr.controller('garbage-collector-delete', whenSynced(new AttemptToDelete({
     graph, access, resolver, absentOwners,
     enqueue: (n) => deletes?.enqueue(n.identity.uid),
     invalidOwnerNamespace: reportInvalid,
-  }), { concurrency: cfg.workers });
-  const attemptToOrphan = mgr.controller('garbage-collector-orphan', new AttemptToOrphan(graph, access), { concurrency: cfg.orphanWorkers });
+  })), { concurrency: cfg.workers });
+  const attemptToOrphan = mgr.controller('garbage-collector-orphan', whenSynced(new AttemptToOrphan(graph, access)), { concurrency: cfg.orphanWorkers });
   deletes = attemptToDelete;
   orphans = attemptToOrphan;
 
-  const resources = collectedResources(all, cfg.ignoredResources);
-  for (const r of resources) {
-    // Lists may omit apiVersion/kind on items: the resource says what they are.
-    const identity = (o: KubeObject): ObjectIdentity => ({
-      apiVersion: groupVersion(r), kind: r.kind, name: o.metadata.name ?? '', uid: o.metadata.uid ?? '', namespace: o.metadata.namespace ?? '',
-    });
-    mgr.informer(r).addEventHandler({
-      onAdd: (o) => graph.observe(o, identity(o)),
-      onUpdate: (_old, o) => graph.observe(o, identity(o)),
-      onDelete: (o) => graph.observeDelete(identity(o)),
-    });
-  }
-  return { graph, attemptToDelete, attemptToOrphan, resources };
+  const resyncDiscovery = async (): Promise<SyncResult> => monitors.sync(await discoverResources(mgr.client));
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const startDiscovery = async (): Promise<void> => {
+    for (let delay = 250; !stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await resyncDiscovery();
+        break;
+      } catch (err) {
+        mgr.log.warn('discovery failed; retrying', { err, delayMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    if (stopped) return;
+    timer = setInterval(() => {
+      // A failed round keeps the monitors it has; the next round tries again.
+      resyncDiscovery().catch((err: unknown) => mgr.log.warn('discovery resync failed', { err }));
+    }, cfg.discoveryResyncMs);
+    timer.unref();
+  };
+  const stopDiscovery = (): void => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return { graph, attemptToDelete, attemptToOrphan, monitors, resyncDiscovery, startDiscovery, stopDiscovery };
 }
 
 /** Enough of an object for the event recorder to name it. */

@@ -105,6 +105,24 @@ export class DependencyGraph {
     this.removeNode(node, identity);
   }
 
+  /**
+   * The served kinds changed (discovery): a virtual owner of a kind unknown until now gets the
+   * scope its kind has (a cluster-scoped owner was guessed to live in its dependent's namespace)
+   * and is verified again at once, instead of after its back-off on the unknown kind.
+   */
+  recheckVirtual(): number {
+    let n = 0;
+    for (const node of this.nodes.values()) {
+      if (!node.virtual) continue;
+      if (this.opts.resolver.isNamespaced(node.identity.apiVersion, node.identity.kind) === false && node.identity.namespace) {
+        node.identity = { ...node.identity, namespace: '' };
+      }
+      this.opts.queues.attemptToDelete(node);
+      n++;
+    }
+    return n;
+  }
+
   /** Dependents whose reference to `owner` blocks its foreground deletion. */
   blockingDependents(owner: GraphNode): GraphNode[] {
     return [...owner.dependents].filter((d) => d.owners.some((r) => r.uid === owner.identity.uid && r.blockOwnerDeletion === true));

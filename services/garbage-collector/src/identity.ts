@@ -59,15 +59,31 @@ export class UnknownKindError extends Error {
   }
 }
 
-/** Resolves apiVersion/kind to a served resource (any served version of the group). */
-export class KindResolver {
-  private readonly byGroupKind = new Map<string, ResourceInfo>();
+/** What the collector needs to address a kind: its resource and scope. */
+export type KindTarget = Pick<ResourceInfo, 'group' | 'version' | 'resource' | 'kind' | 'namespaced'>;
 
-  constructor(resources: readonly ResourceInfo[]) {
-    for (const r of resources) this.byGroupKind.set(`${r.group}/${r.kind}`, r);
+/**
+ * Resolves apiVersion/kind to a served resource (any served version of the group; the first
+ * given wins, so callers list the versions to use first). Discovery replaces the set when the
+ * API starts or stops serving a resource (CRDs).
+ */
+export class KindResolver {
+  private byGroupKind = new Map<string, KindTarget>();
+
+  constructor(resources: readonly KindTarget[]) {
+    this.replace(resources);
   }
 
-  resolve(apiVersion: string, kind: string): ResourceInfo {
+  replace(resources: readonly KindTarget[]): void {
+    const next = new Map<string, KindTarget>();
+    for (const r of resources) {
+      const k = `${r.group}/${r.kind}`;
+      if (!next.has(k)) next.set(k, r);
+    }
+    this.byGroupKind = next;
+  }
+
+  resolve(apiVersion: string, kind: string): KindTarget {
     const r = this.byGroupKind.get(`${groupOf(apiVersion)}/${kind}`);
     if (!r) throw new UnknownKindError(apiVersion, kind);
     return r;

@@ -6,7 +6,9 @@ import { setupGarbageCollector } from './garbage-collector';
 
 async function main(): Promise<void> {
   const mgr = await Manager.create('garbage-collector');
-  setupGarbageCollector(mgr, gcConfigFromEnv());
+  const gc = setupGarbageCollector(mgr, gcConfigFromEnv());
+  // The first monitors come from discovery, so they sync before the workers start.
+  await gc.startDiscovery();
   await mgr.run();
 }
 
