@@ -155,25 +155,6 @@ export function defaultTemplate(spec: Json): void {
 
 const DEFAULTERS: Record<string, (o: KubeObject) => void> = {
   '/Pod': (o) => defaultPodSpec(objAt(o, 'spec'), true),
-  'apps/Deployment': (o) => {
-    const spec = objAt(o, 'spec');
-    def(spec, 'replicas', 1);
-    const strategy = objAt(spec, 'strategy');
-    def(strategy, 'type', 'RollingUpdate');
-    if (strategy.type === 'RollingUpdate') {
-      const ru = objAt(strategy, 'rollingUpdate');
-      def(ru, 'maxUnavailable', '25%');
-      def(ru, 'maxSurge', '25%');
-    }
-    def(spec, 'revisionHistoryLimit', 10);
-    def(spec, 'progressDeadlineSeconds', 600);
-    defaultTemplate(spec);
-  },
-  'apps/ReplicaSet': (o) => {
-    const spec = objAt(o, 'spec');
-    def(spec, 'replicas', 1);
-    defaultTemplate(spec);
-  },
   '/Namespace': (o) => {
     // Namespaces carry their own name as a label so selectors can target them.
     const name = o.metadata?.name;
@@ -250,9 +231,6 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
 
 // --- strategies ----------------------------------------------------------------
 
-/** Kinds whose strategies maintain `metadata.generation` (1 on create, +1 on spec change). */
-const GENERATION_KINDS = new Set(['apps/Deployment', 'apps/ReplicaSet']);
-
 function hasStatusSubresource(info: ResourceInfo): boolean {
   return info.subresources.some((s) => s.name === 'status');
 }
@@ -277,12 +255,6 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObjec
       out.status = status;
       break;
     }
-    case 'apps/Deployment':
-      out.status = {};
-      break;
-    case 'apps/ReplicaSet':
-      out.status = { replicas: 0 };
-      break;
     case '/Namespace': {
       out.status = { phase: 'Active' };
       // Namespaces are created with the `kubernetes` finalizer; the namespace controller removes it.
@@ -294,7 +266,7 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObjec
   }
   const strategy = strategyFor(info);
   strategy?.prepareForCreate?.(out);
-  if (GENERATION_KINDS.has(kindKey(info)) || strategy?.generation) out.metadata.generation = 1;
+  if (strategy?.generation) out.metadata.generation = 1;
   return out;
 }
 
@@ -322,7 +294,6 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
   if (subresource === 'status') {
     // Status writes cannot touch the spec (nor labels of workloads, nor a pod's owners).
     setOrDelete(out, 'spec', oldObj.spec);
-    if (key === 'apps/Deployment' || key === 'apps/ReplicaSet') setOrDelete(meta, 'labels', oldMeta.labels);
     if (key === '/Pod') {
       setOrDelete(meta, 'ownerReferences', oldMeta.ownerReferences);
       const status = rec(out.status);
@@ -341,15 +312,14 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
     setOrDelete(spec, 'finalizers', rec(oldObj.spec)?.finalizers);
   }
   strategy?.prepareForUpdate?.(out, oldObj);
-  if (GENERATION_KINDS.has(key) || strategy?.generation) {
-    // Deployments also bump on annotation changes, since they are copied to ReplicaSets.
-    const changed = !jsonEqual(out.spec, oldObj.spec) || (key === 'apps/Deployment' && !jsonEqual(meta.annotations ?? {}, oldMeta.annotations ?? {}));
-    if (changed) meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;
+  if (strategy?.generation && !jsonEqual(out.spec, oldObj.spec)) {
+    meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;
   }
   return out;
 }
 
-function setOrDelete(o: Json, key: string, v: unknown): void {
+/** Sets `o[key]` to a copy of `v`, or removes it when `v` is absent. */
+export function setOrDelete(o: Json, key: string, v: unknown): void {
   if (v === undefined) delete o[key];
   else o[key] = structuredClone(v);
 }

@@ -39,7 +39,6 @@ function res(r: Omit<ResourceInfo, 'listKind' | 'verbs' | 'categories' | 'subres
 }
 
 const status = (kind: string, group: string, version: string): SubresourceInfo => ({ name: 'status', kind, group, version, verbs: ['get', 'patch', 'update'] });
-const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
 
 const LEGACY_RESOURCES: ResourceInfo[] = [
   res({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
@@ -58,10 +57,6 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     schemaRef: 'io.k8s.api.core.v1.ServiceAccount' }),
   res({ group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
     schemaRef: 'io.k8s.api.core.v1.ConfigMap' }),
-  res({ group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'],
-    categories: ['all'], subresources: [status('Deployment', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.Deployment' }),
-  res({ group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'],
-    categories: ['all'], subresources: [status('ReplicaSet', 'apps', 'v1'), scale], schemaRef: 'io.k8s.api.apps.v1.ReplicaSet' }),
 ];
 
 /** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */

@@ -3,6 +3,8 @@
 import type { KindStrategy } from '../strategy';
 import { leaseStrategy } from './coordination/leases';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions';
+import { deploymentStrategy } from './apps/deployments';
+import { replicaSetStrategy } from './apps/replicasets';
 import { controllerRevisionStrategy } from './apps/controllerrevisions';
 import { daemonSetStrategy } from './apps/daemonsets';
 import { statefulSetStrategy } from './apps/statefulsets';
@@ -28,6 +30,8 @@ import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
+  deploymentStrategy,
+  replicaSetStrategy,
   leaseStrategy,
   secretStrategy,
   serviceStrategy,

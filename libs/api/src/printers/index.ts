@@ -7,7 +7,6 @@ import { eventPrinter } from './events';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
 import { configMapPrinter, defaultPrinter, namespacePrinter, serviceAccountPrinter } from './simple';
-import { deploymentPrinter, replicaSetPrinter } from './workloads';
 
 const PRINTERS: Record<string, Printer> = {
   '/pods': podPrinter,
@@ -16,8 +15,6 @@ const PRINTERS: Record<string, Printer> = {
   '/events': eventPrinter,
   '/configmaps': configMapPrinter,
   '/serviceaccounts': serviceAccountPrinter,
-  'apps/deployments': deploymentPrinter,
-  'apps/replicasets': replicaSetPrinter,
 };
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {

@@ -27,7 +27,6 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
     Event: core.Event,
     Node: core.Node,
   },
-  'apps/v1': { Deployment: wl.Deployment, ReplicaSet: wl.ReplicaSet },
   'autoscaling/v1': { Scale: wl.Scale },
   'authentication.k8s.io/v1': { TokenRequest },
   // pods/eviction bodies: a subresource's kind, with no strategy of its own.

@@ -13,7 +13,6 @@ import { validateAgainstSchema, UnknownFieldPolicy } from './schema-validator';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata';
 import { arr, jsonEqual, rec, str, tooLong } from './field-errors';
 import { validatePodSpec, validatePodSpecUpdate } from './pod';
-import { validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUpdate } from './workloads';
 
 export interface ValidateOptions {
   resolve: SchemaResolver;
@@ -127,8 +126,6 @@ function validateEvent(obj: KubeObject): StatusCause[] {
 
 const KIND_RULES: Record<string, KindRules> = {
   '/Pod': (obj, old) => [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : [])],
-  'apps/Deployment': (obj, old) => [...validateDeploymentSpec(obj.spec), ...(old ? validateSelectorUpdate(obj.spec, old.spec) : [])],
-  'apps/ReplicaSet': (obj, old) => [...validateReplicaSetSpec(obj.spec), ...(old ? validateSelectorUpdate(obj.spec, old.spec) : [])],
   '/Namespace': validateNamespace,
   '/Node': validateNode,
   '/ConfigMap': validateConfigMap,
