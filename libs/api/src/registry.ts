@@ -51,12 +51,6 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     subresources: [status('Pod', '', 'v1'), { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
       { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] }, { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }],
     schemaRef: 'io.k8s.api.core.v1.Pod' }),
-  res({ group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], schemaRef: 'io.k8s.api.core.v1.Event' }),
-  res({ group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
-    subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
-    schemaRef: 'io.k8s.api.core.v1.ServiceAccount' }),
-  res({ group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
-    schemaRef: 'io.k8s.api.core.v1.ConfigMap' }),
 ];
 
 /** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */

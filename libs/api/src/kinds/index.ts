@@ -10,6 +10,9 @@ import { daemonSetStrategy } from './apps/daemonsets';
 import { statefulSetStrategy } from './apps/statefulsets';
 import { cronJobStrategy } from './batch/cronjobs';
 import { jobStrategy } from './batch/jobs';
+import { configMapStrategy } from './core/configmaps';
+import { eventStrategy } from './core/events';
+import { serviceAccountStrategy } from './core/serviceaccounts';
 import { secretStrategy } from './core/secrets';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { serviceStrategy } from './core/services';
@@ -30,6 +33,9 @@ import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
+  eventStrategy,
+  serviceAccountStrategy,
+  configMapStrategy,
   deploymentStrategy,
   replicaSetStrategy,
   leaseStrategy,

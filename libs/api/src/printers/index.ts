@@ -3,18 +3,14 @@
 import type { ResourceInfo } from '../registry';
 import { strategyFor } from '../strategy';
 import type { Printer } from '../table';
-import { eventPrinter } from './events';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
-import { configMapPrinter, defaultPrinter, namespacePrinter, serviceAccountPrinter } from './simple';
+import { defaultPrinter, namespacePrinter } from './simple';
 
 const PRINTERS: Record<string, Printer> = {
   '/pods': podPrinter,
   '/nodes': nodePrinter,
   '/namespaces': namespacePrinter,
-  '/events': eventPrinter,
-  '/configmaps': configMapPrinter,
-  '/serviceaccounts': serviceAccountPrinter,
 };
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {

@@ -19,12 +19,9 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   v1: {
     Namespace: core.Namespace,
-    ConfigMap: core.ConfigMap,
-    ServiceAccount: core.ServiceAccount,
     Pod,
     PodTemplate,
     Binding: core.Binding,
-    Event: core.Event,
     Node: core.Node,
   },
   'autoscaling/v1': { Scale: wl.Scale },

@@ -8,10 +8,10 @@ import type { KubeObject } from '../types';
 import type { ResourceInfo } from '../registry';
 import { strategyFor } from '../strategy';
 import type { SchemaNode, SchemaResolver } from '../schema/types';
-import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameValidatorFor } from './names';
+import { isQualifiedName, isValidLabelValue, nameValidatorFor } from './names';
 import { validateAgainstSchema, UnknownFieldPolicy } from './schema-validator';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata';
-import { arr, jsonEqual, rec, str, tooLong } from './field-errors';
+import { arr, rec, str } from './field-errors';
 import { validatePodSpec, validatePodSpecUpdate } from './pod';
 
 export interface ValidateOptions {
@@ -32,7 +32,6 @@ export interface ValidationResult {
 type KindRules = (obj: KubeObject, old: KubeObject | undefined) => StatusCause[];
 
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
-const MAX_CONFIGMAP_SIZE = 1024 * 1024;
 
 function validateNamespace(obj: KubeObject): StatusCause[] {
   const out: StatusCause[] = [];
@@ -69,68 +68,10 @@ function validateNode(obj: KubeObject): StatusCause[] {
   return out;
 }
 
-function validateConfigMap(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  const out: StatusCause[] = [];
-  const data = rec(obj.data) ?? {};
-  const binary = rec(obj.binaryData) ?? {};
-  let size = 0;
-  for (const [key, value] of Object.entries(data)) {
-    for (const m of isConfigMapKey(key)) out.push(causes.invalid(`data[${key}]`, key, m));
-    if (key in binary) out.push(causes.invalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
-    size += typeof value === 'string' ? Buffer.byteLength(value) : 0;
-  }
-  for (const [key, value] of Object.entries(binary)) {
-    for (const m of isConfigMapKey(key)) out.push(causes.invalid(`binaryData[${key}]`, key, m));
-    size += typeof value === 'string' ? Buffer.from(value, 'base64').length : 0;
-  }
-  if (size > MAX_CONFIGMAP_SIZE) out.push(tooLong('', MAX_CONFIGMAP_SIZE));
-  if (old && old.immutable === true) {
-    if (obj.immutable !== true) out.push(causes.forbidden('immutable', 'field is immutable when `immutable` is set'));
-    if (!jsonEqual(obj.data, old.data)) out.push(causes.forbidden('data', 'field is immutable when `immutable` is set'));
-    if (!jsonEqual(obj.binaryData, old.binaryData)) out.push(causes.forbidden('binaryData', 'field is immutable when `immutable` is set'));
-  }
-  return out;
-}
-
-/** Legacy core/v1 Event rules (legacyValidateEvent). */
-function validateEvent(obj: KubeObject): StatusCause[] {
-  const out: StatusCause[] = [];
-  const involved = rec(obj.involvedObject);
-  // Kubernetes zero-values a missing involvedObject; we require one, since describe and GC rely on it.
-  if (!involved) return [causes.required('involvedObject')];
-  const namespace = str(obj.metadata?.namespace) ?? '';
-  const involvedNs = str(involved.namespace) ?? '';
-  const mismatch = () => causes.invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace');
-  if (!obj.eventTime) {
-    if (!involvedNs) {
-      if (namespace !== '' && namespace !== 'default') out.push(mismatch());
-    } else if (namespace !== involvedNs) out.push(mismatch());
-  } else {
-    if (!involvedNs && namespace !== 'default' && namespace !== 'kube-system') out.push(mismatch());
-    const controller = str(obj.reportingComponent) ?? '';
-    if (!controller) out.push(causes.required('reportingComponent'));
-    for (const m of isQualifiedName(controller)) out.push(causes.invalid('reportingComponent', controller, m));
-    const instance = str(obj.reportingInstance) ?? '';
-    if (!instance) out.push(causes.required('reportingInstance'));
-    if (instance.length > 128) out.push(causes.invalid('reportingInstance', '', 'can have at most 128 characters'));
-    const action = str(obj.action) ?? '';
-    if (!action) out.push(causes.required('action'));
-    if (action.length > 128) out.push(causes.invalid('action', '', 'can have at most 128 characters'));
-    const reason = str(obj.reason) ?? '';
-    if (!reason) out.push(causes.required('reason'));
-    if (reason.length > 128) out.push(causes.invalid('reason', '', 'can have at most 128 characters'));
-  }
-  for (const m of isDNS1123Subdomain(namespace)) out.push(causes.invalid('namespace', namespace, m));
-  return out;
-}
-
 const KIND_RULES: Record<string, KindRules> = {
   '/Pod': (obj, old) => [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : [])],
   '/Namespace': validateNamespace,
   '/Node': validateNode,
-  '/ConfigMap': validateConfigMap,
-  '/Event': validateEvent,
-  '/ServiceAccount': () => [],
 };
 
 function refName(schemaRef: string): string {
