@@ -154,7 +154,6 @@ export function defaultTemplate(spec: Json): void {
 // --- kinds -------------------------------------------------------------------
 
 const DEFAULTERS: Record<string, (o: KubeObject) => void> = {
-  '/Pod': (o) => defaultPodSpec(objAt(o, 'spec'), true),
   '/Namespace': (o) => {
     // Namespaces carry their own name as a label so selectors can target them.
     const name = o.metadata?.name;
@@ -246,15 +245,6 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObjec
   delete out.metadata.deletionTimestamp;
   delete out.metadata.deletionGracePeriodSeconds;
   switch (kindKey(info)) {
-    case '/Pod': {
-      const status: Json = { phase: 'Pending', qosClass: podQOSClass(out.spec) };
-      if (list(rec(out.spec)?.schedulingGates).length > 0) {
-        status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated',
-          message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }];
-      }
-      out.status = status;
-      break;
-    }
     case '/Namespace': {
       out.status = { phase: 'Active' };
       // Namespaces are created with the `kubernetes` finalizer; the namespace controller removes it.
@@ -294,12 +284,6 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
   if (subresource === 'status') {
     // Status writes cannot touch the spec (nor labels of workloads, nor a pod's owners).
     setOrDelete(out, 'spec', oldObj.spec);
-    if (key === '/Pod') {
-      setOrDelete(meta, 'ownerReferences', oldMeta.ownerReferences);
-      const status = rec(out.status);
-      const oldQos = rec(oldObj.status)?.qosClass;
-      if (status && !status.qosClass && oldQos) status.qosClass = oldQos;
-    }
     strategy?.prepareForUpdate?.(out, oldObj, 'status');
     return out;
   }

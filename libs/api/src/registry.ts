@@ -47,10 +47,6 @@ const LEGACY_RESOURCES: ResourceInfo[] = [
     schemaRef: 'io.k8s.api.core.v1.Namespace' }),
   res({ group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'],
     subresources: [status('Node', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Node' }),
-  res({ group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'],
-    subresources: [status('Pod', '', 'v1'), { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
-      { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] }, { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }],
-    schemaRef: 'io.k8s.api.core.v1.Pod' }),
 ];
 
 /** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */

@@ -13,6 +13,7 @@ import { jobStrategy } from './batch/jobs';
 import { configMapStrategy } from './core/configmaps';
 import { eventStrategy } from './core/events';
 import { serviceAccountStrategy } from './core/serviceaccounts';
+import { podStrategy } from './core/pods';
 import { secretStrategy } from './core/secrets';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { serviceStrategy } from './core/services';
@@ -33,6 +34,7 @@ import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
+  podStrategy,
   eventStrategy,
   serviceAccountStrategy,
   configMapStrategy,

@@ -4,11 +4,9 @@ import type { ResourceInfo } from '../registry';
 import { strategyFor } from '../strategy';
 import type { Printer } from '../table';
 import { nodePrinter } from './nodes';
-import { podPrinter } from './pods';
 import { defaultPrinter, namespacePrinter } from './simple';
 
 const PRINTERS: Record<string, Printer> = {
-  '/pods': podPrinter,
   '/nodes': nodePrinter,
   '/namespaces': namespacePrinter,
 };

@@ -7,7 +7,7 @@ import { registeredStrategies, strategyForGroupVersionKind } from '../strategy';
 import * as core from './core';
 import { decodeMessage, type Descriptor, type JsonObject } from './decode';
 import { DeleteOptions } from './meta';
-import { Pod, PodTemplate } from './pod';
+import { PodTemplate } from './pod';
 import { Reader, WireError, WireType } from './wire';
 import * as wl from './workloads';
 import { Eviction } from '../kinds/policy/protobuf';
@@ -19,7 +19,6 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   v1: {
     Namespace: core.Namespace,
-    Pod,
     PodTemplate,
     Binding: core.Binding,
     Node: core.Node,

@@ -12,7 +12,6 @@ import { isQualifiedName, isValidLabelValue, nameValidatorFor } from './names';
 import { validateAgainstSchema, UnknownFieldPolicy } from './schema-validator';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata';
 import { arr, rec, str } from './field-errors';
-import { validatePodSpec, validatePodSpecUpdate } from './pod';
 
 export interface ValidateOptions {
   resolve: SchemaResolver;
@@ -69,7 +68,6 @@ function validateNode(obj: KubeObject): StatusCause[] {
 }
 
 const KIND_RULES: Record<string, KindRules> = {
-  '/Pod': (obj, old) => [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : [])],
   '/Namespace': validateNamespace,
   '/Node': validateNode,
 };
