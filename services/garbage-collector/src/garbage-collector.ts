@@ -56,7 +56,9 @@ export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig)
       invalidOwnerNamespace: (n, owner) => reportInvalid(objectFor(n), owner),
     },
   });
-  const monitors = new Monitors({ informers: mgr, graph, resolver, ignoredResources: cfg.ignoredResources, logger: mgr.log });
+  const monitors = new Monitors({
+    informers: mgr, graph, resolver, ignoredResources: cfg.ignoredResources, logger: mgr.log, syncTimeoutMs: Math.max(cfg.discoveryResyncMs, 30_000),
+  });
   // kube's GC holds its workers while a resync's new monitors sync; here each item waits.
   const whenSynced = (r: Reconciler): Reconciler => ({
     reconcile: (key, ctx) => (monitors.synced() ? r.reconcile(key, ctx) : Promise.resolve({ requeueAfter: UNSYNCED_RECHECK_MS })),

@@ -24,6 +24,12 @@ export interface MonitorsOptions {
   resolver: KindResolver;
   ignoredResources: readonly string[];
   logger: Logger;
+  /**
+   * How long a new monitor may hold the workers while it syncs (kube waits one resync period,
+   * then goes on): a resource that cannot be listed must not stop all collection.
+   */
+  syncTimeoutMs?: number;
+  now?: () => number;
 }
 
 export interface SyncResult {
@@ -32,7 +38,7 @@ export interface SyncResult {
 }
 
 export class Monitors {
-  private readonly running = new Map<string, { resource: ServedResource; informer: Informer<KubeObject> }>();
+  private readonly running = new Map<string, { resource: ServedResource; informer: Informer<KubeObject>; startedAt: number; gaveUp?: boolean }>();
   private syncing?: Promise<SyncResult>;
 
   constructor(private readonly opts: MonitorsOptions) {}
@@ -42,10 +48,23 @@ export class Monitors {
     return [...this.running.values()].map((m) => m.resource);
   }
 
-  /** Every monitor's informer holds a consistent snapshot (the graph knows every object). */
+  /**
+   * Every monitor's informer holds a consistent snapshot (the graph knows every object), or has
+   * been trying for longer than the sync timeout.
+   */
   synced(): boolean {
-    for (const m of this.running.values()) if (!m.informer.hasSynced()) return false;
+    const now = this.now();
+    for (const m of this.running.values()) {
+      if (m.gaveUp || m.informer.hasSynced()) continue;
+      if (now - m.startedAt < (this.opts.syncTimeoutMs ?? 30_000)) return false;
+      m.gaveUp = true;
+      this.opts.logger.warn('monitor not synced in time; collecting without it', { resource: nameOf(m.resource), version: m.resource.version });
+    }
     return true;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   /** Applies one discovery snapshot; concurrent calls run one after the other. */
@@ -70,7 +89,7 @@ export class Monitors {
     }
     for (const r of start) {
       this.opts.logger.info('monitoring resource', { resource: nameOf(r), version: r.version });
-      this.running.set(monitorKey(r), { resource: r, informer: this.startMonitor(r) });
+      this.running.set(monitorKey(r), { resource: r, informer: this.startMonitor(r), startedAt: this.now() });
     }
     if (start.length > 0 || stop.length > 0) this.opts.graph.recheckVirtual();
     return { started: start, stopped: stop };

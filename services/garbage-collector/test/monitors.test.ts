@@ -104,7 +104,7 @@ class FakeInformers implements InformerSource {
 }
 const key = (r: ResourceRef): string => `${r.resource}.${r.group}/${r.version}`;
 
-function setupMonitors() {
+function setupMonitors(clock = { now: 0 }) {
   const queued: string[] = [];
   const resolver = new KindResolver(resolvableKinds(BUILTIN_RESOURCES));
   const graph = new DependencyGraph({
@@ -112,7 +112,7 @@ function setupMonitors() {
     queues: { attemptToDelete: (n: GraphNode) => queued.push(n.identity.uid), attemptToOrphan: () => undefined, invalidOwnerNamespace: () => undefined },
   });
   const informers = new FakeInformers();
-  const monitors = new Monitors({ informers, graph, resolver, ignoredResources: ['events'], logger: createLogger('test', { write: () => undefined }) });
+  const monitors = new Monitors({ informers, graph, resolver, ignoredResources: ['events'], logger: createLogger('test', { write: () => undefined }), syncTimeoutMs: 1000, now: () => clock.now });
   return { queued, resolver, graph, informers, monitors };
 }
 
@@ -141,6 +141,16 @@ describe('Monitors', () => {
     await monitors.sync([configmaps, crontabsV1]);
     expect(monitors.synced()).toBe(false);
     informers.live.get('crontabs.stable.example.com/v1')!.synced = true;
+    expect(monitors.synced()).toBe(true);
+  });
+
+  test('a monitor that cannot sync holds the workers only until the sync timeout', async () => {
+    const clock = { now: 0 };
+    const { monitors } = setupMonitors(clock);
+    await monitors.sync([configmaps]);
+    clock.now = 999;
+    expect(monitors.synced()).toBe(false);
+    clock.now = 1000;
     expect(monitors.synced()).toBe(true);
   });
 
