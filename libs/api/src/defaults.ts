@@ -1,7 +1,8 @@
-// Defaulting (the SetDefaults_* functions of pkg/apis/*/v1) and the registry
-// strategy steps around writes (PrepareForCreate / PrepareForUpdate): status
-// set or kept, generation bumped on spec changes. The gateway runs, in order:
-// applyDefaults → prepareForCreate|prepareForUpdate → validateObject.
+// The generic registry steps around writes — applyDefaults, prepareForCreate (BeforeCreate),
+// prepareForUpdate (BeforeUpdate: status or spec kept, generation bumped on spec changes) —
+// which call each kind's hooks (strategy.ts), and the defaulting helpers kinds share: pod spec
+// and pod template defaults (SetDefaults_PodSpec and friends), image tags, the QoS class. The
+// gateway runs, in order: applyDefaults → prepareForCreate|prepareForUpdate → validateObject.
 
 import type { KubeObject } from './types';
 import { isRecord } from './types';
@@ -26,10 +27,6 @@ export function objAt(o: Json, key: string): Json {
   const created: Json = {};
   o[key] = created;
   return created;
-}
-
-function kindKey(info: ResourceInfo): string {
-  return `${info.group}/${info.kind}`;
 }
 
 // --- images ------------------------------------------------------------------
@@ -151,30 +148,6 @@ export function defaultTemplate(spec: Json): void {
   defaultPodSpec(objAt(template, 'spec'), false);
 }
 
-// --- kinds -------------------------------------------------------------------
-
-const DEFAULTERS: Record<string, (o: KubeObject) => void> = {
-  '/Namespace': (o) => {
-    // Namespaces carry their own name as a label so selectors can target them.
-    const name = o.metadata?.name;
-    if (name) o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
-    def(objAt(o, 'status'), 'phase', 'Active');
-  },
-  '/Node': (o) => {
-    const status = rec(o.status);
-    if (status && status.allocatable === undefined && rec(status.capacity)) status.allocatable = { ...(status.capacity as Json) };
-  },
-};
-
-/** Returns a defaulted deep copy of `obj`. */
-export function applyDefaults(obj: KubeObject, info: ResourceInfo): KubeObject {
-  const out = structuredClone(obj);
-  if (!isRecord(out.metadata)) out.metadata = {};
-  DEFAULTERS[kindKey(info)]?.(out);
-  strategyFor(info)?.defaults?.(out);
-  return out;
-}
-
 // --- QoS -----------------------------------------------------------------------
 
 const QUANTITY_RE = /^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
@@ -228,7 +201,17 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 
-// --- strategies ----------------------------------------------------------------
+// --- the generic steps ---------------------------------------------------------
+// Each runs what every kind shares, then the kind's hook (see strategy.ts); nothing here
+// names a kind.
+
+/** Returns a defaulted deep copy of `obj`. */
+export function applyDefaults(obj: KubeObject, info: ResourceInfo): KubeObject {
+  const out = structuredClone(obj);
+  if (!isRecord(out.metadata)) out.metadata = {};
+  strategyFor(info)?.defaults?.(out);
+  return out;
+}
 
 function hasStatusSubresource(info: ResourceInfo): boolean {
   return info.subresources.some((s) => s.name === 'status');
@@ -244,16 +227,6 @@ export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObjec
   // BeforeCreate: a new object is never being deleted.
   delete out.metadata.deletionTimestamp;
   delete out.metadata.deletionGracePeriodSeconds;
-  switch (kindKey(info)) {
-    case '/Namespace': {
-      out.status = { phase: 'Active' };
-      // Namespaces are created with the `kubernetes` finalizer; the namespace controller removes it.
-      const spec = objAt(out, 'spec');
-      const finalizers = Array.isArray(spec.finalizers) ? (spec.finalizers as unknown[]) : [];
-      if (!finalizers.includes('kubernetes')) spec.finalizers = [...finalizers, 'kubernetes'];
-      break;
-    }
-  }
   const strategy = strategyFor(info);
   strategy?.prepareForCreate?.(out);
   if (strategy?.generation) out.metadata.generation = 1;
@@ -269,7 +242,6 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
   if (!isRecord(out.metadata)) out.metadata = {};
   const meta = out.metadata;
   const oldMeta = oldObj.metadata ?? {};
-  const key = kindKey(info);
   const strategy = strategyFor(info);
 
   // BeforeUpdate: clients cannot set generation, uid, creation or deletion state.
@@ -282,7 +254,7 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
   }
 
   if (subresource === 'status') {
-    // Status writes cannot touch the spec (nor labels of workloads, nor a pod's owners).
+    // Status writes cannot touch the spec (kinds keep more in their hook: workload labels, a pod's owners).
     setOrDelete(out, 'spec', oldObj.spec);
     strategy?.prepareForUpdate?.(out, oldObj, 'status');
     return out;
@@ -290,11 +262,6 @@ export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: R
 
   // Status is written only through /status.
   if (hasStatusSubresource(info)) setOrDelete(out, 'status', oldObj.status);
-  if (key === '/Namespace') {
-    // Namespace finalizers change only through /finalize.
-    const spec = objAt(out, 'spec');
-    setOrDelete(spec, 'finalizers', rec(oldObj.spec)?.finalizers);
-  }
   strategy?.prepareForUpdate?.(out, oldObj);
   if (strategy?.generation && !jsonEqual(out.spec, oldObj.spec)) {
     meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;

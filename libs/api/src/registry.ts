@@ -32,25 +32,11 @@ export interface ResourceInfo {
   schemaRef: string;
 }
 
-const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-function res(r: Omit<ResourceInfo, 'listKind' | 'verbs' | 'categories' | 'subresources'> & Partial<ResourceInfo>): ResourceInfo {
-  return { listKind: `${r.kind}List`, verbs: ALL_VERBS, categories: [], subresources: [], ...r };
-}
-
-const status = (kind: string, group: string, version: string): SubresourceInfo => ({ name: 'status', kind, group, version, verbs: ['get', 'patch', 'update'] });
-
-const LEGACY_RESOURCES: ResourceInfo[] = [
-  res({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    subresources: [{ name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] }, status('Namespace', '', 'v1')],
-    schemaRef: 'io.k8s.api.core.v1.Namespace' }),
-  res({ group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'],
-    subresources: [status('Node', '', 'v1')], schemaRef: 'io.k8s.api.core.v1.Node' }),
-];
-
-/** Every built-in resource: the kinds above, then those with a strategy file under `kinds/`. */
-export const BUILTIN_RESOURCES: ResourceInfo[] = [...LEGACY_RESOURCES, ...BUILTIN_KINDS.map((k) => k.info)];
+/**
+ * Every built-in resource, in the order discovery advertises them (and `kubectl api-resources`
+ * lists them): the order of BUILTIN_KINDS, one strategy file per kind under `kinds/`.
+ */
+export const BUILTIN_RESOURCES: ResourceInfo[] = BUILTIN_KINDS.map((k) => k.info);
 
 export function groupVersion(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;

@@ -14,6 +14,8 @@ import { configMapStrategy } from './core/configmaps';
 import { eventStrategy } from './core/events';
 import { serviceAccountStrategy } from './core/serviceaccounts';
 import { podStrategy } from './core/pods';
+import { namespaceStrategy } from './core/namespaces';
+import { nodeStrategy } from './core/nodes';
 import { secretStrategy } from './core/secrets';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { serviceStrategy } from './core/services';
@@ -34,6 +36,8 @@ import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
+  namespaceStrategy,
+  nodeStrategy,
   podStrategy,
   eventStrategy,
   serviceAccountStrategy,

@@ -1,18 +1,13 @@
-// Printers by resource: the kinds kube-apiserver prints, keyed by `group/resource`.
+// Server-side printing (Table answers): a kind's own printer comes with its strategy (kinds/);
+// every other kind prints NAME and AGE.
 
 import type { ResourceInfo } from '../registry';
 import { strategyFor } from '../strategy';
 import type { Printer } from '../table';
-import { nodePrinter } from './nodes';
-import { defaultPrinter, namespacePrinter } from './simple';
-
-const PRINTERS: Record<string, Printer> = {
-  '/nodes': nodePrinter,
-  '/namespaces': namespacePrinter,
-};
+import { defaultPrinter } from './simple';
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {
-  return PRINTERS[`${info.group}/${info.resource}`] ?? strategyFor(info)?.printer ?? defaultPrinter;
+  return strategyFor(info)?.printer ?? defaultPrinter;
 }
 
 export { nodeRoles } from './nodes';

@@ -15,17 +15,18 @@ import { Eviction } from '../kinds/policy/protobuf';
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
-/** apiVersion → kind → descriptor of the top-level object message. */
-const KINDS: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
+/**
+ * apiVersion → kind → descriptor, for bodies of kinds without a strategy of their own: subresource
+ * requests (pods/binding, scale, serviceaccounts/token, pods/eviction) and kinds not served as
+ * resources here. Every served kind's descriptor comes with its strategy (kinds/).
+ */
+const KINDS_WITHOUT_STRATEGY: Readonly<Record<string, Readonly<Record<string, Descriptor>>>> = {
   v1: {
-    Namespace: core.Namespace,
     PodTemplate,
     Binding: core.Binding,
-    Node: core.Node,
   },
   'autoscaling/v1': { Scale: wl.Scale },
   'authentication.k8s.io/v1': { TokenRequest },
-  // pods/eviction bodies: a subresource's kind, with no strategy of its own.
   'policy/v1': { Eviction },
   'rbac.authorization.k8s.io/v1': {
     Role: wl.Role,
@@ -41,7 +42,7 @@ const ANY_VERSION_KINDS: Readonly<Record<string, Descriptor>> = { DeleteOptions 
 /** `apiVersion/Kind` strings this decoder understands (for docs and tests). */
 export function supportedProtobufKinds(): string[] {
   const out: string[] = [];
-  for (const [gv, kinds] of Object.entries(KINDS)) for (const k of Object.keys(kinds)) out.push(`${gv}/${k}`);
+  for (const [gv, kinds] of Object.entries(KINDS_WITHOUT_STRATEGY)) for (const k of Object.keys(kinds)) out.push(`${gv}/${k}`);
   for (const s of registeredStrategies()) if (s.protobuf) out.push(`${s.info.group ? `${s.info.group}/` : ''}${s.info.version}/${s.info.kind}`);
   for (const k of Object.keys(ANY_VERSION_KINDS)) out.push(`*/${k}`);
   return out;
@@ -97,7 +98,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   }
   if (!u.kind || !u.apiVersion) throw errors.badRequest('invalid protobuf body: Object kind or apiVersion not set');
   if (u.contentEncoding) throw errors.badRequest(`invalid protobuf body: unsupported content encoding "${u.contentEncoding}"`);
-  const desc = KINDS[u.apiVersion]?.[u.kind] ?? strategyForGroupVersionKind(u.apiVersion, u.kind)?.protobuf ?? ANY_VERSION_KINDS[u.kind];
+  const desc = strategyForGroupVersionKind(u.apiVersion, u.kind)?.protobuf ?? KINDS_WITHOUT_STRATEGY[u.apiVersion]?.[u.kind] ?? ANY_VERSION_KINDS[u.kind];
   if (!desc) {
     throw new ApiError(
       415,
