@@ -1,9 +1,42 @@
 // Per-kind registry strategies, as kube-apiserver's `pkg/registry/<group>/<resource>/strategy.go`:
 // everything specific to one kind — what is served (ResourceInfo), its OpenAPI schemas,
 // defaulting, PrepareForCreate/PrepareForUpdate, validation, Table columns and protobuf
-// field numbers — lives in one file under `kinds/`. The generic steps (applyDefaults,
-// prepareForCreate, prepareForUpdate, validateObject, printerFor, decodeKubernetesProtobuf)
-// call these hooks; a kind without a hook gets the generic behaviour only.
+// field numbers — lives in one file, `kinds/<group-or-core>/<resource>.ts`, listed in
+// BUILTIN_KINDS (kinds/index.ts; its order is the order of discovery and `kubectl
+// api-resources`). The generic steps (applyDefaults, prepareForCreate, prepareForUpdate in
+// defaults.ts; validateObject; printerFor; decodeKubernetesProtobuf; BUILTIN_RESOURCES) name
+// no kind: they do what every kind shares, then call these hooks. A kind without a hook gets
+// the generic behaviour only.
+//
+// The order in which the gateway (services/api-gateway/src/registry/resource-store.ts) calls them:
+//
+//   create:  defaults → [generic BeforeCreate: no deletion state] → prepareForCreate
+//            → [generic: generation = 1 when `generation`] → schema + ObjectMeta checks → validate(obj)
+//            → admission plugins → storage
+//   update:  defaults → [generic BeforeUpdate: uid, generation, creation/deletion state kept;
+//            status kept when the kind has /status] → prepareForUpdate(obj, old)
+//            → [generic: generation + 1 on a spec change when `generation`]
+//            → schema + ObjectMeta checks → validate(obj, old) → storage
+//   /status: defaults → [generic BeforeUpdate; spec kept] → prepareForUpdate(obj, old, 'status')
+//            → schema + ObjectMeta checks → validate(obj, old) → storage
+//   binding, finalize: no hooks but validate(obj) (their handlers build the whole object).
+//
+// What each hook may do:
+//   - defaults: fill absent fields of the request's own copy, in place, and nothing else: it
+//     runs on every write (updates too), so it must be idempotent and must not read the stored
+//     object, the clock or other objects. It may throw an ApiError for a body that does not
+//     decode (Secret's `data`), as conversion would.
+//   - prepareForCreate / prepareForUpdate: reset or carry over what the client does not own
+//     (status, allocated or generated fields, fields owned by another subresource), in place.
+//     They may not reject: anything wrong is left for validate to report. No I/O; allocations
+//     that need storage belong to the gateway's store for that kind.
+//   - validate: pure; returns causes (an empty list accepts), never throws and never changes
+//     `obj`. Schema types, required fields and ObjectMeta are checked before it runs; `old`
+//     is the stored object on updates. Messages follow kube-apiserver's.
+//   - printer, protobuf, schemas: data, read when a Table, a protobuf body or an OpenAPI
+//     document is asked for.
+// Admission (cross-object rules: namespace lifecycle, a single default class) is the
+// gateway's, not a strategy's: a hook sees only its object (and the old one).
 //
 // Strategies are registered at run time too (CustomResourceDefinitions): the table is
 // keyed by `group/Kind`, and a later registration of the same kind replaces the earlier.

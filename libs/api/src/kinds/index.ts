@@ -1,5 +1,6 @@
-// Every built-in kind that lives in a strategy file of its own (see ../strategy.ts).
+// Every built-in kind, each in a strategy file of its own (see ../strategy.ts).
 // Adding a kind: write `kinds/<group>/<resource>.ts` exporting its KindStrategy and list it here.
+// The order of this list is the order of discovery (`kubectl api-resources`): append new kinds.
 import type { KindStrategy } from '../strategy';
 import { leaseStrategy } from './coordination/leases';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions';
