@@ -9,6 +9,3 @@ import { defaultPrinter } from './simple';
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'kind'>): Printer {
   return strategyFor(info)?.printer ?? defaultPrinter;
 }
-
-export { nodeRoles } from './nodes';
-export { printPod } from './pods';
