@@ -83,6 +83,8 @@ function gatewayEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials)
     KEELSON_TLS_CERT_FILE: creds.certFile,
     KEELSON_TLS_KEY_FILE: creds.keyFile,
     KEELSON_TOKEN_FILE: creds.tokenFile,
+    // Every request, at the policy's level (default Metadata): `-` for stdout.
+    KEELSON_AUDIT_LOG_PATH: process.env.KEELSON_AUDIT_LOG_PATH || join(cfg.home, 'audit.log'),
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_TOKEN: creds.serviceTokens[GATEWAY],
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,

@@ -1,4 +1,6 @@
 // Gateway configuration: every setting comes from the environment, read here only.
+import { auditConfigFromEnv, type AuditConfig } from './http/audit';
+import { flowControlConfigFromEnv, type FlowControlConfig } from './http/flow-control';
 import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, type BusConfig, type EventsStreamLimits } from '@keelson/bus';
 
 export interface GatewayConfig {
@@ -28,6 +30,10 @@ export interface GatewayConfig {
   serviceNodePortRange: string;
   /** PEM private key signing service account tokens (`KEELSON_SERVICE_ACCOUNT_KEY_FILE`); unset: generated once, kept in etcd. */
   serviceAccountKeyFile?: string;
+  /** `KEELSON_FLOW_*`, `KEELSON_REQUEST_TIMEOUT_SECONDS`: see http/flow-control.ts. */
+  flowControl: FlowControlConfig;
+  /** `KEELSON_AUDIT_LOG_PATH`, `KEELSON_AUDIT_POLICY_FILE`, `KEELSON_AUDIT_MAX_BODY_BYTES`. */
+  audit: AuditConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -52,5 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     serviceClusterIPRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE || '10.96.0.0/12',
     serviceNodePortRange: env.KEELSON_SERVICE_NODE_PORT_RANGE || '30000-32767',
     serviceAccountKeyFile: env.KEELSON_SERVICE_ACCOUNT_KEY_FILE || undefined,
+    flowControl: flowControlConfigFromEnv(env),
+    audit: auditConfigFromEnv(env),
   };
 }

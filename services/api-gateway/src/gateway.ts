@@ -10,6 +10,8 @@ import { EtcdStore, StorageError, WatchCache, keyFor, prefixFor } from '@keelson
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
+import { AuditLog } from './http/audit';
+import { FlowControl } from './http/flow-control';
 import { namespaceLifecycle } from './registry/admission';
 import { PriorityClassStore, ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
 import { addConvertedVersionStores } from './registry/converted-version-store';
@@ -69,6 +71,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
   const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);
 
+  const audit = AuditLog.fromConfig(config.audit);
   const listener = createRequestListener({
     registry,
     stores,
@@ -76,6 +79,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     authenticator,
     serviceAccountTokens,
     log,
+    flowControl: new FlowControl(config.flowControl),
+    audit,
     maxRequestBytes: config.maxRequestBytes,
     bookmarkIntervalSeconds: 10,
     ready: () => store.currentRevision().then(() => true, () => false),
@@ -103,6 +108,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       // etcd3 hangs closing a client with live watchers: cancel them first.
       await Promise.all([...caches.values()].map((c) => c.stop()));
       client.close();
+      await audit?.close();
     },
   };
 }

@@ -6,6 +6,8 @@ import { ApiError, errors, openApiV3Index, openApiV3Serialized, type KubeObject,
 import type { WatchCache } from '@keelson/storage';
 import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/telemetry';
 import type { TokenAuthenticator, UserInfo } from './http/auth';
+import type { AuditLog } from './http/audit';
+import type { FlowControl } from './http/flow-control';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
 import { sendError, sendJson } from './http/io';
 import { handleOpenApiV2 } from './http/openapi-v2';
@@ -30,6 +32,10 @@ export interface ApiServerDeps {
   /** Signs TokenRequests (serviceaccounts/token). */
   serviceAccountTokens?: ServiceAccountTokens;
   log: Logger;
+  /** Per-user rate limits, priority levels, watch limits, request timeouts (http/flow-control.ts). */
+  flowControl?: FlowControl;
+  /** The audit log, when KEELSON_AUDIT_LOG_PATH is set (http/audit.ts). */
+  audit?: AuditLog;
   maxRequestBytes: number;
   bookmarkIntervalSeconds: number;
   /** Readiness beyond "the process runs": etcd answers and caches are synced. */
@@ -93,6 +99,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (path === '/version') return sendJson(res, 200, versionInfo());
 
   const user = deps.authenticator.authenticate(req);
+  deps.audit?.record(req, res, user, rr, url);
+  await deps.flowControl?.admit(req, res, user, rr, url.searchParams);
   trace.getActiveSpan()?.setAttribute('enduser.id', user.name);
 
   if (path === '/api' || path === '/apis') {
