@@ -30,7 +30,7 @@ function post(agent: Agent, url: string, token: string, ca: string, body: string
 
 export async function runApiBench(): Promise<void> {
   const cp = await startControlPlane();
-  const etcd = new Etcd3({ hosts: cp.etcd.endpoint });
+  const etcd = new Etcd3(cp.etcd.clientOptions);
   const rows: { concurrency: number; api: RunStats; etcd: RunStats; ratio: number }[] = [];
   try {
     for (const concurrency of CONCURRENCY) {

@@ -70,7 +70,7 @@ async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 
 export async function runCrdBench(): Promise<void> {
   const cp = await startControlPlane();
-  const etcd = new Etcd3({ hosts: cp.etcd.endpoint });
+  const etcd = new Etcd3(cp.etcd.clientOptions);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const indexes = Array.from({ length: CRDS }, (_, i) => i);
   try {

@@ -59,7 +59,7 @@ export async function runDeployBench(): Promise<void> {
   const services = ['deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
   const cp = await startControlPlane({ nats: true, services });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
-  const etcd = new Etcd3({ hosts: cp.etcd.endpoint });
+  const etcd = new Etcd3(cp.etcd.clientOptions);
   try {
     // The floor, measured first on the idle cluster.
     const raw = await measure(REPLICAS, 16, async (i) => {

@@ -10,7 +10,7 @@ let etcd: Etcd3;
 
 beforeAll(async () => {
   c = await startCluster();
-  etcd = new Etcd3({ hosts: c.etcd.endpoint });
+  etcd = new Etcd3(c.etcd.clientOptions);
 });
 afterAll(async () => {
   etcd?.close();

@@ -92,7 +92,7 @@ test('makeInformer lists, watches, and recovers after a gateway restart and a 41
   // A change the gateway's new watch cache never saw (written while it was down) puts the
   // informer's revision out of the window: it gets 410 Gone, relists, and sees the change.
   await c.killGateway('SIGKILL');
-  const etcd = new Etcd3({ hosts: c.etcd.endpoint });
+  const etcd = new Etcd3(c.etcd.clientOptions);
   const stored = JSON.parse((await etcd.get('/registry/core/pods/informed/while-watching').string())!);
   await etcd.delete().key('/registry/core/pods/informed/while-watching');
   etcd.close();

@@ -8,6 +8,8 @@ export interface LocalConfig {
   etcdBin: string;
   etcdPort: number;
   etcdPeerPort: number;
+  /** etcd's plain-HTTP /health and /metrics listener on loopback (`KEELSON_ETCD_METRICS_PORT`); the client port wants a certificate. */
+  etcdMetricsPort: number;
   /** etcd refuses writes past this size; the gateway compacts, this bounds a runaway (`KEELSON_ETCD_QUOTA_BYTES`). */
   etcdQuotaBytes: number;
   natsBin: string;
@@ -36,6 +38,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     etcdBin: env.KEELSON_ETCD_BIN ?? 'etcd',
     etcdPort: num(env.KEELSON_ETCD_PORT, 2379),
     etcdPeerPort: num(env.KEELSON_ETCD_PEER_PORT, 2380),
+    etcdMetricsPort: num(env.KEELSON_ETCD_METRICS_PORT, 2381),
     etcdQuotaBytes: num(env.KEELSON_ETCD_QUOTA_BYTES, 4 * 1024 ** 3),
     natsBin: env.KEELSON_NATS_BIN ?? 'nats-server',
     natsPort: num(env.KEELSON_NATS_PORT, 4222),

@@ -73,21 +73,28 @@ async function createCa(caFile: string, keyFile: string): Promise<void> {
   await rename(`${caFile}.tmp`, caFile);
 }
 
-async function createServingCert(pki: string, caFile: string, caKey: string, certFile: string, keyFile: string, sans: string[]): Promise<void> {
-  const csr = join(pki, 'apiserver.csr');
-  const ext = join(pki, 'apiserver.ext');
+/** What a leaf certificate is for: serving TLS, authenticating as a TLS client, or both. */
+type CertUsage = 'server' | 'client' | 'both';
+const EKU: Record<CertUsage, string> = { server: 'serverAuth', client: 'clientAuth', both: 'serverAuth,clientAuth' };
+
+/** Issues `<name>.crt`/`<name>.key` in `pki`, signed by the CA; the key is mode 0600. */
+async function issueCertificate(pki: string, caFile: string, caKey: string, name: string, cn: string, usage: CertUsage, sans: string[]): Promise<void> {
+  const certFile = join(pki, `${name}.crt`);
+  const keyFile = join(pki, `${name}.key`);
+  const csr = join(pki, `${name}.csr`);
+  const ext = join(pki, `${name}.ext`);
   const altNames = sans.map((h) => (isIp(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
   await writeFile(ext, [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    `subjectAltName=${altNames}`,
+    `extendedKeyUsage=${EKU[usage]}`,
+    ...(altNames ? [`subjectAltName=${altNames}`] : []),
     '',
   ].join('\n'));
   try {
     await openssl([
       'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${keyFile}.tmp`, '-out', csr, '-subj', '/CN=keelson-apiserver',
+      '-keyout', `${keyFile}.tmp`, '-out', csr, '-subj', `/CN=${cn}`,
     ]);
     await openssl([
       'x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`,
@@ -159,13 +166,14 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
 
   if (!existsSync(caFile) || !existsSync(caKey)) {
     await createCa(caFile, caKey);
-    await rm(certFile, { force: true }); // a new CA invalidates any old serving cert
+    // A new CA invalidates every certificate the old one signed.
+    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client']) await rm(join(pki, `${leaf}.crt`), { force: true });
   }
   const sans = [...new Set([...DEFAULT_SANS, ...(opts.hostnames ?? [])])];
   const haveCert = existsSync(certFile) && existsSync(keyFile);
   const existing = haveCert ? await certificateSans(certFile) : [];
   if (!haveCert || !sans.every((h) => sanPresent(existing, h))) {
-    await createServingCert(pki, caFile, caKey, certFile, keyFile, sans);
+    await issueCertificate(pki, caFile, caKey, 'apiserver', 'keelson-apiserver', 'server', sans);
   }
 
   const services = [...new Set(['api-gateway', ...(opts.services ?? [])])];
@@ -177,6 +185,50 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
     if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });
   }
   return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, caPem: await readFile(caFile, 'utf8') };
+}
+
+export interface EtcdCertificates {
+  caFile: string;
+  /** etcd's serving certificate (`--cert-file`/`--key-file`). */
+  serverCertFile: string;
+  serverKeyFile: string;
+  /** The gateway's client certificate (`KEELSON_ETCD_CERT_FILE`/`_KEY_FILE`): the only one etcd accepts. */
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
+/** Names etcd's serving certificate covers: loopback and the compose host name. */
+export const ETCD_SANS = ['localhost', '127.0.0.1', '::1', 'etcd'];
+
+/**
+ * etcd's serving certificate and the gateway's etcd client certificate, signed by the local CA
+ * (`dir/pki/ca.{crt,key}`, made by ensureCredentials; created here when missing). Idempotent.
+ * etcd runs with `--client-cert-auth --trusted-ca-file <ca>`: only holders of a certificate
+ * from this CA, i.e. the gateway, reach it; the CA key and the client key stay private (0600).
+ */
+export async function ensureEtcdCertificates(dir: string, hostnames: string[] = []): Promise<EtcdCertificates> {
+  const pki = join(dir, 'pki');
+  await mkdir(pki, { recursive: true, mode: 0o700 });
+  const caFile = join(pki, 'ca.crt');
+  const caKey = join(pki, 'ca.key');
+  if (!existsSync(caFile) || !existsSync(caKey)) {
+    await createCa(caFile, caKey);
+    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client']) await rm(join(pki, `${leaf}.crt`), { force: true });
+  }
+  const out: EtcdCertificates = {
+    caFile,
+    serverCertFile: join(pki, 'etcd-server.crt'),
+    serverKeyFile: join(pki, 'etcd-server.key'),
+    clientCertFile: join(pki, 'etcd-client.crt'),
+    clientKeyFile: join(pki, 'etcd-client.key'),
+  };
+  const sans = [...new Set([...ETCD_SANS, ...hostnames])];
+  const existing = existsSync(out.serverCertFile) && existsSync(out.serverKeyFile) ? await certificateSans(out.serverCertFile) : [];
+  if (!sans.every((h) => sanPresent(existing, h))) await issueCertificate(pki, caFile, caKey, 'etcd-server', 'keelson-etcd', 'server', sans);
+  if (!existsSync(out.clientCertFile) || !existsSync(out.clientKeyFile)) {
+    await issueCertificate(pki, caFile, caKey, 'etcd-client', 'keelson-api-gateway', 'client', []);
+  }
+  return out;
 }
 
 /** Writes a kubeconfig (cluster, user and context all named `keelson`-ish) embedding the CA. */

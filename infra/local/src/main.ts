@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
-import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials';
+import { ensureCredentials, ensureEtcdCertificates, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
 import { portFree, waitReady } from './health';
 import { ensureNatsCredentials, writeNatsServerConfig, type NatsCredentials } from './nats-config';
 import { ManagedProcess, formatTag } from './supervisor';
@@ -65,6 +65,7 @@ async function checkPorts(cfg: LocalConfig): Promise<void> {
   const wanted: Array<[string, number, string]> = [
     ['etcd client', cfg.etcdPort, 'KEELSON_ETCD_PORT'],
     ['etcd peer', cfg.etcdPeerPort, 'KEELSON_ETCD_PEER_PORT'],
+    ['etcd metrics', cfg.etcdMetricsPort, 'KEELSON_ETCD_METRICS_PORT'],
     ['NATS', cfg.natsPort, 'KEELSON_NATS_PORT'],
     ['NATS monitor', cfg.natsMonitorPort, 'KEELSON_NATS_MONITOR_PORT'],
     ['API', cfg.apiPort, 'KEELSON_API_PORT'],
@@ -74,10 +75,14 @@ async function checkPorts(cfg: LocalConfig): Promise<void> {
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another Keelson running?`);
 }
 
-function gatewayEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials): NodeJS.ProcessEnv {
+function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertificates, nats: NatsCredentials): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    KEELSON_ETCD_ENDPOINTS: `http://127.0.0.1:${cfg.etcdPort}`,
+    // etcd wants a client certificate from the local CA: the gateway's is the only one issued.
+    KEELSON_ETCD_ENDPOINTS: `https://127.0.0.1:${cfg.etcdPort}`,
+    KEELSON_ETCD_CA_FILE: etcdTls.caFile,
+    KEELSON_ETCD_CERT_FILE: etcdTls.clientCertFile,
+    KEELSON_ETCD_KEY_FILE: etcdTls.clientKeyFile,
     KEELSON_API_HOST: cfg.apiHost,
     KEELSON_API_PORT: String(cfg.apiPort),
     KEELSON_TLS_CERT_FILE: creds.certFile,
@@ -136,6 +141,7 @@ export async function main(): Promise<void> {
   const services = discoverServices(cfg.servicesDir);
   const gatewayMain = join(cfg.servicesDir, GATEWAY, 'dist', 'main.js');
   const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services });
+  const etcdTls = await ensureEtcdCertificates(cfg.home);
   const kubeconfig = join(cfg.home, 'kubeconfig');
   await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);
   // One NATS user per service; only the gateway may publish events.
@@ -155,7 +161,10 @@ export async function main(): Promise<void> {
   const etcd = add(new ManagedProcess({
     name: 'etcd', command: cfg.etcdBin, tagWidth: width, args: [
       '--name', 'keelson', '--data-dir', join(cfg.home, 'etcd'),
-      '--listen-client-urls', `http://127.0.0.1:${cfg.etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${cfg.etcdPort}`,
+      '--listen-client-urls', `https://127.0.0.1:${cfg.etcdPort}`, '--advertise-client-urls', `https://127.0.0.1:${cfg.etcdPort}`,
+      // Only holders of a client certificate from the local CA (the gateway) reach etcd.
+      '--client-cert-auth', '--trusted-ca-file', etcdTls.caFile, '--cert-file', etcdTls.serverCertFile, '--key-file', etcdTls.serverKeyFile,
+      '--listen-metrics-urls', `http://127.0.0.1:${cfg.etcdMetricsPort}`,
       '--listen-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`,
       '--initial-cluster', `keelson=http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-cluster-state', 'new',
       '--quota-backend-bytes', String(cfg.etcdQuotaBytes), '--log-level', 'warn', '--logger', 'zap',
@@ -198,13 +207,13 @@ export async function main(): Promise<void> {
   etcd.start();
   nats.start();
   await Promise.all([
-    waitReady(`http://127.0.0.1:${cfg.etcdPort}/health`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
+    waitReady(`http://127.0.0.1:${cfg.etcdMetricsPort}/health`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
     waitReady(`http://127.0.0.1:${cfg.natsMonitorPort}/healthz`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
   ]);
   say('etcd and NATS ready');
 
   if (existsSync(gatewayMain)) {
-    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, natsCreds));
+    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds));
     tiers[1].push(gateway);
     gateway.start();
     try {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const user = cp.nats!.users.controller;
   nc = await connect({ servers: cp.nats!.url, user: user.user, pass: user.password, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-  etcd = new Etcd3({ hosts: cp.etcd.endpoint });
+  etcd = new Etcd3(cp.etcd.clientOptions);
   await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 });
 afterAll(async () => {

@@ -12,3 +12,4 @@ export {
   type CacheWatchHandle,
 } from './watch-cache';
 export type { WatchEventKind } from './event-ring';
+export { etcdConnectionFromEnv, etcdClientOptions, type EtcdConnection } from './etcd-connection';

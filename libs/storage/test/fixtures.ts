@@ -10,7 +10,7 @@ export interface EtcdFixture {
 
 export async function etcdFixture(): Promise<EtcdFixture> {
   const server = await startEtcd();
-  return { server, client: new Etcd3({ hosts: server.endpoint }) };
+  return { server, client: new Etcd3(server.clientOptions) };
 }
 
 export async function closeFixture(f: EtcdFixture | undefined): Promise<void> {

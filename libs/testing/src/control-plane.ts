@@ -75,7 +75,7 @@ export interface ControlPlaneOptions {
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
-  const etcd = await startEtcd();
+  const etcd = await startEtcd({ pkiDir: dir }); // etcd's certificates come from the cluster's CA
   const serviceNames = [...new Set([...(opts.services ?? []), ...(typeof opts.nats === 'object' ? opts.nats.services : [])])];
   const creds = await ensureCredentials(dir, { services: serviceNames });
   const port = await freePort();
@@ -97,7 +97,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       nodeArgs: opts.nodeArgs,
       env: {
         ...process.env,
-        KEELSON_ETCD_ENDPOINTS: etcd.endpoint,
+        ...etcd.env,
         KEELSON_API_PORT: String(replicaPort),
         KEELSON_TLS_CERT_FILE: creds.certFile,
         KEELSON_TLS_KEY_FILE: creds.keyFile,

@@ -1,5 +1,5 @@
 export { freePort, waitForHttp } from './ports';
-export { startEtcd, ETCD_IMAGE, type EtcdServer, type StartEtcdOptions } from './etcd';
+export { startEtcd, ETCD_IMAGE, type EtcdServer, type StartEtcdOptions, type EtcdClientOptions } from './etcd';
 export { startNats, startSecuredNats, NATS_IMAGE, type NatsServer, type SecuredNats, type StartNatsOptions } from './nats';
 export { testRuntime, type TestRuntime } from './docker';
 export { startControlPlane, httpsFetch, type ControlPlane, type ControlPlaneOptions, type GatewayReplica, type KubectlResult } from './control-plane';

@@ -1,10 +1,12 @@
 // Gateway configuration: every setting comes from the environment, read here only.
+import { etcdConnectionFromEnv, type EtcdConnection } from '@keelson/storage';
 import { auditConfigFromEnv, type AuditConfig } from './http/audit';
 import { flowControlConfigFromEnv, type FlowControlConfig } from './http/flow-control';
 import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, type BusConfig, type EventsStreamLimits } from '@keelson/bus';
 
 export interface GatewayConfig {
-  etcdEndpoints: string[];
+  /** `KEELSON_ETCD_ENDPOINTS` and, for etcd with client TLS, `KEELSON_ETCD_CA_FILE`/`_CERT_FILE`/`_KEY_FILE`. */
+  etcd: EtcdConnection;
   host: string;
   port: number;
   tlsCertFile?: string;
@@ -38,7 +40,7 @@ export interface GatewayConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return {
-    etcdEndpoints: (env.KEELSON_ETCD_ENDPOINTS ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean),
+    etcd: etcdConnectionFromEnv(env),
     host: env.KEELSON_API_HOST ?? '127.0.0.1',
     port: Number(env.KEELSON_API_PORT ?? 6443),
     tlsCertFile: env.KEELSON_TLS_CERT_FILE || undefined,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
-import { EtcdStore, StorageError, WatchCache, keyFor, prefixFor } from '@keelson/storage';
+import { EtcdStore, StorageError, WatchCache, etcdClientOptions, keyFor, prefixFor } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
@@ -39,7 +39,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (!config.tlsCertFile || !config.tlsKeyFile) throw new Error('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE are required: the API serves HTTPS only');
   if (!config.tokenFile) throw new Error('KEELSON_TOKEN_FILE is required (kube-apiserver static token CSV)');
   const authenticator = TokenAuthenticator.fromFile(config.tokenFile);
-  const client = new Etcd3({ hosts: config.etcdEndpoints });
+  const client = new Etcd3(etcdClientOptions(config.etcd));
   const store = new EtcdStore(client);
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
@@ -66,7 +66,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   terminator.start();
   // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
   const relay = config.bus.servers
-    ? startRelay({ etcdEndpoints: config.etcdEndpoints, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log)
+    ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log)
     : undefined;
   if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
   const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);

@@ -20,7 +20,7 @@ describe('event relay completeness', () => {
 
   beforeAll(async () => {
     cp = await startControlPlane({ nats: true, env: { KEELSON_RELAY_LEASE_TTL_SECONDS: String(TTL_SECONDS), KEELSON_LOG_LEVEL: 'info' } });
-    client = new Etcd3({ hosts: cp.etcd.endpoint });
+    client = new Etcd3(cp.etcd.clientOptions);
     replicas.push(cp.gateway, await cp.addGatewayReplica());
     nc = await connectAs(cp, 'controller');
   });

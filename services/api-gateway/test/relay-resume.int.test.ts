@@ -15,7 +15,7 @@ describe('event relay resume point', () => {
 
   beforeAll(async () => {
     cp = await startControlPlane({ nats: true, env: { KEELSON_COMPACTION_INTERVAL_SECONDS: '1', KEELSON_RELAY_LEASE_TTL_SECONDS: '2', KEELSON_LOG_LEVEL: 'info' } });
-    client = new Etcd3({ hosts: cp.etcd.endpoint });
+    client = new Etcd3(cp.etcd.clientOptions);
     nc = await connectAs(cp, 'controller');
     await waitFor('the relay to start the stream', async () => (await lastStreamRevision(nc)) > 0);
   });

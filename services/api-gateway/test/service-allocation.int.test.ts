@@ -18,7 +18,7 @@ let replicas: ServiceStorage[];
 
 beforeAll(async () => {
   etcd = await startEtcd();
-  clients = [new Etcd3({ hosts: etcd.endpoint }), new Etcd3({ hosts: etcd.endpoint })];
+  clients = [new Etcd3(etcd.clientOptions), new Etcd3(etcd.clientOptions)];
   // A small block and range, so collisions between the replicas are likely.
   replicas = clients.map((c) => new ServiceStorage(c, new ServiceCIDR('10.0.0.0/26'), new NodePortRange('30000-30063')));
 });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3 } from 'etcd3';
 import type { BusConfig, EventsStreamLimits } from '@keelson/bus';
+import { etcdClientOptions, type EtcdConnection } from '@keelson/storage';
 import { tracer, type Logger } from '@keelson/telemetry';
 import { LeaseElection } from './election';
 import { EventRelay, type RelayStatus } from './relay';
@@ -11,7 +12,7 @@ import { EventRelay, type RelayStatus } from './relay';
 export const RELAY_LEADER_KEY = '/keelson/leader/relay';
 
 export interface RelayConfig {
-  etcdEndpoints: string[];
+  etcd: EtcdConnection;
   bus: BusConfig;
   limits: EventsStreamLimits;
   leaseTtlSeconds: number;
@@ -31,7 +32,7 @@ export interface RelayHandle {
 
 export function startRelay(config: RelayConfig, log: Logger): RelayHandle {
   const rlog = log.child({ component: 'relay' });
-  const client = new Etcd3({ hosts: config.etcdEndpoints });
+  const client = new Etcd3(etcdClientOptions(config.etcd));
   const identity = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const relay = new EventRelay({
     client,

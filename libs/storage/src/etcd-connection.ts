@@ -1,0 +1,41 @@
+// How the gateway reaches etcd: endpoints plus, when etcd requires client certificates
+// (`--client-cert-auth`), the CA that signed etcd's serving certificate and the gateway's own
+// client certificate and key. Read once at start; the files must stay private to the gateway.
+import { readFileSync } from 'node:fs';
+import type { IOptions } from 'etcd3';
+
+export interface EtcdConnection {
+  endpoints: string[];
+  /** `KEELSON_ETCD_CA_FILE`: CA of etcd's serving certificate (https endpoints). */
+  caFile?: string;
+  /** `KEELSON_ETCD_CERT_FILE` / `KEELSON_ETCD_KEY_FILE`: the client certificate etcd authenticates. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EtcdConnection {
+  return {
+    endpoints: (env.KEELSON_ETCD_ENDPOINTS ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean),
+    caFile: env.KEELSON_ETCD_CA_FILE || undefined,
+    certFile: env.KEELSON_ETCD_CERT_FILE || undefined,
+    keyFile: env.KEELSON_ETCD_KEY_FILE || undefined,
+  };
+}
+
+/** etcd3 client options; TLS (and a client certificate) when a CA file is given. */
+export function etcdClientOptions(c: EtcdConnection): IOptions {
+  if (!c.caFile) {
+    if (c.certFile || c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE/KEELSON_ETCD_KEY_FILE need KEELSON_ETCD_CA_FILE');
+    return { hosts: c.endpoints };
+  }
+  if (!!c.certFile !== !!c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE and KEELSON_ETCD_KEY_FILE go together');
+  const plain = c.endpoints.filter((e) => e.startsWith('http://'));
+  if (plain.length) throw new Error(`etcd TLS is configured but endpoints are plain http: ${plain.join(', ')}`);
+  return {
+    hosts: c.endpoints,
+    credentials: {
+      rootCertificate: readFileSync(c.caFile),
+      ...(c.certFile && c.keyFile ? { certChain: readFileSync(c.certFile), privateKey: readFileSync(c.keyFile) } : {}),
+    },
+  };
+}
