@@ -35,6 +35,10 @@ import { ingressStrategy } from './networking/ingresses';
 import { networkPolicyStrategy } from './networking/networkpolicies';
 import { priorityClassStrategy } from './scheduling/priorityclasses';
 import { storageClassStrategy } from './storage/storageclasses';
+import { roleStrategy } from './rbac/roles';
+import { clusterRoleStrategy } from './rbac/clusterroles';
+import { roleBindingStrategy } from './rbac/rolebindings';
+import { clusterRoleBindingStrategy } from './rbac/clusterrolebindings';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
   namespaceStrategy,
@@ -70,4 +74,8 @@ export const BUILTIN_KINDS: KindStrategy[] = [
   priorityClassStrategy,
   storageClassStrategy,
   eventsV1Strategy,
+  clusterRoleBindingStrategy,
+  clusterRoleStrategy,
+  roleBindingStrategy,
+  roleStrategy,
 ];

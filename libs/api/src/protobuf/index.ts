@@ -3,6 +3,7 @@
 
 import { ApiError, errors } from '../status';
 import { TokenRequest } from './authentication';
+import * as authz from './authorization';
 import { registeredStrategies, strategyForGroupVersionKind } from '../strategy';
 import * as core from './core';
 import { decodeMessage, type Descriptor, type JsonObject } from './decode';
@@ -26,14 +27,9 @@ const KINDS_WITHOUT_STRATEGY: Readonly<Record<string, Readonly<Record<string, De
     Binding: core.Binding,
   },
   'autoscaling/v1': { Scale: wl.Scale },
-  'authentication.k8s.io/v1': { TokenRequest },
+  'authentication.k8s.io/v1': { TokenRequest, SelfSubjectReview: authz.SelfSubjectReview, TokenReview: authz.TokenReview },
+  'authorization.k8s.io/v1': { SelfSubjectAccessReview: authz.SelfSubjectAccessReview, SelfSubjectRulesReview: authz.SelfSubjectRulesReview, SubjectAccessReview: authz.SubjectAccessReview },
   'policy/v1': { Eviction },
-  'rbac.authorization.k8s.io/v1': {
-    Role: wl.Role,
-    ClusterRole: wl.ClusterRole,
-    RoleBinding: wl.RoleBinding,
-    ClusterRoleBinding: wl.RoleBinding,
-  },
 };
 
 /** Kinds registered in every group version (meta/v1 options types). */

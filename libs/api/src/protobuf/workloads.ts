@@ -1,4 +1,4 @@
-// apps/v1, coordination/v1, autoscaling/v1 and rbac/v1 descriptors (batch/v1 lives in kinds/batch).
+// apps/v1, coordination/v1 and autoscaling/v1 descriptors (batch/v1 lives in kinds/batch).
 
 import { bool, type Descriptor, int, intstr, microtime, msg, msgs, str, strs, time } from './decode';
 import { LabelSelector, ObjectMeta } from './meta';
@@ -94,20 +94,3 @@ const LeaseSpec: Descriptor = {
 };
 export const Lease: Descriptor = { 1: metadata, 2: msg('spec', () => LeaseSpec) };
 
-// ---- rbac.authorization.k8s.io/v1 ----
-const PolicyRule: Descriptor = {
-  1: strs('verbs'),
-  2: strs('apiGroups'),
-  3: strs('resources'),
-  4: strs('resourceNames'),
-  5: strs('nonResourceURLs'),
-};
-const Subject: Descriptor = { 1: str('kind', true), 2: str('apiGroup'), 3: str('name', true), 4: str('namespace') };
-const RoleRef: Descriptor = { 1: str('apiGroup', true), 2: str('kind', true), 3: str('name', true) };
-export const Role: Descriptor = { 1: metadata, 2: msgs('rules', () => PolicyRule) };
-export const ClusterRole: Descriptor = {
-  1: metadata,
-  2: msgs('rules', () => PolicyRule),
-  3: msg('aggregationRule', () => ({ 1: msgs('clusterRoleSelectors', () => LabelSelector) })),
-};
-export const RoleBinding: Descriptor = { 1: metadata, 2: msgs('subjects', () => Subject), 3: msg('roleRef', () => RoleRef) };

@@ -64,7 +64,7 @@ export const gvk = (group: string, version: string, kind: string): Ext =>
 const SERVED_GROUP_VERSIONS: [string, string][] = [
   ['', 'v1'], ['apps', 'v1'], ['autoscaling', 'v1'], ['autoscaling', 'v2'], ['batch', 'v1'], ['coordination.k8s.io', 'v1'],
   ['discovery.k8s.io', 'v1'], ['events.k8s.io', 'v1'], ['networking.k8s.io', 'v1'], ['policy', 'v1'], ['scheduling.k8s.io', 'v1'],
-  ['storage.k8s.io', 'v1'], ['apiextensions.k8s.io', 'v1'],
+  ['storage.k8s.io', 'v1'], ['apiextensions.k8s.io', 'v1'], ['rbac.authorization.k8s.io', 'v1'],
 ];
 
 /** DeleteOptions and WatchEvent belong to every group version. */

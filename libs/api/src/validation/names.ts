@@ -2,6 +2,7 @@
 // (k8s.io/apimachinery/pkg/util/validation, v1.32) so that messages printed by
 // kubectl read exactly as against a real cluster. An empty array means valid.
 
+import { isPathSegmentName } from './network-names';
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL_ERR =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
@@ -126,6 +127,8 @@ export function nameValidatorFor(resource: string): (name: string) => string[] {
   switch (resource) {
     case 'namespaces':
       return isDNS1123Label;
+    case 'roles': case 'clusterroles': case 'rolebindings': case 'clusterrolebindings':
+      return isPathSegmentName; // ValidateRBACName: `system:node:x` is a valid role name
     default:
       // pods, deployments, replicasets, configmaps, serviceaccounts, events, leases, nodes
       return isDNS1123Subdomain;
