@@ -17,6 +17,8 @@ export interface Credentials {
   adminToken: string;
   /** Token per service name (always includes `api-gateway`). */
   serviceTokens: Record<string, string>;
+  /** Token per node name: the kubelet of that node authenticates as `system:node:<name>` in `system:nodes`. */
+  nodeTokens: Record<string, string>;
   caPem: string;
 }
 
@@ -25,6 +27,8 @@ export interface CredentialOptions {
   hostnames?: string[];
   /** Services that get their own identity in the token file. */
   services?: string[];
+  /** Nodes whose kubelets get their own identity (the Node authorizer's `system:node:<name>`). */
+  nodes?: string[];
 }
 
 /** Names every serving certificate covers: loopback plus the compose host names. */
@@ -33,6 +37,9 @@ export const ADMIN_USER = 'admin';
 /** The user name a service authenticates as; RBAC bootstrap roles bind to these. */
 export const serviceUser = (service: string): string => `system:keelson:${service}`;
 export const SERVICE_GROUP = 'system:keelson';
+/** The user a kubelet authenticates as for its node (kube's node identity). */
+export const nodeUser = (node: string): string => `system:node:${node}`;
+export const NODES_GROUP = 'system:nodes';
 
 const CERT_DAYS = '3650';
 
@@ -127,7 +134,7 @@ export function parseTokenFile(text: string): TokenRow[] {
 const formatTokenRow = (r: TokenRow): string => `${r.token},${r.user},${r.uid},"${r.groups.join(',')}"`;
 const newToken = (): string => randomBytes(24).toString('base64url');
 
-async function ensureTokens(tokenFile: string, services: string[]): Promise<{ adminToken: string; serviceTokens: Record<string, string> }> {
+async function ensureTokens(tokenFile: string, services: string[], nodes: string[]): Promise<{ adminToken: string; serviceTokens: Record<string, string>; nodeTokens: Record<string, string> }> {
   const rows = existsSync(tokenFile) ? parseTokenFile(await readFile(tokenFile, 'utf8')) : [];
   const before = rows.length;
   let admin = rows.find((r) => r.user === ADMIN_USER);
@@ -144,11 +151,20 @@ async function ensureTokens(tokenFile: string, services: string[]): Promise<{ ad
     }
     serviceTokens[svc] = row.token;
   }
+  const nodeTokens: Record<string, string> = {};
+  for (const node of nodes) {
+    let row = rows.find((r) => r.user === nodeUser(node));
+    if (!row) {
+      row = { token: newToken(), user: nodeUser(node), uid: nodeUser(node), groups: [NODES_GROUP] };
+      rows.push(row);
+    }
+    nodeTokens[node] = row.token;
+  }
   if (rows.length !== before) {
     await writeFile(`${tokenFile}.tmp`, rows.map(formatTokenRow).join('\n') + '\n', { mode: 0o600 });
     await rename(`${tokenFile}.tmp`, tokenFile);
   }
-  return { adminToken: admin.token, serviceTokens };
+  return { adminToken: admin.token, serviceTokens, nodeTokens };
 }
 
 /**
@@ -177,14 +193,14 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
   }
 
   const services = [...new Set(['api-gateway', ...(opts.services ?? [])])];
-  const { adminToken, serviceTokens } = await ensureTokens(tokenFile, services);
+  const { adminToken, serviceTokens, nodeTokens } = await ensureTokens(tokenFile, services, opts.nodes ?? []);
   // One file per service too, so a container can read its own token at start (`tokens/<svc>.token`).
   await mkdir(join(dir, 'tokens'), { recursive: true, mode: 0o700 });
   for (const [svc, token] of Object.entries(serviceTokens)) {
     const f = join(dir, 'tokens', `${svc}.token`);
     if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });
   }
-  return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, caPem: await readFile(caFile, 'utf8') };
+  return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, nodeTokens, caPem: await readFile(caFile, 'utf8') };
 }
 
 export interface EtcdCertificates {

@@ -120,13 +120,16 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
  * hosting N simulated nodes (`sim-0` … `sim-<N-1>`). Kubelets serve logs on loopback and
  * accept only the gateway's token.
  */
+const PROCESS_NODES = ['node-1', 'node-2'];
+
 function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
   if (name !== 'kubelet') return [{ tag: name, env: {} }];
   const kubelet = (node: string, extra: NodeJS.ProcessEnv = {}) => ({
     tag: `kubelet/${node}`,
     env: { NODE_NAME: node, KEELSON_KUBELET_ROOT: join(cfg.home, 'kubelet', node), KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY], ...extra },
   });
-  const out = [kubelet('node-1'), kubelet('node-2')];
+  // Each process-runtime kubelet authenticates as its node (system:node:<name>); the simulated one, hosting many, keeps the shared kubelet identity.
+  const out = PROCESS_NODES.map((n) => kubelet(n, { KEELSON_TOKEN: creds.nodeTokens[n] ?? creds.serviceTokens.kubelet }));
   const simulated = Number(process.env.KEELSON_SIMULATED_NODES ?? 0);
   if (simulated > 0) out.push(kubelet('sim', { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_COUNT: String(simulated) }));
   return out;
@@ -140,7 +143,7 @@ export async function main(): Promise<void> {
 
   const services = discoverServices(cfg.servicesDir);
   const gatewayMain = join(cfg.servicesDir, GATEWAY, 'dist', 'main.js');
-  const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services });
+  const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services, nodes: services.includes('kubelet') ? PROCESS_NODES : [] });
   const etcdTls = await ensureEtcdCertificates(cfg.home);
   const kubeconfig = join(cfg.home, 'kubeconfig');
   await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);

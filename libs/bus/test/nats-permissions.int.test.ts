@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, createInbox, nanos, type NatsConnection } from 'nats';
 import { startSecuredNats, type SecuredNats } from '@keelson/testing';
 import { ALL_EVENTS_SUBJECT, connectBus, DEFAULT_STREAM_LIMITS, encodeEnvelope, ensureEventsStream, EVENTS_STREAM, eventSubject } from '../src';
 
@@ -20,7 +20,7 @@ describe('NATS permissions from the generated config', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-nats-perm-'));
-    nats = await startSecuredNats({ dir, services: ['scheduler'] });
+    nats = await startSecuredNats({ dir, services: ['scheduler', 'kubelet'] });
   });
   afterAll(async () => {
     for (const nc of conns) await nc.close().catch(() => undefined);
@@ -51,13 +51,43 @@ describe('NATS permissions from the generated config', () => {
     // Nor may it delete the stream.
     await expect((await ctl.jetstreamManager()).streams.delete(EVENTS_STREAM)).rejects.toThrow();
 
-    // But it may create a consumer and read the gateway's event.
+    // But it may create a (server-named) consumer and read the gateway's event.
     const jsm = await ctl.jetstreamManager();
-    await jsm.consumers.add(EVENTS_STREAM, { durable_name: 'scheduler', ack_policy: AckPolicy.Explicit, filter_subject: ALL_EVENTS_SUBJECT });
-    const consumer = await ctl.jetstream().consumers.get(EVENTS_STREAM, 'scheduler');
-    const m = await consumer.next({ expires: 2000 });
-    expect(m?.subject).toBe(subject);
-    expect(await m!.ackAck()).toBe(true);
+    const info = await jsm.consumers.add(EVENTS_STREAM, { ack_policy: AckPolicy.None, filter_subject: ALL_EVENTS_SUBJECT, deliver_policy: DeliverPolicy.All, deliver_subject: createInbox(), inactive_threshold: nanos(30_000) });
+    expect(info.name).toBeTruthy();
     expect((await jsm.streams.info(EVENTS_STREAM)).state.messages).toBe(1);
+  });
+
+  // Issue 9 (13): any service could delete (or take over) another service's JetStream consumer.
+  test("a service cannot delete, replace or read another service's consumer, nor name one itself", async () => {
+    const gw = await as('api-gateway');
+    await ensureEventsStream(await gw.jetstreamManager(), DEFAULT_STREAM_LIMITS);
+    const kubelet = await as('kubelet');
+    const scheduler = await as('scheduler');
+    const received: string[] = [];
+    const inbox = createInbox();
+    kubelet.subscribe(inbox, { callback: (_e, m) => { if (m.data.length) received.push(m.subject); } });
+    const cfg = { ack_policy: AckPolicy.None, filter_subject: ALL_EVENTS_SUBJECT, deliver_policy: DeliverPolicy.New, deliver_subject: inbox, inactive_threshold: nanos(30_000) };
+    const victim = (await (await kubelet.jetstreamManager()).consumers.add(EVENTS_STREAM, cfg)).name;
+
+    const sjsm = await scheduler.jetstreamManager({ timeout: 1500 });
+    await expect(sjsm.consumers.delete(EVENTS_STREAM, victim)).rejects.toThrow();
+    await expect(sjsm.consumers.info(EVENTS_STREAM, victim)).rejects.toThrow();
+    // Re-creating it under its name (an update that would redirect delivery) and naming or
+    // making durable consumers are refused too.
+    await expect(sjsm.consumers.add(EVENTS_STREAM, { ...cfg, name: victim, deliver_subject: createInbox() })).rejects.toThrow();
+    await expect(sjsm.consumers.add(EVENTS_STREAM, { ...cfg, name: 'scheduler_mine', deliver_subject: createInbox() })).rejects.toThrow();
+    await expect(sjsm.consumers.add(EVENTS_STREAM, { ...cfg, durable_name: 'scheduler', deliver_subject: createInbox() })).rejects.toThrow();
+    // Nor may it push into the victim's delivery inbox.
+    scheduler.publish(inbox, encodeEnvelope({ type: 'ADDED', revision: 99, key: '/registry/core/pods/default/forged' }));
+    await scheduler.flush();
+
+    // The victim's consumer is intact: the gateway (stream administrator) still sees it, and it delivers.
+    expect((await (await gw.jetstreamManager()).consumers.info(EVENTS_STREAM, victim)).name).toBe(victim);
+    const subject = eventSubject('', 'configmaps', 'default');
+    await gw.jetstream().publish(subject, encodeEnvelope({ type: 'ADDED', revision: 100, key: '/registry/core/configmaps/default/c' }), { msgID: '100/c' });
+    const deadline = Date.now() + 5000;
+    while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toEqual([subject]);
   });
 });

@@ -54,13 +54,19 @@ export class EventConsumer {
     }, this.hbMs);
   }
 
+  /** The server-made name of the current consumer (diagnostics). */
+  get name(): string | undefined {
+    return this.consumerName;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watchdog);
     this.statusIter?.stop?.();
     await this.resetting;
+    // No delete: services may not delete consumers (NATS permissions cannot tell whose a
+    // consumer is); without a subscriber the server drops it after `inactive_threshold`.
     this.sub?.unsubscribe();
-    await this.deleteConsumer(this.consumerName);
   }
 
   /** Recreates the consumer after the last message seen, then tells the owner to relist. */
@@ -104,13 +110,12 @@ export class EventConsumer {
       sub.unsubscribe();
       throw err;
     }
-    const [oldSub, oldName] = [this.sub, this.consumerName];
+    const oldSub = this.sub;
     this.sub = sub;
     this.consumerName = name;
     this.dseq = 0;
     this.lastSeen = Date.now();
-    oldSub?.unsubscribe();
-    void this.deleteConsumer(oldName);
+    oldSub?.unsubscribe(); // the old consumer expires (inactive_threshold) once nobody listens
   }
 
   private onPush(gen: number, m: Msg): void {
@@ -140,11 +145,6 @@ export class EventConsumer {
         if (s.type === 'reconnect') this.reset('reconnect');
       }
     })();
-  }
-
-  private async deleteConsumer(name: string | undefined): Promise<void> {
-    if (!name || this.opts.nats.isClosed()) return;
-    await this.jsm?.consumers.delete(this.opts.stream, name).catch(() => undefined); // expires on its own otherwise
   }
 }
 

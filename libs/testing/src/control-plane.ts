@@ -70,6 +70,8 @@ export interface ControlPlaneOptions {
   nats?: boolean | { services: string[] };
   /** Services (folder names under services/) that get a token and a NATS user, for startService. */
   services?: string[];
+  /** Nodes whose kubelet (startService('kubelet', { env: { NODE_NAME } })) authenticates as `system:node:<name>`. */
+  nodes?: string[];
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -77,7 +79,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const etcd = await startEtcd({ pkiDir: dir }); // etcd's certificates come from the cluster's CA
   const serviceNames = [...new Set([...(opts.services ?? []), ...(typeof opts.nats === 'object' ? opts.nats.services : [])])];
-  const creds = await ensureCredentials(dir, { services: serviceNames });
+  const creds = await ensureCredentials(dir, { services: serviceNames, nodes: opts.nodes });
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, 'kubeconfig');
@@ -128,7 +130,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const startService: ControlPlane['startService'] = async (name, sopts = {}) => {
     const main = join(ROOT, 'services', name, 'dist/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-    const token = creds.serviceTokens[name];
+    // A kubelet of a node with its own credential is that node (the Node authorizer's identity).
+    const token = (name === 'kubelet' && sopts.env?.NODE_NAME && creds.nodeTokens[sopts.env.NODE_NAME]) || creds.serviceTokens[name];
     const natsUser = nats?.users[name];
     if (!token || !natsUser) throw new Error(`service ${name} has no credentials: list it in startControlPlane({ services })`);
     const healthPort = await freePort();

@@ -10,6 +10,7 @@ import { EtcdStore, StorageError, WatchCache, etcdClientOptions, keyFor, prefixF
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
+import { nodeRestrictionAdmission, setupAuthorization } from './authz';
 import { AuditLog } from './http/audit';
 import { FlowControl } from './http/flow-control';
 import { namespaceLifecycle } from './registry/admission';
@@ -46,7 +47,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
-  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!)];
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission()];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
@@ -55,9 +56,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   addConvertedVersionStores(registry, stores, caches, (info) => new ResourceStore(info, storageFor(info), admission));
   stores.set('scheduling.k8s.io/priorityclasses', new PriorityClassStore(registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!, store, admission));
   const serviceAccountTokens = await ServiceAccountTokens.load(client, config.serviceAccountKeyFile);
+  // ServiceAccount tokens, the Node+RBAC authorizers over the RBAC caches, escalation checks (RBAC stores).
+  const authz = setupAuthorization({ registry, stores, caches, store, admission, staticTokens: authenticator, serviceAccountTokens, log, mode: config.authorizationMode });
   await Promise.all([...caches.values()].map((c) => c.start()));
   await ensureNamespaces(store, nsInfo, log);
   await ensureSystemPriorityClasses(store, registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses')!, log);
+  await authz.start();
   // CustomResourceDefinitions add and remove resources from here on (registry, stores, caches).
   const crds = new CrdController({ registry, stores, caches, client, store, admission, watchCacheCapacity: config.watchCacheCapacity, log });
   await crds.start();
@@ -76,7 +80,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     registry,
     stores,
     caches,
-    authenticator,
+    authenticator: authz.authenticator,
+    authorizer: authz.authorizer,
     serviceAccountTokens,
     log,
     flowControl: new FlowControl(config.flowControl),
@@ -101,6 +106,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     async stop() {
       clearInterval(compactor);
       terminator.stop();
+      authz.stop();
       await relay?.stop(); // revokes the relay lease, so a standby replica takes over at once
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

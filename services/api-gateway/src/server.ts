@@ -6,6 +6,7 @@ import { ApiError, errors, openApiV3Index, openApiV3Serialized, type KubeObject,
 import type { WatchCache } from '@keelson/storage';
 import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/telemetry';
 import type { TokenAuthenticator, UserInfo } from './http/auth';
+import { attributesFor, handleReview, isReviewRequest, type Authorizer, type UnionAuthenticator } from './authz';
 import type { AuditLog } from './http/audit';
 import type { FlowControl } from './http/flow-control';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
@@ -28,7 +29,9 @@ export interface ApiServerDeps {
   registry: ResourceRegistry;
   stores: Map<string, ResourceStore>;
   caches: Map<string, WatchCache>;
-  authenticator: TokenAuthenticator;
+  authenticator: TokenAuthenticator | UnionAuthenticator;
+  /** The Node+RBAC chain (authz/); every authenticated request is authorized before routing. */
+  authorizer?: Authorizer;
   /** Signs TokenRequests (serviceaccounts/token). */
   serviceAccountTokens?: ServiceAccountTokens;
   log: Logger;
@@ -102,6 +105,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   deps.audit?.record(req, res, user, rr, url);
   await deps.flowControl?.admit(req, res, user, rr, url.searchParams);
   trace.getActiveSpan()?.setAttribute('enduser.id', user.name);
+  deps.authorizer?.authorize(attributesFor(user, req.method ?? 'GET', path, rr));
 
   if (path === '/api' || path === '/apis') {
     const aggregated = wantsAggregated(req);
@@ -124,6 +128,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (gvParts[0] === 'apis' && gvParts.length === 3) return sendFound(res, apiResourceList(deps.registry, gvParts[1], gvParts[2]));
 
   if (!rr) throw errors.notFoundPath();
+  if (isReviewRequest(rr) && deps.authorizer) return handleReview(req, res, rr, user, { authorizer: deps.authorizer, authenticator: deps.authenticator, maxRequestBytes: deps.maxRequestBytes });
   const info = deps.registry.lookup(rr.group, rr.version, rr.resource);
   // Custom resources have a store per served version; built-ins one per resource.
   const store = info && (deps.stores.get(`${info.group}/${info.version}/${info.resource}`) ?? deps.stores.get(`${info.group}/${info.resource}`));
