@@ -1,6 +1,8 @@
 // A node's presence in the API: registers the Node (or adopts the existing one), renews
 // its Lease in kube-node-lease, and refreshes NodeStatus (conditions Ready=True …) so a
 // node the lifecycle controller marked Unknown turns Ready again when the kubelet is back.
+// A Node deleted while its kubelet lives is registered again by the next status update
+// (as kube's kubelet does when it finds its Node gone), and the Lease follows the new Node.
 import { ApiError, type OwnerReference } from '@keelson/api';
 import type { KeelsonClient } from '@keelson/client';
 import { LEASES, microTime } from '@keelson/controller-runtime';
@@ -52,7 +54,7 @@ export class NodeAgent {
     }
     await this.renewLease().catch((err: unknown) => this.opts.log.warn('lease renewal failed', { node: this.name, err: errText(err) }));
     this.loop('leaseTimer', this.opts.leaseRenewMs, () => this.renewLease());
-    this.loop('statusTimer', this.opts.statusUpdateMs, () => this.updateStatus());
+    this.loop('statusTimer', this.opts.statusUpdateMs, () => this.syncNodeStatus());
   }
 
   stop(): void {
@@ -86,6 +88,17 @@ export class NodeAgent {
     }
   }
 
+  /** The status loop: refreshes NodeStatus, or registers the Node again when it was deleted. */
+  private async syncNodeStatus(): Promise<void> {
+    try {
+      await this.updateStatus();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      this.opts.log.warn('node object is gone; registering it again', { node: this.name });
+      await this.register();
+    }
+  }
+
   private async updateStatus(current?: Node): Promise<void> {
     const node = current ?? (await this.opts.client.get<Node>(NODES, undefined, this.name));
     const previous = Array.isArray(node.status?.conditions) ? (node.status.conditions as NodeCondition[]) : undefined;
@@ -107,7 +120,12 @@ export class NodeAgent {
       await c.create<Lease>(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: NODE_LEASE_NAMESPACE, ownerReferences: owner }, spec }, { fieldManager: 'kubelet' });
       return;
     }
-    await c.update<Lease>(LEASES, { ...lease, spec: { ...lease.spec, ...spec } }, { fieldManager: 'kubelet' });
+    // A re-registered Node has a new uid: the Lease must name it, or the garbage collector
+    // deletes the Lease as the dependent of the old (gone) Node.
+    const owners = lease.metadata.ownerReferences;
+    const staleOwner = this.uid !== undefined && owners?.some((o) => o.kind === 'Node' && o.name === this.name && o.uid !== this.uid);
+    const metadata = staleOwner ? { ...lease.metadata, ownerReferences: owners!.map((o) => (o.kind === 'Node' && o.name === this.name ? { ...o, uid: this.uid! } : o)) } : lease.metadata;
+    await c.update<Lease>(LEASES, { ...lease, metadata, spec: { ...lease.spec, ...spec } }, { fieldManager: 'kubelet' });
   }
 }
 

@@ -1,10 +1,12 @@
-// node-lifecycle-controller: marks silent nodes Unknown, taints them, evicts their pods (leader-elected).
+// node-lifecycle-controller: marks silent nodes Unknown, taints them, evicts their pods, and
+// garbage-collects pods no kubelet will finish (kube's podgc) — leader-elected.
 import { Manager, enqueueObject, type Enqueuer, type ResourceEventHandler } from '@keelson/controller-runtime';
 import type { KubeObject } from '@keelson/api';
 import { startTelemetry } from '@keelson/telemetry';
 import { configFromEnv } from './config';
 import { HeartbeatTracker } from './heartbeat-tracker';
 import { LEASES, NODE_LEASE_NAMESPACE, NODES, NodeLifecycleReconciler, PODS } from './node-lifecycle-reconciler';
+import { POD_GC_KEY, PodGcReconciler } from './pod-gc';
 
 /** Queues the node a pod is bound to (so new pods on a tainted node are evaluated). */
 function enqueueNodeOf(q: Enqueuer): ResourceEventHandler {
@@ -36,6 +38,12 @@ async function main(): Promise<void> {
   nodes.addEventHandler(enqueueObject(controller));
   leases.addEventHandler(enqueueLeaseNode(controller));
   pods.addEventHandler(enqueueNodeOf(controller));
+  // One key: each pass looks at every pod; it requeues itself every period, and pod or node
+  // changes bring the next pass forward.
+  const podGc = mgr.controller('pod-gc', new PodGcReconciler({ client: mgr.client, nodes: nodes.cache, pods: pods.cache, config: config.podGc }), { concurrency: 1 });
+  const gcSoon = { onAdd: () => podGc.enqueue(POD_GC_KEY), onUpdate: () => podGc.enqueue(POD_GC_KEY), onDelete: () => podGc.enqueue(POD_GC_KEY) };
+  pods.addEventHandler(gcSoon);
+  nodes.addEventHandler(gcSoon);
   await mgr.run();
 }
 
