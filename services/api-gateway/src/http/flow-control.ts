@@ -39,14 +39,16 @@ export interface FlowControlConfig {
 }
 
 const DEFAULT_LEVELS: FlowControlConfig['levels'] = {
-  // Shares after kube's default PriorityLevelConfigurations (system 30, leader-election 10,
-  // workload-high 40, workload-low 100, global-default 20, catch-all 5), scaled for one process.
-  system: { seats: 60, queueLength: 100 },
-  'leader-election': { seats: 20, queueLength: 50 },
-  'workload-high': { seats: 80, queueLength: 200 },
-  'workload-low': { seats: 100, queueLength: 50 },
-  'global-default': { seats: 40, queueLength: 50 },
-  'catch-all': { seats: 10, queueLength: 10 },
+  // After kube's default PriorityLevelConfigurations (shares system 30, leader-election 10,
+  // workload-high 40, workload-low 100, global-default 20, catch-all 5), scaled for one
+  // process; the control plane's own levels get long queues (a ReplicaSet burst or many
+  // simulated nodes share one identity), and Keelson's client retries 429 after Retry-After.
+  system: { seats: 100, queueLength: 1000 },
+  'leader-election': { seats: 20, queueLength: 100 },
+  'workload-high': { seats: 200, queueLength: 1000 },
+  'workload-low': { seats: 100, queueLength: 100 },
+  'global-default': { seats: 50, queueLength: 100 },
+  'catch-all': { seats: 10, queueLength: 20 },
 };
 
 export function flowControlConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FlowControlConfig {
