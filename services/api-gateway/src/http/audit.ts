@@ -5,11 +5,11 @@
 // credentials (kube's advice is a Metadata rule for them; Keelson enforces it).
 // Latency and the trace id are annotations, kube's place for what its Event has no field for.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeKubernetesProtobuf, isProtobufContentType } from '@keelson/api';
 import { activeIds } from '@keelson/telemetry';
+import { RotatingFileSink, stdoutSink, type AuditSink } from './audit-sink';
 import { DEFAULT_POLICY, auditLevelOf, parseAuditPolicy, type AuditLevel, type AuditPolicy } from './audit-policy';
 import type { UserInfo } from './auth';
 import type { ResourceRequest } from './request-info';
@@ -21,12 +21,27 @@ export interface AuditConfig {
   policyFile?: string;
   /** `KEELSON_AUDIT_MAX_BODY_BYTES` (64 KiB): larger request/response bodies are left out. */
   maxBodyBytes: number;
+  /** `KEELSON_AUDIT_LOG_MAXSIZE_MB` (100, 0 = never): the file is rotated past this size (kube's --audit-log-maxsize). */
+  maxSizeBytes: number;
+  /** `KEELSON_AUDIT_LOG_MAXBACKUP` (3): rotated files kept (kube's --audit-log-maxbackup). */
+  maxBackups: number;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
-  const max = Number(env.KEELSON_AUDIT_MAX_BODY_BYTES ?? 64 * 1024);
-  if (!Number.isFinite(max) || max < 0) throw new Error(`KEELSON_AUDIT_MAX_BODY_BYTES must be a non-negative number, got ${JSON.stringify(env.KEELSON_AUDIT_MAX_BODY_BYTES)}`);
-  return { path: env.KEELSON_AUDIT_LOG_PATH || undefined, policyFile: env.KEELSON_AUDIT_POLICY_FILE || undefined, maxBodyBytes: max };
+  const num = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return {
+    path: env.KEELSON_AUDIT_LOG_PATH || undefined,
+    policyFile: env.KEELSON_AUDIT_POLICY_FILE || undefined,
+    maxBodyBytes: num('KEELSON_AUDIT_MAX_BODY_BYTES', 64 * 1024),
+    maxSizeBytes: num('KEELSON_AUDIT_LOG_MAXSIZE_MB', 100) * 1024 * 1024,
+    maxBackups: num('KEELSON_AUDIT_LOG_MAXBACKUP', 3),
+  };
 }
 
 /** Bodies of these (group/resource[/subresource]) are never logged. */
@@ -35,23 +50,20 @@ const SENSITIVE = new Set(['/secrets', '/configmaps', '/serviceaccounts/token', 
 export class AuditLog {
   private constructor(
     private readonly policy: AuditPolicy,
-    private readonly out: NodeJS.WritableStream,
+    private readonly out: AuditSink,
     private readonly maxBodyBytes: number,
-    private readonly closeOut: () => Promise<void>,
   ) {}
 
   /** undefined when no log path is configured; throws on an invalid policy file (at start, like kube). */
   static fromConfig(config: AuditConfig): AuditLog | undefined {
     if (!config.path) return undefined;
     const policy = config.policyFile ? parseAuditPolicy(readFileSync(config.policyFile, 'utf8')) : DEFAULT_POLICY;
-    if (config.path === '-') return new AuditLog(policy, process.stdout, config.maxBodyBytes, async () => {});
-    mkdirSync(dirname(config.path), { recursive: true });
-    const stream: WriteStream = createWriteStream(config.path, { flags: 'a', mode: 0o600 });
-    return new AuditLog(policy, stream, config.maxBodyBytes, () => new Promise((resolve) => stream.end(resolve)));
+    const sink = config.path === '-' ? stdoutSink : new RotatingFileSink(config.path, config.maxSizeBytes, config.maxBackups);
+    return new AuditLog(policy, sink, config.maxBodyBytes);
   }
 
   close(): Promise<void> {
-    return this.closeOut();
+    return this.out.close();
   }
 
   /**
