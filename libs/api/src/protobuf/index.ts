@@ -94,7 +94,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   }
   if (!u.kind || !u.apiVersion) throw errors.badRequest('invalid protobuf body: Object kind or apiVersion not set');
   if (u.contentEncoding) throw errors.badRequest(`invalid protobuf body: unsupported content encoding "${u.contentEncoding}"`);
-  const desc = strategyForGroupVersionKind(u.apiVersion, u.kind)?.protobuf ?? KINDS_WITHOUT_STRATEGY[u.apiVersion]?.[u.kind] ?? ANY_VERSION_KINDS[u.kind];
+  const desc = strategyForGroupVersionKind(u.apiVersion, u.kind)?.protobuf ?? ownEntry(ownEntry(KINDS_WITHOUT_STRATEGY, u.apiVersion), u.kind) ?? ownEntry(ANY_VERSION_KINDS, u.kind);
   if (!desc) {
     throw new ApiError(
       415,
@@ -115,4 +115,9 @@ function wrap(e: unknown, what: string): Error {
   if (e instanceof WireError) return errors.badRequest(`invalid protobuf body (${what}): ${e.message}`);
   if (e instanceof ApiError) return e;
   return errors.badRequest(`invalid protobuf body (${what}): ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** `table[key]` for own keys only: the kind and apiVersion come from the request body, and `constructor` is no descriptor. */
+function ownEntry<T>(table: Record<string, T> | undefined, key: string): T | undefined {
+  return table && Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -70,7 +70,12 @@ const RESOURCE_FIELDS: Record<string, Record<string, FieldReader>> = {
 };
 
 function fieldsOf(resource: string): Record<string, FieldReader> {
-  return { ...META_FIELDS, ...(RESOURCE_FIELDS[resource] ?? {}) };
+  return { ...META_FIELDS, ...(resourceFields(resource) ?? {}) };
+}
+
+/** Own entries only: a resource (or field) named `constructor` is not Object's. */
+function resourceFields(resource: string): Record<string, FieldReader> | undefined {
+  return Object.hasOwn(RESOURCE_FIELDS, resource) ? RESOURCE_FIELDS[resource] : undefined;
 }
 
 /** The field labels `resource` accepts in a field selector. */
@@ -81,7 +86,7 @@ export function selectableFields(resource: string): string[] {
 function unsupported(resource: string, field: string): Error {
   // Resources with a registered conversion say "field label not supported"; the
   // default conversion (configmaps, deployments, leases…) names what it allows.
-  return RESOURCE_FIELDS[resource]
+  return resourceFields(resource)
     ? errors.badRequest(`field label not supported: ${field}`)
     : errors.badRequest(`${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
 }
@@ -90,7 +95,7 @@ function lookup(obj: unknown, segments: string[]): unknown {
   let cur: unknown = obj;
   for (const s of segments) {
     if (Array.isArray(cur) && /^[0-9]+$/.test(s)) cur = cur[Number(s)];
-    else if (isRecord(cur)) cur = cur[s];
+    else if (isRecord(cur)) cur = Object.hasOwn(cur, s) ? cur[s] : undefined;
     else return undefined;
   }
   return cur;
@@ -110,14 +115,15 @@ function stringify(v: unknown, missing = ''): string {
  * dotted path is read as-is.
  */
 export function fieldValue(obj: KubeObject, field: string): string {
-  const reader = fieldsOf(resourceForKind(obj.kind))[field];
+  const readers = fieldsOf(resourceForKind(obj.kind));
+  const reader = Object.hasOwn(readers, field) ? readers[field] : undefined;
   return reader ? reader(obj) : stringify(lookup(obj, field.split('.')));
 }
 
 const KIND_TO_RESOURCE: Record<string, string> = { Pod: 'pods', Event: 'events', Node: 'nodes', Namespace: 'namespaces', ReplicaSet: 'replicasets' };
 
 function resourceForKind(kind: string): string {
-  return KIND_TO_RESOURCE[kind] ?? '';
+  return Object.hasOwn(KIND_TO_RESOURCE, kind) ? KIND_TO_RESOURCE[kind] : '';
 }
 
 // --- syntax ------------------------------------------------------------------
@@ -183,7 +189,7 @@ class TermsSelector implements FieldSelector {
   ) {}
   matches(obj: KubeObject): boolean {
     return this.terms.every((t) => {
-      const reader = this.readers[t.field];
+      const reader = Object.hasOwn(this.readers, t.field) ? this.readers[t.field] : undefined;
       const actual = reader ? reader(obj) : stringify(lookup(obj, t.field.split('.')));
       return t.op === '=' ? actual === t.value : actual !== t.value;
     });
@@ -217,7 +223,7 @@ export function parseFieldSelector(s: string, resource: string): FieldSelector {
     terms.push({ field: split.lhs, op: split.op === '!=' ? '!=' : '=', value: unescapeFieldValue(split.rhs) });
   }
   const readers = fieldsOf(resource);
-  for (const t of terms) if (!readers[t.field]) throw unsupported(resource, t.field);
+  for (const t of terms) if (!Object.hasOwn(readers, t.field)) throw unsupported(resource, t.field);
   return new TermsSelector(terms, readers);
 }
 

@@ -215,7 +215,7 @@ export function labelSelectorFromObject(sel: LabelSelectorObject | undefined | n
   const reqs: LabelRequirement[] = [];
   for (const [key, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [value] });
   for (const expr of sel.matchExpressions ?? []) {
-    const op = EXPRESSION_OPS[expr.operator];
+    const op = Object.hasOwn(EXPRESSION_OPS, expr.operator) ? EXPRESSION_OPS[expr.operator] : undefined;
     if (!op) throw errors.badRequest(`${JSON.stringify(expr.operator)} is not a valid label selector operator`);
     reqs.push({ key: expr.key, operator: op, values: [...(expr.values ?? [])] });
   }
@@ -247,6 +247,11 @@ interface Item {
 
 const LITERAL_TOKENS: Record<string, Tok> = { ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', in: 'in', '<': '<', '!=': '!=', notin: 'notin', '(': '(' };
 
+/** The token a literal spells, if any: own keys only, so a label named `constructor` or `toString` lexes as an identifier. */
+function literalToken(s: string): Tok | undefined {
+  return Object.hasOwn(LITERAL_TOKENS, s) ? LITERAL_TOKENS[s] : undefined;
+}
+
 const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isSpecial = (c: string) => '=!(),><'.includes(c);
 
@@ -266,7 +271,7 @@ function lex(s: string): Item[] {
       let last: Item | undefined;
       while (pos < s.length && isSpecial(s[pos])) {
         buf += s[pos];
-        const t = LITERAL_TOKENS[buf];
+        const t = literalToken(buf);
         if (t) last = { tok: t, lit: buf };
         else if (last) break;
         pos++;
@@ -276,7 +281,7 @@ function lex(s: string): Item[] {
       const start = pos;
       while (pos < s.length && !isSpecial(s[pos]) && !isWhitespace(s[pos])) pos++;
       const word = s.slice(start, pos);
-      items.push({ tok: LITERAL_TOKENS[word] ?? 'id', lit: word });
+      items.push({ tok: literalToken(word) ?? 'id', lit: word });
     }
   }
 }

@@ -110,7 +110,11 @@ function typeInvalid(path: string, v: unknown, expected: string): StatusCause {
 class Walker {
   readonly causes: StatusCause[] = [];
   readonly unknown: string[] = [];
-  constructor(private readonly resolve: SchemaResolver) {}
+  constructor(
+    private readonly resolve: SchemaResolver,
+    /** Delete unknown fields from the value as they are found (decoding into Go structs drops them). */
+    private readonly prune = false,
+  ) {}
 
   walk(value: unknown, schema: SchemaNode, path: string): void {
     // JSON null decodes to the zero value in Kubernetes, so it is never a type error.
@@ -156,7 +160,8 @@ class Walker {
     const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
     const hasProps = Object.keys(eff.properties).length > 0;
     for (const [key, v] of Object.entries(value)) {
-      const prop = eff.properties[key];
+      // Own properties only: a field named `constructor` or `toString` is no schema.
+      const prop = Object.hasOwn(eff.properties, key) ? eff.properties[key] : undefined;
       if (prop) {
         this.walk(v, prop, child(path, key));
       } else if (isRecord(node.additionalProperties)) {
@@ -166,6 +171,7 @@ class Walker {
       } else if (hasProps || node.additionalProperties === false) {
         // An object schema without properties (FieldsV1, RawExtension) is free-form.
         this.unknown.push(child(path, key));
+        if (this.prune) delete value[key];
       }
     }
   }
@@ -206,15 +212,15 @@ function safeRegExp(pattern: string): RegExp | undefined {
 /**
  * Validates `value` against `schema`. Unknown fields are always reported in
  * `unknownFields`; under `Strict` each also becomes a cause, under `Ignore` the
- * list is empty.
+ * list is empty. With `prune`, unknown fields are also deleted from `value` in place.
  */
 export function validateAgainstSchema(
   value: unknown,
   schema: SchemaNode,
   resolve: SchemaResolver,
-  opts: { unknownFields: UnknownFieldPolicy },
+  opts: { unknownFields: UnknownFieldPolicy; prune?: boolean },
 ): SchemaValidationResult {
-  const w = new Walker(resolve);
+  const w = new Walker(resolve, opts.prune);
   w.walk(value, schema, '');
   if (opts.unknownFields === 'Ignore') return { causes: w.causes, unknownFields: [] };
   const out = [...w.causes];

@@ -102,7 +102,7 @@ function validateMetricSpec(spec: Json, path: string): StatusCause[] {
   const present = ['object', 'external', 'pods', 'resource', 'containerResource'].filter((f) => has(spec, f));
   // Only the first populated source is validated in depth, as upstream.
   if (present.length > 0) out.push(...validateSource(present[0], rec(spec[present[0]]) ?? {}, `${path}.${present[0]}`));
-  const expected = SOURCE_FIELDS[type];
+  const expected = Object.hasOwn(SOURCE_FIELDS, type) ? SOURCE_FIELDS[type] : undefined; // `type` is user input
   if (expected && !has(spec, expected)) out.push(causes.required(`${path}.${expected}`, 'Required value: must populate information for the given metric source'));
   if (present.length !== 1) {
     for (const f of present) if (f !== expected) out.push(causes.forbidden(`${path}.${f}`, 'must populate the given metric source only'));

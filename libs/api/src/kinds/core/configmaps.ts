@@ -25,7 +25,7 @@ function validateConfigMap(obj: KubeObject, old: KubeObject | undefined): Status
   let total = 0;
   for (const [key, value] of Object.entries(data)) {
     for (const m of isConfigMapKey(key)) out.push(causes.invalid(`data[${key}]`, key, m));
-    if (key in binary) out.push(causes.invalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
+    if (Object.hasOwn(binary, key)) out.push(causes.invalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
     total += typeof value === 'string' ? Buffer.byteLength(value) : 0;
   }
   for (const [key, value] of Object.entries(binary)) {

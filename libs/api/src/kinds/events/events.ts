@@ -69,7 +69,7 @@ export function toCoreEvent(ev: KubeObject): KubeObject {
   const out: KubeObject = { apiVersion: 'v1', kind: 'Event', metadata: ev.metadata };
   for (const [k, v] of Object.entries(ev)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || v === undefined) continue;
-    out[RENAMED[k] ?? k] = v;
+    out[Object.hasOwn(RENAMED, k) ? RENAMED[k] : k] = v; // own keys: a field named `constructor` is not renamed
   }
   if (!out.involvedObject) out.involvedObject = {};
   return out;
@@ -82,7 +82,7 @@ export function fromCoreEvent(ev: KubeObject): KubeObject {
   const out: KubeObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata };
   for (const [k, v] of Object.entries(ev)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || v === undefined) continue;
-    out[CORE_TO_V1[k] ?? k] = v;
+    out[Object.hasOwn(CORE_TO_V1, k) ? CORE_TO_V1[k] : k] = v;
   }
   return out;
 }
