@@ -177,6 +177,10 @@ export class WatchCache {
   async watchWhenFresh(opts: CacheWatchOptions, onEvent: (e: CacheWatchEvent) => void, timeoutMs: number): Promise<CacheWatchHandle> {
     const rv = parseResourceVersion(opts.resourceVersion);
     if (opts.sendInitialEvents ?? (rv === undefined || rv === 0)) await this.waitUntilFresh(requiredRevision(opts, rv), timeoutMs);
+    // A watch resuming from a revision the cache has not reached waits for it the same way: a
+    // lagging cache catches up in milliseconds, while a revision etcd never wrote would leave the
+    // client silent forever; it gets "Too large resource version" and retries, as kube's clients do.
+    else if (rv !== undefined && rv > 0) await this.waitUntilFresh(rv, timeoutMs);
     return this.watch(opts, onEvent);
   }
 

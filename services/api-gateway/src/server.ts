@@ -13,6 +13,8 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { sendError, sendJson } from './http/io';
 import { handleOpenApiV2 } from './http/openapi-v2';
 import { parseResourcePath, type ResourceRequest } from './http/request-info';
+import { rawPathOf } from './http/request-path';
+import { checkAcceptable } from './http/media-types';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
 import { handlePodLog } from './handlers/pod-logs';
@@ -50,7 +52,8 @@ const tracer = trace.getTracer('keelson-api-gateway');
 export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Routed on the path as sent (see request-path.ts), never on URL's dot-segment-resolved pathname.
+    const path = rawPathOf(req.url).replace(/\/+$/, '') || '/';
     // Parsed once: it names the span and routes the request (a bad path is answered in route).
     let rr: ResourceRequest | undefined;
     let badPath: unknown;
@@ -128,6 +131,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (gvParts[0] === 'apis' && gvParts.length === 3) return sendFound(res, apiResourceList(deps.registry, gvParts[1], gvParts[2]));
 
   if (!rr) throw errors.notFoundPath();
+  checkAcceptable(req);
   if (isReviewRequest(rr) && deps.authorizer) return handleReview(req, res, rr, user, { authorizer: deps.authorizer, authenticator: deps.authenticator, maxRequestBytes: deps.maxRequestBytes });
   const info = deps.registry.lookup(rr.group, rr.version, rr.resource);
   // Custom resources have a store per served version; built-ins one per resource.

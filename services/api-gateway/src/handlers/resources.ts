@@ -23,6 +23,7 @@ import { CustomResourceStore } from '../registry/custom-resource-store';
 import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
 import { prepareFieldManagement, serverSideApply } from '../registry/field-tracking';
 import { includeObjectOf, limitOf, selectorFilterOf } from './params';
+import { validateListOptions } from './list-options';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -64,6 +65,7 @@ export async function handleResource(
     }
     case 'list': {
       // Lists are always consistent reads from etcd; only an Exact match reads an older revision.
+      validateListOptions(query, false);
       const rv = parseResourceVersion(query.get('resourceVersion'));
       const exact = query.get('resourceVersionMatch') === 'Exact';
       const result = await rs.list({

@@ -7,6 +7,8 @@ import { negotiate } from '../http/io';
 import type { ResourceRequest } from '../http/request-info';
 import { parseResourceVersion } from '../registry/errors';
 import { booleanParamOf, includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
+import { validateListOptions } from './list-options';
+import { setLongTimeout, watchCacheTimeout } from './watch-limits';
 
 export interface WatchOptions {
   /** How a stored object reads through this endpoint (custom resources: apiVersion, defaults). */
@@ -33,6 +35,7 @@ export async function handleWatch(
 ): Promise<void> {
   const rvParam = query.get('resourceVersion') ?? undefined;
   parseResourceVersion(rvParam);
+  validateListOptions(query, true);
   const selector = selectorFilterOf(query, info.resource);
   const ns = info.namespaced ? rr.namespace : undefined;
   const name = rr.name; // GET .../pods/x?watch=true (legacy single-object watch)
@@ -72,11 +75,11 @@ export async function handleWatch(
 
   let subscription: { cancel(): void } | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
-  let timeoutTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: { clear(): void } | undefined;
   const finish = (): void => {
     subscription?.cancel();
     clearInterval(bookmarkTimer);
-    clearTimeout(timeoutTimer);
+    timeoutTimer?.clear();
     if (res.headersSent && !res.writableEnded) res.end();
   };
   res.on('close', finish);
@@ -97,12 +100,12 @@ export async function handleWatch(
       finish();
       return;
     }
-    if (e instanceof StorageError && e.code === 'Unavailable' && !res.headersSent) throw errors.timeout(e.message);
+    if (e instanceof StorageError && e.code === 'Unavailable' && !res.headersSent) throw watchCacheTimeout(e);
     throw e;
   }
   if (res.destroyed) return finish(); // the client left while the cache caught up
   start();
   if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
   if (bookmarks) bookmarkTimer = setInterval(() => bookmark(cache.currentRevision()), opts.bookmarkIntervalSeconds * 1000).unref();
-  if (timeout !== undefined) timeoutTimer = setTimeout(finish, Math.max(timeout, 0) * 1000).unref();
+  if (timeout !== undefined) timeoutTimer = setLongTimeout(finish, Math.max(timeout, 0) * 1000);
 }

@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, decodeKubernetesProtobuf, errors, isProtobufContentType } from '@keelson/api';
+import { checkBodyMediaType } from './media-types';
+import { checkNestingDepth, checkYamlFlowDepth } from './nesting-depth';
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? -1);
@@ -28,11 +30,19 @@ export function mediaType(req: IncomingMessage): string {
 
 /** Decodes a JSON (or YAML) body; malformed input is a 400 like kube's decoder error. */
 export function decodeBody(body: Buffer, contentType: string): unknown {
+  checkBodyMediaType(contentType);
+  const value = decodeBodyAs(body, contentType);
+  checkNestingDepth(value);
+  return value;
+}
+
+function decodeBodyAs(body: Buffer, contentType: string): unknown {
   // kubectl's typed commands (create namespace, create configmap, ...) send protobuf.
   if (isProtobufContentType(contentType)) return decodeKubernetesProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (contentType.endsWith('yaml')) {
+    checkYamlFlowDepth(text);
     try {
       return parseYaml(text);
     } catch (e) {

@@ -1,7 +1,7 @@
 // Parses a request path into Kubernetes RequestInfo (apiserver's RequestInfoFactory):
 // /api/v1/namespaces/ns/pods/name/status → group '', version v1, namespace ns, ...
 
-import { errors } from '@keelson/api';
+import { errors, isPathSegmentName } from '@keelson/api';
 import { booleanParamOf } from '../handlers/params';
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -18,6 +18,17 @@ export interface ResourceRequest {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/**
+ * kube's NamespaceKeyFunc: a name (or namespace) that is `.`, `..` or holds `/` or `%` once
+ * decoded could address another key, so it is a 400 before any storage is touched.
+ */
+function checkPathSegmentName(what: 'Name' | 'Namespace', value: string | undefined): void {
+  if (value === undefined) return;
+  const msgs = isPathSegmentName(value);
+  if (msgs.length > 0) throw errors.badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${msgs.join(';')}`);
+}
+
+/** Decodes one `/`-separated segment of the raw path, once (an encoded `/` stays inside it). */
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -55,6 +66,8 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   }
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length > 0) return undefined;
+  checkPathSegmentName('Namespace', namespace);
+  checkPathSegmentName('Name', name);
   const watch = booleanParamOf(query, 'watch') === true;
   let verb: RequestVerb;
   switch (method) {

@@ -4,6 +4,7 @@
 import {
   ApiError,
   applyDefaults,
+  dropUnknownFields,
   errors,
   groupVersion,
   isRecord,
@@ -19,6 +20,7 @@ import {
 } from '@keelson/api';
 import { keyFor, prefixFor, type EtcdStore, type ListOptions as StoreListOptions, type ListResult } from '@keelson/storage';
 import { toApiError } from './errors';
+import { checkObjectSize } from './object-size';
 import { trackCreate, trackUpdate } from './field-tracking';
 import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
@@ -92,10 +94,19 @@ export class ResourceStore {
     const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old });
     ctx.warnings.push(...warnings);
     if (causes.length > 0) throw errors.invalid(this.info.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.info.group);
+    checkObjectSize(obj);
+  }
+
+  /** As decoding does: unknown fields are dropped (Warn: with a warning) or refused (Strict), never stored. */
+  private dropUnknownFields(obj: KubeObject, ctx: RequestContext): void {
+    const { causes, warnings } = dropUnknownFields(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation });
+    ctx.warnings.push(...warnings);
+    if (causes.length > 0) throw errors.invalid(this.info.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.info.group);
   }
 
   async create(namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KubeObject> {
     let obj = this.checkBody(body, namespace);
+    this.dropUnknownFields(obj, ctx);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
     fillSystemFieldsForCreate(obj.metadata);
     obj = applyDefaults(obj, this.info);
@@ -140,8 +151,11 @@ export class ResourceStore {
         async (current) => {
           const desired = await mutate(deepCopy(current));
           const next = this.checkBody(desired, namespace);
-          if (next.metadata.name !== undefined && next.metadata.name !== name) {
-            throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+          this.dropUnknownFields(next, ctx);
+          // kube's checkName: a body (or patch result: `{"$patch":"delete"}` at the root) without
+          // the name is refused, never stored as an emptied object.
+          if ((next.metadata.name ?? '') !== name) {
+            throw errors.badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`);
           }
           if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
             throw errors.conflict(qualifiedResource(this.info), name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);

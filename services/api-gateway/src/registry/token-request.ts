@@ -61,7 +61,7 @@ async function boundObjects(lookup: ObjectLookup, namespace: string, saName: str
   const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
   const kind = typeof ref.kind === 'string' ? ref.kind : '';
   const refName = typeof ref.name === 'string' ? ref.name : '';
-  const resource = apiVersion === 'v1' ? BINDABLE[kind] : undefined;
+  const resource = apiVersion === 'v1' && Object.hasOwn(BINDABLE, kind) ? BINDABLE[kind] : undefined; // `kind` is user input
   if (!resource) {
     const slash = apiVersion.indexOf('/');
     const gv = slash < 0 ? `/${apiVersion}` : `${apiVersion.slice(0, slash)}/${apiVersion.slice(slash + 1)}`;

@@ -1,0 +1,43 @@
+// A ceiling on how deeply a request body may nest. Parsing is iterative, but everything after it
+// (validation, defaulting, patching, managed fields, JSON.stringify itself) recurses once per
+// level, and V8 overflows its stack at a few thousand levels: a body nested 2,000 deep was a 500.
+// kube-apiserver's JSON decoder refuses beyond 10,000 levels; the gateway's recursion cannot
+// reach that, so it refuses far earlier, at a depth no Kubernetes object comes near (CRD schemas,
+// the deepest real documents, stay under ~100).
+import { Lexer } from 'yaml';
+import { errors } from '@keelson/api';
+
+export const MAX_NESTING_DEPTH = 512;
+
+/** 400 when `value` nests arrays and objects deeper than MAX_NESTING_DEPTH; iterative, so it cannot overflow. */
+export function checkNestingDepth(value: unknown, what = 'the request body'): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_NESTING_DEPTH) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${MAX_NESTING_DEPTH}`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
+/**
+ * The yaml parser composes flow collections (`[[[…]]]`) recursively and, tens of thousands deep,
+ * exhausts the heap and kills the process instead of throwing, so YAML is measured before it is
+ * parsed. Counting brackets is enough when there are few; otherwise the yaml lexer (iterative,
+ * and it sees quoted and block scalars whole, so brackets inside strings neither count nor hide
+ * others) gives the exact flow depth. Block nesting only ever throws, which decodeBody answers 400.
+ */
+export function checkYamlFlowDepth(text: string): void {
+  let brackets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x5b || ch === 0x7b) brackets++; // [ {
+  }
+  if (brackets <= MAX_NESTING_DEPTH) return;
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > MAX_NESTING_DEPTH) throw errors.badRequest(`the request body is nested too deeply: exceeded max depth ${MAX_NESTING_DEPTH}`);
+    } else if (token === ']' || token === '}') depth = Math.max(0, depth - 1);
+  }
+}

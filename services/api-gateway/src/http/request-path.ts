@@ -1,0 +1,15 @@
+// The request path exactly as the client sent it. WHATWG URL parsing (`new URL(...).pathname`)
+// resolves `.`/`..` segments — percent-encoded ones too (`%2E%2E`) — and reads `\` as `/`,
+// so `DELETE /api/v1/namespaces/victim/configmaps/%2E%2E` became a DELETE of the namespace.
+// Go's net/http, which kube-apiserver runs on, does neither: segments reach RequestInfo as
+// sent, are decoded once, and names `.`/`..` are refused (content.IsValidPathSegmentName).
+
+/** The raw path of an origin-form (`/a/b?q`) or absolute-form (`https://h/a/b?q`) request target. */
+export function rawPathOf(target: string | undefined): string {
+  let t = target ?? '/';
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(t);
+  if (absolute) t = t.slice(absolute[0].length);
+  const end = t.search(/[?#]/);
+  const path = end < 0 ? t : t.slice(0, end);
+  return path.startsWith('/') ? path : `/${path}`;
+}
