@@ -21,7 +21,7 @@ const TOKENS = {
   quiet: 'quiet-token-0123456789',
   // Service identities as the credentials tool makes them (group system:keelson).
   scheduler: 'scheduler-token-0123456789',
-  watcher: 'gc-token-0123456789',
+  watcher: 'watcher-token-0123456789',
 };
 
 beforeAll(async () => {
@@ -61,12 +61,15 @@ beforeAll(async () => {
       `${TOKENS.bystander},bystander,bystander,"devs"`,
       `${TOKENS.quiet},quiet,quiet,"devs"`,
       `${TOKENS.scheduler},system:keelson:scheduler,system:keelson:scheduler,"system:keelson"`,
-      `${TOKENS.watcher},system:keelson:garbage-collector,system:keelson:garbage-collector,"system:keelson"`,
+      `${TOKENS.watcher},system:keelson:test-watcher,system:keelson:test-watcher,"system:keelson"`,
       '',
     ].join('\n'),
   );
   await c.killGateway('SIGTERM');
   await c.startGateway();
+  // Whatever the authorization mode, the watchers may watch ConfigMaps.
+  await c.k('create', 'clusterrole', 'flow-watch', '--verb=get,list,watch', '--resource=configmaps');
+  await c.k('create', 'clusterrolebinding', 'flow-watch', '--clusterrole=flow-watch', '--user=system:keelson:test-watcher', '--user=system:keelson:scheduler');
 });
 afterAll(async () => {
   await c?.stop();
