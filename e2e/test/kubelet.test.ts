@@ -2,7 +2,7 @@
 // heartbeat, pods bound to node-1 really running as processes, logs through the gateway,
 // graceful deletion, CrashLoopBackOff, probes, image pull errors, and a kubelet restart.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startControlPlane, type ControlPlane, type ServiceProcess, until as waitUntil } from '@keelson/testing';
 
@@ -84,7 +84,11 @@ describe('a pod bound to node-1 runs as a real process', () => {
 
   test('it runs, serves, and kubectl get pods -o wide shows Running with node and IP', async () => {
     port = await freePort();
-    marker = join(cp.dir, 'web-terminated');
+    // Pods run unprivileged (not as the root kubelet): the marker goes where they may write.
+    const shared = join(cp.dir, 'shared');
+    mkdirSync(shared, { mode: 0o777 });
+    chmodSync(shared, 0o777);
+    marker = join(shared, 'web-terminated');
     const script = `const fs=require('fs');require('http').createServer((q,s)=>{console.log('got '+q.url);s.end('hi')}).listen(${port},()=>console.log('listening on ${port}'));` +
       `process.on('SIGTERM',()=>{fs.writeFileSync(process.env.MARKER,'SIGTERM');process.exit(0)})`;
     await create(podManifest('web', { command: ['node', '-e', script], env: [{ name: 'MARKER', value: marker }] }));

@@ -6,6 +6,10 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Probe } from './types';
+import { podIdentity } from './runtime/pod-identity';
+
+// Exec probes run in the pod's world: as the pod identity, never as a root kubelet.
+const PROBE_IDENTITY = podIdentity();
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export type ProbeResult = 'success' | 'failure';
@@ -43,7 +47,7 @@ function resolvePort(port: number | string, c: Container): number {
 function execProbe(cmd: string[], timeoutMs: number, env: Record<string, string>): Promise<ProbeOutcome> {
   if (!cmd.length) return Promise.resolve({ result: 'failure', message: 'exec probe has no command' });
   return new Promise((done) => {
-    execFile(cmd[0], cmd.slice(1), { timeout: timeoutMs, env, maxBuffer: 10 * 1024 }, (err, stdout, stderr) => {
+    execFile(cmd[0], cmd.slice(1), { timeout: timeoutMs, env, maxBuffer: 10 * 1024, ...PROBE_IDENTITY }, (err, stdout, stderr) => {
       if (!err) return done({ result: 'success', message: '' });
       const timedOut = (err as NodeJS.ErrnoException & { killed?: boolean }).killed;
       done({ result: 'failure', message: timedOut ? `command ${JSON.stringify(cmd.join(' '))} timed out` : `${stdout}${stderr}`.trim() || err.message });

@@ -11,6 +11,7 @@ import { constants as osConstants } from 'node:os';
 import type { Logger } from '@keelson/telemetry';
 import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs } from './container-env';
+import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -24,7 +25,7 @@ export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly probes = true;
 
-  constructor(private readonly root: string, private readonly log: Logger) {}
+  constructor(private readonly root: string, private readonly log: Logger, private readonly identity: PodIdentity | undefined = podIdentity()) {}
 
   podIP(): string {
     return HOST_IP; // every process shares the host network
@@ -46,12 +47,17 @@ export class ProcessRuntime implements Runtime {
     const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => expandRefs(a, env));
     try {
       await mkdir(cwd, { recursive: true });
+      const podRoot = join(this.podDir(uid), 'root');
+      await mkdir(podRoot, { recursive: true });
+      await ownForPod(podRoot, this.identity);
       await mkdir(join(this.podDir(uid), 'logs', container.name), { recursive: true });
     } catch (err) {
       throw new StartContainerError('CreateContainerError', `working directory ${cwd}: ${(err as Error).message}`);
     }
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
-    const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFile.fd, logFile.fd] });
+    // Only the pod's own environment (containerEnv), never the kubelet's (its tokens), and as
+    // the pod identity; the log file is opened here, by the kubelet, and handed over as stdio.
+    const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...this.identity });
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {
