@@ -3,6 +3,7 @@
 // client certificate and key. Read once at start; the files must stay private to the gateway.
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
+import { etcdFaultHandling } from './etcd-fault-handling';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -26,13 +27,14 @@ export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): Etc
 export function etcdClientOptions(c: EtcdConnection): IOptions {
   if (!c.caFile) {
     if (c.certFile || c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE/KEELSON_ETCD_KEY_FILE need KEELSON_ETCD_CA_FILE');
-    return { hosts: c.endpoints };
+    return { hosts: c.endpoints, faultHandling: etcdFaultHandling() };
   }
   if (!!c.certFile !== !!c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE and KEELSON_ETCD_KEY_FILE go together');
   const plain = c.endpoints.filter((e) => e.startsWith('http://'));
   if (plain.length) throw new Error(`etcd TLS is configured but endpoints are plain http: ${plain.join(', ')}`);
   return {
     hosts: c.endpoints,
+    faultHandling: etcdFaultHandling(), // only unavailability opens the breaker, not a bad request
     credentials: {
       rootCertificate: readFileSync(c.caFile),
       ...(c.certFile && c.keyFile ? { certChain: readFileSync(c.certFile), privateKey: readFileSync(c.keyFile) } : {}),

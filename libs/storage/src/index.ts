@@ -13,3 +13,4 @@ export {
 } from './watch-cache';
 export type { WatchEventKind } from './event-ring';
 export { etcdConnectionFromEnv, etcdClientOptions, type EtcdConnection } from './etcd-connection';
+export { etcdFaultHandling, isEtcdUnavailable } from './etcd-fault-handling';

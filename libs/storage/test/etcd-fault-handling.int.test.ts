@@ -3,6 +3,7 @@
 // host failure and retry it, so three such writes shut every later request out for 5 s.
 import { Etcd3, GRPCResourceExhastedError, GRPCUnavailableError, GRPCInvalidArgumentError } from 'etcd3';
 import { startEtcd, type EtcdServer } from '@keelson/testing';
+import { etcdClientOptions } from '../src/etcd-connection';
 import { etcdFaultHandling, isEtcdUnavailable } from '../src/etcd-fault-handling';
 
 jest.setTimeout(60_000);
@@ -33,8 +34,8 @@ test('the default etcd3 policies open the breaker after oversized writes (the de
   }
 });
 
-test('with etcdFaultHandling, oversized writes fail alone and the next requests go through', async () => {
-  const client = new Etcd3({ ...server.clientOptions, faultHandling: etcdFaultHandling() });
+test('with the gateway\'s client options, oversized writes fail alone and the next requests go through', async () => {
+  const client = new Etcd3(etcdClientOptions({ endpoints: [server.endpoint], caFile: server.tls.caFile, certFile: server.tls.clientCertFile, keyFile: server.tls.clientKeyFile }));
   try {
     // Twice the breaker's threshold, in case one failure were still counted.
     for (let round = 0; round < 2; round++) expect(await threeOversizedPutsThenGet(client)).toBe('ok');

@@ -7,6 +7,8 @@ import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, type BusConfig, type EventsStr
 export interface GatewayConfig {
   /** `KEELSON_ETCD_ENDPOINTS` and, for etcd with client TLS, `KEELSON_ETCD_CA_FILE`/`_CERT_FILE`/`_KEY_FILE`. */
   etcd: EtcdConnection;
+  /** `KEELSON_ENCRYPTION_CONFIG`: an EncryptionConfiguration (YAML/JSON) encrypting Secrets at rest; unset, stored as is. */
+  encryptionConfigFile?: string;
   host: string;
   port: number;
   tlsCertFile?: string;
@@ -43,6 +45,7 @@ export interface GatewayConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return {
     etcd: etcdConnectionFromEnv(env),
+    encryptionConfigFile: env.KEELSON_ENCRYPTION_CONFIG || undefined,
     host: env.KEELSON_API_HOST ?? '127.0.0.1',
     port: Number(env.KEELSON_API_PORT ?? 6443),
     tlsCertFile: env.KEELSON_TLS_CERT_FILE || undefined,
