@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
 import { ensureCredentials, ensureEtcdCertificates, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
+import { ensureEncryptionConfig } from './encryption-config';
 import { portFree, waitReady } from './health';
 import { ensureNatsCredentials, writeNatsServerConfig, type NatsCredentials } from './nats-config';
 import { ManagedProcess, formatTag } from './supervisor';
@@ -75,9 +76,10 @@ async function checkPorts(cfg: LocalConfig): Promise<void> {
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another Keelson running?`);
 }
 
-function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertificates, nats: NatsCredentials): NodeJS.ProcessEnv {
+function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertificates, nats: NatsCredentials, encryptionConfig: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    KEELSON_ENCRYPTION_CONFIG: encryptionConfig, // Secrets encrypted at rest in etcd
     // etcd wants a client certificate from the local CA: the gateway's is the only one issued.
     KEELSON_ETCD_ENDPOINTS: `https://127.0.0.1:${cfg.etcdPort}`,
     KEELSON_ETCD_CA_FILE: etcdTls.caFile,
@@ -145,6 +147,7 @@ export async function main(): Promise<void> {
   const gatewayMain = join(cfg.servicesDir, GATEWAY, 'dist', 'main.js');
   const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services, nodes: services.includes('kubelet') ? PROCESS_NODES : [] });
   const etcdTls = await ensureEtcdCertificates(cfg.home);
+  const encryptionConfig = await ensureEncryptionConfig(cfg.home);
   const kubeconfig = join(cfg.home, 'kubeconfig');
   await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);
   // One NATS user per service; only the gateway may publish events.
@@ -216,7 +219,7 @@ export async function main(): Promise<void> {
   say('etcd and NATS ready');
 
   if (existsSync(gatewayMain)) {
-    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds));
+    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds, encryptionConfig));
     tiers[1].push(gateway);
     gateway.start();
     try {

@@ -14,3 +14,4 @@ export {
 export type { WatchEventKind } from './event-ring';
 export { etcdConnectionFromEnv, etcdClientOptions, type EtcdConnection } from './etcd-connection';
 export { etcdFaultHandling, isEtcdUnavailable } from './etcd-fault-handling';
+export { parseEncryptionConfig, loadEncryptionConfig, installEncryption, transformerFor, EncryptionConfigError, type ValueTransformer } from './encryption';

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue, IRangeResponse } from 'etcd3';
 import type { Tracer } from '@opentelemetry/api';
 import type { KubeObject } from '@keelson/api';
-import { decodeObject, encodeObject, withRevision } from './codec';
+import { decodeObject, encodeObject, storedValueIsStale, withRevision } from './codec';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
 import { prefixEnd } from './keys';
@@ -52,7 +52,7 @@ export class EtcdStore {
   /** Fails with KeyExists when the key exists. */
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     const res = await this.call('create', key, () =>
-      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(encodeObject(obj))).commit(),
+      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(encodeObject(obj, key))).commit(),
     );
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
     return withRevision(obj, rev(res.header.revision));
@@ -72,7 +72,7 @@ export class EtcdStore {
       const cmp = expectedRevision === undefined
         ? this.client.if(key, 'Create', '>', 0)
         : this.client.if(key, 'Mod', '==', expectedRevision);
-      return cmp.then(this.client.put(key).value(encodeObject(obj))).else(this.client.get(key)).commit();
+      return cmp.then(this.client.put(key).value(encodeObject(obj, key))).else(this.client.get(key)).commit();
     });
     if (res.succeeded) return withRevision(obj, rev(res.header.revision));
     const current = res.responses[0]?.response_range?.kvs[0];
@@ -99,9 +99,10 @@ export class EtcdStore {
       }
       const current = decodeObject(kv.value, currentRev, key);
       const next = await tryUpdate(decodeObject(kv.value, currentRev, key));
-      if (isDeepStrictEqual(stripRv(next), stripRv(current))) return current;
+      // Unchanged writes nothing, unless the stored value is encrypted with an older key (kube's stale read).
+      if (isDeepStrictEqual(stripRv(next), stripRv(current)) && !storedValueIsStale(kv.value, key)) return current;
       const res = await this.call('update', key, () =>
-        this.client.if(key, 'Mod', '==', currentRev).then(this.client.put(key).value(encodeObject(next))).else(this.client.get(key)).commit(),
+        this.client.if(key, 'Mod', '==', currentRev).then(this.client.put(key).value(encodeObject(next, key))).else(this.client.get(key)).commit(),
       );
       if (res.succeeded) return withRevision(next, rev(res.header.revision));
       kv = res.responses[0]?.response_range?.kvs[0]; // lost the race: retry on what won

@@ -1,11 +1,11 @@
 // A whole control plane for e2e tests and benchmarks: real etcd, credentials, and the
 // built api-gateway as a child process; `kubectl` runs the real kubectl against it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureCredentials, writeKubeconfig, type Credentials } from '@keelson/local';
+import { ensureCredentials, ensureEncryptionConfig, writeKubeconfig, type Credentials } from '@keelson/local';
 import { startEtcd, type EtcdServer } from './etcd';
 import { serviceProcess, type ServiceProcess } from './service-process';
 import { startSecuredNats, type SecuredNats } from './nats';
@@ -77,7 +77,11 @@ export interface ControlPlaneOptions {
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
+  // Like KEELSON_HOME: traversable (kubelet roots live here and pods run unprivileged), while
+  // every credential in it is a 0600 file or sits in a 0700 directory.
+  chmodSync(dir, 0o755);
   const etcd = await startEtcd({ pkiDir: dir }); // etcd's certificates come from the cluster's CA
+  const encryptionConfig = await ensureEncryptionConfig(dir); // Secrets encrypted at rest, as with npm start
   const serviceNames = [...new Set([...(opts.services ?? []), ...(typeof opts.nats === 'object' ? opts.nats.services : [])])];
   const creds = await ensureCredentials(dir, { services: serviceNames, nodes: opts.nodes });
   const port = await freePort();
@@ -100,6 +104,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       env: {
         ...process.env,
         ...etcd.env,
+        KEELSON_ENCRYPTION_CONFIG: encryptionConfig,
         KEELSON_API_PORT: String(replicaPort),
         KEELSON_TLS_CERT_FILE: creds.certFile,
         KEELSON_TLS_KEY_FILE: creds.keyFile,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
-import { EtcdStore, StorageError, WatchCache, etcdClientOptions, keyFor, prefixFor } from '@keelson/storage';
+import { EtcdStore, StorageError, WatchCache, etcdClientOptions, installEncryption, keyFor, loadEncryptionConfig, prefixFor } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
@@ -40,6 +40,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (!config.tlsCertFile || !config.tlsKeyFile) throw new Error('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE are required: the API serves HTTPS only');
   if (!config.tokenFile) throw new Error('KEELSON_TOKEN_FILE is required (kube-apiserver static token CSV)');
   const authenticator = TokenAuthenticator.fromFile(config.tokenFile);
+  if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const store = new EtcdStore(client);
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
