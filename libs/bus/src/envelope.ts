@@ -11,6 +11,21 @@ export interface EventEnvelope {
   revision: number;
   /** The etcd key, e.g. `/registry/apps/deployments/default/web` (absent on RESYNC). */
   key?: string;
+  /**
+   * Set, with `object` absent, when the object could not travel on the bus (too large, or the
+   * server refused the message): which object changed. Consumers GET it through the API (for
+   * DELETED they use the state they hold), so one object can never stall the relay.
+   */
+  omitted?: OmittedObject;
+}
+
+/** The identity of an object left out of its event. */
+export interface OmittedObject {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  /** Bytes of the envelope that was not published whole (0 when the server refused it for another reason). */
+  bytes: number;
 }
 
 /** Header names on every event message. */

@@ -1,8 +1,8 @@
 // Builds what the relay publishes for one etcd change: subject, envelope bytes, headers and
 // de-duplication id. Pure, so the mapping is unit-tested without NATS or etcd.
 import { TRACEPARENT_ANNOTATION, type KubeObject } from '@keelson/api';
-import { encodeEnvelope, HEADERS, messageId, type EventEnvelope } from './envelope';
-import { subjectForKey } from './registry-key';
+import { encodeEnvelope, HEADERS, messageId, type EventEnvelope, type OmittedObject } from './envelope';
+import { parseRegistryKey, subjectForKey } from './registry-key';
 import { RESYNC_SUBJECT } from './subjects';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -38,6 +38,24 @@ export function buildEventMessage(change: ObjectChange): EventMessage | undefine
   const tracestate = annotations?.[TRACESTATE_ANNOTATION];
   if (traceparent && tracestate) headers[HEADERS.tracestate] = tracestate;
   return { subject, data: encodeEnvelope(envelope), msgId: messageId(change.revision, change.key), headers, revision: change.revision };
+}
+
+/**
+ * The reduced form of a change whose whole event cannot be published (larger than the bus
+ * carries, or refused by the server): same subject, revision, key, headers and de-duplication
+ * id, but no object — only its identity, which informers resolve with a GET (or, for DELETED,
+ * from their cache). `bytes` is the size of the envelope that was left out.
+ */
+export function buildReferenceMessage(change: ObjectChange, bytes: number): EventMessage | undefined {
+  const whole = buildEventMessage(change);
+  const k = parseRegistryKey(change.key);
+  if (!whole || !k) return undefined;
+  const meta = change.object.metadata ?? {};
+  const omitted: OmittedObject = { name: k.name, bytes };
+  if (k.namespace) omitted.namespace = k.namespace;
+  if (typeof meta.uid === 'string') omitted.uid = meta.uid;
+  const envelope: EventEnvelope = { type: change.type, revision: change.revision, key: change.key, omitted };
+  return { ...whole, data: encodeEnvelope(envelope) };
 }
 
 /** Optional companion of `keelson.dev/traceparent`, copied to the `tracestate` header when present. */

@@ -5,3 +5,4 @@ export * from './registry-key';
 export * from './event-message';
 export * from './stream';
 export * from './connection';
+export * from './limits';

@@ -2,6 +2,7 @@
 // stored (the relay's only record of progress, so it cannot disagree with the stream).
 import { DiscardPolicy, NatsError, nanos, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from 'nats';
 import { decodeEnvelope, type EventEnvelope } from './envelope';
+import { EVENT_MAX_BYTES } from './limits';
 import { ALL_EVENTS_SUBJECT, EVENTS_STREAM } from './subjects';
 
 export interface EventsStreamLimits {
@@ -11,9 +12,14 @@ export interface EventsStreamLimits {
   maxBytes: number;
   /** JetStream de-duplication window for `Nats-Msg-Id`, in seconds (≥ 120). */
   duplicateWindowSeconds: number;
+  /**
+   * The stream's max_msg_size (default EVENT_MAX_BYTES, room for any allowed object's event); the
+   * relay publishes a larger event, or one over the server's max_payload, as a reference.
+   */
+  maxMsgBytes?: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: EventsStreamLimits = { maxAgeSeconds: 24 * 3600, maxBytes: 1024 ** 3, duplicateWindowSeconds: 120 };
+export const DEFAULT_STREAM_LIMITS: EventsStreamLimits = { maxAgeSeconds: 24 * 3600, maxBytes: 1024 ** 3, duplicateWindowSeconds: 120, maxMsgBytes: EVENT_MAX_BYTES };
 
 export function eventsStreamConfig(limits: EventsStreamLimits): Partial<StreamConfig> & { name: string } {
   const window = Math.max(120, limits.duplicateWindowSeconds);
@@ -27,6 +33,8 @@ export function eventsStreamConfig(limits: EventsStreamLimits): Partial<StreamCo
     max_bytes: limits.maxBytes,
     // The window may not exceed max_age.
     duplicate_window: nanos((limits.maxAgeSeconds > 0 ? Math.min(window, limits.maxAgeSeconds) : window) * 1000),
+    // Any allowed object's event fits (the server's max_payload is the same, see limits.ts).
+    max_msg_size: limits.maxMsgBytes ?? EVENT_MAX_BYTES,
   };
 }
 
@@ -41,7 +49,7 @@ export async function ensureEventsStream(jsm: JetStreamManager, limits: EventsSt
     await jsm.streams.add(want);
     return;
   }
-  if (have.max_age !== want.max_age || have.max_bytes !== want.max_bytes || have.duplicate_window !== want.duplicate_window ||
+  if (have.max_age !== want.max_age || have.max_bytes !== want.max_bytes || have.duplicate_window !== want.duplicate_window || have.max_msg_size !== want.max_msg_size ||
       have.subjects.join(',') !== ALL_EVENTS_SUBJECT) {
     await jsm.streams.update(EVENTS_STREAM, { ...have, ...want });
   }

@@ -6,9 +6,11 @@
 //      (at-least-once delivery replays duplicates).
 // Anything that may have lost events — NATS reconnect, ordered-consumer reset (a sequence
 // gap), a RESYNC marker — triggers a relist, which converges the cache to a fresh list.
+// An event whose object was too large for the bus carries only its identity (`omitted`): the
+// informer GETs the object (for DELETED it uses the state it holds).
 import type { NatsConnection, Subscription } from 'nats';
-import type { KubeObject } from '@keelson/api';
-import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope } from '@keelson/bus';
+import { ApiError, type KubeObject } from '@keelson/api';
+import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope, type OmittedObject } from '@keelson/bus';
 import type { KeelsonClient, ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { keyOf, ObjectCache, type ReadOnlyCache } from './cache';
@@ -201,23 +203,64 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private apply(env: EventEnvelope, info: EventInfo, storedMs: number): void {
+    if (!env.object && env.omitted) return this.applyOmitted(env, env.omitted, info, storedMs);
     const obj = env.object as T | undefined;
     if (!obj || env.revision <= this.floor) return; // already in the list we hold
-    const key = keyOf(obj);
+    this.applyObject(env.type, keyOf(obj), obj, env.revision, info, storedMs);
+  }
+
+  private isStale(key: string, revision: number): boolean {
     const known = this.revs.get(key) ?? this.tombstones.get(key);
-    if (known !== undefined && env.revision <= known) return; // duplicate or older
+    return revision <= this.floor || (known !== undefined && revision <= known); // in our list, a duplicate, or older
+  }
+
+  /**
+   * An event whose object was too large for the bus names the object instead: a deletion is
+   * applied to the state we hold; an add or update is fetched through the API (its current
+   * state, at or after the event's revision). Events for other keys keep flowing meanwhile;
+   * per-key revisions keep the fetched state from overwriting anything newer.
+   */
+  private applyOmitted(env: EventEnvelope, ref: OmittedObject, info: EventInfo, storedMs: number): void {
+    const key = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+    if (this.isStale(key, env.revision)) return;
+    if (env.type === 'DELETED') {
+      const old = this.store.get(key);
+      const last = old ? ({ ...old, metadata: { ...old.metadata, resourceVersion: String(env.revision) } } as T) : undefined;
+      return this.applyObject('DELETED', key, last, env.revision, info, storedMs);
+    }
+    void this.opts.client.get<T>(this.opts.resource, ref.namespace, ref.name).then(
+      (obj) => {
+        if (this.stopped) return;
+        const rev = Number(obj.metadata.resourceVersion);
+        if (this.isStale(key, rev)) return;
+        this.applyObject(env.type, key, obj, rev, { ...info, revision: rev }, storedMs);
+      },
+      (err: unknown) => {
+        if (this.stopped) return;
+        // Gone since: its DELETED event follows on the stream. Anything else: converge by a list.
+        if (err instanceof ApiError && err.code === 404) return;
+        this.log.warn('cannot fetch an object its event left out; relisting', { key, revision: env.revision, err });
+        this.relist('omitted-object-fetch-failed');
+      },
+    );
+  }
+
+  private applyObject(type: EventEnvelope['type'], key: string, obj: T | undefined, revision: number, info: EventInfo, storedMs: number): void {
+    if (this.isStale(key, revision)) return;
     this.opts.metrics?.informerLag.observe({ resource: this.name }, Math.max(0, Date.now() - storedMs) / 1000);
     const old = this.store.get(key);
-    if (env.type === 'DELETED') {
+    if (type === 'DELETED') {
       this.revs.delete(key);
-      this.tombstone(key, env.revision);
+      this.tombstone(key, revision);
       if (!old) return;
       this.store.delete(key);
-      this.call(() => this.handlers.forEach((h) => h.onDelete?.(obj, info)));
+      const last = obj ?? old;
+      this.call(() => this.handlers.forEach((h) => h.onDelete?.(last, info)));
       return;
     }
+    if (!obj) return;
     this.store.set(obj);
-    this.revs.set(key, env.revision);
+    this.revs.set(key, revision);
     this.tombstones.delete(key);
     this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, info)) : this.handlers.forEach((h) => h.onAdd?.(obj, info))));
   }

@@ -30,7 +30,16 @@ export const NATS_IMAGE = 'nats:2.10-alpine';
 const READY_TIMEOUT_MS = 20_000;
 
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer> {
-  return (await testRuntime()) === 'docker' ? startNatsContainer(opts) : startNatsBinary(opts);
+  const config = withMaxPayload(opts.config);
+  return (await testRuntime()) === 'docker' ? startNatsContainer({ ...opts, config }) : startNatsBinary({ ...opts, config });
+}
+
+/** max_payload as `npm start` configures it (NATS_MAX_PAYLOAD_BYTES in @keelson/local), unless the config sets one. */
+export const TEST_NATS_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+function withMaxPayload(config: string | undefined): string {
+  if (config !== undefined && /^\s*max_payload\s*[:=]/m.test(config)) return config;
+  return `${config ?? ''}\nmax_payload: ${TEST_NATS_MAX_PAYLOAD_BYTES}\n`;
 }
 
 export interface SecuredNats extends NatsServer {

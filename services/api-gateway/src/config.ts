@@ -26,7 +26,7 @@ export interface GatewayConfig {
   relayLeaseTtlSeconds: number;
   /** Unacknowledged publishes the relay keeps in flight (`KEELSON_RELAY_MAX_IN_FLIGHT`, 256). */
   relayMaxInFlight: number;
-  /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120). */
+  /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120), `KEELSON_EVENTS_MAX_MSG_BYTES` (4 MiB; larger events go out as references). */
   eventsStream: EventsStreamLimits;
   /** Cluster IPs of Services come from this IPv4 block (`KEELSON_SERVICE_CLUSTER_IP_RANGE`, 10.96.0.0/12). */
   serviceClusterIPRange: string;
@@ -62,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxAgeSeconds: Number(env.KEELSON_EVENTS_MAX_AGE_SECONDS ?? DEFAULT_STREAM_LIMITS.maxAgeSeconds),
       maxBytes: Number(env.KEELSON_EVENTS_MAX_BYTES ?? DEFAULT_STREAM_LIMITS.maxBytes),
       duplicateWindowSeconds: Number(env.KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS ?? DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
+      maxMsgBytes: Number(env.KEELSON_EVENTS_MAX_MSG_BYTES ?? DEFAULT_STREAM_LIMITS.maxMsgBytes),
     },
     serviceClusterIPRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE || '10.96.0.0/12',
     serviceNodePortRange: env.KEELSON_SERVICE_NODE_PORT_RANGE || '30000-32767',

@@ -18,8 +18,8 @@ export interface OrderedPublisherOptions {
   tracer: Tracer;
   /** Every message up to and including this revision is confirmed stored (`count` more since the last call). */
   onAcked(revision: number, count: number): void;
-  /** First failure; nothing more is sent afterwards. */
-  onFailed(err: Error): void;
+  /** First failure; nothing more is sent afterwards. `msg` is the message whose publish failed, when one did. */
+  onFailed(err: Error, msg?: EventMessage): void;
 }
 
 interface Sent {
@@ -94,7 +94,7 @@ export class OrderedPublisher {
         this.inFlight--;
         span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
         span.end();
-        this.fail(err instanceof Error ? err : new Error(String(err)));
+        this.fail(err instanceof Error ? err : new Error(String(err)), msg);
       },
     );
   }
@@ -110,10 +110,10 @@ export class OrderedPublisher {
     if (last) this.opts.onAcked(last.msg.revision, count);
   }
 
-  private fail(err: Error): void {
+  private fail(err: Error, msg?: EventMessage): void {
     if (this.failure) return;
     this.failure = err;
-    this.opts.onFailed(err);
+    this.opts.onFailed(err, msg);
   }
 }
 

@@ -6,12 +6,13 @@ import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { Tracer } from '@opentelemetry/api';
 import {
-  buildEventMessage, buildResyncMessage, connectBus, ensureEventsStream, readLastEvent, REGISTRY_PREFIX,
+  buildResyncMessage, connectBus, ensureEventsStream, readLastEvent, REGISTRY_PREFIX,
   type BusConfig, type EventMessage, type EventsStreamLimits,
 } from '@keelson/bus';
 import { prefixEnd } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import { toObjectChange } from './change';
+import { EventFitter } from './event-fit';
 import { OrderedPublisher, toMsgHdrs } from './ordered-publisher';
 
 export interface RelayOptions {
@@ -34,6 +35,8 @@ export interface RelayStatus {
   published: number;
   sessions: number;
   resyncs: number;
+  /** Changes published as a reference, without their object (too large for the bus, or refused). */
+  references: number;
 }
 
 const COMPACTED = 'required revision has been compacted';
@@ -41,12 +44,15 @@ const WATCH_FAILED = 'etcd watch failed';
 const BACKOFF_MS = [100, 250, 500, 1000, 2000];
 
 export class EventRelay {
-  private readonly stats: RelayStatus = { leading: false, published: 0, sessions: 0, resyncs: 0 };
+  private readonly stats: RelayStatus = { leading: false, published: 0, sessions: 0, resyncs: 0, references: 0 };
+  private readonly fitter: EventFitter;
 
-  constructor(private readonly opts: RelayOptions) {}
+  constructor(private readonly opts: RelayOptions) {
+    this.fitter = new EventFitter({ maxEventBytes: opts.limits.maxMsgBytes, log: opts.log });
+  }
 
   status(): RelayStatus {
-    return { ...this.stats };
+    return { ...this.stats, references: this.fitter.references };
   }
 
   /** Relays until `signal` aborts (leadership lost or gateway stopping); returns promptly then. */
@@ -80,6 +86,7 @@ export class EventRelay {
     const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
     await ensureEventsStream(jsm, this.opts.limits);
+    this.fitter.setServerMaxPayload(nc.info?.max_payload);
     const start = await this.resumePoint(jsm, js, signal);
     this.stats.ackedRevision = start.acked;
     if (signal.aborted) return;
@@ -113,7 +120,11 @@ export class EventRelay {
           this.stats.ackedRevision = revision;
           this.stats.published += count;
         },
-        onFailed: (err) => end(new Error(`publish failed: ${err.message}`)),
+        onFailed: (err, msg) => {
+          // Refused for good: the next session publishes that change reduced, so it cannot stall the relay.
+          if (this.fitter.noteFailure(err, msg)) this.opts.log.warn('the bus refused an event; it goes out reduced next', { msgId: msg?.msgId, err: err.message });
+          end(new Error(`publish failed: ${err.message}`));
+        },
       });
       let skipping = start.skipThrough;
       const onData = (res: IWatchResponse): void => {
@@ -130,7 +141,7 @@ export class EventRelay {
           }
           let msg: EventMessage | undefined;
           try {
-            msg = buildEventMessage(toObjectChange(ev));
+            msg = this.fitter.fit(toObjectChange(ev));
           } catch (err) {
             this.opts.log.error('skipping an undecodable etcd value', { key, revision: ev.kv.mod_revision, err: String(err) });
           }
