@@ -4,7 +4,7 @@
 // refusal is a well-formed Status with kube-apiserver's code, and nothing refused is stored.
 import { request as httpsRequest } from 'node:https';
 import { Etcd3 } from 'etcd3';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, until as waitUntil, type ControlPlane } from '@keelson/testing';
 
 jest.setTimeout(60_000);
 
@@ -194,6 +194,38 @@ describe('(8) deeply nested JSON is 400, never a crash', () => {
     expectStatus(await patch(`${CMS}/keep`, `[{"op":"add","path":"/x","value":${nested(5_000)}}]`, 'application/json-patch+json'), 400, 'BadRequest');
     expect((await c.request('GET', '/readyz')).status).toBe(200);
     expect(JSON.parse((await c.request('GET', `${CMS}/keep`)).body).data).toEqual({ a: '1' });
+  });
+});
+
+describe('(8) free-form content cannot grow deeper patch by patch', () => {
+  const BLOBS = '/apis/hostile.example.com/v1/namespaces/victim/blobs';
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  beforeAll(async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'blobs.hostile.example.com' },
+      spec: {
+        group: 'hostile.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'blobs', singular: 'blob', kind: 'Blob', listKind: 'BlobList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+      },
+    };
+    expect((await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status).toBe(201);
+    await waitUntil('blobs to be served', async () => (await c.request('GET', BLOBS)).status === 200);
+  });
+
+  test('a JSON patch pointing below the body limit cannot store an object nested past it', async () => {
+    const blob = `{"apiVersion":"hostile.example.com/v1","kind":"Blob","metadata":{"name":"deep"},"spec":${nested(400)}}`;
+    expect((await post(BLOBS, blob)).status).toBe(201);
+    const before = await stored('/registry/hostile.example.com/blobs/victim/deep');
+    const path = `/spec${'/a'.repeat(399)}`;
+    const s = expectStatus(await patch(`${BLOBS}/deep`, `[{"op":"replace","path":"${path}","value":${nested(400)}}]`, 'application/json-patch+json'), 400, 'BadRequest');
+    expect(s.message).toMatch(/^the object is nested too deeply: exceeded max depth \d+$/);
+    expect(await stored('/registry/hostile.example.com/blobs/victim/deep')).toEqual(before);
+    expect((await c.request('GET', `${BLOBS}/deep`)).status).toBe(200);
   });
 });
 

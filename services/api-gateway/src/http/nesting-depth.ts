@@ -9,13 +9,13 @@ import { errors } from '@keelson/api';
 
 export const MAX_NESTING_DEPTH = 512;
 
-/** 400 when `value` nests arrays and objects deeper than MAX_NESTING_DEPTH; iterative, so it cannot overflow. */
-export function checkNestingDepth(value: unknown, what = 'the request body'): void {
+/** 400 when `value` nests arrays and objects deeper than `max`; iterative, so it cannot overflow. */
+export function checkNestingDepth(value: unknown, what = 'the request body', max = MAX_NESTING_DEPTH): void {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (depth > MAX_NESTING_DEPTH) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${MAX_NESTING_DEPTH}`);
+    if (depth > max) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
     for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
 }

@@ -20,7 +20,7 @@ import {
 } from '@keelson/api';
 import { keyFor, prefixFor, type EtcdStore, type ListOptions as StoreListOptions, type ListResult } from '@keelson/storage';
 import { toApiError } from './errors';
-import { checkObjectSize } from './object-size';
+import { checkObjectLimits } from './object-limits';
 import { trackCreate, trackUpdate } from './field-tracking';
 import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
@@ -94,7 +94,7 @@ export class ResourceStore {
     const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old });
     ctx.warnings.push(...warnings);
     if (causes.length > 0) throw errors.invalid(this.info.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.info.group);
-    checkObjectSize(obj);
+    checkObjectLimits(obj);
   }
 
   /** As decoding does: unknown fields are dropped (Warn: with a warning) or refused (Strict), never stored. */

@@ -1,0 +1,27 @@
+// What the gateway will store: limits checked on the final object, right before the write.
+//
+// Size: etcd refuses any request over --max-request-bytes (1.5 MiB by default, which is also what
+// bounds objects in Kubernetes); that refusal used to reach clients as a 500 (or trip the etcd
+// circuit breaker). Checked here, it is kube's 413 RequestEntityTooLarge. The headroom covers the
+// key and the transaction around the value, so an object under the limit always fits.
+//
+// Depth: request bodies are capped at MAX_NESTING_DEPTH (http/nesting-depth.ts), but a JSON patch
+// path can point below what a body reaches, so free-form content (custom resources that preserve
+// unknown fields) could grow deeper with every patch until reading the object overflowed the
+// stack. Stored objects get a cap a little above the body's, room for managedFields' nesting.
+import { errors, type KubeObject } from '@keelson/api';
+import { MAX_NESTING_DEPTH, checkNestingDepth } from '../http/nesting-depth';
+
+/** etcd's default request limit. */
+export const ETCD_MAX_REQUEST_BYTES = 1536 * 1024;
+/** Key, compare and put framing of one write transaction (keys are at most a few hundred bytes). */
+const TXN_HEADROOM_BYTES = 4096;
+export const MAX_OBJECT_BYTES = ETCD_MAX_REQUEST_BYTES - TXN_HEADROOM_BYTES;
+/** A body at MAX_NESTING_DEPTH plus metadata.managedFields[].fieldsV1 around its field set. */
+export const MAX_OBJECT_DEPTH = MAX_NESTING_DEPTH + 64;
+
+/** 400 when `obj` nests deeper than MAX_OBJECT_DEPTH; 413 when its JSON is over MAX_OBJECT_BYTES. */
+export function checkObjectLimits(obj: KubeObject): void {
+  checkNestingDepth(obj, 'the object', MAX_OBJECT_DEPTH);
+  if (Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) throw errors.tooLarge(`Request entity too large: limit is ${MAX_OBJECT_BYTES}`);
+}
