@@ -12,7 +12,7 @@ const KUBELET_SECRET = 'pod-isolation-kubelet-secret';
 let cp: ControlPlane;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ nats: true, services: ['kubelet'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
+  cp = await startControlPlane({ nats: true, natsTls: true, services: ['kubelet'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
   await cp.startService('kubelet', {
     instance: 'node-1',
     env: {

@@ -15,10 +15,9 @@ let nc: NatsConnection;
 const PLAINTEXT = 'correct-horse-battery-staple';
 
 beforeAll(async () => {
-  cp = await startControlPlane({ nats: true });
+  cp = await startControlPlane({ nats: true, natsTls: true }); // the relay publishes over TLS
   etcd = new Etcd3(cp.etcd.clientOptions);
-  const u = cp.nats!.users.controller;
-  nc = await connect({ servers: cp.nats!.url, user: u.user, pass: u.password });
+  nc = await connect(cp.nats!.connectOptions('controller'));
 });
 afterAll(async () => {
   await nc?.close();

@@ -183,7 +183,7 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
   if (!existsSync(caFile) || !existsSync(caKey)) {
     await createCa(caFile, caKey);
     // A new CA invalidates every certificate the old one signed.
-    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client']) await rm(join(pki, `${leaf}.crt`), { force: true });
+    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client', 'nats-server']) await rm(join(pki, `${leaf}.crt`), { force: true });
   }
   const sans = [...new Set([...DEFAULT_SANS, ...(opts.hostnames ?? [])])];
   const haveCert = existsSync(certFile) && existsSync(keyFile);
@@ -229,7 +229,7 @@ export async function ensureEtcdCertificates(dir: string, hostnames: string[] = 
   const caKey = join(pki, 'ca.key');
   if (!existsSync(caFile) || !existsSync(caKey)) {
     await createCa(caFile, caKey);
-    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client']) await rm(join(pki, `${leaf}.crt`), { force: true });
+    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client', 'nats-server']) await rm(join(pki, `${leaf}.crt`), { force: true });
   }
   const out: EtcdCertificates = {
     caFile,
@@ -244,6 +244,29 @@ export async function ensureEtcdCertificates(dir: string, hostnames: string[] = 
   if (!existsSync(out.clientCertFile) || !existsSync(out.clientKeyFile)) {
     await issueCertificate(pki, caFile, caKey, 'etcd-client', 'keelson-api-gateway', 'client', []);
   }
+  return out;
+}
+
+/** Names the NATS server certificate covers: loopback and the compose host name. */
+export const NATS_SANS = ['localhost', '127.0.0.1', '::1', 'nats'];
+
+/**
+ * NATS' serving certificate (`dir/pki/nats-server.{crt,key}`), signed by the local CA (created
+ * when missing): clients verify it with the CA (`KEELSON_NATS_CA_FILE`). Idempotent.
+ */
+export async function ensureNatsCertificate(dir: string, hostnames: string[] = []): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const pki = join(dir, 'pki');
+  await mkdir(pki, { recursive: true, mode: 0o700 });
+  const caFile = join(pki, 'ca.crt');
+  const caKey = join(pki, 'ca.key');
+  if (!existsSync(caFile) || !existsSync(caKey)) {
+    await createCa(caFile, caKey);
+    for (const leaf of ['apiserver', 'etcd-server', 'etcd-client', 'nats-server']) await rm(join(pki, `${leaf}.crt`), { force: true });
+  }
+  const out = { caFile, certFile: join(pki, 'nats-server.crt'), keyFile: join(pki, 'nats-server.key') };
+  const sans = [...new Set([...NATS_SANS, ...hostnames])];
+  const existing = existsSync(out.certFile) && existsSync(out.keyFile) ? await certificateSans(out.certFile) : [];
+  if (!sans.every((h) => sanPresent(existing, h))) await issueCertificate(pki, caFile, caKey, 'nats-server', 'keelson-nats', 'server', sans);
   return out;
 }
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
-import { ensureCredentials, ensureEtcdCertificates, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
+import { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
 import { ensureEncryptionConfig } from './encryption-config';
 import { portFree, waitReady } from './health';
 import { ensureNatsCredentials, writeNatsServerConfig, type NatsCredentials } from './nats-config';
@@ -95,6 +95,7 @@ function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertifica
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_TOKEN: creds.serviceTokens[GATEWAY],
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    KEELSON_NATS_CA_FILE: creds.caFile, // NATS' certificate is from the local CA
     KEELSON_NATS_USER: nats.users[GATEWAY].user,
     KEELSON_NATS_PASSWORD: nats.users[GATEWAY].password,
     OTEL_SERVICE_NAME: GATEWAY,
@@ -108,6 +109,7 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
     KEELSON_TOKEN: creds.serviceTokens[name],
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
+    KEELSON_NATS_CA_FILE: creds.caFile, // NATS' certificate is from the local CA
     KEELSON_NATS_USER: nats.users[name].user,
     KEELSON_NATS_PASSWORD: nats.users[name].password,
     // Every service serves /healthz, /readyz, /metrics; on one host each needs its own port.
@@ -152,7 +154,9 @@ export async function main(): Promise<void> {
   await writeKubeconfig(kubeconfig, apiUrl(cfg), creds.caPem, creds.adminToken);
   // One NATS user per service; only the gateway may publish events.
   const natsCreds = await ensureNatsCredentials(cfg.home, services);
-  const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats') });
+  // NATS serves TLS (certificate from the local CA); monitoring stays on loopback (`-a 127.0.0.1`).
+  const natsTls = await ensureNatsCertificate(cfg.home);
+  const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats'), tls: natsTls });
 
   const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' ? 'kubelet/node-1'.length : s.length)));
   const all: Array<{ p: ManagedProcess; match: string }> = [];

@@ -7,11 +7,13 @@ export interface BusConfig {
   /** `KEELSON_NATS_USER` / `KEELSON_NATS_PASSWORD`: the service's NATS identity. */
   user?: string;
   password?: string;
+  /** `KEELSON_NATS_CA_FILE`: NATS serves TLS with a certificate from this CA; connect with TLS. */
+  caFile?: string;
 }
 
 export function busConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BusConfig {
   const servers = (env.KEELSON_NATS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { servers: servers.length ? servers : undefined, user: env.KEELSON_NATS_USER || undefined, password: env.KEELSON_NATS_PASSWORD || undefined };
+  return { servers: servers.length ? servers : undefined, user: env.KEELSON_NATS_USER || undefined, password: env.KEELSON_NATS_PASSWORD || undefined, caFile: env.KEELSON_NATS_CA_FILE || undefined };
 }
 
 /** Connects with endless reconnects (a control plane outlives NATS restarts). */
@@ -24,6 +26,7 @@ export function connectBus(config: BusConfig, name: string, extra: Partial<Conne
     pass: config.password,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    ...(config.caFile ? { tls: { caFile: config.caFile } } : {}),
     ...extra,
   });
 }

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, DeliverPolicy, createInbox, nanos, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, connect, createInbox, nanos, type NatsConnection } from 'nats';
 import { startSecuredNats, type SecuredNats } from '@keelson/testing';
 import { ALL_EVENTS_SUBJECT, connectBus, DEFAULT_STREAM_LIMITS, encodeEnvelope, ensureEventsStream, EVENTS_STREAM, eventSubject } from '../src';
 
@@ -89,5 +89,36 @@ describe('NATS permissions from the generated config', () => {
     const deadline = Date.now() + 5000;
     while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(received).toEqual([subject]);
+  });
+});
+
+describe('NATS with TLS, as npm start runs it', () => {
+  jest.setTimeout(30_000);
+  let dir: string;
+  let nats: SecuredNats;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keelson-nats-tls-'));
+    nats = await startSecuredNats({ dir, services: ['scheduler'], tls: true });
+  });
+  afterAll(async () => {
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a plaintext client is refused; a client trusting the local CA connects and works', async () => {
+    const u = nats.users.scheduler;
+    await expect(connect({ servers: nats.url, user: u.user, pass: u.password, maxReconnectAttempts: 0, timeout: 3000 })).rejects.toThrow();
+    // A client that does not trust the local CA cannot verify the server.
+    await expect(connect({ servers: nats.url, user: u.user, pass: u.password, tls: {}, maxReconnectAttempts: 0, timeout: 3000 })).rejects.toThrow();
+    const gw = await connectBus({ servers: [nats.url], user: nats.users['api-gateway'].user, password: nats.users['api-gateway'].password, caFile: nats.caFile }, 'test-gw', { maxReconnectAttempts: 0 });
+    try {
+      await ensureEventsStream(await gw.jetstreamManager(), DEFAULT_STREAM_LIMITS);
+      expect((await gw.jetstream().publish(eventSubject('', 'pods', 'default'), encodeEnvelope({ type: 'ADDED', revision: 1, key: '/registry/core/pods/default/p' }), { msgID: '1/p' })).seq).toBe(1);
+      expect(gw.info?.tls_required).toBe(true);
+    } finally {
+      await gw.close();
+    }
+    const nc = await connect({ ...nats.connectOptions('scheduler'), maxReconnectAttempts: 0 });
+    await nc.close();
   });
 });

@@ -8,6 +8,8 @@ export interface ManagerConfig {
   /** KEELSON_NATS_USER / KEELSON_NATS_PASSWORD, or KEELSON_NATS_TOKEN: this service's NATS identity. */
   natsUser?: string;
   natsPassword?: string;
+  /** KEELSON_NATS_CA_FILE: NATS serves TLS with a certificate from this CA (then connect with TLS). */
+  natsCaFile?: string;
   natsToken?: string;
   /** KEELSON_HEALTH_HOST [0.0.0.0], KEELSON_HEALTH_PORT [8081; 0 = any free port]: /healthz, /readyz, /metrics. */
   healthHost: string;
@@ -51,6 +53,7 @@ export function managerConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     natsServers: (env.KEELSON_NATS_URL || 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean),
     natsUser: env.KEELSON_NATS_USER || undefined,
     natsPassword: env.KEELSON_NATS_PASSWORD || undefined,
+    natsCaFile: env.KEELSON_NATS_CA_FILE || undefined,
     natsToken: env.KEELSON_NATS_TOKEN || undefined,
     healthHost: env.KEELSON_HEALTH_HOST || '0.0.0.0',
     healthPort: num('KEELSON_HEALTH_PORT', 8081),

@@ -68,6 +68,8 @@ export interface ControlPlaneOptions {
   nodeArgs?: string[];
   /** Start NATS with the generated per-service users and give the gateway its NATS identity (so it relays). */
   nats?: boolean | { services: string[] };
+  /** NATS requires TLS (certificate from the cluster's CA), as with `npm start`; connect with `nats.connectOptions(user)`. */
+  natsTls?: boolean;
   /** Services (folder names under services/) that get a token and a NATS user, for startService. */
   services?: string[];
   /** Nodes whose kubelet (startService('kubelet', { env: { NODE_NAME } })) authenticates as `system:node:<name>`. */
@@ -89,9 +91,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, url, creds.caPem, creds.adminToken);
   const cacheDir = join(dir, 'kube-cache');
-  const nats = opts.nats || serviceNames.length ? await startSecuredNats({ dir, services: serviceNames.length ? serviceNames : ['controller'] }) : undefined;
+  const nats = opts.nats || serviceNames.length ? await startSecuredNats({ dir, services: serviceNames.length ? serviceNames : ['controller'], tls: opts.natsTls }) : undefined;
+  const natsCa: Record<string, string> = nats?.caFile ? { KEELSON_NATS_CA_FILE: nats.caFile } : {};
   const natsEnv: Record<string, string> = nats
-    ? { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: nats.users['api-gateway'].user, KEELSON_NATS_PASSWORD: nats.users['api-gateway'].password }
+    ? { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: nats.users['api-gateway'].user, KEELSON_NATS_PASSWORD: nats.users['api-gateway'].password, ...natsCa }
     : {};
 
   // One gateway child process on `replicaPort`; the primary listens on `port`, others on their own.
@@ -151,6 +154,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         KEELSON_NATS_URL: nats!.url,
         KEELSON_NATS_USER: natsUser.user,
         KEELSON_NATS_PASSWORD: natsUser.password,
+        ...natsCa,
         KEELSON_HEALTH_PORT: String(healthPort),
         KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
         OTEL_EXPORTER_OTLP_ENDPOINT: '',

@@ -1,7 +1,7 @@
 // A real NATS server (JetStream on by default) for tests: a container when
 // Docker answers, else the local binary.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { ensureNatsCredentials, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
+import { ensureNatsCertificate, ensureNatsCredentials, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForHttp } from './ports';
@@ -24,6 +24,8 @@ export interface StartNatsOptions {
   config?: string;
   /** Default true. */
   jetstream?: boolean;
+  /** Host files the config names (certificates): copied to the same paths in a container. */
+  files?: string[];
 }
 
 export const NATS_IMAGE = 'nats:2.10-alpine';
@@ -46,16 +48,34 @@ export interface SecuredNats extends NatsServer {
   /** NATS user per service (always `api-gateway`), as `npm start` generates them. */
   users: Record<string, NatsUser>;
   creds: NatsCredentials;
+  /** Set when the server requires TLS: the CA its certificate chains to (KEELSON_NATS_CA_FILE). */
+  caFile?: string;
+  connectOptions(service: string): SecuredNatsConnectOptions;
 }
 
 /**
  * NATS with the generated configuration `npm start` uses: one user per service, and only
  * `api-gateway` may publish events. Passwords live in `dir/nats-users.csv`.
  */
-export async function startSecuredNats(opts: { dir: string; services?: string[] }): Promise<SecuredNats> {
+export async function startSecuredNats(opts: { dir: string; services?: string[]; tls?: boolean }): Promise<SecuredNats> {
   const creds = await ensureNatsCredentials(opts.dir, opts.services ?? ['controller']);
-  const server = await startNats({ config: natsServerConfig(creds) });
-  return { ...server, users: creds.users, creds };
+  // With `tls`, as `npm start`: a serving certificate from the local CA in `dir/pki`, TLS required.
+  const tls = opts.tls ? await ensureNatsCertificate(opts.dir) : undefined;
+  const server = await startNats({ config: natsServerConfig(creds, { tls }), files: tls ? [tls.certFile, tls.keyFile] : undefined });
+  const connectOptions = (service: string): SecuredNatsConnectOptions => {
+    const u = creds.users[service];
+    if (!u) throw new Error(`no NATS user ${service}`);
+    return { servers: server.url, user: u.user, pass: u.password, ...(tls ? { tls: { caFile: tls.caFile } } : {}) };
+  };
+  return { ...server, users: creds.users, creds, caFile: tls?.caFile, connectOptions };
+}
+
+/** nats.js connect() options for a service's user (TLS with the local CA when the server requires it). */
+export interface SecuredNatsConnectOptions {
+  servers: string;
+  user: string;
+  pass: string;
+  tls?: { caFile: string };
 }
 
 async function startNatsBinary(opts: StartNatsOptions): Promise<NatsServer> {
@@ -112,6 +132,7 @@ async function startNatsContainer(opts: StartNatsOptions): Promise<NatsServer> {
     .withExposedPorts({ container: 4222, host: port }, { container: 8222, host: monitorPort })
     .withWaitStrategy(Wait.forHttp('/healthz', 8222))
     .withStartupTimeout(READY_TIMEOUT_MS);
+  if (opts.files?.length) container = container.withCopyFilesToContainer(opts.files.map((f) => ({ source: f, target: f })));
   if (opts.config !== undefined) {
     container = container.withCopyContentToContainer([{ content: opts.config, target: '/etc/nats/keelson.conf' }]);
     cmd.unshift('-c', '/etc/nats/keelson.conf');
