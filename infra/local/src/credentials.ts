@@ -196,6 +196,9 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
   const { adminToken, serviceTokens, nodeTokens } = await ensureTokens(tokenFile, services, opts.nodes ?? []);
   // One file per service too, so a container can read its own token at start (`tokens/<svc>.token`).
   await mkdir(join(dir, 'tokens'), { recursive: true, mode: 0o700 });
+  // A home made by an older version may have looser modes: credentials are their owner's alone.
+  for (const d of [pki, join(dir, 'tokens')]) await chmod(d, 0o700);
+  for (const f of [tokenFile, caKey, keyFile]) await chmod(f, 0o600);
   for (const [svc, token] of Object.entries(serviceTokens)) {
     const f = join(dir, 'tokens', `${svc}.token`);
     if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateSans, ensureCredentials, parseTokenFile, writeKubeconfig } from '../src/credentials';
+import { chmodSync } from 'node:fs';
+import { certificateSans, ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, parseTokenFile, writeKubeconfig } from '../src/credentials';
+import { ensureEncryptionConfig } from '../src/encryption-config';
 
 describe('ensureCredentials', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-creds-'));
@@ -54,6 +56,38 @@ describe('ensureCredentials', () => {
     if (existsSync('/usr/bin/kubectl')) {
       const out = execFileSync('kubectl', ['--kubeconfig', path, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}']).toString();
       expect(out).toBe('https://127.0.0.1:6443');
+    }
+  });
+});
+
+describe('credential file modes (issue 9: credentials readable only by their owner)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keelson-modes-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('keys, tokens and the encryption config are 0600 in 0700 directories, even in an older home', async () => {
+    await ensureCredentials(dir, { services: ['scheduler'] });
+    // An older home with loose modes gets tightened on the next start.
+    chmodSync(join(dir, 'tokens.csv'), 0o644);
+    chmodSync(join(dir, 'pki'), 0o755);
+    await ensureCredentials(dir, { services: ['scheduler'] });
+    const etcd = await ensureEtcdCertificates(dir);
+    const nats = await ensureNatsCertificate(dir);
+    const enc = await ensureEncryptionConfig(dir);
+    const mode = (f: string): number => statSync(f).mode & 0o777;
+    for (const f of [join(dir, 'tokens.csv'), join(dir, 'pki', 'ca.key'), join(dir, 'pki', 'apiserver.key'), etcd.serverKeyFile, etcd.clientKeyFile, nats.keyFile, enc, join(dir, 'tokens', 'scheduler.token')]) {
+      expect([f, mode(f)]).toEqual([f, 0o600]);
+    }
+    for (const d of [join(dir, 'pki'), join(dir, 'tokens')]) expect([d, mode(d)]).toEqual([d, 0o700]);
+    // etcd's certificate serves, the gateway's authenticates a client; both chain to the one CA.
+    const text = (f: string): string => execFileSync('openssl', ['x509', '-in', f, '-noout', '-text'], { encoding: 'utf8' });
+    expect(text(etcd.serverCertFile)).toMatch(/TLS Web Server Authentication/);
+    expect(text(etcd.clientCertFile)).toMatch(/TLS Web Client Authentication/);
+    expect(text(nats.certFile)).toMatch(/DNS:nats/);
+    for (const f of [etcd.serverCertFile, etcd.clientCertFile, nats.certFile]) {
+      expect(execFileSync('openssl', ['verify', '-CAfile', etcd.caFile, f], { encoding: 'utf8' })).toContain(': OK');
     }
   });
 });

@@ -19,12 +19,11 @@ describe('NATS configuration', () => {
     expect(readFileSync(b.file, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
-  test('only the gateway may publish events; services consume and are denied explicitly', () => {
+  test('only the gateway may publish events; services may only create server-named consumers', () => {
     expect(permissionsFor('api-gateway').publish.allow).toContain('keelson.events.>');
     const svc = permissionsFor('scheduler');
-    expect(svc.publish.allow).not.toContain('keelson.events.>');
-    expect(svc.publish.deny).toEqual(expect.arrayContaining(['keelson.events.>', '$JS.API.STREAM.DELETE.>']));
-    expect(svc.publish.allow).toEqual(expect.arrayContaining(['$JS.API.>', '$JS.ACK.>', '_INBOX.>']));
+    // An allow-list: no events, no stream or consumer administration, no inbox writes.
+    expect(svc.publish.allow).toEqual(['$JS.API.INFO', '$JS.API.STREAM.INFO.KEELSON_EVENTS', '$JS.API.CONSUMER.CREATE.KEELSON_EVENTS']);
     expect(svc.subscribe.allow).toEqual(expect.arrayContaining(['keelson.events.>', '_INBOX.>']));
   });
 
@@ -33,6 +32,15 @@ describe('NATS configuration', () => {
     const text = natsServerConfig(creds, { storeDir: '/data/nats' });
     expect(text).toContain('jetstream { store_dir: "/data/nats" }');
     expect(text).toContain(`{ user: "scheduler", password: "${creds.users.scheduler.password}"`);
-    expect(text).toContain('deny: ["keelson.events.>"');
+    expect(text).toContain('allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.KEELSON_EVENTS", "$JS.API.CONSUMER.CREATE.KEELSON_EVENTS"]');
+    expect(text).not.toContain('tls {');
+    expect(text).not.toMatch(/^http:/m);
+  });
+
+  test('with TLS and a monitor address: a tls block and a loopback http listener', async () => {
+    const creds = await ensureNatsCredentials(dir, ['scheduler']);
+    const text = natsServerConfig(creds, { tls: { certFile: '/p/nats-server.crt', keyFile: '/p/nats-server.key' }, monitor: '127.0.0.1:8222' });
+    expect(text).toContain('tls { cert_file: "/p/nats-server.crt", key_file: "/p/nats-server.key", timeout: 2 }');
+    expect(text).toMatch(/^http: "127\.0\.0\.1:8222"$/m);
   });
 });
