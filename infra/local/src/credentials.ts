@@ -243,7 +243,10 @@ export async function ensureEtcdCertificates(dir: string, hostnames: string[] = 
   };
   const sans = [...new Set([...ETCD_SANS, ...hostnames])];
   const existing = existsSync(out.serverCertFile) && existsSync(out.serverKeyFile) ? await certificateSans(out.serverCertFile) : [];
-  if (!sans.every((h) => sanPresent(existing, h))) await issueCertificate(pki, caFile, caKey, 'etcd-server', 'keelson-etcd', 'server', sans);
+  // Server and client usage, as kubeadm issues etcd's: etcd's own gRPC gateway dials its client
+  // port with this certificate, and etcd refuses a client certificate without clientAuth.
+  const usable = existing.length > 0 && (await openssl(['x509', '-in', out.serverCertFile, '-noout', '-ext', 'extendedKeyUsage'])).includes('Client Authentication');
+  if (!usable || !sans.every((h) => sanPresent(existing, h))) await issueCertificate(pki, caFile, caKey, 'etcd-server', 'keelson-etcd', 'both', sans);
   if (!existsSync(out.clientCertFile) || !existsSync(out.clientKeyFile)) {
     await issueCertificate(pki, caFile, caKey, 'etcd-client', 'keelson-api-gateway', 'client', []);
   }
