@@ -47,6 +47,9 @@ test('etcd holds only ciphertext; kubectl get secret returns the value; the bus 
   for (const e of mine) {
     expect(e).not.toContain(Buffer.from(PLAINTEXT).toString('base64'));
     expect(e).not.toContain('"data"');
+    // A reference: informers GET the Secret through the API (RBAC decides).
+    expect(JSON.parse(e)).toMatchObject({ type: 'ADDED', omitted: { name: 'db', namespace: 'default' } });
+    expect(JSON.parse(e).object).toBeUndefined();
   }
   // Other kinds are stored as they were.
   await cp.k('create', 'configmap', 'plain', `--from-literal=v=${PLAINTEXT}`);

@@ -12,6 +12,7 @@ import {
   type EventMessage, type ObjectChange,
 } from '@keelson/bus';
 import type { Logger } from '@keelson/telemetry';
+import { isSecretChange } from './secret-events';
 
 /** Refusals remembered across sessions (by message id); older ones are long published. */
 const REMEMBERED_REFUSALS = 1024;
@@ -45,6 +46,7 @@ export class EventFitter {
       this.opts.log.error('the bus refused even the reference to a change; publishing a RESYNC in its place', { key: change.key, revision: change.revision });
       return { ...buildResyncMessage(change.revision), msgId: `${whole.msgId}/RESYNC` };
     }
+    if (isSecretChange(change.key)) return buildReferenceMessage(change, 0); // Secret values never travel on the bus (secret-events.ts)
     if (refusals === 0 && whole.data.length <= this.limit) return whole;
     this.references++;
     this.opts.log.warn('publishing a reference instead of the object', {
