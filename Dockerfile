@@ -71,7 +71,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /var/lib/kubelet && chown node:node /var/lib/kubelet
-USER node
+# The kubelet stays root, as a real kubelet: it then runs pod processes as an unprivileged user
+# (65534, KEELSON_KUBELET_POD_UID/_GID), who cannot read the credentials volume (0600 files).
+# Run as `node`, pods would share its uid and read every credential in the volume.
+USER root
 ENV KEELSON_SERVICE=kubelet \
     OTEL_SERVICE_NAME=kubelet \
     KEELSON_KUBELET_ROOT=/var/lib/kubelet \
