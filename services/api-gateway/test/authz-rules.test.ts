@@ -2,7 +2,8 @@
 // aggregation, the Node authorizer and kube's forbidden message.
 import type { KubeObject } from '@keelson/api';
 import type { UserInfo } from '../src/http/auth';
-import { aggregatedRules } from '../src/authz/aggregation';
+import { aggregatedRules, settleAggregation } from '../src/authz/aggregation';
+import { bootstrapPolicy } from '../src/authz/bootstrap-policy';
 import { attributesFor, forbiddenMessage, type Attributes } from '../src/authz/attributes';
 import { Authorizer, parseAuthorizationModes } from '../src/authz/authorizer';
 import { compactRule } from '../src/authz/escalation';
@@ -101,6 +102,19 @@ describe('ClusterRole aggregation', () => {
     const other: KubeObject = { apiVersion: 'v1', kind: 'ClusterRole', metadata: meta('c'), rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] };
     expect(aggregatedRules(view, [view, other, b, a])).toEqual([{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }, { verbs: ['list'], apiGroups: [''], resources: ['pods'] }]);
     expect(aggregatedRules(a, [view, a, b])).toBeUndefined();
+  });
+
+  it('settles chains in one pass: admin holds edit\'s and view\'s rules', () => {
+    const { clusterRoles } = bootstrapPolicy();
+    const settled = settleAggregation(clusterRoles);
+    const has = (role: string, resource: string, verb: string) =>
+      (settled.get(role) as PolicyRule[]).some((r) => r.resources?.includes(resource) && r.verbs.includes(verb));
+    expect(has('view', 'configmaps', 'get')).toBe(true);
+    expect(has('view', 'configmaps', 'delete')).toBe(false);
+    expect(has('edit', 'configmaps', 'get') && has('edit', 'configmaps', 'delete')).toBe(true);
+    expect(has('admin', 'configmaps', 'get') && has('admin', 'rolebindings', 'create')).toBe(true);
+    const again = clusterRoles.map((r) => (settled.has(r.metadata.name!) ? { ...r, rules: settled.get(r.metadata.name!) } : r));
+    expect(settleAggregation(again).size).toBe(0);
   });
 });
 

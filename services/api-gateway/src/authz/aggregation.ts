@@ -32,6 +32,28 @@ export function aggregatedRules(role: KubeObject, all: KubeObject[]): unknown[] 
   return out;
 }
 
+/**
+ * Every aggregated role's rules once aggregation has settled: roles aggregating other aggregated
+ * roles (admin ← edit ← view) are recomputed until nothing changes, so one pass writes final
+ * rules. Returns the roles whose rules change, with their new rules.
+ */
+export function settleAggregation(roles: KubeObject[]): Map<string, unknown[]> {
+  const current = roles.map((r) => ({ ...r }));
+  const changed = new Map<string, unknown[]>();
+  for (let pass = 0; pass <= current.length; pass++) {
+    let progress = false;
+    for (const role of current) {
+      const want = aggregatedRules(role, current);
+      if (!want || JSON.stringify(want) === JSON.stringify(role.rules ?? [])) continue;
+      role.rules = want;
+      changed.set(role.metadata.name ?? '', want);
+      progress = true;
+    }
+    if (!progress) break;
+  }
+  return changed;
+}
+
 export class ClusterRoleAggregator {
   private timer: NodeJS.Timeout | undefined;
   private seenRevision = -1;
@@ -60,11 +82,8 @@ export class ClusterRoleAggregator {
     if (this.running || revision === this.seenRevision) return;
     this.running = true;
     try {
-      const all = this.cache.list().items;
-      for (const role of all) {
-        const want = aggregatedRules(role, all);
-        if (!want || JSON.stringify(want) === JSON.stringify(role.rules ?? [])) continue;
-        await this.store.update(undefined, role.metadata.name!, (current) => ({ ...current, rules: aggregatedRules(current, all) ?? current.rules }), this.ctx());
+      for (const [name, rules] of settleAggregation(this.cache.list().items)) {
+        await this.store.update(undefined, name, (current) => ({ ...current, rules }), this.ctx());
       }
       this.seenRevision = revision;
     } catch (e) {

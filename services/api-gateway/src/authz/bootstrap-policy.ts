@@ -8,6 +8,7 @@ import { ApiError, type KubeObject } from '@keelson/api';
 import type { Logger } from '@keelson/telemetry';
 import type { RequestContext } from '../registry/request-context';
 import type { ResourceStore } from '../registry/resource-store';
+import { settleAggregation } from './aggregation';
 import type { PolicyRule } from './rules';
 
 const GROUP = 'rbac.authorization.k8s.io';
@@ -168,6 +169,8 @@ export function bootstrapPolicy(services: string[] = Object.keys(SERVICE_RULES))
 /** Creates what is missing and reconciles auto-updated objects that drifted (rules, selectors, subjects). */
 export async function ensureBootstrapPolicy(stores: { clusterRoles: ResourceStore; clusterRoleBindings: ResourceStore }, ctx: () => RequestContext, log: Logger): Promise<void> {
   const { clusterRoles, clusterRoleBindings } = bootstrapPolicy();
+  // Aggregated roles are created with their settled rules, so nothing rewrites them after start.
+  for (const [name, rules] of settleAggregation(clusterRoles)) clusterRoles.find((r) => r.metadata.name === name)!.rules = rules;
   const ensure = async (store: ResourceStore, want: KubeObject, fields: string[]): Promise<void> => {
     const name = want.metadata.name!;
     let current: KubeObject | undefined;

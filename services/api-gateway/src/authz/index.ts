@@ -92,6 +92,9 @@ export function setupAuthorization(deps: AuthorizationDeps): AuthorizationSetup 
     async start() {
       const s = (r: string) => deps.stores.get(`${RBAC}/${r}`)!;
       await ensureBootstrapPolicy({ clusterRoles: s('clusterroles'), clusterRoleBindings: s('clusterrolebindings') }, internalContext, deps.log);
+      // Aggregate only once the cache holds what bootstrap wrote (a partial view would write partial rules).
+      const written = await deps.store.currentRevision();
+      await Promise.all(Object.values(policy).map((c) => (c as WatchCache).waitUntilFresh(written, 10_000)));
       aggregator.start();
       await aggregator.sync();
       deps.log.info('authorization', { modes: authorizer.modes.join(',') });
