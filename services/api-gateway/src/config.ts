@@ -34,7 +34,7 @@ export interface GatewayConfig {
   serviceNodePortRange: string;
   /** PEM private key signing service account tokens (`KEELSON_SERVICE_ACCOUNT_KEY_FILE`); unset: generated once, kept in etcd. */
   serviceAccountKeyFile?: string;
-  /** `KEELSON_AUTHORIZATION_MODE`: `AlwaysAllow` (default) or a list of `Node`, `RBAC` (see authz/authorizer.ts). */
+  /** `KEELSON_AUTHORIZATION_MODE`: a list of `Node`, `RBAC` (default `Node,RBAC`), or `AlwaysAllow` (see authz/authorizer.ts). */
   authorizationMode: string;
   /** `KEELSON_FLOW_*`, `KEELSON_REQUEST_TIMEOUT_SECONDS`: see http/flow-control.ts. */
   flowControl: FlowControlConfig;
@@ -51,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     tlsCertFile: env.KEELSON_TLS_CERT_FILE || undefined,
     tlsKeyFile: env.KEELSON_TLS_KEY_FILE || undefined,
     tokenFile: env.KEELSON_TOKEN_FILE || undefined,
-    authorizationMode: env.KEELSON_AUTHORIZATION_MODE || 'AlwaysAllow',
+    authorizationMode: env.KEELSON_AUTHORIZATION_MODE || 'Node,RBAC',
     maxRequestBytes: Number(env.KEELSON_MAX_REQUEST_BYTES ?? 3 * 1024 * 1024),
     compactionIntervalSeconds: Number(env.KEELSON_COMPACTION_INTERVAL_SECONDS ?? 300),
     watchCacheCapacity: Number(env.KEELSON_WATCH_CACHE_CAPACITY ?? 10000),

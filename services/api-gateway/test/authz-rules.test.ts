@@ -88,7 +88,8 @@ describe('the RBAC authorizer over cached policy', () => {
 
   it('lets system:masters do anything, and AlwaysAllow everyone', () => {
     expect(authz.decide({ ...res('delete', 'nodes'), user: { name: 'root', uid: '', groups: ['system:masters'] } }).allowed).toBe(true);
-    expect(parseAuthorizationModes(undefined)).toEqual(['AlwaysAllow']);
+    expect(parseAuthorizationModes(undefined)).toEqual(['Node', 'RBAC']);
+    expect(parseAuthorizationModes('AlwaysAllow')).toEqual(['AlwaysAllow']);
     expect(parseAuthorizationModes('Node,RBAC')).toEqual(['Node', 'RBAC']);
     expect(() => parseAuthorizationModes('ABAC')).toThrow('unknown mode "ABAC"');
   });

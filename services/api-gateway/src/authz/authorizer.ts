@@ -1,6 +1,6 @@
 // The authorizer chain (kube-apiserver's --authorization-mode), chosen by
-// KEELSON_AUTHORIZATION_MODE: `AlwaysAllow` (the default until every component's policy is
-// proven) or a comma list of `Node` and `RBAC`, asked in order; the first that allows wins.
+// KEELSON_AUTHORIZATION_MODE: a comma list of `Node` and `RBAC` (default `Node,RBAC`), asked in
+// order, the first that allows wins; or `AlwaysAllow`, which lets every authenticated user do anything.
 // Members of system:masters are allowed everything, as kube's privileged-group authorizer.
 import { errors } from '@keelson/api';
 import { forbiddenMessage, type Attributes } from './attributes';
@@ -11,9 +11,9 @@ export const SYSTEM_MASTERS = 'system:masters';
 export type AuthorizationMode = 'AlwaysAllow' | 'Node' | 'RBAC';
 
 export function parseAuthorizationModes(value: string | undefined): AuthorizationMode[] {
-  const modes = (value ?? 'AlwaysAllow').split(',').map((m) => m.trim()).filter(Boolean);
+  const modes = (value ?? 'Node,RBAC').split(',').map((m) => m.trim()).filter(Boolean);
   for (const m of modes) if (m !== 'AlwaysAllow' && m !== 'Node' && m !== 'RBAC') throw new Error(`KEELSON_AUTHORIZATION_MODE: unknown mode ${JSON.stringify(m)} (AlwaysAllow, Node, RBAC)`);
-  return modes.length ? (modes as AuthorizationMode[]) : ['AlwaysAllow'];
+  return modes.length ? (modes as AuthorizationMode[]) : ['Node', 'RBAC'];
 }
 
 export class Authorizer {
