@@ -40,7 +40,7 @@ interface Permissions {
  * only reads them through consumers of its own.
  *
  * A service's JetStream API is an allow-list: the account info `jetstreamManager()` checks, the
- * stream's info, and `$JS.API.CONSUMER.CREATE.KEELSON_EVENTS` — the subject of an ephemeral
+ * stream's info, reading a stored message, and `$JS.API.CONSUMER.CREATE.KEELSON_EVENTS` — the subject of an ephemeral
  * consumer the *server* names (nats-server 2.9 also accepts `CONSUMER.CREATE.<stream>.<name>[.<filter>]`
  * and `CONSUMER.DURABLE.CREATE.<stream>.<name>`, which would let a caller pick, and so update, an
  * existing consumer of another service). No consumer DELETE, INFO, LIST, NAMES or MSG.NEXT: subject
@@ -54,7 +54,8 @@ export function permissionsFor(service: string): Permissions {
     return { publish: { allow: [EVENTS, '$JS.API.>', '_INBOX.>'] }, subscribe: { allow: ['_INBOX.>'] } };
   }
   return {
-    publish: { allow: ['$JS.API.INFO', `$JS.API.STREAM.INFO.${STREAM}`, `$JS.API.CONSUMER.CREATE.${STREAM}`] },
+    // Reading one stored message (MSG.GET) reveals nothing a consumer could not read.
+    publish: { allow: ['$JS.API.INFO', `$JS.API.STREAM.INFO.${STREAM}`, `$JS.API.STREAM.MSG.GET.${STREAM}`, `$JS.API.CONSUMER.CREATE.${STREAM}`] },
     subscribe: { allow: [EVENTS, '_INBOX.>'] },
   };
 }

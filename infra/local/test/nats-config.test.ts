@@ -23,7 +23,7 @@ describe('NATS configuration', () => {
     expect(permissionsFor('api-gateway').publish.allow).toContain('keelson.events.>');
     const svc = permissionsFor('scheduler');
     // An allow-list: no events, no stream or consumer administration, no inbox writes.
-    expect(svc.publish.allow).toEqual(['$JS.API.INFO', '$JS.API.STREAM.INFO.KEELSON_EVENTS', '$JS.API.CONSUMER.CREATE.KEELSON_EVENTS']);
+    expect(svc.publish.allow).toEqual(['$JS.API.INFO', '$JS.API.STREAM.INFO.KEELSON_EVENTS', '$JS.API.STREAM.MSG.GET.KEELSON_EVENTS', '$JS.API.CONSUMER.CREATE.KEELSON_EVENTS']);
     expect(svc.subscribe.allow).toEqual(expect.arrayContaining(['keelson.events.>', '_INBOX.>']));
   });
 
@@ -32,7 +32,7 @@ describe('NATS configuration', () => {
     const text = natsServerConfig(creds, { storeDir: '/data/nats' });
     expect(text).toContain('jetstream { store_dir: "/data/nats" }');
     expect(text).toContain(`{ user: "scheduler", password: "${creds.users.scheduler.password}"`);
-    expect(text).toContain('allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.KEELSON_EVENTS", "$JS.API.CONSUMER.CREATE.KEELSON_EVENTS"]');
+    expect(text).toContain('allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.KEELSON_EVENTS", "$JS.API.STREAM.MSG.GET.KEELSON_EVENTS", "$JS.API.CONSUMER.CREATE.KEELSON_EVENTS"]');
     expect(text).not.toContain('tls {');
     expect(text).not.toMatch(/^http:/m);
   });

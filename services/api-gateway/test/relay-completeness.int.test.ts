@@ -23,7 +23,7 @@ describe('event relay completeness', () => {
     cp = await startControlPlane({ nats: true, env: { KEELSON_RELAY_LEASE_TTL_SECONDS: String(TTL_SECONDS), KEELSON_LOG_LEVEL: 'info' } });
     client = new Etcd3(cp.etcd.clientOptions);
     replicas.push(cp.gateway, await cp.addGatewayReplica());
-    nc = await connectAs(cp, 'controller');
+    nc = await connectAs(cp, 'api-gateway'); // reads the whole stream (ordered consumer): the stream admin's right, not a service's
   });
   afterAll(async () => {
     await nc?.close();
