@@ -14,7 +14,7 @@ let kubelet: ServiceProcess;
 let kubeletEnv: Record<string, string>;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ nats: true, services: ['kubelet'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
+  cp = await startControlPlane({ nats: true, services: ['kubelet'], nodes: ['node-1'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
   kubeletEnv = {
     NODE_NAME: 'node-1',
     KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet', 'node-1'),

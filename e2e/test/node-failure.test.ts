@@ -45,7 +45,7 @@ let cp: ControlPlane;
 const kubelets: Record<string, ServiceProcess> = {};
 
 beforeAll(async () => {
-  cp = await startControlPlane({ nats: true, services: ['replicaset-controller', 'scheduler', 'kubelet', 'node-lifecycle-controller'] });
+  cp = await startControlPlane({ nats: true, services: ['replicaset-controller', 'scheduler', 'kubelet', 'node-lifecycle-controller'], nodes: ['node-a', 'node-b'] });
   const [a, b] = await Promise.all(
     ['node-a', 'node-b'].map((n) => cp.startService('kubelet', { instance: n, env: { ...KUBELET, NODE_NAME: n, KEELSON_KUBELET_ROOT: join(cp.dir, n) } })),
   );
