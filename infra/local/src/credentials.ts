@@ -203,6 +203,12 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
     const f = join(dir, 'tokens', `${svc}.token`);
     if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });
   }
+  // And one per node (`tokens/nodes/<node>.token`): a kubelet container reads only its node's.
+  if (Object.keys(nodeTokens).length) await mkdir(join(dir, 'tokens', 'nodes'), { recursive: true, mode: 0o700 });
+  for (const [node, token] of Object.entries(nodeTokens)) {
+    const f = join(dir, 'tokens', 'nodes', `${node}.token`);
+    if (!existsSync(f) || (await readFile(f, 'utf8')) !== token) await writeFile(f, token, { mode: 0o600 });
+  }
   return { caFile, certFile, keyFile, tokenFile, adminToken, serviceTokens, nodeTokens, caPem: await readFile(caFile, 'utf8') };
 }
 

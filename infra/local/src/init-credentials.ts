@@ -20,7 +20,8 @@ async function init(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const home = env.KEELSON_HOME ?? '/var/lib/keelson';
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const services = list(env.KEELSON_SERVICES);
-  const creds = await ensureCredentials(home, { hostnames: list(env.KEELSON_EXTRA_SANS), services });
+  // KEELSON_NODES: kubelets that authenticate as their node (`tokens/nodes/<node>.token`, system:node:<node>).
+  const creds = await ensureCredentials(home, { hostnames: list(env.KEELSON_EXTRA_SANS), services, nodes: list(env.KEELSON_NODES) });
   const server = env.KEELSON_KUBECONFIG_SERVER ?? 'https://127.0.0.1:6443';
   await writeKubeconfig(join(home, 'kubeconfig'), server, creds.caPem, creds.adminToken);
 
