@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry of `npm start`, `npm test` and `npm run bench`: installs what is missing (etcd, NATS,
+// Entry of `npm start`, `npm test`, `npm run bench` and `npm run fuzz`: installs what is missing (etcd, NATS,
 // openssl, node_modules), builds, then runs the command. Plain Node, no dependencies: it runs
-// before `npm ci`. Usage: node infra/local/bootstrap.js start|test|bench [args...]
+// before `npm ci`. Usage: node infra/local/bootstrap.js start|test|bench|fuzz [args...]
 'use strict';
 
 const { spawnSync, spawn } = require('node:child_process');
@@ -27,6 +27,8 @@ const COMMANDS = {
     if (!entry) fail('no benchmark runner found (expected bench/run.js or bench/dist/run.js)');
     return [process.execPath, ['--enable-source-maps', entry, ...args]];
   },
+  // `npm run fuzz`: generated requests against a running gateway (KEELSON_FUZZ_RUNS, default 20,000).
+  fuzz: (args) => [process.execPath, ['--enable-source-maps', 'fuzz/dist/run.js', ...args]],
 };
 
 function log(msg) {

@@ -1,0 +1,4 @@
+export { runFuzz, prepare, type FuzzOptions, type FuzzResult, type Violation } from './fuzzer';
+export { requestArbitrary, EXPECTED_CODES, type FuzzRequest, type FuzzContext } from './requests';
+export { answerProblems, type Answer } from './invariants';
+export { RESOURCES, WIDGET_CRD } from './resources';
