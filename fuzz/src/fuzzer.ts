@@ -269,7 +269,9 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
     const execute = async (req: FuzzRequest): Promise<void> => {
       const t0 = Date.now();
       if (process.env.KEELSON_FUZZ_TRACE) process.stderr.write(`> ${req.generator} ${req.method} ${req.path.slice(0, 300)} ${(req.body ?? '').length}\n`);
-      const sent = await http.send(req.method, req.path, req.headers, req.body, req.watch ? watchBudgetMs : undefined);
+      // Any `watch` in the query may start a stream (a bare `?watch` too): read it for the budget only.
+      const mayStream = req.watch || /[?&]watch(=|&|$)/.test(req.path);
+      const sent = await http.send(req.method, req.path, req.headers, req.body, mayStream ? watchBudgetMs : undefined);
       result.msByGenerator[req.generator] = (result.msByGenerator[req.generator] ?? 0) + Date.now() - t0;
       if (sent.error?.startsWith('unsent')) {
         result.unsent++;

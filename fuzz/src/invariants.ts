@@ -69,7 +69,7 @@ export function answerProblems(req: FuzzRequest, a: Answer): string[] {
   const text = a.body.toString('utf8');
   let p: string | undefined;
   if (ct === 'application/json') {
-    if (req.watch && a.status === 200) p = watchProblem(text, a.cut);
+    if ((req.watch || a.cut) && a.status === 200) p = watchProblem(text, a.cut);
     else {
       let v: unknown;
       try {
