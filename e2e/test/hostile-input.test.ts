@@ -67,6 +67,25 @@ async function stored(key: string): Promise<Record<string, any> | null> {
   return raw === null ? null : JSON.parse(raw);
 }
 
+describe('a namespaced resource addressed without a namespace (found by npm run fuzz)', () => {
+  // Was 500 "keyFor: secrets is namespaced; a namespace is required".
+  test.each([
+    ['DELETE', '/api/v1/secrets/x', 404, 'NotFound'],
+    ['PUT', '/api/v1/configmaps/x', 404, 'NotFound'],
+    ['GET', '/api/v1/pods/x', 404, 'NotFound'],
+    ['PATCH', '/api/v1/pods', 405, 'MethodNotAllowed'],
+    ['DELETE', '/api/v1/configmaps', 405, 'MethodNotAllowed'],
+  ])('%s %s is %i', async (method, path, code, reason) => {
+    const body = method === 'PUT' ? cm('x') : method === 'PATCH' ? '{}' : undefined;
+    const headers = method === 'PATCH' ? { 'content-type': 'application/merge-patch+json' } : body ? JSON_CT : {};
+    expectStatus(await c.request(method, path, { body, headers }), code, reason);
+  });
+
+  test('listing across namespaces still works', async () => {
+    expect((await c.request('GET', '/api/v1/configmaps')).status).toBe(200);
+  });
+});
+
 describe('(4) dot segments and encoded slashes never address another object', () => {
   test.each([
     ['%2E%2E', '..'],

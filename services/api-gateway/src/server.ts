@@ -138,6 +138,11 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   const store = info && (deps.stores.get(`${info.group}/${info.version}/${info.resource}`) ?? deps.stores.get(`${info.group}/${info.resource}`));
   if (!info || !store) throw errors.notFoundPath();
   if (!info.namespaced && rr.namespace) throw errors.notFoundPath();
+  // A namespaced resource without a namespace is served only as a list or watch across all
+  // namespaces (kube registers no other route there): a name is 404, another verb 405.
+  if (info.namespaced && !rr.namespace && ((rr.verb !== 'list' && rr.verb !== 'watch') || rr.name)) {
+    throw rr.name ? errors.notFoundPath() : errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
   if (rr.verb === 'watch') {
     const cache = deps.caches.get(`${info.group}/${info.resource}`);
     if (!cache) throw errors.notFoundPath();
