@@ -137,34 +137,23 @@ const newToken = (): string => randomBytes(24).toString('base64url');
 async function ensureTokens(tokenFile: string, services: string[], nodes: string[]): Promise<{ adminToken: string; serviceTokens: Record<string, string>; nodeTokens: Record<string, string> }> {
   const rows = existsSync(tokenFile) ? parseTokenFile(await readFile(tokenFile, 'utf8')) : [];
   const before = rows.length;
-  let admin = rows.find((r) => r.user === ADMIN_USER);
-  if (!admin) {
-    admin = { token: newToken(), user: ADMIN_USER, uid: ADMIN_USER, groups: ['system:masters'] };
-    rows.push(admin);
-  }
-  const serviceTokens: Record<string, string> = {};
-  for (const svc of services) {
-    let row = rows.find((r) => r.user === serviceUser(svc));
+  // An identity keeps its token across restarts; a missing one gets a fresh token.
+  const tokenOf = (user: string, group: string): string => {
+    let row = rows.find((r) => r.user === user);
     if (!row) {
-      row = { token: newToken(), user: serviceUser(svc), uid: serviceUser(svc), groups: [SERVICE_GROUP] };
+      row = { token: newToken(), user, uid: user, groups: [group] };
       rows.push(row);
     }
-    serviceTokens[svc] = row.token;
-  }
-  const nodeTokens: Record<string, string> = {};
-  for (const node of nodes) {
-    let row = rows.find((r) => r.user === nodeUser(node));
-    if (!row) {
-      row = { token: newToken(), user: nodeUser(node), uid: nodeUser(node), groups: [NODES_GROUP] };
-      rows.push(row);
-    }
-    nodeTokens[node] = row.token;
-  }
+    return row.token;
+  };
+  const adminToken = tokenOf(ADMIN_USER, 'system:masters');
+  const serviceTokens = Object.fromEntries(services.map((svc) => [svc, tokenOf(serviceUser(svc), SERVICE_GROUP)]));
+  const nodeTokens = Object.fromEntries(nodes.map((node) => [node, tokenOf(nodeUser(node), NODES_GROUP)]));
   if (rows.length !== before) {
     await writeFile(`${tokenFile}.tmp`, rows.map(formatTokenRow).join('\n') + '\n', { mode: 0o600 });
     await rename(`${tokenFile}.tmp`, tokenFile);
   }
-  return { adminToken: admin.token, serviceTokens, nodeTokens };
+  return { adminToken, serviceTokens, nodeTokens };
 }
 
 /**
