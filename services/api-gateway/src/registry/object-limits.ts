@@ -10,10 +10,11 @@
 // unknown fields) could grow deeper with every patch until reading the object overflowed the
 // stack. Stored objects get a cap a little above the body's, room for managedFields' nesting.
 import { errors, type KubeObject } from '@keelson/api';
+import { MAX_OBJECT_BYTES as ETCD_MAX_REQUEST_BYTES } from '@keelson/bus';
 import { MAX_NESTING_DEPTH, checkNestingDepth } from '../http/nesting-depth';
 
-/** etcd's default request limit. */
-export const ETCD_MAX_REQUEST_BYTES = 1536 * 1024;
+// etcd's default request limit is the bus's object bound too (libs/bus/src/limits.ts): one
+// number sizes both what the gateway stores and what the relay must carry.
 /** Key, compare and put framing of one write transaction (keys are at most a few hundred bytes). */
 const TXN_HEADROOM_BYTES = 4096;
 export const MAX_OBJECT_BYTES = ETCD_MAX_REQUEST_BYTES - TXN_HEADROOM_BYTES;
