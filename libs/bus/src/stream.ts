@@ -17,6 +17,8 @@ export interface EventsStreamLimits {
    * relay publishes a larger event, or one over the server's max_payload, as a reference.
    */
   maxMsgBytes?: number;
+  /** Copies of the stream in a JetStream cluster (1 on a single server; 3 in the HA compose stack). */
+  replicas?: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: EventsStreamLimits = { maxAgeSeconds: 24 * 3600, maxBytes: 1024 ** 3, duplicateWindowSeconds: 120, maxMsgBytes: EVENT_MAX_BYTES };
@@ -35,6 +37,7 @@ export function eventsStreamConfig(limits: EventsStreamLimits): Partial<StreamCo
     duplicate_window: nanos((limits.maxAgeSeconds > 0 ? Math.min(window, limits.maxAgeSeconds) : window) * 1000),
     // Any allowed object's event fits (the server's max_payload is the same, see limits.ts).
     max_msg_size: limits.maxMsgBytes ?? EVENT_MAX_BYTES,
+    num_replicas: Math.max(1, limits.replicas ?? 1),
   };
 }
 
@@ -49,7 +52,7 @@ export async function ensureEventsStream(jsm: JetStreamManager, limits: EventsSt
     await jsm.streams.add(want);
     return;
   }
-  if (have.max_age !== want.max_age || have.max_bytes !== want.max_bytes || have.duplicate_window !== want.duplicate_window || have.max_msg_size !== want.max_msg_size ||
+  if (have.max_age !== want.max_age || have.max_bytes !== want.max_bytes || have.duplicate_window !== want.duplicate_window || have.max_msg_size !== want.max_msg_size || have.num_replicas !== want.num_replicas ||
       have.subjects.join(',') !== ALL_EVENTS_SUBJECT) {
     await jsm.streams.update(EVENTS_STREAM, { ...have, ...want });
   }

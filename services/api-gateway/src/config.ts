@@ -63,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxBytes: Number(env.KEELSON_EVENTS_MAX_BYTES ?? DEFAULT_STREAM_LIMITS.maxBytes),
       duplicateWindowSeconds: Number(env.KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS ?? DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
       maxMsgBytes: Number(env.KEELSON_EVENTS_MAX_MSG_BYTES ?? DEFAULT_STREAM_LIMITS.maxMsgBytes),
+      // KEELSON_EVENTS_REPLICAS [1]: 3 on a 3-node JetStream cluster (docker-compose.yml).
+      replicas: Number(env.KEELSON_EVENTS_REPLICAS ?? 1),
     },
     serviceClusterIPRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE || '10.96.0.0/12',
     serviceNodePortRange: env.KEELSON_SERVICE_NODE_PORT_RANGE || '30000-32767',
