@@ -1,4 +1,12 @@
-// JSON-lines logger: one object per line on stdout with the active trace id for correlation.
+// The one structured logger every Keelson process uses: pino writing JSON lines, one shape
+// everywhere:
+//
+//   {"level":"info","time":"2026-11-29T16:00:00.000Z","service":"scheduler","traceId":"…","spanId":"…","pod":"default/web-1","msg":"bound"}
+//
+// `traceId`/`spanId` are those of the span active when the line is written (absent outside a
+// span), so a log line can be found from its trace and the other way round. The minimum level
+// comes from KEELSON_LOG_LEVEL, else LOG_LEVEL, else `info`.
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { activeIds } from './propagation';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -14,47 +22,76 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  /** Minimum level; default KEELSON_LOG_LEVEL or 'info'. */
+  /** Minimum level; default KEELSON_LOG_LEVEL, else LOG_LEVEL, else 'info'. */
   level?: LogLevel;
-  /** Where lines go; default process.stdout. */
+  /** Where lines go (one call per line, newline included); default stdout, written synchronously. */
   write?: (line: string) => void;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 
-function parseLevel(v: string | undefined): LogLevel {
-  const l = (v ?? '').toLowerCase();
-  return l === 'debug' || l === 'info' || l === 'warn' || l === 'error' ? l : 'info';
+/**
+ * The level named by the environment: KEELSON_LOG_LEVEL wins over LOG_LEVEL; an unknown name
+ * falls back to `info` (a typo must not silence a service). pino's `trace`, `fatal` and
+ * `silent` are accepted too.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const l = (env.KEELSON_LOG_LEVEL || env.LOG_LEVEL || '').trim().toLowerCase();
+  return LEVELS.has(l) ? l : 'info';
 }
 
-// Errors do not serialize with JSON.stringify; keep their message and stack.
-function replacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (typeof value === 'bigint') return value.toString();
-  return value;
+// One synchronous stdout stream for every logger of the process: a fatal line written just
+// before process.exit is not lost in a buffer, and lines of different loggers never interleave.
+let stdout: DestinationStream | undefined;
+function defaultDestination(): DestinationStream {
+  stdout ??= pino.destination({ fd: 1, sync: true });
+  return stdout;
+}
+
+// The span active at the time of the call, merged into the line (fields of the call win).
+function traceFields(): Record<string, string> {
+  const ids = activeIds();
+  return ids ? { traceId: ids.traceId, spanId: ids.spanId } : {};
+}
+
+function serializeError(e: Error): Record<string, unknown> {
+  return { name: e.name, message: e.message, stack: e.stack };
+}
+
+// Errors do not serialize with JSON; keep their name, message and stack whatever the field's name.
+function withErrors(fields: LogFields): LogFields {
+  let out: LogFields | undefined;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v instanceof Error) (out ??= { ...fields })[k] = serializeError(v);
+  }
+  return out ?? fields;
+}
+
+function wrap(p: PinoLogger): Logger {
+  return {
+    debug: (m, f) => (f ? p.debug(withErrors(f), m) : p.debug(m)),
+    info: (m, f) => (f ? p.info(withErrors(f), m) : p.info(m)),
+    warn: (m, f) => (f ? p.warn(withErrors(f), m) : p.warn(m)),
+    error: (m, f) => (f ? p.error(withErrors(f), m) : p.error(m)),
+    child: (fields) => wrap(p.child(withErrors(fields))),
+  };
 }
 
 export function createLogger(service: string, opts: LoggerOptions = {}, base: LogFields = {}): Logger {
-  const min = rank[opts.level ?? parseLevel(process.env.KEELSON_LOG_LEVEL)];
-  const write = opts.write ?? ((line: string) => { process.stdout.write(line); });
-  const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
-    if (rank[level] < min) return;
-    const ids = activeIds();
-    const record = { time: new Date().toISOString(), level, service, msg, traceId: ids?.traceId, spanId: ids?.spanId, ...base, ...fields };
-    let line: string;
-    try {
-      line = JSON.stringify(record, replacer);
-    } catch (err) {
-      // Circular fields: log the message without them rather than throwing from a log call.
-      line = JSON.stringify({ time: record.time, level, service, msg, traceId: record.traceId, spanId: record.spanId, logError: String(err) });
-    }
-    write(line + '\n');
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(service, { ...opts, level: opts.level ?? parseLevel(process.env.KEELSON_LOG_LEVEL) }, { ...base, ...fields }),
-  };
+  const write = opts.write;
+  const destination: DestinationStream = write ? { write: (line: string) => write(line) } : defaultDestination();
+  const root = pino(
+    {
+      level: opts.level ?? logLevelFromEnv(),
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'msg',
+      // Level names, not pino's numbers: the same `level` every Keelson line had before pino.
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
+    },
+    destination,
+  );
+  return wrap(Object.keys(base).length ? root.child(withErrors(base)) : root);
 }
