@@ -102,13 +102,13 @@ export class LeaderElector {
       if (!(await this.acquire())) break;
       this.leading = true;
       this.leadership = new AbortController();
-      this.opts.metrics?.leader.set({ lease: this.opts.name }, 1);
+      this.opts.metrics?.leader.set({ name: this.opts.name }, 1);
       this.log.info('became leader');
       this.safely(() => this.opts.onStartedLeading(this.leadership!.signal));
       await this.renewUntilLost();
       this.leading = false;
       this.leadership.abort(new Error('leadership lost'));
-      this.opts.metrics?.leader.set({ lease: this.opts.name }, 0);
+      this.opts.metrics?.leader.set({ name: this.opts.name }, 0);
       this.safely(() => this.opts.onStoppedLeading());
       if (this.stopped && this.opts.releaseOnCancel !== false) await this.release();
     }

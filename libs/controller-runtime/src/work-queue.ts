@@ -21,6 +21,10 @@ export interface QueueMetrics {
   depth(n: number): void;
   added(): void;
   retried(): void;
+  /** Seconds a key waited in the queue before a worker took it. */
+  queued?(seconds: number): void;
+  /** Seconds a worker held a key (take → done). */
+  worked?(seconds: number): void;
 }
 
 export interface WorkQueueOptions {
@@ -34,6 +38,9 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly metas = new Map<string, ItemMeta>();
   private readonly waiting = new Map<string, { timer: NodeJS.Timeout; at: number; meta: ItemMeta }>();
+  // When each queued key entered the queue and each in-flight key was taken (for the metrics).
+  private readonly queuedAt = new Map<string, number>();
+  private readonly takenAt = new Map<string, number>();
   private readonly getters: ((item: QueueItem | undefined) => void)[] = [];
   private readonly idle: (() => void)[] = [];
   private shuttingDown = false;
@@ -109,6 +116,11 @@ export class WorkQueue {
 
   /** Processing of `key` finished; if it was added meanwhile it is queued again. */
   done(key: string): void {
+    const taken = this.takenAt.get(key);
+    if (taken !== undefined) {
+      this.takenAt.delete(key);
+      this.opts.metrics?.worked?.(seconds(taken));
+    }
     this.processing.delete(key);
     if (this.dirty.has(key)) this.push(key);
     else if (this.processing.size === 0 && this.queue.length === 0) this.idle.splice(0).forEach((f) => f());
@@ -143,6 +155,7 @@ export class WorkQueue {
   }
 
   private push(key: string): void {
+    if (this.opts.metrics) this.queuedAt.set(key, performance.now());
     const getter = this.getters.shift();
     if (getter) {
       this.queue.push(key);
@@ -158,10 +171,20 @@ export class WorkQueue {
     if (key === undefined) return undefined;
     this.dirty.delete(key);
     this.processing.add(key);
+    const queued = this.queuedAt.get(key);
+    if (queued !== undefined) {
+      this.queuedAt.delete(key);
+      this.opts.metrics?.queued?.(seconds(queued));
+      this.takenAt.set(key, performance.now());
+    }
     const meta = this.metas.get(key) ?? {};
     this.metas.delete(key);
     this.opts.metrics?.depth(this.queue.length);
     if (this.shuttingDown && this.queue.length === 0) this.getters.splice(0).forEach((g) => g(undefined));
     return { key, meta };
   }
+}
+
+function seconds(sinceMs: number): number {
+  return (performance.now() - sinceMs) / 1000;
 }

@@ -97,10 +97,12 @@ test('a reconcile continues the event trace, writes through the API with it, rec
   expect(events[0].metadata.name).toMatch(/^traced\.[0-9a-f]+$/);
 
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  expect(metrics).toMatch(/keelson_reconcile_duration_seconds_count\{controller="stamper",result="success"\} [1-9]/);
-  expect(metrics).toMatch(/keelson_workqueue_depth\{name="stamper"\}/);
+  expect(metrics).toMatch(/controller_runtime_reconcile_total\{controller="stamper",result="success"\} [1-9]/);
+  expect(metrics).toMatch(/controller_runtime_reconcile_time_seconds_count\{controller="stamper"\} [1-9]/);
+  expect(metrics).toMatch(/workqueue_depth\{name="stamper"\}/);
+  expect(metrics).toMatch(/workqueue_work_duration_seconds_count\{name="stamper"\} [1-9]/);
   expect(metrics).toMatch(/keelson_informer_lag_seconds_count\{resource="configmaps"\} [1-9]/);
-  expect(metrics).toMatch(/keelson_leader\{lease="stamper"\} 1/);
+  expect(metrics).toMatch(/leader_election_master_status\{name="stamper"\} 1/);
 
   await mgr.stop();
   running = undefined;
