@@ -19,3 +19,6 @@ export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling/priorityclasses';
 export { needsClusterIP, needsNodePorts } from './kinds/core/services';
 export * from './cron/schedule';
 export * from './kinds/policy/disruption-budget';
+export * from './owner-references';
+export * from './meta-time';
+export * from './taints';

@@ -9,3 +9,4 @@ export { ConnectionError } from './transport';
 export type { RequestOptions, RawResponse } from './transport';
 export { discoverResources, AGGREGATED_DISCOVERY_V2 } from './discovery';
 export type { DiscoveredResource, DiscoveryTransport } from './discovery';
+export { isNotFound, isConflict, isAlreadyExists, isInvalid, isForbidden, messageOf } from './status-errors';

@@ -11,3 +11,4 @@ export * from './leader-election';
 export * from './event-recorder';
 export * from './config';
 export * from './manager';
+export * from './controller-ref-manager';

@@ -2,8 +2,8 @@
 // through deployments/status, Events through the recorder. It remembers its own latest
 // writes so the next reconcile does not act on a cache that has not seen them yet (which
 // would only end in 409 Conflicts and back-off).
-import { ApiError, type KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import type { KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import { keyOf, type EventRecorder } from '@keelson/controller-runtime';
 import type { DeploymentWriter } from './sync-context';
 import { DEPLOYMENTS, REPLICASETS, type Deployment, type ReplicaSet } from './types';
@@ -51,7 +51,7 @@ export class ApiDeploymentWriter implements DeploymentWriter {
     try {
       return await this.client.get<ReplicaSet>(REPLICASETS, namespace, name);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -67,7 +67,7 @@ export class ApiDeploymentWriter implements DeploymentWriter {
       await this.client.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, { preconditions: { uid: rs.metadata.uid } });
     } catch (err) {
       // Already gone (a replayed event, or the garbage collector was first).
-      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
 

@@ -1,5 +1,6 @@
 // Deployment conditions (deployment_util.go): types, reasons, and set/remove that keep
 // lastTransitionTime while the status stays the same.
+import { metaTime } from '@keelson/api';
 import type { ConditionStatus, DeploymentCondition, DeploymentStatus } from './types';
 
 export const CONDITION = { available: 'Available', progressing: 'Progressing', replicaFailure: 'ReplicaFailure' } as const;
@@ -16,9 +17,6 @@ export const REASON = {
   minimumReplicasAvailable: 'MinimumReplicasAvailable',
   minimumReplicasUnavailable: 'MinimumReplicasUnavailable',
 } as const;
-
-/** metav1.Time: RFC 3339 with seconds. */
-export const metaTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function newCondition(type: string, status: ConditionStatus, reason: string, message: string, now = new Date()): DeploymentCondition {
   const t = metaTime(now);

@@ -1,15 +1,15 @@
 // The Deployment controller's reconcile (deployment_controller.go syncDeployment): claim the
 // ReplicaSets, then either only scale (paused, or replicas changed) or take one rollout step,
 // and write status. Reads come from the informers' caches; writes go through the API.
+import { labelSelectorFromObject } from '@keelson/api';
 import type { KeelsonClient } from '@keelson/client';
-import { splitKey, type ReadOnlyCache, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
+import { ControllerRefManager, splitKey, type ReadOnlyCache, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
 import type { ApiDeploymentWriter } from './api-writer';
-import { claimReplicaSets } from './claim-replica-sets';
 import { getAllReplicaSetsAndSyncRevision } from './new-replica-set';
 import { rollout } from './rollout';
 import { checkPausedConditions, isScalingEvent, sync, syncDeploymentStatus, type SyncResult } from './sync';
 import { copy, writeStatus, type SyncContext } from './sync-context';
-import type { Deployment, ReplicaSet } from './types';
+import { REPLICASET_CLAIMS, type Deployment, type ReplicaSet } from './types';
 
 export interface DeploymentReconcilerDeps {
   client: KeelsonClient;
@@ -44,7 +44,10 @@ export class DeploymentReconciler implements Reconciler {
       }
       return {};
     }
-    const rsList = await claimReplicaSets(this.deps.client, d, this.deps.replicaSets.byNamespace(d.metadata.namespace!));
+    // Its ReplicaSets: those it controls that match, plus matching orphans it adopts
+    // (getReplicaSetsForDeployment); controlled ones that stopped matching are released.
+    const claims = new ControllerRefManager<Deployment, ReplicaSet>({ client: this.deps.client, controller: d, selector: labelSelectorFromObject(sel), ...REPLICASET_CLAIMS });
+    const rsList = await claims.claim(this.deps.replicaSets.byNamespace(d.metadata.namespace!));
     if (d.metadata.deletionTimestamp) {
       const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
       await syncDeploymentStatus(ctx, newRS ? [...oldRSs, newRS] : oldRSs, newRS);

@@ -2,7 +2,8 @@
 // for the current template is named `<deployment>-<pod-template-hash>`; a name taken by a
 // different template is a hash collision, resolved by bumping status.collisionCount (which
 // changes the hash) and trying again on the next reconcile.
-import { ApiError } from '@keelson/api';
+import { ApiError, getControllerOf, newControllerRef } from '@keelson/api';
+import { isAlreadyExists, isForbidden } from '@keelson/client';
 import { CONDITION, REASON, getCondition, newCondition, setCondition } from './conditions';
 import { computeHash } from './pod-template-hash';
 import { hasProgressDeadline } from './progress';
@@ -11,7 +12,7 @@ import { setDeploymentRevision, setNewReplicaSetAnnotations } from './revision';
 import { maxSurge } from './rollout-bounds';
 import { newRSNewReplicas } from './rolling-update';
 import { copy, writeStatus, type SyncContext } from './sync-context';
-import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, type Deployment, type ReplicaSet } from './types';
+import { DEPLOYMENT_KIND, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, type Deployment, type ReplicaSet } from './types';
 
 /** Thrown after a hash collision was recorded; the reconcile retries with the new hash. */
 export class HashCollisionError extends Error {}
@@ -29,10 +30,6 @@ export async function getAllReplicaSetsAndSyncRevision(ctx: SyncContext, cached:
   return { newRS, oldRSs };
 }
 
-export function controllerRefTo(d: Deployment): NonNullable<ReplicaSet['metadata']['ownerReferences']>[number] {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name!, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
 async function getNewReplicaSet(ctx: SyncContext, rsList: ReplicaSet[], oldRSs: ReplicaSet[], createIfNotExisted: boolean): Promise<ReplicaSet | undefined> {
   const existing = findNewReplicaSet(ctx.d, rsList);
   const newRevision = maxRevision(oldRSs) + 1;
@@ -47,7 +44,7 @@ async function getNewReplicaSet(ctx: SyncContext, rsList: ReplicaSet[], oldRSs: 
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
   const rs: ReplicaSet = {
     apiVersion: 'apps/v1', kind: 'ReplicaSet',
-    metadata: { name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, ownerReferences: [controllerRefTo(d)], labels: { ...labels } },
+    metadata: { name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, ownerReferences: [newControllerRef(d, DEPLOYMENT_KIND)], labels: { ...labels } },
     spec: { replicas: 0, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
   };
   rs.spec.replicas = newRSNewReplicas(d, [...oldRSs, rs], rs);
@@ -59,10 +56,10 @@ async function getNewReplicaSet(ctx: SyncContext, rsList: ReplicaSet[], oldRSs: 
     created = await ctx.io.createReplicaSet(rs);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.reason === 'AlreadyExists') {
+    if (isAlreadyExists(err)) {
       // Ours already (a cache that has not seen our create yet), or a collision.
       const found = await ctx.io.getReplicaSet(d.metadata.namespace!, rs.metadata.name!);
-      const ref = found?.metadata.ownerReferences?.find((r) => r.controller);
+      const ref = found && getControllerOf(found);
       if (!found || ref?.uid !== d.metadata.uid || !equalIgnoreHash(d.spec.template, found.spec.template)) {
         await writeStatus(ctx, { ...d, status: { ...d.status, collisionCount: (d.status?.collisionCount ?? 0) + 1 } });
         throw new HashCollisionError(`replica set ${rs.metadata.name} exists with another template; collisionCount is now ${ctx.d.status?.collisionCount}`);
@@ -71,7 +68,7 @@ async function getNewReplicaSet(ctx: SyncContext, rsList: ReplicaSet[], oldRSs: 
       alreadyExists = true;
     } else {
       const msg = `Failed to create new replica set "${rs.metadata.name}": ${err.message}`;
-      if (hasProgressDeadline(d) && err.code !== 403) {
+      if (hasProgressDeadline(d) && !isForbidden(err)) {
         const next = copy(d);
         setCondition((next.status ??= {}), newCondition(CONDITION.progressing, 'False', REASON.failedRSCreate, msg, ctx.now()));
         await writeStatus(ctx, next);

@@ -1,10 +1,15 @@
 // The apps/v1 Deployment and ReplicaSet fields this controller reads and writes. Objects
 // arrive validated and defaulted by the gateway, so these shapes are trusted here.
-import type { KubeObject, LabelSelectorObject } from '@keelson/api';
+import type { GroupVersionKind, KubeObject, LabelSelectorObject } from '@keelson/api';
 import type { ResourceRef } from '@keelson/client';
+import type { ControllerRefKinds } from '@keelson/controller-runtime';
 
 export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
 export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
+/** What a ReplicaSet's controllerRef names its Deployment as. */
+export const DEPLOYMENT_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'Deployment' };
+/** A Deployment claims ReplicaSets (controller-runtime's ControllerRefManager). */
+export const REPLICASET_CLAIMS: ControllerRefKinds = { controllerResource: DEPLOYMENTS, controllerKind: DEPLOYMENT_KIND, resource: REPLICASETS };
 
 /** Label added to a ReplicaSet's selector, template and labels (Kubernetes' DefaultDeploymentUniqueLabelKey). */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';

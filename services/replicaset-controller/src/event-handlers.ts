@@ -1,9 +1,8 @@
 // Informer handlers (addPod/updatePod/deletePod, add/update/deleteRS in replica_set.go):
 // pod events lower the owning ReplicaSet's expectations before queueing it, so the sync
 // they trigger sees a fulfilled expectation only when the cache really holds the effect.
-import { labelSelectorFromObject } from '@keelson/api';
+import { getControllerOf, labelSelectorFromObject, type OwnerReference } from '@keelson/api';
 import { keyOf, triggerMeta, type Enqueuer, type EventInfo, type ItemMeta, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
-import { controllerOf } from './claim-pods';
 import type { Expectations } from './expectations';
 import { isPodReady } from './pod-state';
 import type { Pod, ReplicaSet } from './types';
@@ -30,7 +29,7 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
   const { queue, replicaSets, expectations } = deps;
 
   /** The ReplicaSet a controllerRef points to, if it is the one in the cache (same uid). */
-  const resolve = (pod: Pod, ref: ReturnType<typeof controllerOf>): ReplicaSet | undefined => {
+  const resolve = (pod: Pod, ref: OwnerReference | undefined): ReplicaSet | undefined => {
     if (!ref || ref.kind !== 'ReplicaSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
     const rs = replicaSets.getByName(pod.metadata.namespace, ref.name);
     return rs?.metadata.uid === ref.uid ? rs : undefined;
@@ -45,7 +44,7 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
   };
 
   const deleted = (pod: Pod, info: EventInfo): void => {
-    const rs = resolve(pod, controllerOf(pod));
+    const rs = resolve(pod, getControllerOf(pod));
     if (!rs) return;
     expectations.deletionObserved(keyOf(rs), keyOf(pod));
     queue.enqueue(keyOf(rs), triggerMeta(pod, info));
@@ -56,7 +55,7 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
       const meta = triggerMeta(pod, info);
       // Seen for the first time already terminating (e.g. after a restart): a deletion.
       if (pod.metadata.deletionTimestamp) return deleted(pod, info);
-      const ref = controllerOf(pod);
+      const ref = getControllerOf(pod);
       if (ref) {
         const rs = resolve(pod, ref);
         if (!rs) return;
@@ -70,9 +69,9 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
       const meta = triggerMeta(cur, info);
       if (info.resync || old.metadata.resourceVersion === cur.metadata.resourceVersion) {
         // Periodic resync: let the owner (or would-be owners) look again, but observe nothing.
-        const rs = resolve(cur, controllerOf(cur));
+        const rs = resolve(cur, getControllerOf(cur));
         if (rs) queue.enqueue(keyOf(rs), meta);
-        else if (!controllerOf(cur)) enqueueMatching(cur, meta);
+        else if (!getControllerOf(cur)) enqueueMatching(cur, meta);
         return;
       }
       const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {});
@@ -82,8 +81,8 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
         if (labelsChanged) deleted(old, info);
         return;
       }
-      const oldRef = controllerOf(old);
-      const curRef = controllerOf(cur);
+      const oldRef = getControllerOf(old);
+      const curRef = getControllerOf(cur);
       const refChanged = oldRef?.uid !== curRef?.uid;
       if (refChanged && oldRef) {
         const oldRs = resolve(old, oldRef);

@@ -1,14 +1,9 @@
 // Creating and deleting a ReplicaSet's pods through the API, with the Events Kubernetes'
 // RealPodControl records (SuccessfulCreate/FailedCreate, SuccessfulDelete/FailedDelete).
-import { ApiError, type OwnerReference } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { newControllerRef } from '@keelson/api';
+import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
-import { PODS, type Pod, type ReplicaSet } from './types';
-
-/** The ownerReference a ReplicaSet puts on its pods (metav1.NewControllerRef). */
-export function controllerRef(rs: ReplicaSet): OwnerReference {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
+import { PODS, REPLICASET_KIND, type Pod, type ReplicaSet } from './types';
 
 /** The pod the ReplicaSet's template describes (GetPodFromTemplate); the API picks its name. */
 export function podFromTemplate(rs: ReplicaSet): Pod {
@@ -19,7 +14,7 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
     metadata: {
       generateName: `${rs.metadata.name}-`,
       namespace: rs.metadata.namespace,
-      ownerReferences: [controllerRef(rs)],
+      ownerReferences: [newControllerRef(rs, REPLICASET_KIND)],
     },
     // A deep copy: the template belongs to the cached ReplicaSet.
     spec: structuredClone(rs.spec?.template?.spec ?? {}),
@@ -59,16 +54,4 @@ export class PodControl {
       throw err;
     }
   }
-}
-
-export function isNotFound(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 404;
-}
-
-export function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409;
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

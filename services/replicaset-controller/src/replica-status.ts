@@ -1,6 +1,6 @@
 // ReplicaSet status from its pods (calculateStatus in replica_set_utils.go), and the
 // ReplicaFailure condition: set when managing replicas failed, removed once it succeeds.
-import { labelSelectorFromSet } from '@keelson/api';
+import { labelSelectorFromSet, metaTime } from '@keelson/api';
 import { isPodAvailable, isPodReady } from './pod-state';
 import { REPLICA_FAILURE, type Pod, type ReplicaSet, type ReplicaSetCondition, type ReplicaSetStatus } from './types';
 
@@ -72,9 +72,4 @@ export function availabilityRecheckMs(rs: ReplicaSet, status: ReplicaSetStatus):
   const replicas = rs.spec?.replicas ?? 1;
   if (minReadySeconds > 0 && status.readyReplicas === replicas && status.availableReplicas !== replicas) return minReadySeconds * 1000;
   return undefined;
-}
-
-/** metav1.Time: RFC 3339 with seconds. */
-export function metaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

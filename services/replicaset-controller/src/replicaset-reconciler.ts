@@ -2,16 +2,15 @@
 // difference to spec.replicas (only once earlier creates/deletes have been observed), then
 // write status. Level-based: every step re-derives from the caches.
 import { labelSelectorFromObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
-import { splitKey, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
-import { PodClaimer } from './claim-pods';
+import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
+import { ControllerRefManager, splitKey, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
 import type { Expectations } from './expectations';
-import { isConflict, isNotFound, messageOf, type PodControl } from './pod-control';
+import type { PodControl } from './pod-control';
 import { isPodActive } from './pod-state';
 import { podsToDelete } from './pods-to-delete';
 import { availabilityRecheckMs, calculateStatus, ManageReplicasError, statusUnchanged } from './replica-status';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './slow-start';
-import { REPLICASETS, type Pod, type ReplicaSet, type ReplicaSetStatus } from './types';
+import { POD_CLAIMS, REPLICASETS, type Pod, type ReplicaSet, type ReplicaSetStatus } from './types';
 
 export interface ReplicaSetReconcilerOptions {
   client: Pick<KeelsonClient, 'get' | 'patch' | 'updateStatus'>;
@@ -45,7 +44,10 @@ export class ReplicaSetReconciler implements Reconciler {
       ctx.logger.warn('ReplicaSet has an empty selector; ignoring it');
       return;
     }
-    const pods = await new PodClaimer(this.opts.client, rs, selector).claim(this.candidatePods(rs), ctx.signal);
+    // The pods it owns: its matching pods plus matching orphans it adopts (unless it is being
+    // deleted); its pods that stopped matching are released. Others' pods are never touched.
+    const claims = new ControllerRefManager<ReplicaSet, Pod>({ client: this.opts.client, controller: rs, selector, ...POD_CLAIMS });
+    const pods = await claims.claim(this.candidatePods(rs), ctx.signal);
 
     let manageError: ManageReplicasError | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) manageError = await this.manageReplicas(key, rs, pods, ctx);

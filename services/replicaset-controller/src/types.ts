@@ -1,10 +1,15 @@
 // The shapes of the objects this controller reads and writes (apps/v1 ReplicaSet, v1 Pod),
 // only the fields it uses. Objects arrive validated by the gateway.
-import type { KubeObject, LabelSelectorObject, ObjectMeta } from '@keelson/api';
+import type { GroupVersionKind, KubeObject, LabelSelectorObject, ObjectMeta } from '@keelson/api';
 import type { ResourceRef } from '@keelson/client';
+import type { ControllerRefKinds } from '@keelson/controller-runtime';
 
 export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
 export const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
+/** What a pod's controllerRef names its ReplicaSet as. */
+export const REPLICASET_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+/** A ReplicaSet claims pods (controller-runtime's ControllerRefManager). */
+export const POD_CLAIMS: ControllerRefKinds = { controllerResource: REPLICASETS, controllerKind: REPLICASET_KIND, resource: PODS };
 
 export type PodTemplateSpec = {
   metadata?: Pick<ObjectMeta, 'labels' | 'annotations' | 'finalizers'>;
