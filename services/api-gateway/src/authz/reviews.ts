@@ -17,13 +17,15 @@ const REVIEWS: Record<string, string> = {
   'authorization.k8s.io/selfsubjectaccessreviews': 'SelfSubjectAccessReview',
   'authorization.k8s.io/selfsubjectrulesreviews': 'SelfSubjectRulesReview',
   'authorization.k8s.io/subjectaccessreviews': 'SubjectAccessReview',
+  'authorization.k8s.io/localsubjectaccessreviews': 'LocalSubjectAccessReview',
   'authentication.k8s.io/selfsubjectreviews': 'SelfSubjectReview',
   'authentication.k8s.io/tokenreviews': 'TokenReview',
 };
 
-/** Whether `rr` is one of the review APIs (create only, version v1, cluster-scoped). */
+/** Whether `rr` is one of the review APIs (create only, version v1, cluster-scoped but LocalSubjectAccessReview). */
 export function isReviewRequest(rr: ResourceRequest): boolean {
-  return rr.version === 'v1' && !rr.namespace && !rr.name && `${rr.group}/${rr.resource}` in REVIEWS;
+  const kind = REVIEWS[`${rr.group}/${rr.resource}`];
+  return rr.version === 'v1' && !rr.name && kind !== undefined && !!rr.namespace === (kind === 'LocalSubjectAccessReview');
 }
 
 type Json = Record<string, unknown>;
@@ -55,6 +57,24 @@ export function rulesReviewStatus(authz: Authorizer, user: UserInfo, namespace: 
   return { resourceRules, nonResourceRules, incomplete: !!nodeNameOf(user) || !authz.enforcing };
 }
 
+/**
+ * A LocalSubjectAccessReview asks about its own namespace only (kube's localsubjectaccessreview
+ * REST and ValidateLocalSubjectAccessReview): metadata.namespace is the request's, and so must
+ * the resource attributes' be; non-resource attributes make no sense in a namespace.
+ */
+function checkLocalNamespace(namespace: string, out: Json, spec: Json): void {
+  const meta = rec(out.metadata);
+  if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  out.metadata = { ...meta, namespace };
+  const ra = spec.resourceAttributes ? rec(spec.resourceAttributes) : undefined;
+  const invalid = (field: string, value: unknown, message: string) =>
+    errors.invalid('LocalSubjectAccessReview', '', [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` }], 'authorization.k8s.io');
+  if (spec.nonResourceAttributes) throw invalid('spec.nonResourceAttributes', rec(spec.nonResourceAttributes), 'disallowed on this kind of request');
+  if (ra && s(ra.namespace) !== namespace) throw invalid('spec.resourceAttributes.namespace', s(ra.namespace), 'must match metadata.namespace');
+}
+
 export async function handleReview(
   req: IncomingMessage,
   res: ServerResponse,
@@ -75,7 +95,9 @@ export async function handleReview(
       out.status = { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) };
       break;
     }
+    case 'LocalSubjectAccessReview':
     case 'SubjectAccessReview': {
+      if (kind === 'LocalSubjectAccessReview') checkLocalNamespace(rr.namespace!, out, spec);
       const subject: UserInfo = { name: s(spec.user), uid: s(spec.uid), groups: Array.isArray(spec.groups) ? spec.groups.filter((g): g is string => typeof g === 'string') : [] };
       if (!subject.name && subject.groups.length === 0) {
         throw errors.invalid(kind, '', [{ reason: 'FieldValueRequired', field: 'spec.user', message: 'Required value: at least one of user or group must be specified' }], 'authorization.k8s.io');

@@ -2,6 +2,7 @@
 // aggregated apidiscovery.k8s.io/v2 form that kubectl 1.32 asks for first.
 import type { IncomingMessage } from 'node:http';
 import { groupVersion, type ResourceInfo, type ResourceRegistry } from '@keelson/api';
+import { discoverableResources } from './review-resources';
 
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -40,7 +41,7 @@ export function apiVersions(serverAddress: string): object {
 
 function groupsOf(registry: ResourceRegistry): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const gv of registry.groupVersions()) {
+  for (const gv of discoverableResources(registry)) {
     if (!gv.group) continue;
     const versions = groups.get(gv.group) ?? [];
     if (!versions.includes(gv.version)) versions.push(gv.version);
@@ -64,7 +65,7 @@ export function apiGroupDoc(registry: ResourceRegistry, group: string): object |
 }
 
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): object | undefined {
-  const resources = registry.all().filter((r) => r.group === group && r.version === version);
+  const resources = discoverableResources(registry).filter((r) => r.group === group && r.version === version);
   if (resources.length === 0) return undefined;
   const entries: object[] = [];
   for (const r of resources) {
@@ -110,7 +111,7 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean,
       metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
       versions: versions.map((version) => ({
         version,
-        resources: registry.all().filter((r) => r.group === group && r.version === version).map(discoveryResource),
+        resources: discoverableResources(registry).filter((r) => r.group === group && r.version === version).map(discoveryResource),
         freshness: 'Current',
       })),
     });
