@@ -1,21 +1,47 @@
-# syntax=docker/dockerfile:1
 # One multi-stage build for every Keelson service: `docker build --target api-gateway .`
 # Targets: credentials (one-shot PKI/token/NATS-config init), api-gateway, kubelet (adds python3 for
 # pod commands), service (any other: --build-arg SERVICE=<folder under services/>).
 # Every image runs infra/docker/entrypoint.sh: NAME__FILE=/path sets NAME from that file (secrets
 # stay in the credentials volume, not in the compose file).
 
+# No `# syntax=` line: BuildKit would pull that image, and Compose 1.29 builds with the classic builder.
+# NODE_IMAGE: the official image by default; tests pass a local stand-in (infra/compose).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
 # --- build: install everything, compile all TypeScript projects, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# Manifests first: `npm ci` stays a cached layer until a dependency changes (a new workspace needs
+# its package.json listed here too).
+COPY package.json package-lock.json ./
+COPY bench/package.json bench/
+COPY e2e/package.json e2e/
+COPY fuzz/package.json fuzz/
+COPY infra/compose/package.json infra/compose/
+COPY infra/local/package.json infra/local/
+COPY libs/api/package.json libs/api/
+COPY libs/bus/package.json libs/bus/
+COPY libs/client/package.json libs/client/
+COPY libs/controller-runtime/package.json libs/controller-runtime/
+COPY libs/storage/package.json libs/storage/
+COPY libs/telemetry/package.json libs/telemetry/
+COPY libs/testing/package.json libs/testing/
+COPY services/api-gateway/package.json services/api-gateway/
+COPY services/deployment-controller/package.json services/deployment-controller/
+COPY services/garbage-collector/package.json services/garbage-collector/
+COPY services/kubelet/package.json services/kubelet/
+COPY services/namespace-controller/package.json services/namespace-controller/
+COPY services/node-lifecycle-controller/package.json services/node-lifecycle-controller/
+COPY services/replicaset-controller/package.json services/replicaset-controller/
+COPY services/scheduler/package.json services/scheduler/
+RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm ci --no-audit --no-fund \
- && npx tsc -b tsconfig.build.json \
+RUN npx tsc -b tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund \
  && find . -name '*.tsbuildinfo' -delete
 
 # --- runtime: compiled output and production node_modules, running as the unprivileged `node` user.
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     KEELSON_HOME=/var/lib/keelson
 WORKDIR /app
@@ -32,7 +58,7 @@ USER root
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openssl \
  && rm -rf /var/lib/apt/lists/*
-USER node
+# Root in compose: it hands each service a bundle of its own files owned by that service's uid.
 CMD ["node", "--enable-source-maps", "infra/local/dist/init-credentials.js"]
 
 # --- api-gateway: the only process that talks to etcd.

@@ -1,6 +1,250 @@
-// Placeholder until the driver lands (same commit series): the contract is in types.ts.
-import type { ComposeStack, ComposeUpOptions } from './types';
+// Brings docker-compose.yml up as project `keelson-<id>` and drives it: engine, base images
+// (official or stand-ins), the project's images (compose build, layer-cached), health, chaos
+// actions by service name, and a teardown that leaves nothing behind.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dockerFirewallChains, ensureEngine, type Engine } from './engine';
+import { CommandError, must, run, sleep } from './run';
+import { baseImages } from './standins';
+import type { ComposeStack, ComposeUpOptions, ExecResult, ServiceState } from './types';
 
-export async function up(_opts: ComposeUpOptions = {}): Promise<ComposeStack> {
-  throw new Error('@keelson/compose: up() is not implemented yet');
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+const PROJECT_LABEL = 'com.docker.compose.project';
+const SERVICE_LABEL = 'com.docker.compose.service';
+
+/** A free TCP port on 127.0.0.1 (for the published ports of a stack). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+interface InspectJson {
+  Id: string;
+  Name: string;
+  Config: { Labels: Record<string, string> };
+  State: { Status: string; ExitCode: number; Health?: { Status: string } };
+}
+
+class Stack implements ComposeStack {
+  readonly project: string;
+  readonly kubeconfig: string;
+  readonly apiUrl: string;
+  readonly jaegerUrl: string;
+  timings = { engineMs: 0, imagesMs: 0, healthyMs: 0, cachedImages: false };
+  private downDone = false;
+
+  constructor(
+    private readonly engine: Engine,
+    id: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly outDir: string,
+    private readonly firewallBefore: string[],
+    private readonly log: (l: string) => void,
+  ) {
+    this.project = `keelson-${id}`;
+    this.kubeconfig = join(outDir, 'kubeconfig');
+    this.apiUrl = `https://127.0.0.1:${env.KEELSON_API_PORT}`;
+    this.jaegerUrl = `http://127.0.0.1:${env.KEELSON_JAEGER_UI_PORT}`;
+  }
+
+  compose(args: string[], opts: { timeoutMs?: number; onLine?: (l: string) => void } = {}): Promise<ExecResult> {
+    const [cmd, ...pre] = this.engine.compose;
+    return run(cmd, [...pre, '-f', COMPOSE_FILE, '--project-directory', REPO_ROOT, '-p', this.project, ...args], { env: this.env, cwd: REPO_ROOT, ...opts });
+  }
+
+  private async mustCompose(args: string[], timeoutMs = 900_000, onLine?: (l: string) => void): Promise<ExecResult> {
+    const r = await this.compose(args, { timeoutMs, onLine });
+    if (r.code !== 0) throw new CommandError([...this.engine.compose, ...args], r);
+    return r;
+  }
+
+  private docker(args: string[], timeoutMs = 120_000): Promise<ExecResult> {
+    return must('docker', args, { env: this.engine.env, timeoutMs });
+  }
+
+  async services(): Promise<string[]> {
+    return (await this.mustCompose(['config', '--services'], 60_000)).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  async ps(): Promise<ServiceState[]> {
+    const ids = (await this.docker(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}=${this.project}`])).stdout.split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const r = await run('docker', ['inspect', ...ids], { env: this.engine.env });
+    // A container removed between ps and inspect makes inspect fail: list again next time.
+    if (r.code !== 0) return [];
+    return (JSON.parse(r.stdout) as InspectJson[]).map((c) => ({
+      service: c.Config.Labels[SERVICE_LABEL] ?? c.Name,
+      container: c.Name.replace(/^\//, ''),
+      status: c.State.Status,
+      health: (c.State.Health?.Status ?? 'none') as ServiceState['health'],
+      exitCode: c.State.ExitCode,
+    })).sort((a, b) => a.service.localeCompare(b.service));
+  }
+
+  /** The container of a service (its only replica: every service here runs one). */
+  async containerOf(service: string): Promise<string> {
+    const r = await this.docker(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}=${this.project}`, '--filter', `label=${SERVICE_LABEL}=${service}`]);
+    const id = r.stdout.split('\n').find(Boolean);
+    if (!id) throw new Error(`no container for service ${service} in ${this.project}`);
+    return id;
+  }
+
+  async exec(service: string, argv: string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const c = await this.containerOf(service);
+    return run('docker', ['exec', ...(opts.user ? ['--user', opts.user] : []), c, ...argv], { env: this.engine.env, timeoutMs: opts.timeoutMs ?? 60_000 });
+  }
+
+  async kill(service: string, signal = 'SIGKILL'): Promise<void> {
+    await this.docker(['kill', '--signal', signal, await this.containerOf(service)]);
+  }
+
+  async restart(service: string): Promise<void> {
+    await this.docker(['restart', '--time', '10', await this.containerOf(service)]);
+  }
+
+  async stop(service: string): Promise<void> {
+    await this.docker(['stop', '--time', '10', await this.containerOf(service)]);
+  }
+
+  async start(service: string): Promise<void> {
+    await this.docker(['start', await this.containerOf(service)]);
+  }
+
+  async pause(service: string): Promise<void> {
+    await this.docker(['pause', await this.containerOf(service)]);
+  }
+
+  async unpause(service: string): Promise<void> {
+    await this.docker(['unpause', await this.containerOf(service)]);
+  }
+
+  private network(): string {
+    return `${this.project}_default`;
+  }
+
+  async disconnect(service: string): Promise<void> {
+    await this.docker(['network', 'disconnect', '--force', this.network(), await this.containerOf(service)]);
+  }
+
+  async connect(service: string): Promise<void> {
+    // The service name stays its DNS name on the network (compose sets it as an alias).
+    await this.docker(['network', 'connect', '--alias', service, this.network(), await this.containerOf(service)]);
+  }
+
+  async waitHealthy(services?: string[], timeoutMs = 600_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const states = await this.ps();
+      const wanted = services ? states.filter((s) => services.includes(s.service)) : states;
+      const failed = wanted.find((s) => s.status === 'exited' && s.exitCode !== 0 && s.service === 'credentials');
+      if (failed) throw new Error(`${failed.service} exited ${failed.exitCode}:\n${await this.logs(failed.service, 40)}`);
+      const pending = wanted.filter((s) => !(s.status === 'exited' && s.exitCode === 0 && s.service === 'credentials') &&
+        !(s.status === 'running' && (s.health === 'healthy' || s.health === 'none')));
+      const missing = (services ?? []).filter((s) => !states.some((x) => x.service === s));
+      if (wanted.length > 0 && pending.length === 0 && missing.length === 0) return;
+      const summary = [...pending.map((s) => `${s.service}:${s.status}/${s.health}`), ...missing.map((s) => `${s}:absent`)].join(' ');
+      if (summary !== last) this.log(`waiting for ${summary || 'containers'}`);
+      last = summary;
+      if (Date.now() > deadline) {
+        const logs = await Promise.all(pending.slice(0, 4).map(async (s) => `--- ${s.service}\n${await this.logs(s.service, 30)}`));
+        throw new Error(`not healthy after ${timeoutMs} ms: ${summary}\n${logs.join('\n')}`);
+      }
+      await sleep(1000);
+    }
+  }
+
+  async logs(service: string, tail = 100): Promise<string> {
+    const r = await run('docker', ['logs', '--tail', String(tail), await this.containerOf(service)], { env: this.engine.env });
+    return r.stdout + r.stderr;
+  }
+
+  async down(): Promise<void> {
+    if (this.downDone) return;
+    this.downDone = true;
+    const problems: string[] = [];
+    // Paused containers cannot be stopped: let them go first.
+    for (const s of await this.ps().catch(() => [])) if (s.status === 'paused') await this.unpause(s.service).catch(() => undefined);
+    const r = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeoutMs: 300_000 });
+    if (r.code !== 0) problems.push(`compose down: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const filter = ['--filter', `label=${PROJECT_LABEL}=${this.project}`];
+    const left = {
+      containers: (await run('docker', ['ps', '-aq', ...filter], { env: this.engine.env })).stdout.trim(),
+      volumes: (await run('docker', ['volume', 'ls', '-q', ...filter], { env: this.engine.env })).stdout.trim(),
+      networks: (await run('docker', ['network', 'ls', '-q', ...filter], { env: this.engine.env })).stdout.trim(),
+    };
+    for (const [what, ids] of Object.entries(left)) if (ids) problems.push(`${what} left: ${ids.split('\n').join(' ')}`);
+    rmSync(this.outDir, { recursive: true, force: true });
+    await this.engine.stop();
+    const chains = (await dockerFirewallChains()).filter((c) => !this.firewallBefore.includes(c));
+    if (chains.length > 0) problems.push(`firewall chains left: ${chains.join(', ')}`);
+    if (problems.length > 0) throw new Error(`teardown of ${this.project} left things behind:\n${problems.join('\n')}`);
+    this.log(`${this.project} removed: no containers, volumes or networks left${this.engine.startedPid ? ', dockerd stopped' : ''}`);
+  }
+
+  async bringUp(opts: ComposeUpOptions, baseCached: boolean, started: number): Promise<void> {
+    const t1 = Date.now();
+    // The project's images: compose build (classic builder, layer cache: only what changed rebuilds).
+    const projectImages = ['keelson/service', 'keelson/kubelet', 'keelson/api-gateway', 'keelson/credentials', 'keelson/haproxy'].map((i) => `${i}:${this.env.KEELSON_TAG}`);
+    const present = await Promise.all(projectImages.map((i) => run('docker', ['image', 'inspect', i], { env: this.engine.env }).then((x) => x.code === 0)));
+    this.log('building the project images (compose build)');
+    await this.mustCompose(['build', ...(opts.rebuild ? ['--no-cache'] : [])], 1_800_000);
+    this.timings.imagesMs = Date.now() - t1;
+    this.timings.cachedImages = baseCached && present.every(Boolean);
+    const t2 = Date.now();
+    this.log(`${this.engine.compose.join(' ')} -p ${this.project} up -d`);
+    await this.mustCompose(['up', '-d', '--no-build'], 600_000);
+    await this.waitHealthy(undefined, opts.healthTimeoutMs ?? 600_000);
+    this.timings.healthyMs = Date.now() - t2;
+    if (!existsSync(this.kubeconfig)) throw new Error(`no kubeconfig at ${this.kubeconfig}`);
+    this.log(`${this.project} healthy in ${(this.timings.healthyMs / 1000).toFixed(1)} s (images ${(this.timings.imagesMs / 1000).toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+/** Starts (or finds) the engine, prepares images, brings the stack up and waits until it is healthy. */
+export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`[compose] ${l}\n`));
+  const started = Date.now();
+  const firewallBefore = await dockerFirewallChains();
+  const engine = await ensureEngine(log);
+  const engineMs = Date.now() - started;
+  let stack: Stack | undefined;
+  try {
+    const base = await baseImages(engine, log);
+    const id = opts.id ?? randomBytes(4).toString('hex');
+    const outDir = mkdtempSync(join(tmpdir(), `keelson-compose-${id}-`));
+    const env: NodeJS.ProcessEnv = {
+      ...engine.env,
+      KEELSON_TAG: 'dev',
+      KEELSON_BUILD_NETWORK: 'host',
+      KEELSON_API_PORT: String(await freePort()),
+      KEELSON_JAEGER_UI_PORT: String(await freePort()),
+      KEELSON_OTLP_PORT: String(await freePort()),
+      KEELSON_COMPOSE_DIR: outDir,
+      ...base.env,
+      ...(opts.env ?? {}),
+    };
+    stack = new Stack(engine, id, env, outDir, firewallBefore, log);
+    stack.timings.engineMs = engineMs;
+    await stack.bringUp(opts, base.cached, started);
+    return stack;
+  } catch (err) {
+    if (process.env.KEELSON_COMPOSE_KEEP_FAILED === '1') {
+      log('KEELSON_COMPOSE_KEEP_FAILED=1: leaving the failed stack up');
+      throw err;
+    }
+    await (stack ? stack.down() : engine.stop()).catch((e: unknown) => log(`teardown after failure: ${e instanceof Error ? e.message : String(e)}`));
+    throw err;
+  }
 }

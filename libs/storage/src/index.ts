@@ -3,7 +3,7 @@ export { keyFor, prefixFor, resourcePrefix, prefixEnd, REGISTRY_ROOT } from './k
 export { StorageError, isStorageError, type StorageErrorCode } from './errors';
 export { encodeObject, decodeObject, withRevision } from './codec';
 export { encodeContinue, decodeContinue, type ContinuePosition } from './continue-token';
-export { EtcdStore, type EtcdStoreOptions, type DeletePreconditions, type ListOptions, type ListResult } from './store';
+export { EtcdStore, type EtcdStoreOptions, type EtcdRequestObserver, type DeletePreconditions, type ListOptions, type ListResult } from './store';
 export {
   WatchCache,
   type WatchCacheOptions,

@@ -10,8 +10,12 @@ import { fromEtcdError, StorageError } from './errors';
 import { prefixEnd } from './keys';
 import { defaultTracer, inSpan } from './tracing';
 
+/** Told of every etcd call's duration (etcd_request_duration_seconds); `key` is the key or prefix. */
+export type EtcdRequestObserver = (operation: string, key: string, seconds: number, ok: boolean) => void;
+
 export interface EtcdStoreOptions {
   tracer?: Tracer;
+  observe?: EtcdRequestObserver;
 }
 
 export interface DeletePreconditions {
@@ -44,9 +48,11 @@ const rev = (v: string | number): number => Number(v);
 
 export class EtcdStore {
   private readonly tracer: Tracer;
+  private readonly observe?: EtcdRequestObserver;
 
   constructor(private readonly client: Etcd3, opts: EtcdStoreOptions = {}) {
     this.tracer = opts.tracer ?? defaultTracer();
+    this.observe = opts.observe;
   }
 
   /** Fails with KeyExists when the key exists. */
@@ -223,10 +229,16 @@ export class EtcdStore {
 
   private async call<T>(op: string, key: string, fn: () => Promise<T>): Promise<T> {
     return inSpan(this.tracer, op, key, async () => {
+      const started = performance.now();
+      let ok = false;
       try {
-        return await fn();
+        const out = await fn();
+        ok = true;
+        return out;
       } catch (e) {
         throw fromEtcdError(e, key);
+      } finally {
+        this.observe?.(op, key, (performance.now() - started) / 1000, ok);
       }
     });
   }

@@ -98,6 +98,11 @@ export class WatchCache {
     this.freshWaiters = [];
   }
 
+  /** Watches currently registered (apiserver_registered_watchers). */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
   /** Highest revision the cache has seen (for bookmarks). */
   currentRevision(): number {
     return this.revision;

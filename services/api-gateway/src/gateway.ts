@@ -23,6 +23,7 @@ import { startRelay, type RelayHandle } from './relay';
 import { ResourceStore } from './registry/resource-store';
 import { CrdController } from './registry/crd-controller';
 import { createRequestListener } from './server';
+import { GatewayMetrics } from './metrics';
 import { ensureKubernetesService } from './registry/kubernetes-service';
 import { ServiceStorage } from './registry/service-allocation';
 import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
@@ -42,7 +43,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const authenticator = TokenAuthenticator.fromFile(config.tokenFile);
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
-  const store = new EtcdStore(client);
+  const metrics = new GatewayMetrics({ defaultMetrics: true });
+  const store = new EtcdStore(client, { observe: metrics.etcd });
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
@@ -71,8 +73,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   terminator.start();
   // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
   const relay = config.bus.servers
-    ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log)
+    ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log, metrics.publish)
     : undefined;
+  metrics.attach({ caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined });
   if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
   const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);
 
@@ -89,6 +92,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     audit,
     maxRequestBytes: config.maxRequestBytes,
     bookmarkIntervalSeconds: 10,
+    metrics,
     ready: () => store.currentRevision().then(() => true, () => false),
   });
   const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }, listener);

@@ -23,6 +23,7 @@ import { handleTokenRequest } from './handlers/token-request';
 import type { ServiceAccountTokens } from './serviceaccount/tokens';
 import { dryRunOf, fieldValidationOf } from './handlers/params';
 import type { RequestContext } from './registry/request-context';
+import { instrumentRequest, serveMetrics, type GatewayMetrics } from './metrics';
 import type { ResourceStore } from './registry/resource-store';
 import { CustomResourceStore } from './registry/custom-resource-store';
 import { ConvertedVersionStore } from './registry/converted-version-store';
@@ -43,6 +44,8 @@ export interface ApiServerDeps {
   audit?: AuditLog;
   maxRequestBytes: number;
   bookmarkIntervalSeconds: number;
+  /** Prometheus metrics (metrics/): counted per request, served at /metrics. */
+  metrics?: GatewayMetrics;
   /** Readiness beyond "the process runs": etcd answers and caches are synced. */
   ready: () => Promise<boolean>;
 }
@@ -62,6 +65,7 @@ export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessag
     } catch (e) {
       badPath = e;
     }
+    if (deps.metrics) instrumentRequest(deps.metrics, req, res, rr, (g, v, r) => !!deps.registry.lookup(g, v, r));
     const parent = contextFromTraceparent(headerOf(req, 'traceparent'), headerOf(req, 'tracestate'));
     const span = tracer.startSpan(`${req.method} ${rr ? routeName(rr) : path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '', 'url.path': url.pathname } }, parent);
     const started = Date.now();
@@ -110,6 +114,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   trace.getActiveSpan()?.setAttribute('enduser.id', user.name);
   deps.authorizer?.authorize(attributesFor(user, req.method ?? 'GET', path, rr));
 
+  if (path === '/metrics' && deps.metrics) return serveMetrics(req.method ?? 'GET', res, deps.metrics);
   if (path === '/api' || path === '/apis') {
     const aggregated = wantsAggregated(req);
     if (aggregated) return sendJson(res, 200, aggregatedDiscovery(deps.registry, path === '/api', aggregated), aggregated);

@@ -5,8 +5,8 @@
 // retried sooner when the cluster changes in a way that may let it fit (a node added or
 // changed, a pod deleted or finished).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { ApiError, BUILTIN_RESOURCES, isRecord, type KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { BUILTIN_RESOURCES, isRecord, metaTime, type KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import { keyOf, type Enqueuer, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import type { SchedulerConfig } from './config';
@@ -153,8 +153,8 @@ export class Scheduler implements Reconciler {
       this.d.metrics?.bindings.inc({ result: 'failure' });
       this.cache.forget(info.key);
       // 404: the pod is gone; 409: bound by someone else or being deleted. The informer will tell.
-      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) {
-        this.d.log.info('binding rejected; dropping the assumption', { pod: info.key, node, code: err.code, msg: err.message });
+      if (isNotFound(err) || isConflict(err)) {
+        this.d.log.info('binding rejected; dropping the assumption', { pod: info.key, node, msg: messageOf(err) });
         return;
       }
       this.d.log.warn('binding failed; retrying with back-off', { pod: info.key, node, err });
@@ -180,7 +180,7 @@ export class Scheduler implements Reconciler {
     const conditions = isRecord(pod.status) && Array.isArray(pod.status.conditions) ? (pod.status.conditions as Record<string, unknown>[]) : [];
     const current = conditions.find((c) => c.type === 'PodScheduled');
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = metaTime();
     const condition = {
       type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null,
       lastTransitionTime: current?.status === 'False' && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now,
@@ -189,7 +189,7 @@ export class Scheduler implements Reconciler {
     try {
       await this.d.client.patch(PODS, namespace, name, { status: { conditions: [condition] } }, { type: 'strategic', subresource: 'status' });
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) this.d.log.warn('could not set the PodScheduled condition', { pod: keyOf(pod), err });
+      if (!isNotFound(err)) this.d.log.warn('could not set the PodScheduled condition', { pod: keyOf(pod), err });
     }
   }
 

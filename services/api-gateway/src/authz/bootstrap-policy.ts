@@ -149,12 +149,15 @@ export function bootstrapPolicy(services: string[] = Object.keys(SERVICE_RULES))
     ]),
     clusterRole('system:discovery', [urls(['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], ['get'])]),
     clusterRole('system:public-info-viewer', [urls(['/healthz', '/livez', '/readyz', '/version', '/version/'], ['get'])]),
+    // kube's: scraping /metrics (and the health endpoints) for members of group system:monitoring.
+    clusterRole('system:monitoring', [urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], ['get'])]),
   ];
   const clusterRoleBindings: KubeObject[] = [
     binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
     binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
     binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
     binding('system:public-info-viewer', 'system:public-info-viewer', [{ kind: 'Group', name: 'system:authenticated' }, { kind: 'Group', name: 'system:unauthenticated' }]),
+    binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
   ];
   for (const svc of services) {
     const rules = SERVICE_RULES[svc];

@@ -8,6 +8,7 @@ import { etcdClientOptions, type EtcdConnection } from '@keelson/storage';
 import { tracer, type Logger } from '@keelson/telemetry';
 import { LeaseElection } from './election';
 import { EventRelay, type RelayStatus } from './relay';
+import type { PublishObserver } from '../metrics';
 
 export const RELAY_LEADER_KEY = '/keelson/leader/relay';
 
@@ -30,7 +31,8 @@ export interface RelayHandle {
   stop(): Promise<void>;
 }
 
-export function startRelay(config: RelayConfig, log: Logger): RelayHandle {
+/** `onPublished` is told each publish's acknowledgement latency (keelson_relay_publish_duration_seconds). */
+export function startRelay(config: RelayConfig, log: Logger, onPublished?: PublishObserver): RelayHandle {
   const rlog = log.child({ component: 'relay' });
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const identity = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
@@ -43,6 +45,7 @@ export function startRelay(config: RelayConfig, log: Logger): RelayHandle {
     publishTimeoutMs: 5000,
     tracer: tracer('api-gateway-relay'),
     log: rlog,
+    onPublished,
   });
   const election = new LeaseElection(client, { key: RELAY_LEADER_KEY, ttlSeconds: config.leaseTtlSeconds, identity, log: rlog });
   election.start((signal) => relay.lead(signal));

@@ -7,6 +7,9 @@ import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry
 import { HEADERS, type EventMessage } from '@keelson/bus';
 import { contextFromTraceparent } from '@keelson/telemetry';
 
+/** One publish settled `seconds` after it was sent: acknowledged (`ok`) or refused/timed out. */
+export type PublishLatencyObserver = (subject: string, seconds: number, ok: boolean) => void;
+
 export interface OrderedPublisherOptions {
   maxInFlight: number;
   /** Messages waiting to be sent beyond which the relay gives up this session (it is too far behind). */
@@ -20,6 +23,7 @@ export interface OrderedPublisherOptions {
   onAcked(revision: number, count: number): void;
   /** First failure; nothing more is sent afterwards. `msg` is the message whose publish failed, when one did. */
   onFailed(err: Error, msg?: EventMessage): void;
+  onPublished?: PublishLatencyObserver;
 }
 
 interface Sent {
@@ -79,12 +83,15 @@ export class OrderedPublisher {
       attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.message.id': msg.msgId, 'keelson.revision': msg.revision },
     }, contextFromTraceparent(msg.headers[HEADERS.traceparent], msg.headers[HEADERS.tracestate]));
     const entry: Sent = { msg, span };
+    const sentAt = performance.now();
+    const settled = (ok: boolean): void => this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, ok);
     this.sent.push(entry);
     this.inFlight++;
     const expected = this.lastSeq++;
     this.js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: h, timeout: this.opts.timeoutMs, expect: { lastSequence: expected } }).then(
       (ack) => {
         this.inFlight--;
+        settled(true);
         entry.seq = ack.seq;
         span.end();
         this.advance();
@@ -92,6 +99,7 @@ export class OrderedPublisher {
       },
       (err: unknown) => {
         this.inFlight--;
+        settled(false);
         span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
         span.end();
         this.fail(err instanceof Error ? err : new Error(String(err)), msg);

@@ -13,7 +13,7 @@ import { prefixEnd } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import { toObjectChange } from './change';
 import { EventFitter } from './event-fit';
-import { OrderedPublisher, toMsgHdrs } from './ordered-publisher';
+import { OrderedPublisher, toMsgHdrs, type PublishLatencyObserver } from './ordered-publisher';
 
 export interface RelayOptions {
   /** A client of the relay's own (its watch must not share fate with the watch caches'). */
@@ -25,6 +25,7 @@ export interface RelayOptions {
   publishTimeoutMs: number;
   tracer: Tracer;
   log: Logger;
+  onPublished?: PublishLatencyObserver;
 }
 
 export interface RelayStatus {
@@ -116,6 +117,7 @@ export class EventRelay {
         lastSeq: start.seq,
         timeoutMs: this.opts.publishTimeoutMs,
         tracer: this.opts.tracer,
+        onPublished: this.opts.onPublished,
         onAcked: (revision, count) => {
           this.stats.ackedRevision = revision;
           this.stats.published += count;
