@@ -1,17 +1,10 @@
 // What kube's node lifecycle controller writes when a kubelet goes silent, and which
 // NoExecute taints a node's Ready condition calls for. Pure functions over objects.
-import type { KubeObject } from '@keelson/api';
+import { nodeTaints, type KubeObject, type Taint } from '@keelson/api';
 import { nodeConditions, readyCondition, type NodeCondition } from './heartbeat-tracker';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  timeAdded?: string;
-}
 
 /** The conditions the kubelet owns; all turn Unknown when it stops posting. */
 const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
@@ -38,11 +31,6 @@ export function wantedLifecycleTaint(node: KubeObject): string | undefined {
   if (!ready || ready.status === 'Unknown') return TAINT_UNREACHABLE;
   if (ready.status === 'False') return TAINT_NOT_READY;
   return undefined;
-}
-
-export function nodeTaints(node: KubeObject): Taint[] {
-  const t = node.spec?.taints;
-  return Array.isArray(t) ? (t as Taint[]) : [];
 }
 
 /**

@@ -4,12 +4,12 @@
 //     none once the node heartbeats again and its kubelet reports Ready=True;
 //   - pods on a NoExecute-tainted node are deleted when their toleration runs out.
 // Level-based; each node is re-checked every monitor period (requeueAfter).
-import { BUILTIN_RESOURCES, type KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { BUILTIN_RESOURCES, metaTime, nodeTaints, type KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import type { ReadOnlyCache, ReconcileContext, ReconcileResult, Reconciler } from '@keelson/controller-runtime';
 import type { NodeLifecycleConfig } from './config';
 import { readyCondition, type HeartbeatTracker } from './heartbeat-tracker';
-import { markUnknown, nodeTaints, reconcileLifecycleTaints, TAINT_UNREACHABLE, wantedLifecycleTaint } from './node-health';
+import { markUnknown, reconcileLifecycleTaints, TAINT_UNREACHABLE, wantedLifecycleTaint } from './node-health';
 import { evictionTime } from './taint-eviction';
 
 export const NODES = BUILTIN_RESOURCES.find((r) => r.resource === 'nodes')!;
@@ -45,7 +45,7 @@ export class NodeLifecycleReconciler implements Reconciler {
       return;
     }
     const now = (this.d.now ?? Date.now)();
-    const nowIso = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    const nowIso = metaTime(now);
     const lastSeen = this.d.tracker.observe(node, this.d.leases.getByName(NODE_LEASE_NAMESPACE, name));
     const stale = now - lastSeen >= this.d.config.gracePeriodMs;
 
@@ -92,8 +92,7 @@ export class NodeLifecycleReconciler implements Reconciler {
         ctx.logger.info('evicted pod from tainted node', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, node: node.metadata.name });
         this.d.recorder?.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
       } catch (err) {
-        const code = (err as { code?: number }).code;
-        if (code !== 404 && code !== 409) throw err; // gone or replaced: nothing to evict
+        if (!isNotFound(err) && !isConflict(err)) throw err; // gone or replaced: nothing to evict
       }
     }
     return next;

@@ -7,11 +7,10 @@
 //   - terminated (Succeeded/Failed) beyond the threshold, oldest first.
 // Non-terminal pods it deletes are first marked Failed with a DisruptionTarget condition
 // (reason DeletionByPodGC), as kube's markFailedAndDeletePod does.
-import type { KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { metaTime, nodeTaints, type KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import type { ReadOnlyCache, ReconcileContext, ReconcileResult, Reconciler } from '@keelson/controller-runtime';
 import { readyCondition } from './heartbeat-tracker';
-import { nodeTaints } from './node-health';
 import { NODES, PODS } from './node-lifecycle-reconciler';
 
 export const POD_GC_KEY = 'pod-gc';
@@ -125,7 +124,7 @@ export class PodGcReconciler implements Reconciler {
       await this.d.client.get(NODES, undefined, name);
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }
@@ -137,14 +136,13 @@ export class PodGcReconciler implements Reconciler {
       await this.d.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
       ctx.logger.info('garbage collected pod', { pod: ref, reason: why });
     } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code !== 404 && code !== 409) throw err; // gone or replaced: nothing to collect
+      if (!isNotFound(err) && !isConflict(err)) throw err; // gone or replaced: nothing to collect
     }
   }
 
   private async markFailed(pod: KubeObject): Promise<void> {
     const status = (pod.status ?? {}) as { phase?: string; conditions?: { type: string }[] };
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = metaTime();
     const conditions = [
       ...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
       { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: now },

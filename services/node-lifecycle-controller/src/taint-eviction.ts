@@ -3,36 +3,20 @@
 // counted from the taint's timeAdded; never when every match tolerates forever.
 // Pods without their own toleration of the lifecycle taints get the defaults kube's
 // DefaultTolerationSeconds admission plugin would have given them.
-import type { KubeObject } from '@keelson/api';
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, type Taint } from './node-health';
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+import { podTolerations, toleratesTaint, tolerationsTolerateTaint, type KubeObject, type Taint, type Toleration } from '@keelson/api';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from './node-health';
 
 export interface DefaultTolerations {
   unreachableSeconds: number;
   notReadySeconds: number;
 }
 
-/** Kubernetes' ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false; // an empty key only goes with Exists
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-export function podTolerations(pod: KubeObject, defaults: DefaultTolerations): Toleration[] {
-  const own = Array.isArray(pod.spec?.tolerations) ? (pod.spec!.tolerations as Toleration[]) : [];
+/** The pod's tolerations plus the admission defaults for the lifecycle taints it does not tolerate. */
+export function tolerationsWithDefaults(pod: KubeObject, defaults: DefaultTolerations): Toleration[] {
+  const own = podTolerations(pod);
   const withDefaults = [...own];
   for (const [key, seconds] of [[TAINT_NOT_READY, defaults.notReadySeconds], [TAINT_UNREACHABLE, defaults.unreachableSeconds]] as const) {
-    if (!own.some((t) => tolerates(t, { key, effect: 'NoExecute' }))) withDefaults.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+    if (!tolerationsTolerateTaint(own, { key, effect: 'NoExecute' })) withDefaults.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   }
   return withDefaults;
 }
@@ -41,10 +25,10 @@ export function podTolerations(pod: KubeObject, defaults: DefaultTolerations): T
 export function evictionTime(pod: KubeObject, taints: Taint[], defaults: DefaultTolerations, now: number): number | undefined {
   const noExecute = taints.filter((t) => t.effect === 'NoExecute');
   if (noExecute.length === 0) return undefined;
-  const tolerations = podTolerations(pod, defaults);
+  const tolerations = tolerationsWithDefaults(pod, defaults);
   const used = new Set<Toleration>();
   for (const taint of noExecute) {
-    const matching = tolerations.filter((t) => tolerates(t, taint));
+    const matching = tolerations.filter((t) => toleratesTaint(t, taint));
     if (matching.length === 0) return now; // an untolerated NoExecute taint: evict now
     matching.forEach((t) => used.add(t));
   }

@@ -1,5 +1,5 @@
 // Which pods the pod GC force-deletes, and when (kube's podgc controller).
-import type { KubeObject } from '@keelson/api';
+import { errors, type KubeObject } from '@keelson/api';
 import { ObjectCache, type ReconcileContext } from '@keelson/controller-runtime';
 import { PodGcReconciler, TAINT_OUT_OF_SERVICE, type PodGcConfig } from '../src/pod-gc';
 
@@ -24,7 +24,7 @@ function setup(pods: KubeObject[], nodes: KubeObject[], config: Partial<PodGcCon
   let now = 0;
   const client = {
     get: async (_r: unknown, _ns: string | undefined, name: string) => {
-      if (!apiNodes.includes(name)) throw Object.assign(new Error('not found'), { code: 404 });
+      if (!apiNodes.includes(name)) throw errors.notFound('nodes', name); // as the client throws it
       return node(name, 'True');
     },
     updateStatus: async (_r: unknown, obj: KubeObject) => (statuses.push(obj), obj),

@@ -1,19 +1,6 @@
 // Typed views of the Pod and Node fields the scheduler reads, computed once per object so
 // filters and scores over many nodes do not re-parse quantities.
-import { isRecord, parseQuantity, type KubeObject } from '@keelson/api';
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | '';
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
+import { getControllerOf, isRecord, nodeTaints, parseQuantity, podTolerations, type KubeObject, type Taint, type Toleration } from '@keelson/api';
 
 export interface NodeSelectorRequirement {
   key: string;
@@ -99,7 +86,7 @@ export function podInfo(pod: KubeObject): PodInfo {
   addInto(sum, rec(spec.overhead));
   const affinity = rec(rec(spec.affinity).nodeAffinity);
   const required = affinity.requiredDuringSchedulingIgnoredDuringExecution;
-  const owner = (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
+  const owner = getControllerOf(pod);
   const meta = pod.metadata;
   return {
     key: meta.namespace ? `${meta.namespace}/${meta.name}` : String(meta.name),
@@ -111,7 +98,7 @@ export function podInfo(pod: KubeObject): PodInfo {
     nodeSelector: rec(spec.nodeSelector) as Record<string, string>,
     requiredTerms: isRecord(required) ? arr<NodeSelectorTerm>(required.nodeSelectorTerms) : undefined,
     preferredTerms: arr<PreferredSchedulingTerm>(affinity.preferredDuringSchedulingIgnoredDuringExecution),
-    tolerations: arr<Toleration>(spec.tolerations),
+    tolerations: podTolerations(pod),
     nodeName: typeof spec.nodeName === 'string' && spec.nodeName ? spec.nodeName : undefined,
   };
 }
@@ -125,7 +112,7 @@ export function nodeView(node: KubeObject): NodeView {
     node,
     labels: node.metadata.labels ?? {},
     allocatable,
-    taints: arr<Taint>(spec.taints),
+    taints: nodeTaints(node),
     unschedulable: spec.unschedulable === true,
   };
 }
@@ -134,13 +121,4 @@ export function nodeView(node: KubeObject): NodeView {
 export function isTerminal(pod: KubeObject): boolean {
   const phase = rec(pod.status).phase;
   return phase === 'Succeeded' || phase === 'Failed';
-}
-
-/** v1helper.ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false; // an empty key needs Exists
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
 }
