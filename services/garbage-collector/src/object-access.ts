@@ -2,8 +2,8 @@
 // precondition; reference and finalizer edits are read-modify-update with the object's
 // resourceVersion, retried on conflict, and give up quietly when the object is gone or
 // replaced by another with the same name (its uid differs).
-import { ApiError, type KubeObject } from '@keelson/api';
-import type { KeelsonClient, ResourceRef } from '@keelson/client';
+import type { KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import type { KindResolver, ObjectIdentity } from './identity';
 
 export type DeletionPropagation = 'Background' | 'Foreground' | 'Orphan';
@@ -107,12 +107,4 @@ export class ApiObjectAccess implements ObjectAccess {
     if (info.namespaced && !id.namespace) return undefined;
     return { ref: info, namespace: info.namespaced ? id.namespace : undefined };
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 404;
-}
-
-function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409;
 }

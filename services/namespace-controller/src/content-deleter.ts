@@ -3,7 +3,7 @@
 // not already terminating, and count what is still there. Idempotent: the reconciler runs
 // passes until nothing remains, then finalizes the namespace.
 import type { KubeObject, Status } from '@keelson/api';
-import type { KeelsonClient, ResourceRef } from '@keelson/client';
+import { isNotFound, messageOf, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import type { ContentSummary } from './namespace-conditions';
 import type { NamespacedResourceDiscovery } from './discovery';
 
@@ -57,7 +57,7 @@ export class ContentDeleter {
           const res = await this.client.delete(r, namespace, item.metadata.name!, { propagationPolicy: 'Background', signal });
           if (!isStatus(res)) left.push(res);
         } catch (err) {
-          if ((err as { code?: number }).code === 404) continue; // gone already
+          if (isNotFound(err)) continue; // gone already
           pass.errors.push(`${name} "${item.metadata.name}": delete: ${messageOf(err)}`);
           left.push(item);
         }
@@ -77,8 +77,4 @@ export class ContentDeleter {
 
 function isStatus(o: KubeObject | Status): o is Status {
   return o.kind === 'Status';
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

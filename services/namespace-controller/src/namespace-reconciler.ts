@@ -2,8 +2,8 @@
 // it is terminating; then delete its content pass after pass, report progress in status
 // conditions, and once nothing is left remove the `kubernetes` finalizer through the
 // finalize subresource, after which the gateway removes the namespace.
-import { BUILTIN_RESOURCES, type KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { BUILTIN_RESOURCES, metaTime, type KubeObject } from '@keelson/api';
+import { isNotFound, type KeelsonClient } from '@keelson/client';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '@keelson/controller-runtime';
 import type { ContentDeleter } from './content-deleter';
 import { mergeConditions, namespaceConditions, type NamespaceCondition } from './namespace-conditions';
@@ -30,7 +30,7 @@ export class NamespaceReconciler implements Reconciler {
     try {
       ns = await this.client.get(NAMESPACES, undefined, name, { signal: ctx.signal });
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return; // already gone
+      if (isNotFound(err)) return; // already gone
       throw err;
     }
     if (!ns.metadata.deletionTimestamp) return;
@@ -58,7 +58,7 @@ export class NamespaceReconciler implements Reconciler {
   private async writeConditions(ns: KubeObject, fresh: NamespaceCondition[]): Promise<KubeObject> {
     const status = ns.status ?? {};
     const existing = Array.isArray(status.conditions) ? (status.conditions as NamespaceCondition[]) : [];
-    const merged = mergeConditions(existing, fresh, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    const merged = mergeConditions(existing, fresh, metaTime());
     if (!merged && status.phase === 'Terminating') return ns;
     return this.client.updateStatus(NAMESPACES, { ...ns, status: { ...status, phase: 'Terminating', conditions: merged ?? existing } });
   }
