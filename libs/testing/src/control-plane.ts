@@ -46,7 +46,7 @@ export interface ControlPlane {
    * `opts.services`), the API URL and CA, and a health port; waits for its `/readyz`.
    * `instance` distinguishes replicas (e.g. two kubelets or two leader-elected replicas).
    */
-  startService(name: string, opts?: { env?: Record<string, string>; instance?: string }): Promise<ServiceProcess>;
+  startService(name: string, opts?: { env?: Record<string, string>; instance?: string }): Promise<ServiceProcess & { healthPort: number }>;
   stop(): Promise<void>;
 }
 
@@ -165,7 +165,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     });
     services.push(proc);
     await proc.start();
-    return proc;
+    return Object.assign(proc, { healthPort }); // /healthz, /readyz and /metrics
   };
 
   const kubectl: ControlPlane['kubectl'] = (args, opts = {}) =>

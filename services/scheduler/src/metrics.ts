@@ -1,15 +1,34 @@
-// The scheduler's own Prometheus metrics, on the Manager's registry (kube-scheduler names).
+// The scheduler's own Prometheus metrics, on the Manager's registry, under kube-scheduler's
+// names: scheduler_schedule_attempts_total{result,profile} and
+// scheduler_scheduling_attempt_duration_seconds{result,profile}. Binding runs after the
+// scheduling cycle and alongside the next ones, so its calls have their own keelson_ metrics.
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+/** kube-scheduler's results: `scheduled`, `unschedulable` (no node fits) or `error`. */
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
+
 export class SchedulerMetrics {
-  readonly attempts: Counter<'result'>;
+  readonly attempts: Counter<'result' | 'profile'>;
+  readonly attemptDuration: Histogram<'result' | 'profile'>;
   readonly bindings: Counter<'result'>;
   readonly bindingDuration: Histogram;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, private readonly profile = 'default-scheduler') {
     const registers = [registry];
-    this.attempts = new Counter({ name: 'keelson_scheduler_schedule_attempts_total', help: 'Scheduling cycles by result (scheduled, unschedulable, error)', labelNames: ['result'], registers });
+    this.attempts = new Counter({ name: 'scheduler_schedule_attempts_total', help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.', labelNames: ['result', 'profile'], registers });
+    this.attemptDuration = new Histogram({
+      name: 'scheduler_scheduling_attempt_duration_seconds', help: 'Scheduling attempt latency in seconds (the scheduling cycle: filter, score, assume)', labelNames: ['result', 'profile'], registers,
+      // kube-scheduler's: ExponentialBuckets(0.001, 2, 15).
+      buckets: Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i),
+    });
+    for (const result of ['scheduled', 'unschedulable', 'error'] as const) this.attempts.inc({ result, profile }, 0);
     this.bindings = new Counter({ name: 'keelson_scheduler_bindings_total', help: 'Binding calls by result (success, failure)', labelNames: ['result'], registers });
     this.bindingDuration = new Histogram({ name: 'keelson_scheduler_binding_duration_seconds', help: 'Time per binding call', registers, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+  }
+
+  /** One scheduling attempt that began at `startedMs` (performance.now()) ended with `result`. */
+  attempted(result: AttemptResult, startedMs: number): void {
+    this.attempts.inc({ result, profile: this.profile });
+    this.attemptDuration.observe({ result, profile: this.profile }, (performance.now() - startedMs) / 1000);
   }
 }

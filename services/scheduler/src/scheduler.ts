@@ -122,17 +122,18 @@ export class Scheduler implements Reconciler {
   async reconcile(key: string): Promise<void> {
     const pod = this.d.pods.get(key);
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
+    const started = performance.now();
     this.backingOff.delete(key);
     const info = podInfo(pod);
     const nodes = this.cache.nodeInfos();
     const result = nodes.length ? schedulePod(this.d.profile, info, nodes) : undefined;
     if (!result?.ok) {
-      this.d.metrics?.attempts.inc({ result: 'unschedulable' });
+      this.d.metrics?.attempted('unschedulable', started);
       this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);
       await this.maybeYield();
       return;
     }
-    this.d.metrics?.attempts.inc({ result: 'scheduled' });
+    this.d.metrics?.attempted('scheduled', started);
     this.attempts.delete(key);
     this.cache.assume(info, result.node);
     // The cycle is done; binding overlaps the next cycles. Waiting for a slot is the back-pressure.
