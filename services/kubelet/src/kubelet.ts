@@ -6,6 +6,7 @@ import type { EventRecorder } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import { Backoff } from './backoff';
 import type { LogTarget } from './log-server';
+import type { KubeletMetrics } from './metrics';
 import { PodWorker } from './pod-worker';
 import type { Runtime } from './runtime/runtime';
 import type { StatusWriter } from './status-writer';
@@ -22,6 +23,8 @@ export interface KubeletOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   log: Logger;
+  /** Pod start latency, running pods, probe results (metrics.ts), shared by the process's nodes. */
+  metrics?: KubeletMetrics;
 }
 
 export class Kubelet {
@@ -33,6 +36,7 @@ export class Kubelet {
   constructor(private readonly opts: KubeletOptions) {
     this.crashBackoff = new Backoff(opts.backoffBaseMs, opts.backoffMaxMs);
     this.pullBackoff = new Backoff(opts.backoffBaseMs, opts.backoffMaxMs);
+    opts.metrics?.addNode(() => this.workers.size);
   }
 
   get nodeName(): string {
@@ -47,13 +51,18 @@ export class Kubelet {
       // A finished pod is not run again (Kubernetes never restarts a terminal pod).
       const phase = pod.status?.phase;
       if ((phase === 'Succeeded' || phase === 'Failed') && !pod.metadata.deletionTimestamp) return;
+      this.opts.metrics?.podSeen(uid, phase === 'Running');
       w = new PodWorker(pod, {
         runtime: this.opts.runtime,
         crashBackoff: this.crashBackoff,
         pullBackoff: this.pullBackoff,
         hostIP: this.opts.hostIP,
         log: this.opts.log,
-        writeStatus: (p, s) => this.opts.statusWriter.write(p, s),
+        writeStatus: (p, s) => {
+          if (s.phase === 'Running') this.opts.metrics?.podRunning(uid);
+          this.opts.statusWriter.write(p, s);
+        },
+        probed: (kind, result) => this.opts.metrics?.probed(kind, result),
         confirmDeletion: (p) => this.confirmDeletion(p),
         event: (p, type, reason, message) => this.opts.recorder?.event(p, type, reason, message),
       });
@@ -72,6 +81,7 @@ export class Kubelet {
     this.workers.delete(uid);
     if (this.byName.get(`${pod.metadata.namespace}/${pod.metadata.name}`) === uid) this.byName.delete(`${pod.metadata.namespace}/${pod.metadata.name}`);
     this.opts.statusWriter.forget(uid);
+    this.opts.metrics?.podGone(uid);
     void w?.remove().catch((err: unknown) => this.opts.log.error('stopping a removed pod failed', { uid, err: String(err) }));
   }
 

@@ -4,7 +4,7 @@
 import type { Logger } from '@keelson/telemetry';
 import { formatDuration, type Backoff } from './backoff';
 import { computePodStatus } from './pod-status';
-import { ProbeWorker, runProbe, type ProbeKind } from './prober';
+import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { containerEnv } from './runtime/container-env';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from './types';
@@ -20,6 +20,8 @@ export interface PodWorkerDeps {
   /** Removes the pod for good (DELETE with gracePeriodSeconds 0). */
   confirmDeletion(pod: Pod): Promise<void>;
   event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Each probe run's raw outcome, before thresholds (prober_probe_total). */
+  probed?(kind: ProbeKind, result: ProbeResult): void;
 }
 
 /** What the worker knows about one container. */
@@ -244,7 +246,11 @@ export class PodWorker {
   private addProbe(run: ContainerRun, kind: ProbeKind): void {
     const probe = kind === 'liveness' ? run.spec.livenessProbe! : kind === 'readiness' ? run.spec.readinessProbe! : run.spec.startupProbe!;
     const env = containerEnv(this.pod, run.spec, this.podIP);
-    const w = new ProbeWorker(kind, probe, () => runProbe(probe, run.spec, this.podIP, env), (result, message) => {
+    const probeOnce = () => runProbe(probe, run.spec, this.podIP, env).then((o) => {
+      this.deps.probed?.(kind, o.result);
+      return o;
+    });
+    const w = new ProbeWorker(kind, probe, probeOnce, (result, message) => {
       if (kind === 'readiness') {
         run.ready = result === 'success';
         if (!run.ready) this.deps.event(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`);
