@@ -2,8 +2,8 @@
 // controller did. Repeats of the same (object, type, reason, message) are aggregated like
 // Kubernetes' EventCorrelator: the existing Event's count and lastTimestamp are patched.
 // Recording never throws and never blocks a reconcile: writes go through a small queue.
-import { ApiError, type KubeObject } from '@keelson/api';
-import type { KeelsonClient, ResourceRef } from '@keelson/client';
+import { metaTime, type KubeObject } from '@keelson/api';
+import { isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 
 export const EVENTS: ResourceRef = { group: '', version: 'v1', resource: 'events' };
@@ -49,7 +49,7 @@ export class EventRecorder {
   }
 
   private async write(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'); // metav1.Time: seconds
+    const now = metaTime();
     const ns = obj.metadata.namespace || 'default';
     const cacheKey = [obj.apiVersion, obj.kind, ns, obj.metadata.name, obj.metadata.uid, type, reason, message].join('\u0000');
     const prior = this.seen.get(cacheKey);
@@ -61,7 +61,7 @@ export class EventRecorder {
         return;
       } catch (err) {
         // Gone (TTL-cleaned or deleted): start a new Event below.
-        if (!(err instanceof ApiError && err.code === 404)) throw err;
+        if (!isNotFound(err)) throw err;
         this.seen.delete(cacheKey);
       }
     }

@@ -9,9 +9,9 @@
 // An event whose object was too large for the bus carries only its identity (`omitted`): the
 // informer GETs the object (for DELETED it uses the state it holds).
 import type { NatsConnection, Subscription } from 'nats';
-import { ApiError, type KubeObject } from '@keelson/api';
+import type { KubeObject } from '@keelson/api';
 import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope, type OmittedObject } from '@keelson/bus';
-import type { KeelsonClient, ResourceRef } from '@keelson/client';
+import { isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { keyOf, ObjectCache, type ReadOnlyCache } from './cache';
 import { EventConsumer, type StreamMessage } from './event-consumer';
@@ -238,7 +238,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       (err: unknown) => {
         if (this.stopped) return;
         // Gone since: its DELETED event follows on the stream. Anything else: converge by a list.
-        if (err instanceof ApiError && err.code === 404) return;
+        if (isNotFound(err)) return;
         this.log.warn('cannot fetch an object its event left out; relisting', { key, revision: env.revision, err });
         this.relist('omitted-object-fetch-failed');
       },

@@ -4,8 +4,8 @@
 // change, so clock skew does not matter); the leader renews every retryPeriod and gives up
 // — stops acting at once — if it could not renew within renewDeadline of its last renewal,
 // which is before anyone else may take the lease (renewDeadline < leaseDuration).
-import { ApiError, type KubeObject } from '@keelson/api';
-import type { CallOptions, ResourceRef } from '@keelson/client';
+import { microTime, type KubeObject } from '@keelson/api';
+import { isConflict, isNotFound, type CallOptions, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import type { RuntimeMetrics } from './metrics';
 
@@ -155,7 +155,7 @@ export class LeaderElector {
     try {
       lease = await client.get<Lease>(LEASES, namespace, name, { signal });
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) return this.failed('get', err);
+      if (!isNotFound(err)) return this.failed('get', err);
       const fresh: Lease = {
         apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
         spec: { holderIdentity: identity, leaseDurationSeconds: this.leaseSeconds(), acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
@@ -204,7 +204,7 @@ export class LeaderElector {
   }
 
   private failed(op: string, err: unknown): false {
-    if (!(err instanceof ApiError && err.code === 409)) this.log.debug(`lease ${op} failed`, { err });
+    if (!isConflict(err)) this.log.debug(`lease ${op} failed`, { err });
     return false;
   }
 
@@ -249,7 +249,3 @@ export class LeaderElector {
   }
 }
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}

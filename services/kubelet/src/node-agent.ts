@@ -3,9 +3,9 @@
 // node the lifecycle controller marked Unknown turns Ready again when the kubelet is back.
 // A Node deleted while its kubelet lives is registered again by the next status update
 // (as kube's kubelet does when it finds its Node gone), and the Lease follows the new Node.
-import { ApiError, type OwnerReference } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
-import { LEASES, microTime } from '@keelson/controller-runtime';
+import { microTime, type OwnerReference } from '@keelson/api';
+import { isAlreadyExists, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
+import { LEASES } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import { newNode, nodeLabels, nodeStatus, type NodeIdentity } from './node-object';
 import { NODES, type Node, type NodeCondition } from './types';
@@ -48,11 +48,11 @@ export class NodeAgent {
         await this.register();
         break;
       } catch (err) {
-        this.opts.log.warn('node registration failed; retrying', { node: this.name, err: errText(err) });
+        this.opts.log.warn('node registration failed; retrying', { node: this.name, err: messageOf(err) });
         await new Promise((r) => setTimeout(r, delay));
       }
     }
-    await this.renewLease().catch((err: unknown) => this.opts.log.warn('lease renewal failed', { node: this.name, err: errText(err) }));
+    await this.renewLease().catch((err: unknown) => this.opts.log.warn('lease renewal failed', { node: this.name, err: messageOf(err) }));
     this.loop('leaseTimer', this.opts.leaseRenewMs, () => this.renewLease());
     this.loop('statusTimer', this.opts.statusUpdateMs, () => this.syncNodeStatus());
   }
@@ -67,7 +67,7 @@ export class NodeAgent {
     if (this.stopped) return;
     this[which] = setTimeout(() => {
       void fn()
-        .catch((err: unknown) => this.opts.log.warn(`${which === 'leaseTimer' ? 'lease renewal' : 'node status update'} failed`, { node: this.name, err: errText(err) }))
+        .catch((err: unknown) => this.opts.log.warn(`${which === 'leaseTimer' ? 'lease renewal' : 'node status update'} failed`, { node: this.name, err: messageOf(err) }))
         .finally(() => this.loop(which, everyMs, fn));
     }, everyMs);
   }
@@ -80,7 +80,7 @@ export class NodeAgent {
       this.uid = created.metadata.uid;
       this.opts.log.info('node registered', { node: id.name });
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409)) throw err;
+      if (!isAlreadyExists(err)) throw err;
       const node = await this.opts.client.patch<Node>(NODES, undefined, id.name, { metadata: { labels: nodeLabels(id) } }, { fieldManager: 'kubelet' });
       this.uid = node.metadata.uid;
       await this.updateStatus(node);
@@ -93,7 +93,7 @@ export class NodeAgent {
     try {
       await this.updateStatus();
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      if (!isNotFound(err)) throw err;
       this.opts.log.warn('node object is gone; registering it again', { node: this.name });
       await this.register();
     }
@@ -112,7 +112,7 @@ export class NodeAgent {
     try {
       lease = await c.get<Lease>(LEASES, NODE_LEASE_NAMESPACE, this.name);
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
     const spec = { holderIdentity: this.name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: now };
     if (!lease) {
@@ -127,8 +127,4 @@ export class NodeAgent {
     const metadata = staleOwner ? { ...lease.metadata, ownerReferences: owners!.map((o) => (o.kind === 'Node' && o.name === this.name ? { ...o, uid: this.uid! } : o)) } : lease.metadata;
     await c.update<Lease>(LEASES, { ...lease, metadata, spec: { ...lease.spec, ...spec } }, { fieldManager: 'kubelet' });
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

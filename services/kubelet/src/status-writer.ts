@@ -1,7 +1,6 @@
 // The status manager: writes each pod's computed status through `pods/status`, skipping
 // unchanged ones, one write in flight per pod, the newest status winning, retrying errors.
-import { ApiError } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import type { Logger } from '@keelson/telemetry';
 import { PODS, type Pod, type PodStatus } from './types';
 
@@ -47,11 +46,11 @@ export class StatusWriter {
       await this.client.patch(PODS, slot.namespace, slot.name, { metadata: { uid }, status: slot.desired }, { subresource: 'status', fieldManager: 'kubelet' });
       slot.written = body;
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) {
+      if (isNotFound(err)) {
         this.slots.delete(uid);
         return;
       }
-      this.log.warn('pod status write failed; retrying', { pod: `${slot.namespace}/${slot.name}`, err: err instanceof Error ? err.message : String(err) });
+      this.log.warn('pod status write failed; retrying', { pod: `${slot.namespace}/${slot.name}`, err: messageOf(err) });
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
       slot.inFlight = false;

@@ -1,11 +1,9 @@
 // System-owned metadata: what the server sets on create and carries over on update.
 import { randomInt, randomUUID } from 'node:crypto';
-import { jsonDeepEqual, TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
+import { jsonDeepEqual, metaTime, TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
 
-/** RFC 3339 at second precision, as Kubernetes serializes metav1.Time. */
-export function nowTimestamp(at = Date.now()): string {
-  return new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** metav1.Time (RFC 3339, whole seconds) of `at`, default now: libs/api's metaTime, the one formatter. */
+export const nowTimestamp = (at = Date.now()): string => metaTime(at);
 
 // apimachinery's SimpleNameGenerator: 5 characters from an alphabet without vowels or look-alikes.
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

@@ -11,6 +11,7 @@ import { resourceInfo, statusSubresource, type KindStrategy } from '../../strate
 import type { KubeObject } from '../../types';
 import { IMMUTABLE_MSG, jsonEqual, rec, str as strOf } from '../../validation/field-errors';
 import { parseQuantity } from '../../defaults';
+import { metaTime } from '../../meta-time';
 import { kindSchema, listSchema } from './object-schemas';
 import { accessModesText, storageClassOf, validateAccessModes, validateVolumeMode } from './volume-access';
 
@@ -130,7 +131,7 @@ export const persistentVolumeStrategy: KindStrategy = {
     if (!spec.volumeMode) spec.volumeMode = 'Filesystem';
   },
   prepareForCreate(o) {
-    o.status = { phase: rec(o.spec)?.claimRef ? 'Pending' : 'Available', lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    o.status = { phase: rec(o.spec)?.claimRef ? 'Pending' : 'Available', lastPhaseTransitionTime: metaTime() };
   },
   validate: validatePersistentVolume,
   returnDeletedObject: true, // kube's registry sets ReturnDeletedObject

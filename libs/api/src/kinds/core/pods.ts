@@ -7,6 +7,7 @@
 import { defaultPodSpec, objAt, podQOSClass, setOrDelete } from '../../defaults';
 import { bool, num, rec as recAt, recs, str, type JsonRecord } from '../../printers/access';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../printers/columns';
+import { metaTime } from '../../meta-time';
 import { timestampSince } from '../../printers/duration';
 import { Pod } from '../../protobuf/pod';
 import { CORE } from '../../schema/dsl';
@@ -40,7 +41,7 @@ function prepareForCreate(obj: KubeObject): void {
   const gates = rec(obj.spec)?.schedulingGates;
   if (Array.isArray(gates) && gates.some((g) => rec(g) !== undefined)) {
     status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated',
-      message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }];
+      message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: metaTime() }];
   }
   obj.status = status;
 }

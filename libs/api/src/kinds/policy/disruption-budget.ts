@@ -3,6 +3,7 @@
 // the desired minimum, and the disruptions left. Keelson has no disruption controller yet,
 // so the eviction subresource computes this from the pods themselves when it is asked.
 
+import { metaTime } from '../../meta-time';
 import type { KubeObject } from '../../types';
 import { percentValue } from '../../validation/workloads';
 import { arr, rec, str } from '../../validation/field-errors';
@@ -76,7 +77,7 @@ export function assessBudget(pdb: KubeObject, pods: KubeObject[], expectedScale:
  */
 export function statusAfterEviction(pdb: KubeObject, assessment: BudgetAssessment, podName: string, livePods: Set<string>, now: Date): Record<string, unknown> {
   const status = rec(pdb.status) ?? {};
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const stamp = metaTime(now);
   const disruptedPods: Record<string, string> = {};
   for (const [name, at] of Object.entries(rec(status.disruptedPods) ?? {})) {
     const t = Date.parse(String(at));
