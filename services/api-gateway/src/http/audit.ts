@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeKubernetesProtobuf, isProtobufContentType } from '@keelson/api';
+import { decodeKubernetesProtobuf, isProtobufContentType, microTime } from '@keelson/api';
 import { activeIds } from '@keelson/telemetry';
 import { RotatingFileSink, stdoutSink, type AuditSink } from './audit-sink';
 import { DEFAULT_POLICY, auditLevelOf, parseAuditPolicy, type AuditLevel, type AuditPolicy } from './audit-policy';
@@ -123,8 +123,8 @@ export class AuditLog {
             }
           : {}),
         responseStatus: { metadata: {}, code: res.statusCode },
-        requestReceivedTimestamp: received.toISOString().replace('Z', '000Z'),
-        stageTimestamp: done.toISOString().replace('Z', '000Z'),
+        requestReceivedTimestamp: microTime(received),
+        stageTimestamp: microTime(done),
         annotations: {
           'apiserver.latency.k8s.io/total': `${done.getTime() - received.getTime()}ms`,
           ...(traceId && !/^0+$/.test(traceId) ? { 'trace.keelson.io/trace-id': traceId } : {}),
