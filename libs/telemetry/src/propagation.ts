@@ -1,6 +1,8 @@
 // W3C trace-context helpers: carry a span context through etcd annotations and NATS headers as strings.
-import { context, propagation, trace, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
+import { context, propagation, trace, ROOT_CONTEXT, TraceFlags, type Context, type Link, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { backgroundTraced, untracedCallsAreBackground } from './sdk';
 
 // Used directly (not the global propagator) so these helpers work even before startTelemetry.
 const w3c = new W3CTraceContextPropagator();
@@ -34,9 +36,42 @@ export function contextFromTraceparent(tp: string | undefined, tracestate?: stri
   return w3c.extract(base, carrier, getter);
 }
 
-/** Injects the active trace context into any string map (HTTP headers, NATS headers) via the global propagator. */
+/**
+ * A context whose parent is a fresh, NOT sampled span context: work started in it (heartbeats,
+ * lease renewals, resyncs, informer lists) is dropped by a parent-based sampler here and, since
+ * `traceparent` carries the flag (`-00`), in every service it reaches, instead of each call
+ * starting a root trace. KEELSON_TRACE_BACKGROUND=true (or a sampler that ignores the parent,
+ * such as always_on) traces it anyway.
+ */
+export function backgroundContext(base: Context = ROOT_CONTEXT): Context {
+  if (backgroundTraced()) return base;
+  return trace.setSpanContext(base, {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: TraceFlags.NONE,
+    isRemote: true,
+  });
+}
+
+/**
+ * Injects the trace context into any string map (HTTP headers, NATS headers) via the global
+ * propagator. In a service (telemetry started), a call made outside any span is background
+ * work and carries a non-sampled context, so the gateway does not start a root trace for it.
+ */
 export function injectInto(carrier: Record<string, string>, ctx: Context = context.active()): void {
-  propagation.inject(ctx, carrier);
+  const sc = trace.getSpanContext(ctx);
+  const traced = sc !== undefined && trace.isSpanContextValid(sc);
+  propagation.inject(traced || !untracedCallsAreBackground() ? ctx : backgroundContext(ctx), carrier);
+}
+
+/** Span links to the given traceparents (the other causes of a reconcile), skipping malformed ones. */
+export function linksTo(traceparents: readonly string[]): Link[] {
+  const links: Link[] = [];
+  for (const tp of traceparents) {
+    const sc = trace.getSpanContext(contextFromTraceparent(tp));
+    if (sc && trace.isSpanContextValid(sc)) links.push({ context: sc });
+  }
+  return links;
 }
 
 /** The active span's trace and span ids, if a valid span is active. */

@@ -1,10 +1,17 @@
 // OpenTelemetry SDK set-up for one Keelson service: our own spans only (no auto-instrumentation),
 // W3C trace-context propagation, OTLP/HTTP export only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-import { trace, type Tracer } from '@opentelemetry/api';
+// Sampling is the SDK's, from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (default
+// parentbased_always_on): background work (heartbeats, lease renewals, resyncs) runs under a
+// non-sampled parent (propagation.ts' backgroundContext), so a parent-based sampler drops it in
+// every service it reaches instead of starting a root trace.
+import { SpanKind, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler,
+  type Sampler, type SamplingResult, type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 export interface TelemetryHandle {
   /** Exports every ended span now (tests, and before a planned exit). */
@@ -21,6 +28,62 @@ export interface TelemetryOptions {
 }
 
 let defaultServiceName = 'keelson';
+// One SDK per process: the Manager starts it for every service, a main or a test may have already.
+let current: TelemetryHandle | undefined;
+
+let traceBackground = false;
+
+/**
+ * True once startTelemetry ran in this process: its API calls outside any span are then
+ * background (sent under a non-sampled parent), unless KEELSON_TRACE_BACKGROUND=true.
+ */
+export function untracedCallsAreBackground(): boolean {
+  return current !== undefined && !traceBackground;
+}
+
+/** KEELSON_TRACE_BACKGROUND=true: heartbeats, renewals and resyncs are traced like everything else. */
+export function backgroundTraced(): boolean {
+  return traceBackground;
+}
+
+/**
+ * The sampler OTEL_TRACES_SAMPLER names (with OTEL_TRACES_SAMPLER_ARG for the ratio ones),
+ * default parentbased_always_on, as the OpenTelemetry SDK specification lists them.
+ */
+export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
+  const name = (env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase() || 'parentbased_always_on';
+  const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  const ratio = () => new TraceIdRatioBasedSampler(env.OTEL_TRACES_SAMPLER_ARG !== undefined && arg >= 0 && arg <= 1 ? arg : 1);
+  switch (name) {
+    case 'always_on': return new AlwaysOnSampler();
+    case 'always_off': return new AlwaysOffSampler();
+    case 'traceidratio': return ratio();
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: ratio() });
+    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    default:
+      process.stderr.write(`OTEL_TRACES_SAMPLER=${name} is not supported here; using parentbased_always_on\n`);
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+/**
+ * Background calls are no trace of their own: a CLIENT span with no parent (the gateway's own
+ * etcd calls outside any request: bootstrap, compaction, the relay's election) is dropped;
+ * everything else is up to `inner`. KEELSON_TRACE_BACKGROUND=true keeps them.
+ */
+export class BackgroundDroppingSampler implements Sampler {
+  constructor(private readonly inner: Sampler) {}
+
+  shouldSample(ctx: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    if (kind === SpanKind.CLIENT && !trace.getSpanContext(ctx)) return { decision: SamplingDecision.NOT_RECORD };
+    return this.inner.shouldSample(ctx, traceId, name, kind, attributes, links);
+  }
+
+  toString(): string {
+    return `BackgroundDropping{${this.inner.toString()}}`;
+  }
+}
 
 /** Span processors from the environment: OTLP/HTTP when an endpoint is configured, otherwise none exporting. */
 export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
@@ -40,12 +103,17 @@ export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv = process.env): Spa
  * The service name is OTEL_SERVICE_NAME when set (compose replicas), else `serviceName`.
  */
 export function startTelemetry(serviceName: string, opts: TelemetryOptions = {}): TelemetryHandle {
+  // A second call (the Manager after a main, or a test that set up its own exporter) keeps the first.
+  if (current) return current;
   const env = opts.env ?? process.env;
   defaultServiceName = env.OTEL_SERVICE_NAME || serviceName;
+  const background = /^(1|true|yes|on)$/i.test(env.KEELSON_TRACE_BACKGROUND ?? '');
+  traceBackground = background;
   const sdk = new NodeSDK({
     serviceName: defaultServiceName,
     instrumentations: [],
     textMapPropagator: new W3CTraceContextPropagator(),
+    sampler: background ? samplerFromEnv(env) : new BackgroundDroppingSampler(samplerFromEnv(env)),
     spanProcessors: opts.spanProcessors ?? spanProcessorsFromEnv(env),
     // Empty lists (not undefined) stop the SDK from adding default OTLP metric and log exporters.
     metricReaders: [],
@@ -54,7 +122,7 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
   sdk.start();
   let stopped: Promise<void> | undefined;
   const processors = opts.spanProcessors;
-  return {
+  current = {
     async forceFlush(): Promise<void> {
       // NodeSDK has no flush of its own; flush the processors we know, else the global provider.
       const provider = trace.getTracerProvider() as { forceFlush?: () => Promise<void> };
@@ -69,6 +137,7 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
       return stopped;
     },
   };
+  return current;
 }
 
 /** A tracer from the global provider; named after the service unless told otherwise. */
