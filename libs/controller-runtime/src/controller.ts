@@ -4,7 +4,7 @@
 // trace of the event that queued it.
 import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { contextFromTraceparent, createLogger, tracer, type Logger } from '@keelson/telemetry';
+import { backgroundContext, contextFromTraceparent, createLogger, linksTo, tracer, type Logger } from '@keelson/telemetry';
 import type { RuntimeMetrics } from './metrics';
 import type { RateLimiter } from './rate-limiter';
 import { WorkQueue, type ItemMeta, type QueueItem } from './work-queue';
@@ -109,8 +109,14 @@ export class Controller {
 
   private async process(item: QueueItem, signal: AbortSignal): Promise<void> {
     const { key, meta } = item;
-    const parent = contextFromTraceparent(meta.traceparent, meta.tracestate);
-    const span = tracer().startSpan(`reconcile ${this.name}`, { attributes: { 'keelson.controller': this.name, 'keelson.key': key } }, parent);
+    // The triggering write's trace; other writes coalesced into this reconcile are linked, not
+    // lost. A reconcile no traced write caused (a resync, an initial list of untraced objects, a
+    // timer) runs under a non-sampled parent: it is no root trace per key and period.
+    const parent = meta.traceparent ? contextFromTraceparent(meta.traceparent, meta.tracestate) : backgroundContext();
+    const span = tracer().startSpan(`reconcile ${this.name}`, {
+      attributes: { 'keelson.controller': this.name, 'keelson.key': key, ...(meta.links?.length ? { 'keelson.causes': meta.links.length + 1 } : {}) },
+      links: linksTo(meta.links ?? []),
+    }, parent);
     const started = process.hrtime.bigint();
     let result = 'success';
     try {

@@ -12,8 +12,10 @@ export interface Enqueuer {
 /**
  * The trace a reconcile should continue: the event's header, else the object's
  * `keelson.dev/traceparent` annotation (objects delivered by a list carry no header).
+ * A periodic resync changed nothing: it is background work, never a trace of its own.
  */
 export function triggerMeta(obj: KubeObject, info: EventInfo): ItemMeta {
+  if (info.resync) return { background: true };
   if (info.traceparent) return { traceparent: info.traceparent, tracestate: info.tracestate };
   const tp = obj.metadata.annotations?.[TRACEPARENT_ANNOTATION];
   return tp ? { traceparent: tp } : {};

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient, type ResourceRef } from '@keelson/client';
-import { createLogger, type Logger } from '@keelson/telemetry';
+import { createLogger, startTelemetry, type Logger } from '@keelson/telemetry';
 import { managerConfigFromEnv, type ManagerConfig } from './config';
 import { Controller, type ControllerOptions, type Reconciler } from './controller';
 import { EventRecorder } from './event-recorder';
@@ -57,6 +57,8 @@ export class Manager {
   /** Reads the environment, connects to NATS (retrying forever on reconnect). */
   static async create(service: string, opts: ManagerOptions = {}): Promise<Manager> {
     const config = { ...managerConfigFromEnv(service, opts.env), ...opts.config };
+    // Every service exports its spans (OTEL_* variables); a no-op when a main or test started it.
+    startTelemetry(service);
     const log = opts.logger ?? createLogger(service);
     const client = opts.client ?? KeelsonClient.fromEnv(opts.env, service);
     const nats = opts.nats ?? (await connect({
@@ -158,6 +160,8 @@ export class Manager {
       if (this.owns.nats) await this.nats.drain().catch(() => undefined);
       if (this.owns.client) this.client.close();
       this.log.info('stopped');
+      // The exit that follows would drop spans still batched for export.
+      await startTelemetry(this.config.service).forceFlush().catch(() => undefined);
     })();
     return this.stopping;
   }

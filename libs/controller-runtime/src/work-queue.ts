@@ -10,6 +10,26 @@ import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter';
 export interface ItemMeta {
   traceparent?: string;
   tracestate?: string;
+  /** Other triggers' traceparents, coalesced into the same reconcile: its span links to them. */
+  links?: string[];
+  /** Background work (a resync): the reconcile runs under a non-sampled parent, never a root trace. */
+  background?: boolean;
+}
+
+// A key added many times before it is processed still links each distinct cause, up to this many.
+const MAX_LINKS = 32;
+
+/**
+ * The trigger a reconcile continues when `next` arrives while `prev` is queued: the newest
+ * traced one is the parent and the others become links; a background add never replaces a
+ * traced trigger (a resync must not hide the write that queued the key).
+ */
+export function mergeMeta(prev: ItemMeta | undefined, next: ItemMeta): ItemMeta {
+  if (!prev) return next;
+  if (!next.traceparent) return prev.traceparent || !next.background ? prev : next;
+  if (!prev.traceparent || prev.traceparent === next.traceparent) return { ...next, links: prev.links ?? next.links };
+  const links = [...new Set([...(prev.links ?? []), prev.traceparent, ...(next.links ?? [])])].filter((l) => l !== next.traceparent).slice(-MAX_LINKS);
+  return { ...next, links };
 }
 
 export interface QueueItem {
@@ -54,8 +74,8 @@ export class WorkQueue {
   add(key: string, meta: ItemMeta = {}): void {
     if (this.shuttingDown) return;
     this.opts.metrics?.added();
-    // The newest trigger wins: its trace is the one the reconcile will continue.
-    if (meta.traceparent || !this.metas.has(key)) this.metas.set(key, meta);
+    // The newest traced trigger is the parent of the reconcile; earlier ones become its links.
+    this.metas.set(key, mergeMeta(this.metas.get(key), meta));
     if (this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return; // re-queued by done()

@@ -49,14 +49,15 @@ test('a failing key comes back after 5, 10, 20, 40 ms', async () => {
   }
 });
 
-test('a key added while queued is handed out once (dedupe), newest trace wins', async () => {
+test('a key added while queued is handed out once (dedupe), newest trace is the parent and earlier ones links', async () => {
   const q = new WorkQueue();
   q.add('a', { traceparent: 'tp1' });
   q.add('b');
   q.add('a', { traceparent: 'tp2' });
   q.add('a');
+  q.add('a', { traceparent: 'tp2' });
   expect(q.len()).toBe(2);
-  expect(await q.get()).toEqual({ key: 'a', meta: { traceparent: 'tp2' } });
+  expect(await q.get()).toEqual({ key: 'a', meta: { traceparent: 'tp2', links: ['tp1'] } });
   expect((await q.get())!.key).toBe('b');
   expect(q.len()).toBe(0);
   q.shutDown();
@@ -164,3 +165,16 @@ test('pause aborts in-flight reconciles at once and keeps their keys for a later
 function quietLogger() {
   return createLogger('test', { write: () => undefined });
 }
+
+test('a resync (background) add never hides the traced write that queued the key', async () => {
+  const q = new WorkQueue();
+  q.add('a', { traceparent: 'tp1' });
+  q.add('a', { background: true });
+  q.add('b', { background: true });
+  expect(await q.get()).toEqual({ key: 'a', meta: { traceparent: 'tp1' } });
+  expect(await q.get()).toEqual({ key: 'b', meta: { background: true } });
+  q.add('c', { background: true });
+  q.add('c', { traceparent: 'tp3' });
+  expect(await q.get()).toEqual({ key: 'c', meta: { traceparent: 'tp3' } });
+  q.shutDown();
+});
