@@ -7,7 +7,7 @@ import { errors, type KubeObject, type ResourceInfo } from '@keelson/api';
 import type { EtcdStore } from '@keelson/storage';
 import type { UserInfo } from '../http/auth';
 import type { RequestContext } from '../registry/request-context';
-import { ResourceStore, type AdmissionCheck } from '../registry/resource-store';
+import { ResourceStore, type AdmissionCheck, type UpdateMutation, type UpdateOptions } from '../registry/resource-store';
 import type { Attributes } from './attributes';
 import { SYSTEM_MASTERS, type Authorizer } from './authorizer';
 import { rulesOf, uncoveredRules, type PolicyRule } from './rules';
@@ -85,13 +85,7 @@ export class RbacPolicyStore extends ResourceStore {
     return super.create(namespace, body, ctx);
   }
 
-  override async update(
-    namespace: string | undefined,
-    name: string,
-    mutate: (current: KubeObject) => unknown,
-    ctx: RequestContext,
-    opts: { subresource?: string; expectedRevision?: number } = {},
-  ): Promise<KubeObject> {
+  override async update(namespace: string | undefined, name: string, mutate: UpdateMutation, ctx: RequestContext, opts: UpdateOptions = {}): Promise<KubeObject> {
     return super.update(namespace, name, async (current) => {
       const desired = await mutate(current);
       this.escalation.check(this.info, this.checkBody(desired, namespace), ctx.user);

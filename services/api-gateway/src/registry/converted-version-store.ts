@@ -8,7 +8,7 @@ import { errors, resolveSchema, strategyFor, validateObject, type KubeObject, ty
 import type { DeletePreconditions, EtcdStore, ListResult, WatchCache } from '@keelson/storage';
 import { keepSystemFields } from './object-meta';
 import type { RequestContext } from './request-context';
-import { ResourceStore, type ListOptions } from './resource-store';
+import { ResourceStore, type ListOptions, type UpdateMutation, type UpdateOptions } from './resource-store';
 
 interface Conversion {
   toStorage(obj: KubeObject): KubeObject;
@@ -95,13 +95,7 @@ export class ConvertedVersionStore extends ResourceStore {
     return this.fromStorage(await this.storage.create(namespace, this.conv.toStorage(obj), next));
   }
 
-  override async update(
-    namespace: string | undefined,
-    name: string,
-    mutate: (current: KubeObject) => unknown,
-    ctx: RequestContext,
-    opts: { subresource?: string; expectedRevision?: number } = {},
-  ): Promise<KubeObject> {
+  override async update(namespace: string | undefined, name: string, mutate: UpdateMutation, ctx: RequestContext, opts: UpdateOptions = {}): Promise<KubeObject> {
     const storageCtx = { ...ctx, fieldValidation: 'Ignore' as const };
     const written = await this.storage.update(
       namespace,

@@ -5,7 +5,7 @@
 import { applySchemaDefaults, errors, groupVersion, type JSONSchemaProps, type KubeObject, type ResourceInfo } from '@keelson/api';
 import type { EtcdStore, ListResult } from '@keelson/storage';
 import type { RequestContext } from './request-context';
-import { ResourceStore, type AdmissionCheck, type ListOptions } from './resource-store';
+import { ResourceStore, type AdmissionCheck, type ListOptions, type UpdateMutation, type UpdateOptions } from './resource-store';
 
 export class CustomResourceStore extends ResourceStore {
   /** Set while the CRD is being deleted: no new objects. */
@@ -44,13 +44,7 @@ export class CustomResourceStore extends ResourceStore {
     return this.fromStorage(await super.create(namespace, body, ctx));
   }
 
-  override async update(
-    namespace: string | undefined,
-    name: string,
-    mutate: (current: KubeObject) => unknown,
-    ctx: RequestContext,
-    opts: { subresource?: string; expectedRevision?: number } = {},
-  ): Promise<KubeObject> {
+  override async update(namespace: string | undefined, name: string, mutate: UpdateMutation, ctx: RequestContext, opts: UpdateOptions = {}): Promise<KubeObject> {
     const written = await super.update(namespace, name, (current) => mutate(this.fromStorage(current)), ctx, opts);
     return this.fromStorage(written);
   }

@@ -6,7 +6,7 @@ import { SYSTEM_PRIORITY_CLASSES, applyDefaults, errors, isRecord, prepareForCre
 import { StorageError, keyFor, prefixFor, type EtcdStore } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import type { RequestContext } from './request-context';
-import { ResourceStore, type AdmissionCheck } from './resource-store';
+import { ResourceStore, type AdmissionCheck, type UpdateMutation, type UpdateOptions } from './resource-store';
 import { nowTimestamp } from './object-meta';
 
 /** Creates the system priority classes that are missing; existing ones are left alone. */
@@ -57,13 +57,7 @@ export class PriorityClassStore extends ResourceStore {
     this.globalDefault = priorityClassAdmission(store);
   }
 
-  override update(
-    namespace: string | undefined,
-    name: string,
-    mutate: (current: KubeObject) => unknown,
-    ctx: RequestContext,
-    opts: { subresource?: string; expectedRevision?: number } = {},
-  ): Promise<KubeObject> {
+  override update(namespace: string | undefined, name: string, mutate: UpdateMutation, ctx: RequestContext, opts: UpdateOptions = {}): Promise<KubeObject> {
     return super.update(namespace, name, async (current) => {
       const desired = await mutate(current);
       if (isRecord(desired) && desired.globalDefault === true && current.globalDefault !== true) {

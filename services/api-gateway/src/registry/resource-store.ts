@@ -29,6 +29,16 @@ export interface ListOptions extends StoreListOptions {
   namespace?: string;
 }
 
+/** Returns the desired object from a private copy of the current one (or throws). */
+export type UpdateMutation = (current: KubeObject) => unknown;
+
+export interface UpdateOptions {
+  /** status, scale, binding, finalize…: the write keeps what the subresource does not own. */
+  subresource?: string;
+  /** Refuse the write (409) unless the object is still at this etcd revision. */
+  expectedRevision?: number;
+}
+
 /** Checks run before a write, e.g. that the namespace exists. */
 export type AdmissionCheck = (obj: KubeObject, info: ResourceInfo, ctx: RequestContext) => Promise<void>;
 
@@ -135,13 +145,7 @@ export class ResourceStore {
    * the current object and returns the desired one (or throws). Subresource writes keep
    * what the subresource does not own (see prepareForUpdate).
    */
-  async update(
-    namespace: string | undefined,
-    name: string,
-    mutate: (current: KubeObject) => unknown,
-    ctx: RequestContext,
-    opts: { subresource?: string; expectedRevision?: number } = {},
-  ): Promise<KubeObject> {
+  async update(namespace: string | undefined, name: string, mutate: UpdateMutation, ctx: RequestContext, opts: UpdateOptions = {}): Promise<KubeObject> {
     const key = this.key(namespace, name);
     let result: KubeObject | undefined;
     let finalDelete = false;
