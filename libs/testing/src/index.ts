@@ -7,3 +7,4 @@ export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp'
 export { serviceProcess, type ServiceProcess, type ServiceProcessSpec } from './service-process';
 export { until } from './wait';
 export { helmBinary } from './helm';
+export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from './local-cluster';

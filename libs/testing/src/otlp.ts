@@ -11,6 +11,8 @@ export interface ReceivedSpan {
   kind: number;
   service: string;
   attributes: Record<string, unknown>;
+  /** Spans this one links to (other causes of the same work). */
+  links: { traceId: string; spanId: string }[];
 }
 
 export interface OtlpReceiver {
@@ -64,6 +66,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 kind: Number(s.kind ?? 0),
                 service,
                 attributes: attrs(s.attributes as KeyValue[] | undefined),
+                links: ((s.links as { traceId?: string; spanId?: string }[] | undefined) ?? []).map((l) => ({ traceId: hexId(l.traceId)!, spanId: hexId(l.spanId)! })),
               });
             }
           }

@@ -1,11 +1,12 @@
 // One node's pod handling: a worker per pod bound to the node, created on the pod's first
 // sighting and told about every change; orphaned runtime state cleaned up after a restart.
-import { ApiError } from '@keelson/api';
+import { ApiError, TRACEPARENT_ANNOTATION } from '@keelson/api';
 import type { KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import { Backoff } from './backoff';
 import type { LogTarget } from './log-server';
+import { PodStartTrace, type PodStartCause } from './pod-start-trace';
 import type { KubeletMetrics } from './metrics';
 import { PodWorker } from './pod-worker';
 import type { Runtime } from './runtime/runtime';
@@ -43,8 +44,12 @@ export class Kubelet {
     return this.opts.nodeName;
   }
 
-  /** A pod bound to this node was added or changed. */
-  upsert(pod: Pod): void {
+  /**
+   * A pod bound to this node was added or changed. `cause` is the trace of the change; by
+   * default the pod's keelson.dev/traceparent, which for a newly seen pod is its binding's
+   * (a pod already running, adopted after a kubelet restart, starts no trace).
+   */
+  upsert(pod: Pod, cause: PodStartCause = startCauseOf(pod)): void {
     const uid = pod.metadata.uid ?? '';
     let w = this.workers.get(uid);
     if (!w) {
@@ -65,7 +70,7 @@ export class Kubelet {
         probed: (kind, result) => this.opts.metrics?.probed(kind, result),
         confirmDeletion: (p) => this.confirmDeletion(p),
         event: (p, type, reason, message) => this.opts.recorder?.event(p, type, reason, message),
-      });
+      }, new PodStartTrace(pod, this.opts.nodeName, cause));
       this.workers.set(uid, w);
       this.byName.set(`${pod.metadata.namespace}/${pod.metadata.name}`, uid);
       w.sync();
@@ -131,4 +136,9 @@ export class Kubelet {
       throw err;
     }
   }
+}
+
+function startCauseOf(pod: Pod): PodStartCause {
+  if (pod.status?.phase && pod.status.phase !== 'Pending') return { background: true };
+  return { traceparent: pod.metadata.annotations?.[TRACEPARENT_ANNOTATION] };
 }

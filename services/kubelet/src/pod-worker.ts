@@ -3,6 +3,7 @@
 // containers, then hand the resulting status to the status writer.
 import type { Logger } from '@keelson/telemetry';
 import { formatDuration, type Backoff } from './backoff';
+import { PodStartTrace } from './pod-start-trace';
 import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { containerEnv } from './runtime/container-env';
@@ -54,7 +55,7 @@ export class PodWorker {
   private terminated = false;
   private readonly podIP: string;
 
-  constructor(pod: Pod, private readonly deps: PodWorkerDeps) {
+  constructor(pod: Pod, private readonly deps: PodWorkerDeps, private readonly startTrace = new PodStartTrace(pod, '', { background: true })) {
     this.pod = pod;
     this.podIP = deps.runtime.podIP(pod);
   }
@@ -94,6 +95,7 @@ export class PodWorker {
   /** The pod is gone from the API (force-deleted): stop its containers, drop its state. */
   async remove(): Promise<void> {
     this.terminated = true;
+    this.startTrace.end('pod removed');
     clearTimeout(this.timer);
     await Promise.all([...this.runs.values()].map((r) => {
       r.probes.forEach((p) => p.stop());
@@ -107,6 +109,7 @@ export class PodWorker {
   /** The kubelet is stopping: stop probing, leave processes running. */
   detach(): void {
     this.terminated = true;
+    this.startTrace.end('kubelet stopping');
     clearTimeout(this.timer);
     for (const r of this.runs.values()) r.probes.forEach((p) => p.stop());
   }
@@ -115,10 +118,11 @@ export class PodWorker {
     do {
       this.again = false;
       try {
-        this.initialized ??= this.recover();
+        this.initialized ??= this.startTrace.step('sandbox', { 'k8s.pod.uid': this.uid }, () => this.recover());
         await this.initialized;
         await this.syncOnce();
       } catch (err) {
+        this.startTrace.end('sync failed');
         this.deps.log.error('pod sync failed', { pod: this.name(), err: err instanceof Error ? err.message : String(err) });
         this.retryIn(1000);
       }
@@ -182,7 +186,7 @@ export class PodWorker {
         return left;
       }
       try {
-        await rt.pullImage(this.pod, c);
+        await this.startTrace.step('pull image', { 'k8s.container.name': c.name, 'container.image.name': c.image ?? '' }, () => rt.pullImage(this.pod, c));
         run.imagePulled = true;
         this.deps.pullBackoff.reset(key);
       } catch (err) {
@@ -205,7 +209,7 @@ export class PodWorker {
     }
     const restartCount = run.terminated ? run.restartCount + 1 : run.restartCount;
     try {
-      const handle = await rt.startContainer(this.pod, c, restartCount, this.podIP);
+      const handle = await this.startTrace.step('start process', { 'k8s.container.name': c.name, 'k8s.container.restart_count': restartCount }, () => rt.startContainer(this.pod, c, restartCount, this.podIP));
       run.restartCount = restartCount;
       run.waiting = undefined;
       this.deps.event(this.pod, 'Normal', 'Started', `Started container ${c.name}`);
@@ -232,6 +236,8 @@ export class PodWorker {
       if (hasStartup) this.addProbe(run, 'startup');
       else this.startMainProbes(run);
     }
+    this.startTrace.processStarted(run.spec.name, hasStartup ? 'startup' : run.ready ? 'none' : 'readiness');
+    if (run.ready) this.startTrace.ready(run.spec.name);
     void handle.exited.then((exit) => {
       if (run.handle !== handle) return;
       this.onExit(run, handle, exit);
@@ -253,11 +259,13 @@ export class PodWorker {
     const w = new ProbeWorker(kind, probe, probeOnce, (result, message) => {
       if (kind === 'readiness') {
         run.ready = result === 'success';
+        if (run.ready) this.startTrace.ready(run.spec.name);
         if (!run.ready) this.deps.event(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`);
         this.publish();
       } else if (kind === 'startup' && result === 'success') {
         run.started = true;
         run.ready = !run.spec.readinessProbe;
+        if (run.ready) this.startTrace.ready(run.spec.name);
         this.startMainProbes(run);
         this.publish();
       } else if (result === 'failure') {
@@ -273,6 +281,7 @@ export class PodWorker {
 
   private onExit(run: ContainerRun, handle: ContainerHandle, exit: ExitInfo): void {
     run.handle = undefined;
+    this.startTrace.end(`container ${run.spec.name} exited before it was ready`);
     run.probes.forEach((p) => p.stop());
     run.probes = [];
     run.started = false;
@@ -314,6 +323,7 @@ export class PodWorker {
   /** Deletion: stop every container gracefully, then remove the pod from the API. */
   private async terminate(): Promise<void> {
     clearTimeout(this.timer);
+    this.startTrace.end('pod deleted');
     const grace = this.graceMs();
     const stops = [...this.runs.values()].filter((r) => r.handle).map((r) => {
       this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${r.spec.name}`);

@@ -3,9 +3,9 @@
 // stores only an unbroken prefix of that order: once one publish fails, every later one is
 // refused too, and the stream's last message is always a safe point to resume after.
 import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
-import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { HEADERS, type EventMessage } from '@keelson/bus';
-import { contextFromTraceparent } from '@keelson/telemetry';
+import { backgroundContext, contextFromTraceparent, traceHeadersOf } from '@keelson/telemetry';
 
 /** One publish settled `seconds` after it was sent: acknowledged (`ok`) or refused/timed out. */
 export type PublishLatencyObserver = (subject: string, seconds: number, ok: boolean) => void;
@@ -77,11 +77,19 @@ export class OrderedPublisher {
   }
 
   private send(msg: EventMessage): void {
-    const h = toMsgHdrs(msg);
-    const span = this.opts.tracer.startSpan(`relay publish ${msg.subject}`, {
+    // The write's trace (the object's keelson.dev/traceparent); a change nobody traced (the
+    // gateway's own writes) is background, not a root trace of its own.
+    const tp = msg.headers[HEADERS.traceparent];
+    const parent = tp ? contextFromTraceparent(tp, msg.headers[HEADERS.tracestate]) : backgroundContext();
+    const span = this.opts.tracer.startSpan(`publish ${msg.subject}`, {
       kind: SpanKind.PRODUCER,
-      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.message.id': msg.msgId, 'keelson.revision': msg.revision },
-    }, contextFromTraceparent(msg.headers[HEADERS.traceparent], msg.headers[HEADERS.tracestate]));
+      attributes: {
+        'messaging.system': 'nats', 'messaging.operation.type': 'publish', 'messaging.operation.name': 'publish',
+        'messaging.destination.name': msg.subject, 'messaging.message.id': msg.msgId, 'keelson.revision': msg.revision,
+      },
+    }, parent);
+    // Consumers continue the publish span (messaging conventions), so each reconcile hangs under it.
+    const h = toMsgHdrs({ ...msg, headers: { ...msg.headers, ...traceHeadersOf(trace.setSpan(parent, span)) } });
     const entry: Sent = { msg, span };
     const sentAt = performance.now();
     const settled = (ok: boolean): void => this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, ok);
