@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
   // One scheduling cycle at a time (cycles are synchronous; binds run alongside).
   const controller = mgr.controller('scheduler', scheduler, { concurrency: 1 });
-  scheduler.useQueue({ enqueue: (k) => controller.enqueue(k), addAfter: (k, ms) => controller.queue.addAfter(k, ms) });
+  scheduler.useQueue({ enqueue: (k, meta) => controller.enqueue(k, meta), addAfter: (k, ms) => controller.queue.addAfter(k, ms) });
   nodes.addEventHandler(scheduler.nodeHandler());
   pods.addEventHandler(scheduler.podHandler());
   mgr.log.info('scheduler starting', { schedulerName: config.schedulerName, bindConcurrency: config.bindConcurrency });
