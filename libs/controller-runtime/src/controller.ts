@@ -20,6 +20,9 @@ export interface ReconcileContext {
   logger: Logger;
   /** Failures of this key since its last success. */
   requeues: number;
+  /** Queue a key of this controller (this one or another) now, or after `delayMs`. */
+  enqueue(key: string, meta?: ItemMeta): void;
+  enqueueAfter(key: string, delayMs: number, meta?: ItemMeta): void;
 }
 
 /** Level-based: read desired and actual state for `key` (`ns/name` or `name`), close the gap. */
@@ -53,6 +56,11 @@ export class Controller {
   /** Queues a key (handlers call this); the trace of the triggering event rides along. */
   enqueue(key: string, meta?: ItemMeta): void {
     this.queue.add(key, meta);
+  }
+
+  /** Queues a key after `delayMs` (an earlier pending add of the same key wins). */
+  enqueueAfter(key: string, delayMs: number, meta?: ItemMeta): void {
+    this.queue.addAfter(key, delayMs, meta);
   }
 
   get running(): boolean {
@@ -121,7 +129,7 @@ export class Controller {
     let result = 'success';
     try {
       const out = await context.with(trace.setSpan(parent, span), () =>
-        this.opts.reconciler.reconcile(key, { signal, logger: this.log.child({ key }), requeues: this.queue.numRequeues(key) }),
+        this.opts.reconciler.reconcile(key, { signal, logger: this.log.child({ key }), requeues: this.queue.numRequeues(key), enqueue: this.enqueue.bind(this), enqueueAfter: this.enqueueAfter.bind(this) }),
       );
       if (signal.aborted) {
         // Paused mid-reconcile: whatever it did may be partial; the next leader redoes it.

@@ -12,3 +12,5 @@ export * from './event-recorder';
 export * from './config';
 export * from './manager';
 export * from './controller-ref-manager';
+export * from './builder';
+export * from './service';

@@ -1,12 +1,11 @@
 // The service skeleton (controller-runtime's Manager): owns the API client, the NATS
 // connection, shared informers, controllers, leader election, the health/metrics server
-// and graceful shutdown, so a controller's main is a dozen lines:
+// and graceful shutdown. runManager (service.ts) adds configuration, telemetry, signals and
+// fatal-error reporting, so a controller's main only names its controllers:
 //
-//   const mgr = await Manager.create('namespace-controller');
-//   const ns = mgr.informer(NAMESPACES);
-//   const c = mgr.controller('namespace', new NamespaceReconciler(mgr.client, ns.cache));
-//   ns.addEventHandler(enqueueObject(c));
-//   await mgr.run(); // until SIGTERM
+//   runManager('namespace-controller', namespaceConfig, (mgr, cfg) => {
+//     mgr.newControllerManagedBy('namespace').for(NAMESPACES).complete(new NamespaceReconciler(mgr.client));
+//   });
 //
 // Informers run on every replica (warm standby); controllers' workers run only while this
 // replica leads, and stop at once when it loses the lease.
@@ -17,7 +16,8 @@ import type { KubeObject } from '@keelson/api';
 import { KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, startTelemetry, type Logger } from '@keelson/telemetry';
 import { managerConfigFromEnv, type ManagerConfig } from './config';
-import { Controller, type ControllerOptions, type Reconciler } from './controller';
+import { ControllerBuilder } from './builder';
+import { Controller, type ControllerOptions } from './controller';
 import { EventRecorder } from './event-recorder';
 import { Informer } from './informer';
 import { LeaderElector, type LeaseClient } from './leader-election';
@@ -33,10 +33,20 @@ export interface ManagerOptions {
   logger?: Logger;
 }
 
+/**
+ * Something the Manager runs besides controllers (controller-runtime's Runnable): started on
+ * every replica once the caches have synced, stopped (newest first) before the controllers.
+ */
+export interface Runnable {
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
 export class Manager {
   readonly metrics = new RuntimeMetrics({ defaultMetrics: true });
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnable[] = [];
   private elector?: LeaderElector;
   private server?: Server;
   private started = false;
@@ -95,8 +105,26 @@ export class Manager {
     await inf.stop();
   }
 
-  controller(name: string, reconciler: Reconciler, opts: Omit<ControllerOptions, 'name' | 'reconciler'> = {}): Controller {
-    const c = new Controller({ metrics: this.metrics, logger: this.log, ...opts, name, reconciler });
+  /**
+   * Declares a controller: `.for(resource)`, `.owns(resource)`, `.watches(resource, map)`,
+   * `.withOptions(...)`, then `.complete(reconciler)` (see builder.ts).
+   */
+  newControllerManagedBy(name: string): ControllerBuilder {
+    if (this.controllers.some((c) => c.name === name)) throw new Error(`controller ${name} already exists`);
+    return new ControllerBuilder(name, {
+      informer: (resource, namespace) => this.informer(resource, namespace),
+      newController: (opts) => this.addController(opts),
+    });
+  }
+
+  /** Runs `r` alongside the controllers (see Runnable); added after start, it starts at once. */
+  add(r: Runnable): void {
+    this.runnables.push(r);
+    if (this.started && !this.stopping) void Promise.resolve(r.start?.()).catch((err: unknown) => this.log.error('runnable failed to start', { err }));
+  }
+
+  private addController(opts: Omit<ControllerOptions, 'metrics' | 'logger'> & Partial<Pick<ControllerOptions, 'metrics' | 'logger'>>): Controller {
+    const c = new Controller({ metrics: this.metrics, logger: this.log, ...opts });
     this.controllers.push(c);
     if (this.started && (!this.elector || this.elector.isLeader())) c.start();
     return c;
@@ -127,6 +155,7 @@ export class Manager {
     await this.serveHealth();
     await Promise.all([...this.informers.values()].map((i) => i.start()));
     this.log.info('caches synced', { informers: this.informers.size });
+    for (const r of this.runnables) await r.start?.();
     if (!this.config.leaderElection) {
       for (const c of this.controllers) c.start();
       return;
@@ -152,6 +181,9 @@ export class Manager {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const leading = this.isLeader();
+      for (const r of [...this.runnables].reverse()) {
+        await Promise.resolve(r.stop?.()).catch((err: unknown) => this.log.error('runnable failed to stop', { err }));
+      }
       await Promise.all(this.controllers.map((c) => (leading ? c.stop() : c.pause())));
       await this.elector?.stop();
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
@@ -164,25 +196,6 @@ export class Manager {
       await startTelemetry(this.config.service).forceFlush().catch(() => undefined);
     })();
     return this.stopping;
-  }
-
-  /** start(), then stop on SIGTERM/SIGINT (bounded by shutdownTimeoutMs) and exit. */
-  async run(): Promise<void> {
-    const onSignal = (sig: NodeJS.Signals): void => {
-      this.log.info('shutting down', { signal: sig });
-      const timer = setTimeout(() => {
-        this.log.error('shutdown timed out; exiting');
-        process.exit(1);
-      }, this.config.shutdownTimeoutMs);
-      timer.unref();
-      void this.stop().then(() => process.exit(0), (err: unknown) => {
-        this.log.error('shutdown failed', { err });
-        process.exit(1);
-      });
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    await this.start();
   }
 
   private async serveHealth(): Promise<void> {

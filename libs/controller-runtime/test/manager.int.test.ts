@@ -8,7 +8,7 @@ import { ALL_EVENTS_SUBJECT, encodeEnvelope, eventSubject, EVENTS_STREAM, HEADER
 import { KeelsonClient } from '@keelson/client';
 import { createLogger, startTelemetry, type TelemetryHandle } from '@keelson/telemetry';
 import { startControlPlane, startNats, type ControlPlane, type NatsServer } from '@keelson/testing';
-import { enqueueObject, EVENTS, Manager, splitKey, type Reconciler } from '@keelson/controller-runtime';
+import { EVENTS, Manager, splitKey, type Reconciler } from '@keelson/controller-runtime';
 
 jest.setTimeout(60_000);
 
@@ -61,8 +61,7 @@ test('a reconcile continues the event trace, writes through the API with it, rec
       recorder.event(updated, 'Normal', 'Stamped', 'stamped by the test controller');
     },
   };
-  const c = mgr.controller('stamper', stamper, { concurrency: 2 });
-  inf.addEventHandler(enqueueObject(c));
+  mgr.newControllerManagedBy('stamper').for(CM, { namespace: 'default' }).withOptions({ concurrency: 2 }).complete(stamper);
   await mgr.start();
   const base = `http://127.0.0.1:${mgr.healthPort}`;
   await until(async () => (await fetch(`${base}/readyz`)).status === 200 && mgr.isLeader());

@@ -1,8 +1,9 @@
 // Gateway configuration: every setting comes from the environment, read here only.
+import type { ConfigReader } from '@keelson/controller-runtime';
 import { etcdConnectionFromEnv, type EtcdConnection } from '@keelson/storage';
 import { auditConfigFromEnv, type AuditConfig } from './http/audit';
 import { flowControlConfigFromEnv, type FlowControlConfig } from './http/flow-control';
-import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, type BusConfig, type EventsStreamLimits } from '@keelson/bus';
+import { busConfigFromEnv, DEFAULT_STREAM_LIMITS, EVENT_MAX_BYTES, type BusConfig, type EventsStreamLimits } from '@keelson/bus';
 
 export interface GatewayConfig {
   /** `KEELSON_ETCD_ENDPOINTS` and, for etcd with client TLS, `KEELSON_ETCD_CA_FILE`/`_CERT_FILE`/`_KEY_FILE`. */
@@ -42,34 +43,39 @@ export interface GatewayConfig {
   audit: AuditConfig;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return {
+export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
+  const env = r.env;
+  const cfg: GatewayConfig = {
     etcd: etcdConnectionFromEnv(env),
-    encryptionConfigFile: env.KEELSON_ENCRYPTION_CONFIG || undefined,
-    host: env.KEELSON_API_HOST ?? '127.0.0.1',
-    port: Number(env.KEELSON_API_PORT ?? 6443),
-    tlsCertFile: env.KEELSON_TLS_CERT_FILE || undefined,
-    tlsKeyFile: env.KEELSON_TLS_KEY_FILE || undefined,
-    tokenFile: env.KEELSON_TOKEN_FILE || undefined,
-    authorizationMode: env.KEELSON_AUTHORIZATION_MODE || 'Node,RBAC',
-    maxRequestBytes: Number(env.KEELSON_MAX_REQUEST_BYTES ?? 3 * 1024 * 1024),
-    compactionIntervalSeconds: Number(env.KEELSON_COMPACTION_INTERVAL_SECONDS ?? 300),
-    watchCacheCapacity: Number(env.KEELSON_WATCH_CACHE_CAPACITY ?? 10000),
+    encryptionConfigFile: r.optional('KEELSON_ENCRYPTION_CONFIG'),
+    host: r.string('KEELSON_API_HOST', '127.0.0.1'),
+    port: r.integer('KEELSON_API_PORT', 6443, { max: 65535 }),
+    tlsCertFile: r.optional('KEELSON_TLS_CERT_FILE'),
+    tlsKeyFile: r.optional('KEELSON_TLS_KEY_FILE'),
+    tokenFile: r.optional('KEELSON_TOKEN_FILE'),
+    authorizationMode: r.string('KEELSON_AUTHORIZATION_MODE', 'Node,RBAC'),
+    maxRequestBytes: r.integer('KEELSON_MAX_REQUEST_BYTES', 3 * 1024 * 1024, { min: 1 }),
+    compactionIntervalSeconds: r.number('KEELSON_COMPACTION_INTERVAL_SECONDS', 300),
+    watchCacheCapacity: r.integer('KEELSON_WATCH_CACHE_CAPACITY', 10000, { min: 1 }),
     bus: busConfigFromEnv(env),
-    relayLeaseTtlSeconds: Number(env.KEELSON_RELAY_LEASE_TTL_SECONDS ?? 10),
-    relayMaxInFlight: Number(env.KEELSON_RELAY_MAX_IN_FLIGHT ?? 256),
+    relayLeaseTtlSeconds: r.integer('KEELSON_RELAY_LEASE_TTL_SECONDS', 10, { min: 1 }),
+    relayMaxInFlight: r.integer('KEELSON_RELAY_MAX_IN_FLIGHT', 256, { min: 1 }),
     eventsStream: {
-      maxAgeSeconds: Number(env.KEELSON_EVENTS_MAX_AGE_SECONDS ?? DEFAULT_STREAM_LIMITS.maxAgeSeconds),
-      maxBytes: Number(env.KEELSON_EVENTS_MAX_BYTES ?? DEFAULT_STREAM_LIMITS.maxBytes),
-      duplicateWindowSeconds: Number(env.KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS ?? DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
-      maxMsgBytes: Number(env.KEELSON_EVENTS_MAX_MSG_BYTES ?? DEFAULT_STREAM_LIMITS.maxMsgBytes),
-      // KEELSON_EVENTS_REPLICAS [1]: 3 on a 3-node JetStream cluster (docker-compose.yml).
-      replicas: Number(env.KEELSON_EVENTS_REPLICAS ?? 1),
+      maxAgeSeconds: r.number('KEELSON_EVENTS_MAX_AGE_SECONDS', DEFAULT_STREAM_LIMITS.maxAgeSeconds),
+      maxBytes: r.integer('KEELSON_EVENTS_MAX_BYTES', DEFAULT_STREAM_LIMITS.maxBytes, { min: 1 }),
+      duplicateWindowSeconds: r.number('KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS', DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
+      maxMsgBytes: r.integer('KEELSON_EVENTS_MAX_MSG_BYTES', DEFAULT_STREAM_LIMITS.maxMsgBytes ?? EVENT_MAX_BYTES, { min: 1 }),
     },
-    serviceClusterIPRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE || '10.96.0.0/12',
-    serviceNodePortRange: env.KEELSON_SERVICE_NODE_PORT_RANGE || '30000-32767',
-    serviceAccountKeyFile: env.KEELSON_SERVICE_ACCOUNT_KEY_FILE || undefined,
+    serviceClusterIPRange: r.string('KEELSON_SERVICE_CLUSTER_IP_RANGE', '10.96.0.0/12'),
+    serviceNodePortRange: r.string('KEELSON_SERVICE_NODE_PORT_RANGE', '30000-32767'),
+    serviceAccountKeyFile: r.optional('KEELSON_SERVICE_ACCOUNT_KEY_FILE'),
     flowControl: flowControlConfigFromEnv(env),
     audit: auditConfigFromEnv(env),
   };
-}
+  // The API serves HTTPS only and authenticates every request.
+  if (!cfg.tlsCertFile) r.problem('KEELSON_TLS_CERT_FILE', 'the serving certificate (PEM file)');
+  if (!cfg.tlsKeyFile) r.problem('KEELSON_TLS_KEY_FILE', 'the serving key (PEM file)');
+  if (!cfg.tokenFile) r.problem('KEELSON_TOKEN_FILE', 'a static token CSV (token,user,uid[,groups])');
+  return cfg;
+};
+

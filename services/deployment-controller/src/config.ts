@@ -1,10 +1,12 @@
-// The deployment controller's own settings (the Manager reads the common ones).
+// The deployment controller's own settings (the Manager reads the common ones), from the
+// environment here only; runManager validates them at start.
+import type { ConfigReader } from '@keelson/controller-runtime';
+
 export interface DeploymentControllerConfig {
-  /** Deployments reconciled in parallel (kube-controller-manager's --concurrent-deployment-syncs, default 5). */
+  /** KEELSON_DEPLOYMENT_WORKERS [5]: Deployments reconciled in parallel (kube-controller-manager's --concurrent-deployment-syncs). */
   workers: number;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DeploymentControllerConfig {
-  const workers = Number(env.KEELSON_DEPLOYMENT_WORKERS ?? '5');
-  return { workers: Number.isInteger(workers) && workers > 0 ? workers : 5 };
-}
+export const deploymentControllerConfig: ConfigReader<DeploymentControllerConfig> = (env) => ({
+  workers: env.integer('KEELSON_DEPLOYMENT_WORKERS', 5, { min: 1 }),
+});

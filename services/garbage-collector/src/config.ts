@@ -1,5 +1,6 @@
 // Garbage-collector settings from the environment, read here only.
-import { envNumber } from '@keelson/controller-runtime';
+import type { ConfigReader } from '@keelson/controller-runtime';
+
 export interface GarbageCollectorConfig {
   /** KEELSON_GC_WORKERS [20]: attempt-to-delete workers (kube's --concurrent-gc-syncs). */
   workers: number;
@@ -13,14 +14,13 @@ export interface GarbageCollectorConfig {
   discoveryResyncMs: number;
 }
 
-export function gcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GarbageCollectorConfig {
-  const num = (name: string, dflt: number): number => envNumber(env, name, dflt, { min: 1, integer: true });
-  const ignored = env.KEELSON_GC_IGNORED_RESOURCES ?? 'events';
+export const garbageCollectorConfig: ConfigReader<GarbageCollectorConfig> = (env) => {
+  const int = (name: string, dflt: number): number => env.integer(name, dflt, { min: 1 });
   return {
-    workers: num('KEELSON_GC_WORKERS', 20),
-    orphanWorkers: num('KEELSON_GC_ORPHAN_WORKERS', 5),
-    ignoredResources: ignored.split(',').map((s) => s.trim()).filter(Boolean),
-    absentOwnerCacheSize: num('KEELSON_GC_ABSENT_OWNER_CACHE_SIZE', 500),
-    discoveryResyncMs: num('KEELSON_GC_DISCOVERY_RESYNC_MS', 30_000),
+    workers: int('KEELSON_GC_WORKERS', 20),
+    orphanWorkers: int('KEELSON_GC_ORPHAN_WORKERS', 5),
+    ignoredResources: env.list('KEELSON_GC_IGNORED_RESOURCES', ['events']),
+    absentOwnerCacheSize: int('KEELSON_GC_ABSENT_OWNER_CACHE_SIZE', 500),
+    discoveryResyncMs: int('KEELSON_GC_DISCOVERY_RESYNC_MS', 30_000),
   };
-}
+};

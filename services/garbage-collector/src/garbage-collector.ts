@@ -45,14 +45,14 @@ export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig)
     recorder.event(dependent, 'Warning', 'OwnerRefInvalidNamespace', `ownerRef ${describeIdentity(owner)} does not exist in namespace "${dependent.metadata.namespace ?? ''}"`);
   };
 
-  // The controllers are created after the graph, which queues onto them.
-  let deletes: Controller | undefined;
-  let orphans: Controller | undefined;
+  // Keyed by uid; the graph queues onto them as it learns of owners and dependents.
+  const deletes = mgr.newControllerManagedBy('garbage-collector-delete').withOptions({ concurrency: cfg.workers });
+  const orphans = mgr.newControllerManagedBy('garbage-collector-orphan').withOptions({ concurrency: cfg.orphanWorkers });
   const graph = new DependencyGraph({
     resolver, absentOwners,
     queues: {
-      attemptToDelete: (n) => deletes?.enqueue(n.identity.uid),
-      attemptToOrphan: (n) => orphans?.enqueue(n.identity.uid),
+      attemptToDelete: (n) => deletes.queue.enqueue(n.identity.uid),
+      attemptToOrphan: (n) => orphans.queue.enqueue(n.identity.uid),
       invalidOwnerNamespace: (n, owner) => reportInvalid(objectFor(n), owner),
     },
   });
@@ -63,14 +63,12 @@ export function setupGarbageCollector(mgr: Manager, cfg: GarbageCollectorConfig)
   const whenSynced = (r: Reconciler): Reconciler => ({
     reconcile: (key, ctx) => (monitors.synced() ? r.reconcile(key, ctx) : Promise.resolve({ requeueAfter: UNSYNCED_RECHECK_MS })),
   });
-  const attemptToDelete = mgr.controller('garbage-collector-delete', whenSynced(new AttemptToDelete({
+  const attemptToDelete = deletes.complete((queue) => whenSynced(new AttemptToDelete({
     graph, access, resolver, absentOwners,
-    enqueue: (n) => deletes?.enqueue(n.identity.uid),
+    enqueue: (n) => queue.enqueue(n.identity.uid),
     invalidOwnerNamespace: reportInvalid,
-  })), { concurrency: cfg.workers });
-  const attemptToOrphan = mgr.controller('garbage-collector-orphan', whenSynced(new AttemptToOrphan(graph, access)), { concurrency: cfg.orphanWorkers });
-  deletes = attemptToDelete;
-  orphans = attemptToOrphan;
+  })));
+  const attemptToOrphan = orphans.complete(whenSynced(new AttemptToOrphan(graph, access)));
 
   const resyncDiscovery = async (): Promise<SyncResult> => monitors.sync(await discoverResources(mgr.client));
   let timer: NodeJS.Timeout | undefined;

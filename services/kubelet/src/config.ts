@@ -1,5 +1,5 @@
 // Kubelet configuration from the environment, read here only.
-import { envNumber } from '@keelson/controller-runtime';
+import type { ConfigReader } from '@keelson/controller-runtime';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Taint } from './types';
@@ -40,40 +40,38 @@ export interface KubeletConfig {
   authToken?: string;
 }
 
-export function kubeletConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KubeletConfig {
-  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
-  const nodeName = env.NODE_NAME || env.HOSTNAME || 'node-1';
-  const runtime = (env.KEELSON_KUBELET_RUNTIME || 'process') as RuntimeName;
-  if (runtime !== 'process' && runtime !== 'simulated') throw new Error(`KEELSON_KUBELET_RUNTIME must be process or simulated, got ${runtime}`);
+export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
+  const num = (name: string, dflt: number): number => env.number(name, dflt);
+  const nodeName = env.optional('NODE_NAME') ?? env.optional('HOSTNAME') ?? 'node-1';
   const capacity = {
-    cpu: env.KEELSON_NODE_CPU || String(cpus().length),
-    memory: env.KEELSON_NODE_MEMORY || `${Math.floor(totalmem() / 1024)}Ki`,
-    pods: env.KEELSON_NODE_PODS || '110',
+    cpu: env.string('KEELSON_NODE_CPU', String(cpus().length)),
+    memory: env.string('KEELSON_NODE_MEMORY', `${Math.floor(totalmem() / 1024)}Ki`),
+    pods: env.string('KEELSON_NODE_PODS', '110'),
   };
   return {
     nodeName,
-    runtime,
-    nodeCount: Math.max(1, num('NODE_COUNT', 1)),
-    root: resolve(env.KEELSON_KUBELET_ROOT || join('.keelson', 'kubelet', nodeName)),
+    runtime: env.oneOf<RuntimeName>('KEELSON_KUBELET_RUNTIME', ['process', 'simulated'], 'process'),
+    nodeCount: env.integer('NODE_COUNT', 1, { min: 1 }),
+    root: resolve(env.string('KEELSON_KUBELET_ROOT', join('.keelson', 'kubelet', nodeName))),
     capacity,
     allocatable: {
-      cpu: env.KEELSON_NODE_ALLOCATABLE_CPU || capacity.cpu,
-      memory: env.KEELSON_NODE_ALLOCATABLE_MEMORY || capacity.memory,
-      pods: env.KEELSON_NODE_ALLOCATABLE_PODS || capacity.pods,
+      cpu: env.string('KEELSON_NODE_ALLOCATABLE_CPU', capacity.cpu),
+      memory: env.string('KEELSON_NODE_ALLOCATABLE_MEMORY', capacity.memory),
+      pods: env.string('KEELSON_NODE_ALLOCATABLE_PODS', capacity.pods),
     },
-    labels: parseLabels(env.KEELSON_NODE_LABELS ?? ''),
-    taints: parseTaints(env.KEELSON_NODE_TAINTS ?? ''),
+    labels: parseLabels(env.string('KEELSON_NODE_LABELS', '')),
+    taints: env.parsed('KEELSON_NODE_TAINTS', [], 'key=value:Effect or key:Effect, comma-separated', parseTaints),
     leaseDurationSeconds: num('KEELSON_NODE_LEASE_DURATION_SECONDS', 40),
     leaseRenewMs: num('KEELSON_NODE_LEASE_RENEW_MS', 10_000),
     nodeStatusUpdateMs: num('KEELSON_NODE_STATUS_UPDATE_MS', 10_000),
     backoffBaseMs: num('KEELSON_KUBELET_BACKOFF_BASE_MS', 10_000),
     backoffMaxMs: num('KEELSON_KUBELET_BACKOFF_MAX_MS', 300_000),
-    resyncMs: num('KEELSON_KUBELET_RESYNC_MS', 10_000),
-    address: env.KEELSON_KUBELET_ADDRESS || '127.0.0.1',
-    port: num('KEELSON_KUBELET_PORT', 0),
-    authToken: env.KEELSON_KUBELET_AUTH_TOKEN || undefined,
+    resyncMs: env.number('KEELSON_KUBELET_RESYNC_MS', 10_000, { min: 1 }),
+    address: env.string('KEELSON_KUBELET_ADDRESS', '127.0.0.1'),
+    port: env.integer('KEELSON_KUBELET_PORT', 0, { max: 65535 }),
+    authToken: env.optional('KEELSON_KUBELET_AUTH_TOKEN'),
   };
-}
+};
 
 export function parseLabels(s: string): Record<string, string> {
   const out: Record<string, string> = {};

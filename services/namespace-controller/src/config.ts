@@ -1,5 +1,5 @@
 // namespace-controller configuration from the environment, read here only.
-import { envNumber } from '@keelson/controller-runtime';
+import type { ConfigReader } from '@keelson/controller-runtime';
 
 export interface NamespaceControllerConfig {
   /** KEELSON_CONCURRENT_NAMESPACE_SYNCS [10]: namespaces cleaned up in parallel (kube: --concurrent-namespace-syncs). */
@@ -10,11 +10,8 @@ export interface NamespaceControllerConfig {
   retryMaxDelayMs: number;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): NamespaceControllerConfig {
-  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
-  return {
-    concurrency: Math.max(1, num('KEELSON_CONCURRENT_NAMESPACE_SYNCS', 10)),
-    discoveryTtlMs: num('KEELSON_NAMESPACE_DISCOVERY_TTL_MS', 30_000),
-    retryMaxDelayMs: num('KEELSON_NAMESPACE_RETRY_MAX_DELAY_MS', 60_000),
-  };
-}
+export const namespaceControllerConfig: ConfigReader<NamespaceControllerConfig> = (env) => ({
+  concurrency: env.integer('KEELSON_CONCURRENT_NAMESPACE_SYNCS', 10, { min: 1 }),
+  discoveryTtlMs: env.number('KEELSON_NAMESPACE_DISCOVERY_TTL_MS', 30_000),
+  retryMaxDelayMs: env.number('KEELSON_NAMESPACE_RETRY_MAX_DELAY_MS', 60_000, { min: 5 }),
+});

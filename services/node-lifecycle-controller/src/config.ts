@@ -1,5 +1,5 @@
 // node-lifecycle-controller configuration from the environment, read here only.
-import { envNumber } from '@keelson/controller-runtime';
+import type { ConfigReader } from '@keelson/controller-runtime';
 import type { PodGcConfig } from './pod-gc';
 
 export interface NodeLifecycleConfig {
@@ -11,21 +11,24 @@ export interface NodeLifecycleConfig {
   defaultUnreachableTolerationSeconds: number;
   /** KEELSON_DEFAULT_NOT_READY_TOLERATION_SECONDS [300]: likewise for `not-ready`. */
   defaultNotReadyTolerationSeconds: number;
+  /** KEELSON_NODE_LIFECYCLE_WORKERS [4]: nodes evaluated in parallel. */
+  workers: number;
   /** Pod garbage collection (pod-gc.ts): KEELSON_POD_GC_PERIOD_SECONDS, KEELSON_POD_GC_QUARANTINE_SECONDS, KEELSON_TERMINATED_POD_GC_THRESHOLD. */
   podGc: PodGcConfig;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): NodeLifecycleConfig {
-  const num = (name: string, dflt: number): number => envNumber(env, name, dflt);
+export const nodeLifecycleConfig: ConfigReader<NodeLifecycleConfig> = (env) => {
+  const seconds = (name: string, dflt: number): number => env.number(name, dflt);
   return {
-    gracePeriodMs: num('KEELSON_NODE_MONITOR_GRACE_PERIOD_SECONDS', 40) * 1000,
-    monitorPeriodMs: num('KEELSON_NODE_MONITOR_PERIOD_SECONDS', 5) * 1000,
-    defaultUnreachableTolerationSeconds: num('KEELSON_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', 300),
-    defaultNotReadyTolerationSeconds: num('KEELSON_DEFAULT_NOT_READY_TOLERATION_SECONDS', 300),
+    gracePeriodMs: seconds('KEELSON_NODE_MONITOR_GRACE_PERIOD_SECONDS', 40) * 1000,
+    monitorPeriodMs: seconds('KEELSON_NODE_MONITOR_PERIOD_SECONDS', 5) * 1000,
+    defaultUnreachableTolerationSeconds: seconds('KEELSON_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', 300),
+    defaultNotReadyTolerationSeconds: seconds('KEELSON_DEFAULT_NOT_READY_TOLERATION_SECONDS', 300),
+    workers: env.integer('KEELSON_NODE_LIFECYCLE_WORKERS', 4, { min: 1 }),
     podGc: {
-      periodMs: num('KEELSON_POD_GC_PERIOD_SECONDS', 20) * 1000,
-      quarantineMs: num('KEELSON_POD_GC_QUARANTINE_SECONDS', 40) * 1000,
-      terminatedThreshold: num('KEELSON_TERMINATED_POD_GC_THRESHOLD', 12500),
+      periodMs: seconds('KEELSON_POD_GC_PERIOD_SECONDS', 20) * 1000,
+      quarantineMs: seconds('KEELSON_POD_GC_QUARANTINE_SECONDS', 40) * 1000,
+      terminatedThreshold: env.integer('KEELSON_TERMINATED_POD_GC_THRESHOLD', 12500),
     },
   };
-}
+};

@@ -1,5 +1,6 @@
 // Scheduler configuration from the environment, read here only (the Manager reads its own).
-import { envNumber } from '@keelson/controller-runtime';
+import type { ConfigReader } from '@keelson/controller-runtime';
+
 export interface SchedulerConfig {
   /** KEELSON_SCHEDULER_NAME [default-scheduler]: pods with this spec.schedulerName are ours. */
   schedulerName: string;
@@ -15,14 +16,11 @@ export interface SchedulerConfig {
   scheduledEvents: boolean;
 }
 
-export function schedulerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
-  const num = (name: string, dflt: number, min = 0): number => envNumber(env, name, dflt, { min });
-  return {
-    schedulerName: env.KEELSON_SCHEDULER_NAME || 'default-scheduler',
-    backoffInitialMs: num('KEELSON_SCHEDULER_BACKOFF_INITIAL_MS', 1000, 1),
-    backoffMaxMs: num('KEELSON_SCHEDULER_BACKOFF_MAX_MS', 10_000, 1),
-    bindConcurrency: num('KEELSON_SCHEDULER_BIND_CONCURRENCY', 32, 1),
-    assumedTtlMs: num('KEELSON_SCHEDULER_ASSUMED_TTL_MS', 30_000, 1),
-    scheduledEvents: !['false', '0', 'no'].includes((env.KEELSON_SCHEDULER_SCHEDULED_EVENTS ?? 'true').toLowerCase()),
-  };
-}
+export const schedulerConfig: ConfigReader<SchedulerConfig> = (env) => ({
+  schedulerName: env.string('KEELSON_SCHEDULER_NAME', 'default-scheduler'),
+  backoffInitialMs: env.number('KEELSON_SCHEDULER_BACKOFF_INITIAL_MS', 1000, { min: 1 }),
+  backoffMaxMs: env.number('KEELSON_SCHEDULER_BACKOFF_MAX_MS', 10_000, { min: 1 }),
+  bindConcurrency: env.integer('KEELSON_SCHEDULER_BIND_CONCURRENCY', 32, { min: 1 }),
+  assumedTtlMs: env.number('KEELSON_SCHEDULER_ASSUMED_TTL_MS', 30_000, { min: 1 }),
+  scheduledEvents: env.boolean('KEELSON_SCHEDULER_SCHEDULED_EVENTS', true),
+});

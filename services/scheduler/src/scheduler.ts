@@ -7,8 +7,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BUILTIN_RESOURCES, isRecord, metaTime, type KubeObject } from '@keelson/api';
 import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
-import { keyOf, triggerMeta, type Enqueuer, type EventInfo, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
-import { withSpan, type Logger } from '@keelson/telemetry';
+import { keyOf, type ControllerQueue, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
+import type { Logger } from '@keelson/telemetry';
 import type { SchedulerConfig } from './config';
 import { fitErrorMessage, schedulePod, type Profile } from './framework';
 import type { SchedulerMetrics } from './metrics';
@@ -27,11 +27,12 @@ export interface SchedulerDeps {
   config: SchedulerConfig;
   log: Logger;
   metrics?: SchedulerMetrics;
+  /** The queue pods are scheduled from (the controller running this reconciler). */
+  queue: ControllerQueue;
 }
 
 export class Scheduler implements Reconciler {
   readonly cache: SchedulerCache;
-  private queue?: Enqueuer & { addAfter(key: string, delayMs: number): void };
   private readonly binds: Semaphore;
   /** Failed attempts per pod since it last fit (drives the back-off). */
   private readonly attempts = new Map<string, number>();
@@ -45,9 +46,8 @@ export class Scheduler implements Reconciler {
     this.binds = new Semaphore(d.config.bindConcurrency);
   }
 
-  /** The queue pods are scheduled from (the Controller running this reconciler). */
-  useQueue(q: Enqueuer & { addAfter(key: string, delayMs: number): void }): void {
-    this.queue = q;
+  /** Starts dropping assumed pods the informer never confirmed (a Manager Runnable). */
+  start(): void {
     this.sweeper ??= setInterval(() => {
       if (this.cache.cleanupExpired().length) this.moveAllToActive();
     }, Math.min(this.d.config.assumedTtlMs, 5000));
@@ -80,8 +80,8 @@ export class Scheduler implements Reconciler {
 
   podHandler(): ResourceEventHandler {
     return {
-      onAdd: (p, info) => this.onPod(undefined, p, info),
-      onUpdate: (old, p, info) => this.onPod(old, p, info),
+      onAdd: (p) => this.onPod(undefined, p, false),
+      onUpdate: (old, p, info) => this.onPod(old, p, info.resync === true),
       onDelete: (p) => {
         const key = keyOf(p);
         const held = isRecord(p.spec) && !!p.spec.nodeName;
@@ -93,9 +93,8 @@ export class Scheduler implements Reconciler {
     };
   }
 
-  private onPod(old: KubeObject | undefined, pod: KubeObject, info: EventInfo): void {
+  private onPod(old: KubeObject | undefined, pod: KubeObject, resync: boolean): void {
     const key = keyOf(pod);
-    const resync = info.resync === true;
     if (isRecord(pod.spec) && pod.spec.nodeName) {
       this.backingOff.delete(key);
       this.attempts.delete(key);
@@ -111,13 +110,12 @@ export class Scheduler implements Reconciler {
     // A pod backing off comes back early only when its spec or labels change (not for its
     // own status write or a resync): the back-off is the point.
     if (this.backingOff.has(key) && (resync || (old && !podSchedulingChanged(old, pod)))) return;
-    // The scheduling cycle continues the trace of the write that made the pod (or changed it).
-    this.queue?.enqueue(key, triggerMeta(pod, info));
+    this.d.queue.enqueue(key);
   }
 
   /** Something changed that may let waiting pods fit: retry them now. */
   moveAllToActive(): void {
-    for (const key of this.backingOff) this.queue?.enqueue(key);
+    for (const key of this.backingOff) this.d.queue.enqueue(key);
     this.backingOff.clear();
   }
 
@@ -148,7 +146,7 @@ export class Scheduler implements Reconciler {
     const { namespace = 'default', name = '' } = info.pod.metadata;
     const started = process.hrtime.bigint();
     try {
-      await withSpan('bind', { 'keelson.pod': info.key, 'keelson.node': node }, () => this.d.client.bind(namespace, name, node));
+      await this.d.client.bind(namespace, name, node);
       this.d.metrics?.bindings.inc({ result: 'success' });
       this.cache.finishBinding(info.key);
       if (this.d.config.scheduledEvents) this.d.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
@@ -174,7 +172,7 @@ export class Scheduler implements Reconciler {
     this.attempts.set(key, n);
     const delay = Math.min(this.d.config.backoffInitialMs * 2 ** (n - 1), this.d.config.backoffMaxMs);
     this.backingOff.add(key);
-    this.queue?.addAfter(key, delay);
+    this.d.queue.enqueueAfter(key, delay);
     this.d.recorder.event(pod, 'Warning', 'FailedScheduling', message);
     if (unschedulable) void this.setUnschedulableCondition(pod, message);
   }

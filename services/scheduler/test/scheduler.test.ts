@@ -31,9 +31,8 @@ function harness(bindImpl: (ns: string, name: string, node: string) => Promise<v
     profile: defaultProfile(),
     config: { schedulerName: 'default-scheduler', backoffInitialMs: 1000, backoffMaxMs: 4000, bindConcurrency: 4, assumedTtlMs: 30_000, scheduledEvents: false },
     log: createLogger('test', { write: () => undefined }),
+    queue: { enqueue: (k) => enqueued.push(k), enqueueAfter: (k, ms) => delayed.push([k, ms]) },
   });
-  s.useQueue({ enqueue: (k) => enqueued.push(k), addAfter: (k, ms) => delayed.push([k, ms]) });
-  s.stop();
   const add = (p: KubeObject) => pods.set(`default/${p.metadata.name}`, p);
   return { s, add, events, patches, enqueued, delayed, bound };
 }

@@ -1,0 +1,78 @@
+// Wires one kubelet process onto its Manager: one Kubelet per node it hosts (one with the
+// process runtime, NODE_COUNT simulated ones), the pod informer that feeds them, the log
+// server, and a NodeAgent per node registering the Node and heartbeating its Lease.
+import { EventRecorder, type Manager } from '@keelson/controller-runtime';
+import type { KubeletConfig } from './config';
+import { Kubelet } from './kubelet';
+import { LogServer } from './log-server';
+import { KubeletMetrics } from './metrics';
+import { NodeAgent } from './node-agent';
+import { ProcessRuntime } from './runtime/process-runtime';
+import { SimulatedRuntime } from './runtime/simulated-runtime';
+import { StatusWriter } from './status-writer';
+import { PODS, type Pod } from './types';
+
+export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
+  const log = mgr.log.child({ node: cfg.nodeName });
+  const simulated = cfg.runtime === 'simulated';
+  const names = simulated && cfg.nodeCount > 1 ? Array.from({ length: cfg.nodeCount }, (_, i) => `${cfg.nodeName}-${i}`) : [cfg.nodeName];
+  const writer = new StatusWriter(mgr.client, log);
+  const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, new Kubelet({
+    nodeName: name,
+    hostIP: cfg.address,
+    runtime: simulated ? new SimulatedRuntime(i + 1) : new ProcessRuntime(cfg.root, log),
+    client: mgr.client,
+    statusWriter: writer,
+    recorder: simulated ? undefined : new EventRecorder({ client: mgr.client, component: 'kubelet', host: name, logger: log }),
+    backoffBaseMs: cfg.backoffBaseMs,
+    backoffMaxMs: cfg.backoffMaxMs,
+    log,
+    metrics: KubeletMetrics.of(mgr.metrics.registry),
+  })]));
+
+  // The informer lists every pod (no field selector yet); each kubelet takes the ones bound to it.
+  const pods = mgr.informer<Pod>(PODS);
+  const kubeletOf = (p: Pod): Kubelet | undefined => (p.spec.nodeName ? kubelets.get(p.spec.nodeName) : undefined);
+  pods.addEventHandler({
+    onAdd: (p) => kubeletOf(p)?.upsert(p),
+    onUpdate: (_, p) => kubeletOf(p)?.upsert(p),
+    onDelete: (p) => kubeletOf(p)?.removed(p),
+  });
+
+  const logs = new LogServer({
+    address: cfg.address, port: cfg.port, authToken: cfg.authToken,
+    lookup: (ns, name, container) => {
+      const pod = pods.cache.getByName(ns, name);
+      const k = pod && kubeletOf(pod);
+      return k ? k.logTarget(ns, name, container) : 'no-pod';
+    },
+  });
+  await logs.start();
+  const agents = names.map((name) => new NodeAgent({
+    client: mgr.client, log,
+    identity: { name, address: cfg.address, kubeletPort: logs.port, runtime: cfg.runtime, capacity: cfg.capacity, allocatable: cfg.allocatable, labels: cfg.labels, taints: cfg.taints },
+    leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
+  }));
+  await Promise.all(agents.map((a) => a.start()));
+
+  let resync: NodeJS.Timeout | undefined;
+  mgr.add({
+    // Once the pod cache is complete: processes of pods that no longer exist are stopped,
+    // and every pod is re-synced periodically (level-based safety net).
+    start: async () => {
+      const uids = new Set(pods.cache.list().map((p) => p.metadata.uid ?? ''));
+      for (const k of kubelets.values()) await k.cleanupOrphans(uids);
+      resync = setInterval(() => kubelets.forEach((k) => k.resync()), cfg.resyncMs);
+      resync.unref();
+      log.info('kubelet running', { runtime: cfg.runtime, nodes: names.length, logPort: logs.port });
+    },
+    // Pods keep running when the kubelet stops: the next kubelet adopts them.
+    stop: async () => {
+      clearInterval(resync);
+      agents.forEach((a) => a.stop());
+      kubelets.forEach((k) => k.detach());
+      writer.close();
+      await logs.stop();
+    },
+  });
+}
