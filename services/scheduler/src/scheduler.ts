@@ -7,8 +7,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BUILTIN_RESOURCES, isRecord, metaTime, type KubeObject } from '@keelson/api';
 import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
-import { keyOf, type ControllerQueue, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
-import type { Logger } from '@keelson/telemetry';
+import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
+import { withSpan, type Logger } from '@keelson/telemetry';
 import type { SchedulerConfig } from './config';
 import { fitErrorMessage, schedulePod, type Profile } from './framework';
 import type { SchedulerMetrics } from './metrics';
@@ -80,8 +80,8 @@ export class Scheduler implements Reconciler {
 
   podHandler(): ResourceEventHandler {
     return {
-      onAdd: (p) => this.onPod(undefined, p, false),
-      onUpdate: (old, p, info) => this.onPod(old, p, info.resync === true),
+      onAdd: (p, info) => this.onPod(undefined, p, info),
+      onUpdate: (old, p, info) => this.onPod(old, p, info),
       onDelete: (p) => {
         const key = keyOf(p);
         const held = isRecord(p.spec) && !!p.spec.nodeName;
@@ -93,8 +93,9 @@ export class Scheduler implements Reconciler {
     };
   }
 
-  private onPod(old: KubeObject | undefined, pod: KubeObject, resync: boolean): void {
+  private onPod(old: KubeObject | undefined, pod: KubeObject, info: EventInfo): void {
     const key = keyOf(pod);
+    const resync = info.resync === true;
     if (isRecord(pod.spec) && pod.spec.nodeName) {
       this.backingOff.delete(key);
       this.attempts.delete(key);
@@ -110,7 +111,8 @@ export class Scheduler implements Reconciler {
     // A pod backing off comes back early only when its spec or labels change (not for its
     // own status write or a resync): the back-off is the point.
     if (this.backingOff.has(key) && (resync || (old && !podSchedulingChanged(old, pod)))) return;
-    this.d.queue.enqueue(key);
+    // The scheduling cycle continues the trace of the write that made the pod (or changed it).
+    this.d.queue.enqueue(key, triggerMeta(pod, info));
   }
 
   /** Something changed that may let waiting pods fit: retry them now. */
@@ -146,7 +148,7 @@ export class Scheduler implements Reconciler {
     const { namespace = 'default', name = '' } = info.pod.metadata;
     const started = process.hrtime.bigint();
     try {
-      await this.d.client.bind(namespace, name, node);
+      await withSpan('bind', { 'keelson.pod': info.key, 'keelson.node': node }, () => this.d.client.bind(namespace, name, node));
       this.d.metrics?.bindings.inc({ result: 'success' });
       this.cache.finishBinding(info.key);
       if (this.d.config.scheduledEvents) this.d.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
