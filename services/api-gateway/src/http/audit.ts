@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeKubernetesProtobuf, isProtobufContentType, microTime } from '@keelson/api';
+import { envNumber } from '@keelson/controller-runtime';
 import { activeIds } from '@keelson/telemetry';
 import { RotatingFileSink, stdoutSink, type AuditSink } from './audit-sink';
 import { DEFAULT_POLICY, auditLevelOf, parseAuditPolicy, type AuditLevel, type AuditPolicy } from './audit-policy';
@@ -28,13 +29,7 @@ export interface AuditConfig {
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+  const num = (name: string, fallback: number): number => envNumber(env, name, fallback);
   return {
     path: env.KEELSON_AUDIT_LOG_PATH || undefined,
     policyFile: env.KEELSON_AUDIT_POLICY_FILE || undefined,

@@ -15,6 +15,7 @@
 // The exempt level (system:masters, as kube's `exempt` FlowSchema) bypasses all of it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from '@keelson/api';
+import { envNumber } from '@keelson/controller-runtime';
 import type { UserInfo } from './auth';
 import type { ResourceRequest } from './request-info';
 
@@ -52,13 +53,7 @@ const DEFAULT_LEVELS: FlowControlConfig['levels'] = {
 };
 
 export function flowControlConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FlowControlConfig {
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+  const num = (name: string, fallback: number): number => envNumber(env, name, fallback);
   const levels = { ...DEFAULT_LEVELS };
   for (const name of Object.keys(levels) as (keyof FlowControlConfig['levels'])[]) {
     const key = name.toUpperCase().replace(/-/g, '_');
