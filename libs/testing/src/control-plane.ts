@@ -112,6 +112,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         KEELSON_TLS_CERT_FILE: creds.certFile,
         KEELSON_TLS_KEY_FILE: creds.keyFile,
         KEELSON_TOKEN_FILE: creds.tokenFile,
+        KEELSON_CA_FILE: creds.caFile, // published to pods as ConfigMap kube-root-ca.crt, as with npm start
         KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
         ...natsEnv,
         ...opts.env,

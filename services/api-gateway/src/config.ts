@@ -35,6 +35,8 @@ export interface GatewayConfig {
   serviceNodePortRange: string;
   /** PEM private key signing service account tokens (`KEELSON_SERVICE_ACCOUNT_KEY_FILE`); unset: generated once, kept in etcd. */
   serviceAccountKeyFile?: string;
+  /** The cluster CA (`KEELSON_CA_FILE`), published to every namespace as ConfigMap kube-root-ca.crt for pods; unset: the serving certificate's chain. */
+  rootCAFile?: string;
   /** `KEELSON_AUTHORIZATION_MODE`: a list of `Node`, `RBAC` (default `Node,RBAC`), or `AlwaysAllow` (see authz/authorizer.ts). */
   authorizationMode: string;
   /** `KEELSON_FLOW_*`, `KEELSON_REQUEST_TIMEOUT_SECONDS`: see http/flow-control.ts. */
@@ -69,6 +71,7 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
     serviceClusterIPRange: r.string('KEELSON_SERVICE_CLUSTER_IP_RANGE', '10.96.0.0/12'),
     serviceNodePortRange: r.string('KEELSON_SERVICE_NODE_PORT_RANGE', '30000-32767'),
     serviceAccountKeyFile: r.optional('KEELSON_SERVICE_ACCOUNT_KEY_FILE'),
+    rootCAFile: r.optional('KEELSON_CA_FILE'),
     flowControl: flowControlConfigFromEnv(env),
     audit: auditConfigFromEnv(env),
   };

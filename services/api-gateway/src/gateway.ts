@@ -28,6 +28,8 @@ import { ensureKubernetesService } from './registry/kubernetes-service';
 import { ServiceStorage } from './registry/service-allocation';
 import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
 import { ServiceAccountTokens } from './serviceaccount/tokens';
+import { serviceAccountAdmission } from './serviceaccount/admission';
+import { NamespaceDefaults, readRootCA } from './serviceaccount/namespace-defaults';
 
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -50,7 +52,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
-  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission()];
+  // Every namespace's default ServiceAccount and kube-root-ca.crt (serviceaccount/namespace-defaults.ts).
+  const namespaceDefaults = new NamespaceDefaults({ stores, caches, namespaceKey: (name) => keyFor(nsInfo, undefined, name), rootCA: readRootCA(config.rootCAFile, config.tlsCertFile), log });
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission(), serviceAccountAdmission(namespaceDefaults)];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
@@ -69,6 +73,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const crds = new CrdController({ registry, stores, caches, client, store, admission, watchCacheCapacity: config.watchCacheCapacity, log });
   await crds.start();
 
+  await namespaceDefaults.sync();
+  namespaceDefaults.start();
   const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
   terminator.start();
   // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
@@ -111,6 +117,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     async stop() {
       clearInterval(compactor);
       terminator.stop();
+      namespaceDefaults.stop();
       authz.stop();
       await relay?.stop(); // revokes the relay lease, so a standby replica takes over at once
       server.closeAllConnections();

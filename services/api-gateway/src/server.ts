@@ -158,7 +158,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });
   }
   if (info.resource === 'serviceaccounts' && !info.group && rr.subresource === 'token' && rr.verb === 'create' && rr.name && deps.serviceAccountTokens) {
-    return handleTokenRequest(req, res, rr, deps.stores, deps.serviceAccountTokens, deps.maxRequestBytes);
+    return handleTokenRequest(req, res, rr, deps.stores, deps.serviceAccountTokens, deps.maxRequestBytes, user);
   }
   const ctx = requestContext(user, url.searchParams);
   if (isPodEviction(info, rr)) return handlePodEviction(req, res, rr, evictionStores(deps.stores, store), ctx, deps.maxRequestBytes);

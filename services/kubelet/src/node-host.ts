@@ -7,9 +7,9 @@ import { Kubelet } from './kubelet';
 import { LogServer } from './log-server';
 import { KubeletMetrics } from './metrics';
 import { NodeAgent } from './node-agent';
-import { ProcessRuntime } from './runtime/process-runtime';
 import { SimulatedRuntime } from './runtime/simulated-runtime';
 import { StatusWriter } from './status-writer';
+import { sandboxedProcessRuntime } from './volumes/pod-sandbox';
 import { PODS, type Pod } from './types';
 
 export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
@@ -17,10 +17,12 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const simulated = cfg.runtime === 'simulated';
   const names = simulated && cfg.nodeCount > 1 ? Array.from({ length: cfg.nodeCount }, (_, i) => `${cfg.nodeName}-${i}`) : [cfg.nodeName];
   const writer = new StatusWriter(mgr.client, log);
+  // Process pods get their projected volumes (ServiceAccount token) mounted (volumes/pod-sandbox.ts).
+  const processRuntime = simulated ? undefined : await sandboxedProcessRuntime(cfg.root, mgr.client, log);
   const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, new Kubelet({
     nodeName: name,
     hostIP: cfg.address,
-    runtime: simulated ? new SimulatedRuntime(i + 1) : new ProcessRuntime(cfg.root, log),
+    runtime: processRuntime ?? new SimulatedRuntime(i + 1),
     client: mgr.client,
     statusWriter: writer,
     recorder: simulated ? undefined : new EventRecorder({ client: mgr.client, component: 'kubelet', host: name, logger: log }),

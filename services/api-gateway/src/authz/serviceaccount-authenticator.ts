@@ -15,6 +15,12 @@ export interface ObjectGetter {
 }
 
 export const SERVICE_ACCOUNTS_GROUP = 'system:serviceaccounts';
+/** go-jose's jwt.DefaultLeeway, which kube's validator allows past a deletionTimestamp. */
+const DELETION_LEEWAY_MS = 60_000;
+const deletedBefore = (obj: KubeObject, before: number): boolean => {
+  const at = obj.metadata.deletionTimestamp;
+  return !!at && Date.parse(at) < before;
+};
 
 export function serviceAccountUser(namespace: string, name: string, uid: string, extra?: { podName?: string; podUid?: string }): UserInfo & { extra?: Record<string, string[]> } {
   const user: UserInfo & { extra?: Record<string, string[]> } = {
@@ -36,19 +42,24 @@ export class ServiceAccountTokenAuthenticator {
   /** The user a JWT stands for; throws TokenVerificationError when it does not (any more). */
   authenticateToken(token: string, audiences = this.audiences): UserInfo {
     const claims = this.tokens.verify(token, { audiences });
+    // As kube's validator: an object deleted (deletionTimestamp: the request plus its grace
+    // period) more than a leeway ago no longer vouches for the token, so a pod shutting down
+    // gracefully can still reach the API; once it is removed, its token is refused at once.
+    const invalidIfDeletedBefore = Date.now() - DELETION_LEEWAY_MS;
     const k = claims['kubernetes.io'];
     const ns = k.namespace;
     const sa = this.objects.get('serviceaccounts', ns, k.serviceaccount.name);
-    if (!sa || sa.metadata.deletionTimestamp) throw new TokenVerificationError(`service account ${ns}/${k.serviceaccount.name} has been deleted`);
+    if (!sa || deletedBefore(sa, invalidIfDeletedBefore)) throw new TokenVerificationError(`service account ${ns}/${k.serviceaccount.name} has been deleted`);
     if (sa.metadata.uid !== k.serviceaccount.uid) throw new TokenVerificationError(`service account UID (${k.serviceaccount.uid}) does not match its current UID (${sa.metadata.uid ?? ''})`);
     if (k.pod) {
       const pod = this.objects.get('pods', ns, k.pod.name);
-      if (!pod || pod.metadata.deletionTimestamp) throw new TokenVerificationError(`pod ${ns}/${k.pod.name} has been deleted`);
+      if (!pod) throw new TokenVerificationError(`pod ${ns}/${k.pod.name} has been deleted`);
       if (pod.metadata.uid !== k.pod.uid) throw new TokenVerificationError(`pod UID (${k.pod.uid}) does not match its current UID (${pod.metadata.uid ?? ''})`);
+      if (deletedBefore(pod, invalidIfDeletedBefore)) throw new TokenVerificationError(`pod ${ns}/${k.pod.name} has been deleted`);
     }
     if (k.secret) {
       const secret = this.objects.get('secrets', ns, k.secret.name);
-      if (!secret || secret.metadata.deletionTimestamp || secret.metadata.uid !== k.secret.uid) throw new TokenVerificationError(`secret ${ns}/${k.secret.name} has been deleted`);
+      if (!secret || deletedBefore(secret, invalidIfDeletedBefore) || secret.metadata.uid !== k.secret.uid) throw new TokenVerificationError(`secret ${ns}/${k.secret.name} has been deleted`);
     }
     return serviceAccountUser(ns, k.serviceaccount.name, k.serviceaccount.uid, k.pod ? { podName: k.pod.name, podUid: k.pod.uid } : undefined);
   }

@@ -68,6 +68,10 @@ async function boundObjects(lookup: ObjectLookup, namespace: string, saName: str
     throw errors.badRequest(`cannot bind token for serviceaccount "${saName}" to object of type ${gv}, Kind=${kind}`);
   }
   const obj = await lookup(resource, resource === 'nodes' ? undefined : namespace, refName);
+  // A pod's token is only ever for the account it runs as (ServiceAccount admission defaults it).
+  if (kind === 'Pod' && (typeof obj.spec?.serviceAccountName === 'string' ? obj.spec.serviceAccountName : 'default') !== saName) {
+    throw errors.badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
+  }
   const uid = obj.metadata.uid ?? '';
   if (typeof ref.uid === 'string' && ref.uid && ref.uid !== uid) {
     throw errors.conflict(kind, refName, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);

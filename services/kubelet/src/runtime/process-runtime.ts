@@ -3,6 +3,7 @@
 //   <root>/pods/<uid>/root/                  default working directory
 //   <root>/pods/<uid>/logs/<name>/<n>.log    stdout+stderr of attempt n (kube: /var/log/pods)
 //   <root>/pods/<uid>/containers/<name>.json pid, its /proc start time, restart count, last exit
+//   <root>/pods/<uid>/volumes/                projected volumes (volumes/projected-token.ts)
 import { spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import type { Logger } from '@keelson/telemetry';
 import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
+import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -25,7 +27,13 @@ export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly probes = true;
 
-  constructor(private readonly root: string, private readonly log: Logger, private readonly identity: PodIdentity | undefined = podIdentity()) {}
+  constructor(
+    private readonly root: string,
+    private readonly log: Logger,
+    private readonly identity: PodIdentity | undefined = podIdentity(),
+    /** Volumes, mounts and API variables of each container (volumes/pod-sandbox.ts). */
+    private readonly sandbox?: ContainerSandbox,
+  ) {}
 
   podIP(): string {
     return HOST_IP; // every process shares the host network
@@ -54,10 +62,16 @@ export class ProcessRuntime implements Runtime {
     } catch (err) {
       throw new StartContainerError('CreateContainerError', `working directory ${cwd}: ${(err as Error).message}`);
     }
+    let start: SandboxedStart = { argv, env: {}, asRoot: false };
+    try {
+      if (this.sandbox) start = await this.sandbox.prepare(pod, container, argv);
+    } catch (err) {
+      throw new StartContainerError('CreateContainerError', `volumes: ${(err as Error).message}`);
+    }
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
     // Only the pod's own environment (containerEnv), never the kubelet's (its tokens), and as
     // the pod identity; the log file is opened here, by the kubelet, and handed over as stdio.
-    const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...this.identity });
+    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : this.identity) });
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {
@@ -120,6 +134,7 @@ export class ProcessRuntime implements Runtime {
         await handleFor(rec.pid, '', new Promise<ExitInfo>(() => undefined), rec.procStart).stop(graceMs);
       }
     }));
+    this.sandbox?.release(uid);
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 
