@@ -16,6 +16,8 @@ export interface UnknownFieldsResult {
   causes: StatusCause[];
   /** Under Warn: one warning per dropped field. */
   warnings: string[];
+  /** The unknown fields' paths (`spec.foo`), whatever the policy. */
+  fields: string[];
 }
 
 /**
@@ -28,13 +30,13 @@ export function dropUnknownFields(
   info: ResourceInfo,
   opts: { resolve: SchemaResolver; schema?: SchemaNode; unknownFields: UnknownFieldPolicy },
 ): UnknownFieldsResult {
-  if (strategyFor(info)?.validateSchema) return { causes: [], warnings: [] };
+  if (strategyFor(info)?.validateSchema) return { causes: [], warnings: [], fields: [] };
   const schema = opts.schema ?? (info.schemaRef ? opts.resolve(refName(info.schemaRef)) : undefined);
-  if (!schema) return { causes: [], warnings: [] };
+  if (!schema) return { causes: [], warnings: [], fields: [] };
   const strict = opts.unknownFields === 'Strict';
   const { unknownFields } = validateAgainstSchema(obj, schema, opts.resolve, { unknownFields: 'Warn', prune: !strict });
-  if (strict) return { causes: unknownFields.map((f) => fieldCauses.unknownField(f)), warnings: [] };
-  return { causes: [], warnings: opts.unknownFields === 'Warn' ? unknownFields.map((f) => `unknown field "${f}"`) : [] };
+  if (strict) return { causes: unknownFields.map((f) => fieldCauses.unknownField(f)), warnings: [], fields: unknownFields };
+  return { causes: [], warnings: opts.unknownFields === 'Warn' ? unknownFields.map((f) => `unknown field "${f}"`) : [], fields: unknownFields };
 }
 
 function refName(schemaRef: string): string {

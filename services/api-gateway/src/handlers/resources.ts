@@ -18,6 +18,7 @@ import { decodeBody, mediaType, negotiate, readBody, sendJson } from '../http/io
 import { parseResourceVersion } from '../registry/errors';
 import { deleteObject, deleteResponse, parseDeleteOptions } from '../registry/deletion';
 import type { RequestContext } from '../registry/request-context';
+import { bodyFieldsOf } from '../registry/strict-decoding';
 import type { ResourceStore } from '../registry/resource-store';
 import { CustomResourceStore } from '../registry/custom-resource-store';
 import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/subresources';
@@ -50,7 +51,12 @@ export async function handleResource(
     if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     sendObject(req, res, code, info, obj, query);
   };
-  const body = async (): Promise<unknown> => decodeBody(await readBody(req, deps.maxRequestBytes), mediaType(req));
+  const body = async (): Promise<unknown> => {
+    const raw = await readBody(req, deps.maxRequestBytes);
+    const decoded = decodeBody(raw, mediaType(req));
+    ctx.bodyFields = bodyFieldsOf(raw, mediaType(req), ctx.fieldValidation); // duplicate fields: JSON.parse keeps the last silently
+    return decoded;
+  };
   // DELETE bodies are optional DeleteOptions (JSON, or protobuf from typed clients).
   const deleteOptions = async () => {
     const raw = await readBody(req, deps.maxRequestBytes);

@@ -1,4 +1,5 @@
 import type { UserInfo } from '../http/auth';
+import type { BodyFields } from './strict-decoding';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -14,6 +15,8 @@ export interface RequestContext {
   fieldTracking?: FieldTracking;
   /** Warnings to send back in `Warning:` headers. */
   warnings: string[];
+  /** Duplicate fields and field order of a create/update body (strict-decoding.ts); unset for patches. */
+  bodyFields?: BodyFields;
 }
 
 export interface FieldTracking {
