@@ -72,6 +72,8 @@ export class RuntimeMetrics {
     this.queueDepth.set({ name }, 0);
     this.queueAdds.inc({ name }, 0);
     this.queueRetries.inc({ name }, 0);
+    // A controller's queue is named after it: its error count is there from the start too.
+    this.reconcileErrors.inc({ controller: name }, 0);
     return {
       depth: (n) => this.queueDepth.set({ name }, n),
       added: () => this.queueAdds.inc({ name }),

@@ -6,5 +6,6 @@ export { startControlPlane, httpsFetch, type ControlPlane, type ControlPlaneOpti
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp';
 export { serviceProcess, type ServiceProcess, type ServiceProcessSpec } from './service-process';
 export { until } from './wait';
+export { parsePrometheusText, sampleSum, ExpositionError, type MetricFamily, type MetricType, type Sample } from './prometheus-text';
 export { helmBinary } from './helm';
 export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from './local-cluster';
