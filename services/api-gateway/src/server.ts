@@ -13,7 +13,7 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { sendError, sendJson } from './http/io';
 import { handleOpenApiV2 } from './http/openapi-v2';
 import { parseResourcePath, type ResourceRequest } from './http/request-info';
-import { rawPathOf } from './http/request-path';
+import { rawPathOf, requestUrl } from './http/request-path';
 import { checkAcceptable } from './http/media-types';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
@@ -54,7 +54,7 @@ const tracer = trace.getTracer('keelson-api-gateway');
 
 export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'https://localhost');
+    const url = requestUrl(req.url);
     // Routed on the path as sent (see request-path.ts), never on URL's dot-segment-resolved pathname.
     const path = rawPathOf(req.url).replace(/\/+$/, '') || '/';
     // Parsed once: it names the span and routes the request (a bad path is answered in route).

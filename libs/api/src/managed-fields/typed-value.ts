@@ -23,7 +23,7 @@ export function listItemKey(atom: ListAtom, item: unknown, index: number): strin
     if (!isMap(item)) return indexKey(index);
     const fields: [string, unknown][] = [];
     for (const k of atom.keys) {
-      const v = item[k] !== undefined ? item[k] : atom.keyDefaults[k];
+      const v = own(item, k) !== undefined ? own(item, k) : own(atom.keyDefaults, k);
       if (v !== undefined) fields.push([k, v]);
     }
     return keyOfFields(fields);
@@ -43,6 +43,17 @@ function indexItems(atom: ListAtom, list: readonly unknown[]): { keys: string[];
 
 const asList = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : NO_ITEMS);
 const asMap = (v: unknown): JsonMap => (isMap(v) ? v : EMPTY);
+/**
+ * A member of `m` by a key from another value (user data: `toString`, `constructor`): own
+ * properties only, so Object.prototype never stands in for a missing member (it did: a
+ * function merged into an applied object made the write a 500, found by npm run fuzz).
+ */
+const own = (m: JsonMap, k: string): unknown => (Object.prototype.hasOwnProperty.call(m, k) ? m[k] : undefined);
+/** Sets a member, `__proto__` too (as an own property, never the object's prototype). */
+function put(out: JsonMap, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
 
 /**
  * The fields a value specifies. Leaves, list items and map entries are members; struct fields
@@ -104,7 +115,7 @@ function addCreated(v: unknown, z: unknown, schema: SchemaNode | undefined, out:
     for (const k of Object.keys(m).sort()) {
       const cv = m[k];
       if (cv === undefined) continue;
-      addCreatedChild(fieldKey(k), cv, zm[k], memberSchema(atom, k), out);
+      addCreatedChild(fieldKey(k), cv, own(zm, k), memberSchema(atom, k), out);
     }
   } else if (atom.kind === 'list' && !atom.atomic) {
     const items = asList(v).map((item, i) => [listItemKey(atom, item, i), item] as const);
@@ -155,11 +166,11 @@ function walkCompare(l: unknown, r: unknown, schema: SchemaNode | undefined, pat
     for (const k in lm) {
       if (lm[k] === undefined) continue;
       path.push(fieldKey(k));
-      walkCompare(lm[k], rm[k], memberSchema(atom, k), path, c, false);
+      walkCompare(lm[k], own(rm, k), memberSchema(atom, k), path, c, false);
       path.pop();
     }
     for (const k in rm) {
-      if (rm[k] === undefined || lm[k] !== undefined) continue;
+      if (rm[k] === undefined || own(lm, k) !== undefined) continue;
       path.push(fieldKey(k));
       walkCompare(undefined, rm[k], memberSchema(atom, k), path, c, false);
       path.pop();
@@ -207,14 +218,15 @@ function mergeMap(l: JsonMap, r: JsonMap, atom: MapAtom): JsonMap {
   const typed = !!atom.fields || !!atom.elem;
   const out: JsonMap = {};
   for (const k in l) {
-    if (r[k] === undefined) out[k] = l[k];
-    else if (r[k] === null && typed) continue;
-    else out[k] = merge(l[k], r[k], memberSchema(atom, k));
+    const rv = own(r, k);
+    if (rv === undefined) put(out, k, l[k]);
+    else if (rv === null && typed) continue;
+    else put(out, k, merge(l[k], rv, memberSchema(atom, k)));
   }
   for (const k in r) {
-    if (l[k] !== undefined || r[k] === undefined) continue;
+    if (own(l, k) !== undefined || r[k] === undefined) continue;
     if (r[k] === null && typed) continue;
-    out[k] = r[k];
+    put(out, k, r[k]);
   }
   return out;
 }
@@ -283,12 +295,12 @@ export function removeItems(value: unknown, set: FieldSet, schema: SchemaNode | 
     let kept = 0;
     for (const k in value) {
       const node = set[fieldKey(k)];
-      if (node === undefined) out[k] = value[k];
+      if (node === undefined) put(out, k, value[k]);
       else if (isMemberNode(node)) continue;
       else {
         const v = removeItems(value[k], childrenOf(node), memberSchema(atom, k));
         if (v === undefined) continue;
-        out[k] = v;
+        put(out, k, v);
       }
       kept++;
     }

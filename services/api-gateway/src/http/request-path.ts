@@ -13,3 +13,17 @@ export function rawPathOf(target: string | undefined): string {
   const path = end < 0 ? t : t.slice(0, end);
   return path.startsWith('/') ? path : `/${path}`;
 }
+
+/**
+ * The request target as a URL for its query (and logging), never throwing: `new URL(target,
+ * base)` reads a target starting with `//` as an authority, so `//a:b` or `//%zz/x` threw
+ * "Invalid URL" outside every handler and took the gateway down (found by npm run fuzz).
+ */
+export function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  const url = new URL('https://localhost/');
+  url.pathname = rawPathOf(t);
+  const q = t.indexOf('?');
+  if (q >= 0) url.search = t.slice(q).split('#')[0];
+  return url;
+}
