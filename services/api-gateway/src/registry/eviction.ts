@@ -13,6 +13,7 @@ import {
   assessBudget,
   budgetSelects,
   errors,
+  getControllerOf,
   isPodReady,
   isRecord,
   statusAfterEviction,
@@ -77,14 +78,14 @@ async function getOrUndefined(store: ResourceStore | undefined, namespace: strin
 async function expectedScale(stores: EvictionStores, pods: KubeObject[]): Promise<number | undefined> {
   const scales = new Map<string, number>();
   for (const pod of pods) {
-    const owner = (pod.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+    const owner = getControllerOf(pod);
     if (!owner) return undefined;
     let controller: KubeObject | undefined;
     if (owner.kind === 'ReplicaSet') {
       controller = await getOrUndefined(stores.replicaSets, pod.metadata.namespace, owner.name);
       // A ReplicaSet a Deployment owns is scaled by the Deployment.
-      const deploymentRef = controller?.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === 'Deployment');
-      if (deploymentRef) controller = await getOrUndefined(stores.deployments, pod.metadata.namespace, deploymentRef.name);
+      const deploymentRef = controller && getControllerOf(controller);
+      if (deploymentRef?.kind === 'Deployment') controller = await getOrUndefined(stores.deployments, pod.metadata.namespace, deploymentRef.name);
     } else if (owner.kind === 'StatefulSet') controller = await getOrUndefined(stores.statefulSets, pod.metadata.namespace, owner.name);
     else if (owner.kind === 'Deployment') controller = await getOrUndefined(stores.deployments, pod.metadata.namespace, owner.name);
     const replicas = isRecord(controller?.spec) ? controller.spec.replicas : undefined;

@@ -4,6 +4,7 @@
 
 import type { KindStrategy } from '../../strategy';
 import { resourceInfo } from '../../strategy';
+import { getControllerOf } from '../../owner-references';
 import type { KubeObject } from '../../types';
 import { causes } from '../../status';
 import type { Printer } from '../../table';
@@ -26,7 +27,7 @@ const info = resourceInfo({
 
 /** `statefulset.apps/web`: the controller owner as formatResourceName prints it, `<none>` without one. */
 export function controllerName(obj: KubeObject): string {
-  const owner = (obj.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+  const owner = obj.metadata && getControllerOf(obj);
   if (!owner) return '<none>';
   const slash = owner.apiVersion.indexOf('/');
   const group = slash < 0 ? '' : owner.apiVersion.slice(0, slash);
