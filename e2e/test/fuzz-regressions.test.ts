@@ -117,3 +117,19 @@ describe('generateName that is not a string', () => {
     expect(list.items).toEqual([]);
   });
 });
+
+describe('resourceVersion beyond what etcd holds', () => {
+  // An Exact list ahead of etcd got etcd's "future revision" as 503 ServiceUnavailable; kube's
+  // answer to a too-large resourceVersion is a 504 Timeout with a ResourceVersionTooLarge cause.
+  test('an Exact list at a future revision → 504 Timeout, ResourceVersionTooLarge', async () => {
+    const list = JSON.parse((await send('GET', CMS)).body) as { metadata: { resourceVersion: string } };
+    const ahead = Number(list.metadata.resourceVersion) + 100_000;
+    const s = expectStatus(await send('GET', `${CMS}?resourceVersion=${ahead}&resourceVersionMatch=Exact`), 504, 'Timeout');
+    expect(s.details).toMatchObject({ causes: [{ reason: 'ResourceVersionTooLarge' }] });
+  });
+
+  // kube parses a resourceVersion as a uint64: 2^64 is no resource version (400), never a revision.
+  test.each(['18446744073709551616', '99999999999999999999999'])('resourceVersion=%s with Exact → 400', async (rv) => {
+    expectStatus(await send('GET', `${CMS}?resourceVersion=${rv}&resourceVersionMatch=Exact`), 400, 'BadRequest');
+  });
+});
