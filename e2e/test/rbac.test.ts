@@ -116,7 +116,7 @@ describe('identity', () => {
   });
 
   it('kubectl create token default yields a token the API accepts while its ServiceAccount lives', async () => {
-    await c.k('create', 'serviceaccount', 'default'); // no ServiceAccount controller runs here
+    await c.k('get', 'serviceaccount', 'default'); // every namespace has one: the gateway keeps it (serviceaccount/namespace-defaults.ts)
     const token = (await c.k('create', 'token', 'default')).trim();
     const who = await as(token).k('auth', 'whoami', '-o', 'json');
     expect(who.code).toBe(0);

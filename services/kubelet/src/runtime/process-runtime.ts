@@ -113,6 +113,8 @@ export class ProcessRuntime implements Runtime {
       });
       out.push({ name: c.name, restartCount: rec.restartCount, handle: handleFor(pid, rec.startedAt ?? new Date().toISOString(), exited) });
     }
+    // Adopted containers keep reading their volumes: renew their tokens from now on.
+    if (out.length && this.sandbox) await this.sandbox.resume(pod).catch((err: unknown) => this.log.warn('resuming pod volumes failed', { uid, err: String(err) }));
     return out;
   }
 

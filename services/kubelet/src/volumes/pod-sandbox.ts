@@ -34,6 +34,8 @@ export interface SandboxedStart {
 /** The hook the process runtime calls (runtime/process-runtime.ts). */
 export interface ContainerSandbox {
   prepare(pod: Pod, container: Container, argv: string[]): Promise<SandboxedStart>;
+  /** Containers of the pod survived a kubelet restart: their volumes are refreshed and renewed again. */
+  resume(pod: Pod): Promise<void>;
   release(uid: string): void;
 }
 
@@ -95,6 +97,10 @@ export class PodSandbox implements ContainerSandbox {
     const sa = mounts.find((m) => m.target === SERVICE_ACCOUNT_MOUNT_PATH);
     if (sa) env[SERVICE_ACCOUNT_DIR_ENV] = sa.source;
     return { argv, env, asRoot: false };
+  }
+
+  async resume(pod: Pod): Promise<void> {
+    await this.volumes.setUp(pod);
   }
 
   release(uid: string): void {
