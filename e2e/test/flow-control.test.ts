@@ -1,23 +1,26 @@
 // Limits and the audit log, against a real gateway: a flooding user gets 429 with Retry-After
-// while another user's and a controller's requests keep working; a user's concurrent watches
-// are capped; kubectl's create is audited with its user, verb, object and code, and a policy
-// rule with level None drops a user's lines.
+// while another user's and a controller's requests keep working, and real controllers scale a
+// Deployment during a sustained flood; a user's concurrent watches are capped; kubectl's create
+// is audited with its user, verb, object and code, a refused credential with code 401 and no
+// user, and a policy rule with level None drops a user's lines.
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientRequest } from 'node:http';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
 
 jest.setTimeout(60_000);
 
 let c: ControlPlane;
+const CONTROLLERS = ['deployment-controller', 'replicaset-controller'];
 let work: string;
 let auditLog: string;
 
 const TOKENS = {
   flooder: 'flooder-token-0123456789',
   bystander: 'bystander-token-0123456789',
+  observer: 'observer-token-0123456789',
   quiet: 'quiet-token-0123456789',
   // Service identities as the credentials tool makes them (group system:keelson).
   scheduler: 'scheduler-token-0123456789',
@@ -45,6 +48,8 @@ beforeAll(async () => {
     ].join('\n'),
   );
   c = await startControlPlane({
+    // Real controllers (own tokens, group system:keelson, NATS users) that must keep working during a flood.
+    services: CONTROLLERS,
     env: {
       KEELSON_FLOW_USER_QPS: '1',
       KEELSON_FLOW_USER_BURST: '5',
@@ -59,6 +64,7 @@ beforeAll(async () => {
     [
       `${TOKENS.flooder},flooder,flooder,"devs"`,
       `${TOKENS.bystander},bystander,bystander,"devs"`,
+      `${TOKENS.observer},observer,observer,"devs"`,
       `${TOKENS.quiet},quiet,quiet,"devs"`,
       `${TOKENS.scheduler},system:keelson:scheduler,system:keelson:scheduler,"system:keelson"`,
       `${TOKENS.watcher},system:keelson:test-watcher,system:keelson:test-watcher,"system:keelson"`,
@@ -67,10 +73,11 @@ beforeAll(async () => {
   );
   await c.killGateway('SIGTERM');
   await c.startGateway();
+  await Promise.all(CONTROLLERS.map((name) => c.startService(name)));
   // Whatever the authorization mode, the watchers may watch ConfigMaps.
   await c.k('create', 'clusterrole', 'flow-watch', '--verb=get,list,watch', '--resource=configmaps');
   await c.k('create', 'clusterrolebinding', 'flow-watch', '--clusterrole=flow-watch', '--user=system:keelson:test-watcher', '--user=system:keelson:scheduler');
-});
+}, 180_000); // a cluster, a gateway restart and two controllers: slow on a loaded machine, not a bound
 afterAll(async () => {
   await c?.stop();
   rmSync(work, { recursive: true, force: true });
@@ -108,6 +115,49 @@ describe('rate limits', () => {
     const admin = await Promise.all(Array.from({ length: 20 }, () => c.request('GET', '/apis')));
     expect(admin.every((r) => r.status === 200)).toBe(true);
   });
+});
+
+describe('a sustained flood', () => {
+  test('a Deployment scaled while a user floods reaches its replicas: the controllers keep working, the flooder keeps getting 429', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'during-flood', namespace: 'default' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'during-flood' } }, template: { metadata: { labels: { app: 'during-flood' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    };
+    expect((await c.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: JSON.stringify(deployment), headers: { 'content-type': 'application/json' } })).status).toBe(201);
+    const replicas = async (): Promise<number | undefined> =>
+      (JSON.parse((await c.request('GET', '/apis/apps/v1/namespaces/default/deployments/during-flood')).body) as { status?: { replicas?: number } }).status?.replicas;
+    await until('the Deployment has its first pod', async () => (await replicas()) === 1, 90_000);
+
+    // The flood runs until the controllers are done: four clients, one user, no pause.
+    let flooding = true;
+    let rejectedAfterScale = 0;
+    let scaled = false;
+    const flooders = Array.from({ length: 4 }, async () => {
+      while (flooding) {
+        const r = await as(TOKENS.flooder, '/apis');
+        if (r.status === 429 && scaled) rejectedAfterScale++;
+      }
+    });
+    try {
+      await until('the flooder is refused', async () => (await as(TOKENS.flooder, '/apis')).status === 429);
+      await c.k('scale', 'deployment/during-flood', '--replicas=4');
+      scaled = true;
+      // A user with a burst of its own (the first test spent the bystander's).
+      const bystander = await Promise.all(Array.from({ length: 3 }, () => as(TOKENS.observer, '/apis')));
+      expect(bystander.map((r) => r.status)).toEqual([200, 200, 200]);
+      // deployment-controller scales the ReplicaSet, replicaset-controller creates the pods, and
+      // both report status: all through the gateway the flooder is hammering.
+      await until('the Deployment reaches 4 replicas', async () => (await replicas()) === 4, 90_000);
+    } finally {
+      flooding = false;
+      await Promise.all(flooders);
+    }
+    expect(rejectedAfterScale).toBeGreaterThan(0);
+    const pods = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dduring-flood')).body) as { items: unknown[] };
+    expect(pods.items).toHaveLength(4);
+  }, 200_000);
 });
 
 /** Opens a watch and resolves once its response headers arrive; the stream stays open. */
@@ -158,9 +208,10 @@ interface AuditEvent {
   auditID: string;
   stage: string;
   verb: string;
-  user: { username: string; groups: string[] };
+  user: { username?: string; groups?: string[] };
   objectRef?: { resource: string; name?: string; namespace?: string; apiGroup: string; apiVersion: string; subresource?: string };
-  responseStatus: { code: number };
+  responseStatus: { code: number; message?: string };
+  requestURI: string;
   sourceIPs: string[];
   userAgent?: string;
   requestObject?: Record<string, any>;
@@ -216,6 +267,32 @@ describe('audit log', () => {
     expect(e.annotations['trace.keelson.io/trace-id']).toBe(traceId);
     expect(e.requestObject).toBeUndefined();
     expect(e.responseObject).toBeUndefined();
+  });
+
+  // Issue 9: only authenticated requests were audited, so probing with stolen or guessed tokens left no trace.
+  test('a refused token and a request without credentials are audited: no user, verb, object, code 401 (kube`s failed-authentication event)', async () => {
+    const stolen = await c.request('GET', '/api/v1/namespaces/default/secrets?limit=1', { token: 'guessed-token-0123456789' });
+    const bare = await c.request('DELETE', '/api/v1/namespaces/victim', { token: null });
+    expect([stolen.status, bare.status]).toEqual([401, 401]);
+    const stolenId = stolen.headers.get('audit-id');
+    const bareId = bare.headers.get('audit-id');
+    const e = await eventually(() => auditEvents().find((ev) => ev.auditID === stolenId));
+    expect(e).toMatchObject({
+      level: 'Metadata',
+      stage: 'ResponseStarted',
+      verb: 'list',
+      user: {},
+      requestURI: '/api/v1/namespaces/default/secrets?limit=1',
+      objectRef: { resource: 'secrets', namespace: 'default', apiGroup: '', apiVersion: 'v1' },
+      responseStatus: { code: 401, message: 'Authentication failed, attempted: bearer' },
+      sourceIPs: ['127.0.0.1'],
+    });
+    expect(e.user).toEqual({});
+    // Never the credential itself.
+    expect(JSON.stringify(e)).not.toContain('guessed-token');
+    const b = await eventually(() => auditEvents().find((ev) => ev.auditID === bareId));
+    expect(b).toMatchObject({ verb: 'delete', user: {}, objectRef: { resource: 'namespaces', name: 'victim' }, responseStatus: { code: 401, message: 'Authentication failed, no credentials provided' } });
+    expect(auditEvents().filter((ev) => ev.auditID === stolenId || ev.auditID === bareId)).toHaveLength(2);
   });
 
   test('a rule with level None drops the user`s lines; the flooder`s 429s are audited', async () => {

@@ -8,12 +8,13 @@ import { contextFromTraceparent, traceparentOf, type Logger } from '@keelson/tel
 import type { TokenAuthenticator, UserInfo } from './http/auth';
 import { attributesFor, handleReview, isReviewRequest, type Authorizer, type UnionAuthenticator } from './authz';
 import type { AuditLog } from './http/audit';
+import { authenticateAudited } from './http/authn-audit';
 import type { FlowControl } from './http/flow-control';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
 import { sendError, sendJson } from './http/io';
 import { handleOpenApiV2 } from './http/openapi-v2';
 import { parseResourcePath, type ResourceRequest } from './http/request-info';
-import { rawPathOf, requestUrl } from './http/request-path';
+import { hasMalformedEscape, rawPathOf, requestUrl } from './http/request-path';
 import { checkAcceptable } from './http/media-types';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
@@ -78,7 +79,7 @@ export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessag
       }
     });
     context.with(trace.setSpan(parent, span), () => {
-      (badPath ? Promise.reject(badPath) : route(req, res, url, path, rr, deps)).catch((err: unknown) => {
+      (badPath && hasMalformedEscape(path) ? Promise.reject(badPath) : route(req, res, url, path, rr, deps, badPath)).catch((err: unknown) => {
         if (!(err instanceof ApiError)) deps.log.error('request failed', { method: req.method, path: url.pathname, err: err instanceof Error ? err.stack : String(err) });
         span.recordException(err instanceof Error ? err : String(err));
         sendError(res, err);
@@ -98,7 +99,7 @@ function routeName(rr: ResourceRequest): string {
   return `${base}${rr.namespace ? '/namespaces/{namespace}' : ''}/${rr.resource}${rr.name ? '/{name}' : ''}${rr.subresource ? '/' + rr.subresource : ''}`;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string, rr: ResourceRequest | undefined, deps: ApiServerDeps): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string, rr: ResourceRequest | undefined, deps: ApiServerDeps, badPath?: unknown): Promise<void> {
   // Health and version are public, as kube's system:public-info-viewer makes them.
   if (path === '/healthz' || path === '/livez' || path === '/readyz') {
     const ok = path !== '/readyz' || (await deps.ready());
@@ -108,8 +109,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   }
   if (path === '/version') return sendJson(res, 200, versionInfo());
 
-  const user = deps.authenticator.authenticate(req);
-  deps.audit?.record(req, res, user, rr, url);
+  const user = authenticateAudited(req, res, rr, url, deps.authenticator, deps.audit);
+  if (badPath) throw badPath; // a bad name or namespace is the handler's 400, after authentication as in kube
   await deps.flowControl?.admit(req, res, user, rr, url.searchParams);
   trace.getActiveSpan()?.setAttribute('enduser.id', user.name);
   deps.authorizer?.authorize(attributesFor(user, req.method ?? 'GET', path, rr));

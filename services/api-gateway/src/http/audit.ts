@@ -1,8 +1,9 @@
 // The audit log (kube-apiserver's --audit-log-path with --audit-policy-file): one JSON line,
 // an audit.k8s.io/v1 Event at stage ResponseComplete, per authenticated request the policy
-// does not set to None. Request level adds the request body, RequestResponse the response
-// body (both bounded). Secrets, ConfigMaps and TokenRequests never log bodies: their data is
-// credentials (kube's advice is a Metadata rule for them; Keelson enforces it).
+// does not set to None; a refused credential gets one line at ResponseStarted with no user, as
+// kube's. Request level adds the request body, RequestResponse the response body (both
+// bounded). Secrets, ConfigMaps and TokenRequests never log bodies: their data is credentials
+// (kube's advice is a Metadata rule for them; Keelson enforces it).
 // Latency and the trace id are annotations, kube's place for what its Event has no field for.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -66,11 +67,23 @@ export class AuditLog {
    * and writes the event when the response completes (or the client goes away).
    */
   record(req: IncomingMessage, res: ServerResponse, user: UserInfo, rr: ResourceRequest | undefined, url: URL): void {
+    this.begin(req, res, user, rr, url);
+  }
+
+  /**
+   * A request whose credentials were refused (401), as kube's WithFailedAuthenticationAudit
+   * logs it: no user, stage ResponseStarted, and in responseStatus which methods were tried.
+   */
+  recordFailedAuthentication(req: IncomingMessage, res: ServerResponse, rr: ResourceRequest | undefined, url: URL): void {
+    this.begin(req, res, undefined, rr, url);
+  }
+
+  private begin(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, rr: ResourceRequest | undefined, url: URL): void {
     const received = new Date();
     const verb = rr ? rr.verb : (req.method ?? 'GET').toLowerCase();
     let level: AuditLevel = auditLevelOf(this.policy, {
-      user: user.name,
-      groups: user.groups,
+      user: user?.name ?? '',
+      groups: user?.groups ?? [],
       verb,
       resourceRequest: rr !== undefined,
       group: rr?.group ?? '',
@@ -99,10 +112,10 @@ export class AuditLog {
         apiVersion: 'audit.k8s.io/v1',
         level,
         auditID,
-        stage: 'ResponseComplete',
+        stage: user ? 'ResponseComplete' : 'ResponseStarted',
         requestURI: req.url ?? url.pathname,
         verb,
-        user: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups },
+        user: user ? { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups } : {},
         sourceIPs: sourceIPs(req),
         userAgent: headerOf(req, 'user-agent'),
         ...(rr
@@ -117,7 +130,7 @@ export class AuditLog {
               },
             }
           : {}),
-        responseStatus: { metadata: {}, code: res.statusCode },
+        responseStatus: { metadata: {}, ...(user ? {} : { message: attemptedAuthentication(req, url) }), code: res.statusCode },
         requestReceivedTimestamp: microTime(received),
         stageTimestamp: microTime(done),
         annotations: {
@@ -136,6 +149,17 @@ export class AuditLog {
     res.once('finish', write);
     res.once('close', write);
   }
+}
+
+/** kube's getAuthMethods: what the client tried, never the credential itself. */
+function attemptedAuthentication(req: IncomingMessage, url: URL): string {
+  const methods: string[] = [];
+  const authorization = (headerOf(req, 'authorization') ?? '').trim();
+  if (/^basic\s+\S/i.test(authorization)) methods.push('basic');
+  const parts = authorization.split(' ');
+  if (parts.length > 1 && parts[0].toLowerCase() === 'bearer') methods.push('bearer');
+  if (url.searchParams.get('access_token')?.trim()) methods.push('access_token');
+  return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
 }
 
 function objectName(obj: unknown): string | undefined {
