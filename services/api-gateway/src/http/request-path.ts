@@ -27,3 +27,12 @@ export function requestUrl(target: string | undefined): URL {
   if (q >= 0) url.search = t.slice(q).split('#')[0];
   return url;
 }
+
+/**
+ * A percent sign not followed by two hex digits in the path: Go's net/http refuses such a
+ * request line with 400 before any handler (authentication included) runs, as we do. Every
+ * other bad path is kube's handler's 400, after authentication (401 comes first).
+ */
+export function hasMalformedEscape(path: string): boolean {
+  return /%(?![0-9a-fA-F]{2})/.test(path);
+}
