@@ -1,8 +1,11 @@
 // `npm run bench -- api`: pod creates through the API gateway against raw etcd puts of
-// the same JSON, at concurrency 1, 16 and 64, measured side by side in one run.
+// the same JSON, at concurrency 1, 16 and 64, measured side by side in one run; and the
+// same creates through a second gateway exporting every span over OTLP/HTTP to a receiver
+// (tracing on) against the first (no exporter: tracing off), interleaved per level.
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
-import { startControlPlane } from '@keelson/testing';
+import { startControlPlane, startOtlpReceiver, type ControlPlane } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
 
 const CONCURRENCY = [1, 16, 64];
@@ -28,28 +31,62 @@ function post(agent: Agent, url: string, token: string, ca: string, body: string
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Pod creates through `cp`'s gateway; also the gateway's CPU per create, which on a busy
+ * machine says more about tracing's cost than throughput, which other load moves.
+ */
+async function creates(cp: ControlPlane, concurrency: number, prefix: string): Promise<RunStats & { cpu_ms: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const cpu0 = cpuSeconds(cp.gateway.pid());
+  try {
+    const stats = await measure(OPS, concurrency, (i) => post(agent, `${cp.url}/api/v1/namespaces/default/pods`, cp.creds.adminToken, cp.creds.caPem, podJson(`${prefix}-pod-${i}`)));
+    return { ...stats, cpu_ms: round(((cpuSeconds(cp.gateway.pid()) - cpu0) * 1000) / OPS, 3) };
+  } finally {
+    agent.destroy();
+  }
+}
+
 export async function runApiBench(): Promise<void> {
-  const cp = await startControlPlane();
+  const otlp = await startOtlpReceiver();
+  const cp = await startControlPlane(); // tracing off: no exporter configured
+  const traced = await startControlPlane({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint } });
   const etcd = new Etcd3(cp.etcd.clientOptions);
-  const rows: { concurrency: number; api: RunStats; etcd: RunStats; ratio: number }[] = [];
+  type Creates = RunStats & { cpu_ms: number };
+  const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number }[] = [];
   try {
     for (const concurrency of CONCURRENCY) {
       const raw = await measure(OPS, concurrency, async (i) => {
         await etcd.put(`/bench/raw/c${concurrency}/pod-${i}`).value(podJson(`pod-${i}`));
       });
-      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-      const api = await measure(OPS, concurrency, (i) => post(agent, `${cp.url}/api/v1/namespaces/default/pods`, cp.creds.adminToken, cp.creds.caPem, podJson(`c${concurrency}-pod-${i}`)));
-      agent.destroy();
-      rows.push({ concurrency, api, etcd: raw, ratio: round(api.per_s / raw.per_s, 3) });
+      const api = await creates(cp, concurrency, `c${concurrency}`);
+      const on = await creates(traced, concurrency, `c${concurrency}`);
+      rows.push({ concurrency, api, etcd: raw, ratio: round(api.per_s / raw.per_s, 3), traced: on, tracedRatio: round(on.per_s / api.per_s, 3), cpuRatio: round(api.cpu_ms / on.cpu_ms, 3) });
     }
   } finally {
     etcd.close();
     await cp.stop();
+    await traced.stop(); // flushes the gateway's exporter
+    await otlp.stop();
   }
   printTable(
-    ['concurrency', 'api creates/s', 'api p50 ms', 'api p99 ms', 'etcd puts/s', 'etcd p50 ms', 'etcd p99 ms', 'ratio'],
-    rows.map((r) => [r.concurrency, r.api.per_s, r.api.p50_ms, r.api.p99_ms, r.etcd.per_s, r.etcd.p50_ms, r.etcd.p99_ms, r.ratio]),
+    ['concurrency', 'api creates/s', 'api p50 ms', 'api p99 ms', 'etcd puts/s', 'etcd p50 ms', 'etcd p99 ms', 'ratio', 'traced creates/s', 'traced p50 ms', 'traced p99 ms', 'traced ratio', 'cpu ms/create', 'traced cpu ms/create', 'cpu ratio'],
+    rows.map((r) => [r.concurrency, r.api.per_s, r.api.p50_ms, r.api.p99_ms, r.etcd.per_s, r.etcd.p50_ms, r.etcd.p99_ms, r.ratio, r.traced.per_s, r.traced.p50_ms, r.traced.p99_ms, r.tracedRatio, r.api.cpu_ms, r.traced.cpu_ms, r.cpuRatio]),
   );
-  const file = writeResult('api', { benchmark: 'api', ops_per_run: OPS, goal_ratio: 0.5, runs: rows.map((r) => ({ concurrency: r.concurrency, api_per_s: r.api.per_s, api_p50_ms: r.api.p50_ms, api_p99_ms: r.api.p99_ms, etcd_per_s: r.etcd.per_s, etcd_p50_ms: r.etcd.p50_ms, etcd_p99_ms: r.etcd.p99_ms, ratio: r.ratio })) });
+  process.stdout.write(`tracing on: ${otlp.spans.length} spans received over OTLP/HTTP for ${OPS * CONCURRENCY.length} creates (traced ratio = traced / untraced creates per second, cpu ratio = untraced / traced gateway CPU per create; goal >= 0.9)\n`);
+  const file = writeResult('api', {
+    benchmark: 'api', ops_per_run: OPS, goal_ratio: 0.5, goal_traced_ratio: 0.9, spans_received: otlp.spans.length,
+    runs: rows.map((r) => ({
+      concurrency: r.concurrency, api_per_s: r.api.per_s, api_p50_ms: r.api.p50_ms, api_p99_ms: r.api.p99_ms, etcd_per_s: r.etcd.per_s, etcd_p50_ms: r.etcd.p50_ms, etcd_p99_ms: r.etcd.p99_ms, ratio: r.ratio,
+      traced_per_s: r.traced.per_s, traced_p50_ms: r.traced.p50_ms, traced_p99_ms: r.traced.p99_ms, traced_ratio: r.tracedRatio,
+      gateway_cpu_ms_per_create: r.api.cpu_ms, traced_gateway_cpu_ms_per_create: r.traced.cpu_ms, cpu_ratio: r.cpuRatio,
+    })),
+  });
   process.stdout.write(`wrote ${file}\n`);
 }

@@ -2,13 +2,14 @@
 // whole chain (deployment-controller → replicaset-controller → scheduler → kubelet). Seconds
 // from `kubectl apply` to all pods Running and Ready, and for a full rolling update; side by
 // side in the same run with the floor: the same number of raw pod creates through the API
-// and raw etcd puts of the same JSON.
+// and raw etcd puts of the same JSON. All of it twice in one run: with tracing off (no
+// exporter) and with every service exporting its spans over OTLP/HTTP to a receiver.
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
 import { KeelsonClient } from '@keelson/client';
-import { startControlPlane } from '@keelson/testing';
-import { measure, printTable, round, writeResult } from './stats';
+import { startControlPlane, startOtlpReceiver } from '@keelson/testing';
+import { measure, printTable, round, writeResult, type RunStats } from './stats';
 
 
 const REPLICAS = Number(process.env.KEELSON_BENCH_REPLICAS ?? 1000);
@@ -55,9 +56,17 @@ function podJson(i: number): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `raw-${i}`, namespace: 'default', labels: { app: 'raw' } }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } });
 }
 
-export async function runDeployBench(): Promise<void> {
+interface DeployRun {
+  createSeconds: number;
+  rolloutSeconds: number;
+  api: RunStats;
+  raw: RunStats;
+}
+
+/** One whole cluster (gateway, controllers, scheduler, simulated kubelet) with `env` for every process. */
+async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
   const services = ['deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
-  const cp = await startControlPlane({ nats: true, services });
+  const cp = await startControlPlane({ nats: true, services, env });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const etcd = new Etcd3(cp.etcd.clientOptions);
   try {
@@ -80,8 +89,8 @@ export async function runDeployBench(): Promise<void> {
     agent.destroy();
     await cp.k('delete', 'pods', '-l', 'app=raw', '--wait=false');
 
-    await cp.startService('kubelet', { env: { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
-    await Promise.all(['deployment-controller', 'replicaset-controller', 'scheduler'].map((s) => cp.startService(s)));
+    await cp.startService('kubelet', { env: { ...env, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
+    await Promise.all(['deployment-controller', 'replicaset-controller', 'scheduler'].map((s) => cp.startService(s, { env })));
 
     let t0 = Date.now();
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
@@ -93,31 +102,54 @@ export async function runDeployBench(): Promise<void> {
     await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
     await waitComplete(client, 600_000);
     const rolloutSeconds = (Date.now() - t0) / 1000;
-
-    const rows = [
-      ['deployment: apply → all Ready', REPLICAS, round(createSeconds), round(REPLICAS / createSeconds)],
-      ['deployment: rolling update', REPLICAS, round(rolloutSeconds), round(REPLICAS / rolloutSeconds)],
-      ['raw API pod creates (16 in flight)', REPLICAS, round(REPLICAS / api.per_s), api.per_s],
-      ['raw etcd puts (16 in flight)', REPLICAS, round(REPLICAS / raw.per_s), raw.per_s],
-    ];
-    printTable(['what', 'pods', 'seconds', 'pods/s'], rows);
-    const file = writeResult('deploy', {
-      benchmark: 'deploy',
-      replicas: REPLICAS,
-      nodes: NODES,
-      goal_all_ready_s: 10,
-      apply_to_ready_s: round(createSeconds),
-      apply_to_ready_per_s: round(REPLICAS / createSeconds),
-      rolling_update_s: round(rolloutSeconds),
-      rolling_update_per_s: round(REPLICAS / rolloutSeconds),
-      raw_api_create_per_s: api.per_s,
-      raw_etcd_put_per_s: raw.per_s,
-      ratio_apply_vs_raw_api: round(REPLICAS / createSeconds / api.per_s, 3),
-    });
-    process.stdout.write(`wrote ${file}\n`);
+    return { createSeconds, rolloutSeconds, api, raw };
   } finally {
     etcd.close();
     client.close();
-    await cp.stop();
+    await cp.stop(); // SIGTERM: every service flushes its exporter
   }
+}
+
+export async function runDeployBench(): Promise<void> {
+  const otlp = await startOtlpReceiver();
+  const off = await deployOnce({});
+  const on = await deployOnce({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint });
+  await otlp.stop();
+  const ratio = (a: number, b: number): number => round(a / b, 3);
+  const rows = [
+    ['deployment: apply → all Ready', REPLICAS, round(off.createSeconds), round(REPLICAS / off.createSeconds), round(on.createSeconds), round(REPLICAS / on.createSeconds), ratio(off.createSeconds, on.createSeconds)],
+    ['deployment: rolling update', REPLICAS, round(off.rolloutSeconds), round(REPLICAS / off.rolloutSeconds), round(on.rolloutSeconds), round(REPLICAS / on.rolloutSeconds), ratio(off.rolloutSeconds, on.rolloutSeconds)],
+    ['raw API pod creates (16 in flight)', REPLICAS, round(REPLICAS / off.api.per_s), off.api.per_s, round(REPLICAS / on.api.per_s), on.api.per_s, ratio(on.api.per_s, off.api.per_s)],
+    ['raw etcd puts (16 in flight)', REPLICAS, round(REPLICAS / off.raw.per_s), off.raw.per_s, round(REPLICAS / on.raw.per_s), on.raw.per_s, ratio(on.raw.per_s, off.raw.per_s)],
+  ];
+  printTable(['what', 'pods', 'seconds', 'pods/s', 'traced seconds', 'traced pods/s', 'ratio'], rows);
+  const services = [...new Set(otlp.spans.map((s) => s.service))].sort();
+  process.stdout.write(`tracing on: ${otlp.spans.length} spans in ${new Set(otlp.spans.map((s) => s.traceId)).size} traces from ${services.join(', ')} (ratio = traced / untraced pods per second; goal >= 0.9)\n`);
+  const file = writeResult('deploy', {
+    benchmark: 'deploy',
+    replicas: REPLICAS,
+    nodes: NODES,
+    goal_all_ready_s: 10,
+    apply_to_ready_s: round(off.createSeconds),
+    apply_to_ready_per_s: round(REPLICAS / off.createSeconds),
+    rolling_update_s: round(off.rolloutSeconds),
+    rolling_update_per_s: round(REPLICAS / off.rolloutSeconds),
+    raw_api_create_per_s: off.api.per_s,
+    raw_etcd_put_per_s: off.raw.per_s,
+    ratio_apply_vs_raw_api: round(REPLICAS / off.createSeconds / off.api.per_s, 3),
+    goal_traced_ratio: 0.9,
+    traced: {
+      apply_to_ready_s: round(on.createSeconds),
+      apply_to_ready_per_s: round(REPLICAS / on.createSeconds),
+      rolling_update_s: round(on.rolloutSeconds),
+      rolling_update_per_s: round(REPLICAS / on.rolloutSeconds),
+      raw_api_create_per_s: on.api.per_s,
+      raw_etcd_put_per_s: on.raw.per_s,
+      spans_received: otlp.spans.length,
+    },
+    traced_ratio_apply: ratio(off.createSeconds, on.createSeconds),
+    traced_ratio_rolling_update: ratio(off.rolloutSeconds, on.rolloutSeconds),
+    traced_ratio_raw_api: ratio(on.api.per_s, off.api.per_s),
+  });
+  process.stdout.write(`wrote ${file}\n`);
 }
