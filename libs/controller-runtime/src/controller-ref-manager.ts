@@ -58,20 +58,19 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
    * candidate is tried; then a failure is thrown (ClaimError when several differ).
    */
   async claim(candidates: readonly T[], signal?: AbortSignal): Promise<T[]> {
-    const claimed: T[] = [];
     const failures = new Map<string, unknown>();
-    await Promise.all(candidates.map(async (obj) => {
+    const results = await Promise.all(candidates.map(async (obj): Promise<T | undefined> => {
       try {
-        const mine = await this.claimObject(obj, 0, signal);
-        if (mine) claimed.push(mine);
+        return await this.claimObject(obj, 0, signal);
       } catch (err) {
         // One failed owner re-check fails every adoption alike: report it once.
         if (!failures.has(messageOf(err))) failures.set(messageOf(err), err);
+        return undefined;
       }
     }));
     if (failures.size === 1) throw [...failures.values()][0];
     if (failures.size > 1) throw new ClaimError([...failures.values()]);
-    return claimed;
+    return results.filter((r) => r !== undefined) as T[]; // in the candidates' order
   }
 
   private matches(obj: T): boolean {

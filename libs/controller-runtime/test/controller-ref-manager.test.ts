@@ -26,7 +26,7 @@ class FakeApi {
   readonly objects = new Map<string, KubeObject>();
   readonly calls: Call[] = [];
   /** Runs before a patch is applied; throw to answer with an error, or change the stored object. */
-  beforePatch?: (name: string, attempt: number) => void;
+  beforePatch?: (name: string, attempt: number) => void | Promise<void>;
   private patches = new Map<string, number>();
 
   put(resource: ResourceRef, obj: KubeObject): void {
@@ -48,7 +48,7 @@ class FakeApi {
     this.calls.push({ verb: 'patch', resource: r.resource, name, body });
     const attempt = this.patches.get(name) ?? 0;
     this.patches.set(name, attempt + 1);
-    this.beforePatch?.(name, attempt);
+    await this.beforePatch?.(name, attempt);
     const key = `${r.resource}/${name}`;
     const current = this.objects.get(key);
     if (!current) throw errors.notFound(r.resource, name);
@@ -263,4 +263,13 @@ test('a filter narrows what is claimed beyond the selector', async () => {
     client: api, controller: rs(), selector: labelSelectorFromObject({ matchLabels: { app: 'web' } }), filter: (p) => !p.metadata.annotations?.done, ...KINDS,
   }).claim(pods);
   expect(names(claimed)).toEqual(['running']);
+});
+
+test('claimed objects keep the order of the candidates, adopted or not', async () => {
+  const { api, claim } = setup();
+  api.beforePatch = async (name) => {
+    if (name === 'a') await new Promise((r) => setTimeout(r, 20)); // the first adoption answers last
+  };
+  const claimed = await claim([pod('a', { app: 'web' }), pod('b', { app: 'web' }, { ownerReferences: [ref('web', 'rs-1')] }), pod('c', { app: 'web' })]);
+  expect(claimed.map((p) => p.metadata.name)).toEqual(['a', 'b', 'c']);
 });
