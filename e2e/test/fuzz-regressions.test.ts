@@ -133,3 +133,27 @@ describe('resourceVersion beyond what etcd holds', () => {
     expectStatus(await send('GET', `${CMS}?resourceVersion=${rv}&resourceVersionMatch=Exact`), 400, 'BadRequest');
   });
 });
+
+describe('request routing as kube-apiserver does it', () => {
+  // A named GET with `watch` in its query is a get in kube (RequestInfoFactory sets the watch
+  // verb only without a name); the gateway streamed watch events, a bare `?watch` too.
+  test.each(['watch=1', 'watch', 'watch=true&resourceVersion=1'])('GET a named object with ?%s answers the object', async (q) => {
+    const res = await send('GET', `${CMS}/keep?${q}`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'keep' }, data: { a: '1' } });
+  });
+
+  // Authentication comes before the handler's checks of names and namespaces: a client without
+  // a valid token learns nothing about the path (401). Only a malformed percent-escape is
+  // refused earlier, by the HTTP server itself (Go's net/http), with 400.
+  test.each([`${NS}/configmaps/%252E%252E`, '/api/v1/namespaces/..%2Fx/configmaps', '//api/v1/namespaces/%2E%2E/configmaps/x', `${CMS}/a%2Fb`])('%s without a valid token → 401', async (path) => {
+    expectStatus(await send('GET', path, undefined, {}, null), 401, 'Unauthorized');
+    expectStatus(await send('DELETE', path, undefined, {}, 'garbage'), 401, 'Unauthorized');
+  });
+  test('a malformed escape is 400 before authentication', async () => {
+    expectStatus(await send('GET', `${CMS}/%zz`, undefined, {}, null), 400, 'BadRequest');
+  });
+  test('with a valid token the bad name is still refused with 400', async () => {
+    expectStatus(await send('DELETE', `${CMS}/%252E%252E`), 400, 'BadRequest');
+  });
+});

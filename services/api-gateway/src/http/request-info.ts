@@ -73,8 +73,9 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   switch (method) {
     case 'GET':
     case 'HEAD':
+      // kube's RequestInfoFactory: `watch` makes a watch only of a GET without a name; a named
+      // GET is a get whatever its query (its route is the get handler).
       verb = name ? 'get' : watch ? 'watch' : 'list';
-      if (name && watch) verb = 'watch';
       break;
     case 'POST':
       verb = 'create';
