@@ -1,7 +1,7 @@
 // One node's pod handling: a worker per pod bound to the node, created on the pod's first
 // sighting and told about every change; orphaned runtime state cleaned up after a restart.
-import { ApiError, TRACEPARENT_ANNOTATION } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
+import { TRACEPARENT_ANNOTATION } from '@keelson/api';
+import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import { Backoff } from './backoff';
@@ -132,7 +132,7 @@ export class Kubelet {
       this.opts.log.info('pod deleted', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
     } catch (err) {
       // Gone already (grace ended at the gateway, or another actor): nothing left to do.
-      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+      if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
   }
