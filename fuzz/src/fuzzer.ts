@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Etcd3 } from 'etcd3';
 import type { ControlPlane } from '@keelson/testing';
+import { Findings, findingRequest, type FindingCategory } from './findings';
 import { allowedCodes, answerProblems, type Answer } from './invariants';
 import { keyOf, snapshot, StoredModel, type StoredChange } from './model';
 import { requestArbitrary, type FuzzContext, type FuzzRequest } from './requests';
@@ -54,12 +55,27 @@ export interface FuzzResult {
   unexpectedStoredChanges: StoredChange[];
   /** The first violations in full. */
   examples: Violation[];
+  /** Every finding, classified (findings.ts): all crashes and 5xx in full, examples of the rest. */
+  findings: Findings;
+  /** etcd stopped answering: the run ended early, after this many requests. */
+  etcdExitedAfter?: number;
+  /** Writes through hostile paths that the gateway accepted on the run's namespace (modelled). */
+  namespaceWrites: string[];
   seconds: number;
 }
 
 const EXAMPLES = 40;
 const REQUEST_TIMEOUT_MS = 60_000;
 const LIVENESS_EVERY = 200;
+const ETCD_TIMEOUT_MS = 15_000;
+/** Requests remembered for a crash report (with those in flight when it was found). */
+const RECENT = 60;
+
+/** Thrown by a worker once etcd stopped answering: nothing after it would mean anything. */
+class EtcdGone extends Error {}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
 
 interface Sent {
   answer?: Answer;
@@ -68,7 +84,10 @@ interface Sent {
 
 class Http {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  constructor(private readonly url: string, private readonly ca: string) {}
+  private readonly host: URL;
+  constructor(url: string, private readonly ca: string) {
+    this.host = new URL(url);
+  }
 
   send(method: string, path: string, headers: Record<string, string>, body: string | undefined, budgetMs?: number): Promise<Sent> {
     return new Promise((resolve) => {
@@ -77,7 +96,8 @@ class Http {
       // server would then read the body as the next request.
       if (body !== undefined && headers['content-length'] === undefined) headers = { ...headers, 'content-length': String(Buffer.byteLength(body)) };
       try {
-        req = httpsRequest(`${this.url}${path}`, { method, headers, ca: this.ca, agent: budgetMs ? undefined : this.agent }, (res) => {
+        // The path goes out byte for byte: a URL string would be resolved first (`%2E%2E`, `..`, `\\`), hiding the hostile path.
+        req = httpsRequest({ hostname: this.host.hostname, port: this.host.port, path, method, headers, ca: this.ca, agent: budgetMs ? undefined : this.agent }, (res) => {
           const chunks: Buffer[] = [];
           let cut = false;
           const timer = budgetMs ? setTimeout(() => { cut = true; res.destroy(); }, budgetMs) : undefined;
@@ -191,15 +211,38 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
   const etcd = new Etcd3(cp.etcd.clientOptions);
   const http = new Http(cp.url, cp.creds.caPem);
   const locks = new Locks();
-  const model = new StoredModel(prefix);
+  const model = new StoredModel(prefix, RESOURCES);
   const admin = { authorization: `Bearer ${cp.creds.adminToken}` };
 
   const result: FuzzResult = {
     seed, prefix, requests: 0, unsent: 0, byStatus: {}, byGenerator: {}, msByGenerator: {}, fiveXX: 0, crashes: 0, crashLogs: [], readyzFailures: 0, violations: 0,
-    unexpectedStoredChanges: [], examples: [], seconds: 0,
+    unexpectedStoredChanges: [], examples: [], findings: new Findings(), namespaceWrites: [], seconds: 0,
   };
-  const violation = (req: FuzzRequest, problems: string[], answer?: Answer): void => {
+  const inFlight = new Set<FuzzRequest>();
+  const recent: string[] = [];
+  const describe = (r: FuzzRequest, outcome: string): string => `${r.generator} ${r.method} ${r.path.slice(0, 300)} body=${r.body?.length ?? '-'} → ${outcome}`;
+  const remember = (r: FuzzRequest, outcome: string): void => {
+    recent.push(describe(r, outcome));
+    if (recent.length > RECENT) recent.shift();
+  };
+  const classify = (req: FuzzRequest, problems: string[], answer?: Answer): FindingCategory => {
+    if (req.generator === 'liveness') return 'crash';
+    if (req.generator === 'etcd') return 'etcd-exit';
+    if (req.generator === 'readyz') return 'readyz';
+    if (!answer) return 'no-answer';
+    if (answer.status >= 500 && !allowedCodes(req).has(answer.status)) return '5xx';
+    return problems.some((p) => p.includes('not in the expected set')) ? 'unexpected-code' : 'malformed-body';
+  };
+  const violation = (req: FuzzRequest, problems: string[], answer?: Answer, log?: string): void => {
     result.violations++;
+    const category = classify(req, problems, answer);
+    result.findings.add({
+      category, generator: req.generator, afterRequests: result.requests, problems, status: answer?.status, log,
+      request: req.method === '-' ? undefined : findingRequest(req.method, req.path, req.headers, req.body, cp.creds.adminToken),
+      answer: category === 'crash' || category === 'etcd-exit'
+        ? [`in flight:`, ...[...inFlight].map((r) => `  ${describe(r, '?')}`), `last answered:`, ...recent.map((l) => `  ${l}`)].join('\n')
+        : answer?.body.toString('utf8').slice(0, category === '5xx' ? 4_000 : 600),
+    });
     if (result.examples.length < EXAMPLES) {
       result.examples.push({
         generator: req.generator,
@@ -209,9 +252,10 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
     }
   };
 
+  const nsKey = `/registry/core/namespaces/${prefix}`;
   try {
     const nsAnswer = await http.send('GET', `/api/v1/namespaces/${prefix}`, admin, undefined);
-    model.set(`/registry/core/namespaces/${prefix}`, meta(parseJson(nsAnswer.answer!.body)).resourceVersion ?? null);
+    model.set(nsKey, meta(parseJson(nsAnswer.answer!.body)).resourceVersion ?? null);
     for (const r of RESOURCES) for (const n of ctx.names) model.set(keyOf(r, prefix, n), null);
     const before = await snapshot(etcd);
 
@@ -221,7 +265,14 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
       if (s.answer?.status === 200) model.set(keyOf(r, prefix, name), meta(parseJson(s.answer.body)).resourceVersion ?? null);
       else if (s.answer?.status === 404) model.set(keyOf(r, prefix, name), null);
     };
-    const resyncAll = async (): Promise<void> => {
+    const resyncAll = async (cause?: FuzzRequest, status?: number): Promise<void> => {
+      // A write through a hostile path may address the run's namespace itself (`/api/v1/namespaces/<ns>/`, as kube routes it).
+      const ns = await http.send('GET', `/api/v1/namespaces/${prefix}`, admin, undefined);
+      const nsRv = ns.answer?.status === 200 ? meta(parseJson(ns.answer.body)).resourceVersion ?? null : undefined;
+      if (nsRv !== undefined && nsRv !== model.get(nsKey)) {
+        model.set(nsKey, nsRv);
+        result.namespaceWrites.push(cause ? describe(cause, String(status ?? '?')) : 'after a gateway restart');
+      }
       for (const r of RESOURCES) {
         const s = await http.send('GET', `${r.base}/namespaces/${prefix}/${r.resource}`, admin, undefined);
         const list = s.answer?.status === 200 ? parseJson(s.answer.body) : undefined;
@@ -236,25 +287,41 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
     // After an accepted write: what it stored, from the answer when it says, else from the gateway.
     const learn = async (req: FuzzRequest, a: Answer | undefined): Promise<void> => {
       const t = req.target;
-      if (!t || req.collection) return resyncAll();
+      if (!t || req.collection) return resyncAll(req, a?.status);
       const o = a ? parseJson(a.body) : undefined;
       const m = meta(o);
       const isObject = o?.kind === t.resource.kind && m.resourceVersion && m.namespace === prefix && !req.path.split('?')[0].endsWith('/scale') && !req.path.split('?')[0].endsWith('/status');
       if (req.method !== 'DELETE' && isObject && m.name && (t.name === undefined || m.name === t.name)) return model.set(keyOf(t.resource, prefix, m.name), m.resourceVersion!);
-      if (t.name === undefined) return resyncAll();
+      if (t.name === undefined) return resyncAll(req, a?.status);
       return resyncKey(t.resource, t.name);
     };
 
-    const checkLiveness = async (): Promise<void> => {
+    const etcdAnswers = async (): Promise<boolean> => {
+      try {
+        await withTimeout(etcd.maintenance.status(), ETCD_TIMEOUT_MS, 'etcd status');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const probe = { generator: '', method: '-', path: '-', headers: {}, write: false, dryRun: false, collection: false, watch: false } satisfies FuzzRequest;
+    const checkOnce = async (): Promise<void> => {
+      if (result.etcdExitedAfter !== undefined) throw new EtcdGone();
+      if (!(await etcdAnswers())) {
+        result.etcdExitedAfter = result.requests;
+        violation({ ...probe, generator: 'etcd' }, [`etcd stopped answering after ${result.requests} requests`], undefined,
+          `--- etcd ---\n${cp.etcd.log?.() ?? '(no log: etcd runs in a container)'}\n--- gateway ---\n${cp.gatewayLog()}`);
+        throw new EtcdGone();
+      }
       if (cp.gateway.pid() === undefined) {
         result.crashes++;
-        const tail = cp.gatewayLog().slice(-3000);
-        result.crashLogs.push(tail);
-        violation({ generator: 'liveness', method: '-', path: '-', headers: {}, write: false, dryRun: false, collection: false, watch: false }, [`gateway exited; log tail:\n${tail}`]);
+        const log = cp.gatewayLog();
+        result.crashLogs.push(log);
+        violation({ ...probe, generator: 'liveness' }, ['gateway exited'], undefined, log);
         try {
           await cp.startGateway();
         } catch (e) {
-          throw new Error(`the gateway crashed and did not restart (${(e as Error).message.slice(0, 500)}); its log before the crash:\n${tail}`);
+          throw new Error(`the gateway crashed and did not restart (${(e as Error).message.slice(0, 500)}); its log before the crash:\n${log.slice(-3000)}`);
         }
         await resyncAll(); // called with this request's lock held: no other write runs on its object
         return;
@@ -262,16 +329,21 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
       const r = await http.send('GET', '/readyz', {}, undefined);
       if (r.answer?.status !== 200) {
         result.readyzFailures++;
-        violation({ generator: 'readyz', method: 'GET', path: '/readyz', headers: {}, write: false, dryRun: false, collection: false, watch: false }, [`/readyz answered ${r.answer?.status ?? r.error}`], r.answer);
+        violation({ ...probe, generator: 'readyz', method: 'GET', path: '/readyz' }, [`/readyz answered ${r.answer?.status ?? r.error}`], r.answer);
       }
     };
+    // One check at a time: requests that lost their connection to the same crash share its restart.
+    let checking: Promise<void> | undefined;
+    const checkLiveness = (): Promise<void> => (checking ??= checkOnce().finally(() => (checking = undefined)));
 
     const execute = async (req: FuzzRequest): Promise<void> => {
       const t0 = Date.now();
       if (process.env.KEELSON_FUZZ_TRACE) process.stderr.write(`> ${req.generator} ${req.method} ${req.path.slice(0, 300)} ${(req.body ?? '').length}\n`);
       // Any `watch` in the query may start a stream (a bare `?watch` too): read it for the budget only.
-      const mayStream = req.watch || /[?&]watch(=|&|$)/.test(req.path);
-      const sent = await http.send(req.method, req.path, req.headers, req.body, mayStream ? watchBudgetMs : undefined);
+      const mayStream = req.watch || req.mayWatch || /[?&]watch(=|&|$)/.test(req.path);
+      inFlight.add(req);
+      const sent = await http.send(req.method, req.path, req.headers, req.body, mayStream ? watchBudgetMs : undefined).finally(() => inFlight.delete(req));
+      remember(req, sent.answer ? String(sent.answer.status) : sent.error ?? '?');
       result.msByGenerator[req.generator] = (result.msByGenerator[req.generator] ?? 0) + Date.now() - t0;
       if (sent.error?.startsWith('unsent')) {
         result.unsent++;
@@ -307,21 +379,33 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
     for (let batch = 0; done < opts.runs; batch++) {
       const reqs = fc.sample(arbitrary, { numRuns: Math.min(BATCH, opts.runs - done), seed: seed + batch });
       let next = 0;
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < reqs.length) {
-          const req = reqs[next++];
-          await run(req);
-          done++;
-          if (done % LIVENESS_EVERY === 0) {
-            await checkLiveness();
-            opts.onProgress?.(done);
+      try {
+        await Promise.all(Array.from({ length: concurrency }, async () => {
+          while (next < reqs.length && result.etcdExitedAfter === undefined) {
+            const req = reqs[next++];
+            await run(req);
+            done++;
+            if (done % LIVENESS_EVERY === 0) {
+              await checkLiveness();
+              opts.onProgress?.(done);
+            }
           }
-        }
-      }));
+        }));
+      } catch (e) {
+        if (!(e instanceof EtcdGone)) throw e;
+      }
+      if (result.etcdExitedAfter !== undefined) break;
     }
-    await checkLiveness();
-    await locks.exclusive(async () => undefined); // every request finished
-    result.unexpectedStoredChanges = model.compare(before, await snapshot(etcd));
+    if (result.etcdExitedAfter === undefined) {
+      await checkLiveness().catch((e: unknown) => { if (!(e instanceof EtcdGone)) throw e; });
+    }
+    if (result.etcdExitedAfter === undefined) {
+      await locks.exclusive(async () => undefined); // every request finished
+      result.unexpectedStoredChanges = model.compare(before, await snapshot(etcd));
+      for (const c of result.unexpectedStoredChanges) {
+        result.findings.add({ category: 'stored-change', generator: 'model', problems: [`${c.key}: expected ${c.expected ?? 'absent'}, stored ${c.stored ?? 'absent'}`], afterRequests: result.requests });
+      }
+    }
   } finally {
     http.close();
     etcd.close();

@@ -60,6 +60,15 @@ function watchProblem(text: string, cut: boolean): string | undefined {
   return undefined;
 }
 
+const isJson = (text: string): boolean => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Problems with this answer to this request (empty: fine). */
 export function answerProblems(req: FuzzRequest, a: Answer): string[] {
   const problems: string[] = [];
@@ -69,7 +78,7 @@ export function answerProblems(req: FuzzRequest, a: Answer): string[] {
   const text = a.body.toString('utf8');
   let p: string | undefined;
   if (ct === 'application/json') {
-    if ((req.watch || a.cut) && a.status === 200) p = watchProblem(text, a.cut);
+    if ((req.watch || a.cut || (req.mayWatch && !isJson(text))) && a.status === 200) p = watchProblem(text, a.cut);
     else {
       let v: unknown;
       try {

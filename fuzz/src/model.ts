@@ -29,10 +29,14 @@ export async function snapshot(etcd: Etcd3): Promise<Snapshot> {
 export class StoredModel {
   private readonly expected = new Map<string, string | null>();
 
-  constructor(private readonly prefix: string) {}
+  constructor(private readonly prefix: string, private readonly resources: readonly Pick<FuzzResource, 'group' | 'resource'>[]) {}
 
   set(key: string, resourceVersion: string | null): void {
     this.expected.set(key, resourceVersion);
+  }
+
+  get(key: string): string | null | undefined {
+    return this.expected.get(key);
   }
 
   /** Keys of one resource and namespace the model knows (for a resync after a collection write). */
@@ -40,12 +44,17 @@ export class StoredModel {
     return [...this.expected.keys()].filter((k) => k.startsWith(keyPrefix));
   }
 
-  /** A key the fuzzer may have written: in its namespace, or named with its prefix. */
+  /**
+   * A key the fuzzer may have written: an object of a fuzzed resource in its namespace, or named
+   * with its prefix. Other objects in its namespace (its `default` ServiceAccount, the
+   * kube-root-ca.crt ConfigMap) are the control plane's, judged like every other key.
+   */
   isFuzzKey(key: string): boolean {
     const segments = key.split('/');
     const name = segments[segments.length - 1];
     const namespace = segments.length >= 6 ? segments[segments.length - 2] : undefined;
-    return name.startsWith(this.prefix) || namespace === this.prefix;
+    if (name.startsWith(this.prefix)) return true;
+    return namespace === this.prefix && name !== 'kube-root-ca.crt' && this.resources.some((r) => key.startsWith(keyOf(r, this.prefix, '')));
   }
 
   /**

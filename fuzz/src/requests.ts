@@ -28,6 +28,8 @@ export interface FuzzRequest {
   /** A DELETE of the collection: it may remove any object of the resource in the namespace. */
   collection: boolean;
   watch: boolean;
+  /** A hostile path with a `watch` parameter: kube may route it as a watch or as something else. */
+  mayWatch?: boolean;
   /** When set, the only codes kube-apiserver would answer (on top of 429, which any request may get). */
   expect?: number[];
   /** Further codes this request may get (431 for oversized headers, 504 for a future resourceVersion). */
@@ -279,6 +281,27 @@ function deleteQuery(): fc.Arbitrary<[string, string][]> {
 /** Malformed query text appended as is (percent signs that decode to nothing, repeats). */
 const rawQueryTail = rarely(fc.constantFrom('%', '%zz', '%E0%A4%A', '%00=1', 'limit=1&limit=2', 'watch', '=x', '&&', 'a[b]=c', '__proto__=1', 'constructor=1'), 8);
 
+/**
+ * kube reads `watch` as a bool from its first value (metav1's Convert_Slice_string_To_bool):
+ * absent, `false` or `0` is no watch, anything else is one — a bare `?watch` or `watch=` too.
+ * It makes a watch only of a GET (or HEAD) without a name: a named GET is a get whatever its query.
+ */
+export function watchParam(path: string): boolean {
+  const at = path.indexOf('?');
+  if (at < 0) return false;
+  const v = new URLSearchParams(path.slice(at + 1)).get('watch');
+  return v !== null && v.toLowerCase() !== 'false' && v !== '0';
+}
+
+/**
+ * Go's net/http refuses a request whose path holds a malformed percent-escape (`%zz`, a lone
+ * `%`) with 400 before any handler runs: before authentication, whatever the method.
+ */
+export function badPathEscape(path: string): boolean {
+  const p = path.split('?')[0];
+  return /%(?![0-9a-fA-F]{2})/.test(p);
+}
+
 function queryString(params: [string, string][], tail?: string): string {
   const parts = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   if (tail) parts.push(tail);
@@ -365,10 +388,12 @@ export function requestArbitrary(ctx: FuzzContext, adminToken: string): fc.Arbit
   const req = (generator: string, m: string, path: string, h: HeaderChoice, o: Partial<FuzzRequest> & { contentType?: string }): FuzzRequest => {
     const hx = method(m, h, o.body !== undefined);
     const write = m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS';
+    // A malformed escape in the path is Go's own 400, ahead of everything the headers imply.
+    const expect = badPathEscape(path) ? [400] : hx.expect ?? (hx.neutral ? o.expect : undefined);
     return {
       generator, method: m, path, headers: headers(h, o.contentType, adminToken), body: o.body, target: o.target, write, dryRun: o.dryRun ?? false,
-      collection: o.collection ?? false, watch: o.watch ?? false,
-      expect: hx.expect ?? (hx.neutral ? o.expect : undefined), alsoAllowed: [...hx.alsoAllowed, ...(o.alsoAllowed ?? [])],
+      collection: o.collection ?? false, watch: o.watch ?? false, mayWatch: o.mayWatch,
+      expect, alsoAllowed: [...hx.alsoAllowed, ...(o.alsoAllowed ?? [])],
     };
   };
   const isDry = (q: [string, string][]): boolean => q.some(([k, v]) => k === 'dryRun' && v !== '');
@@ -414,7 +439,7 @@ export function requestArbitrary(ctx: FuzzContext, adminToken: string): fc.Arbit
   const read = fc.tuple(resource, fc.option(name, { nil: undefined }), listQuery(), headerChoice, rawQueryTail, rarely(fc.constantFrom('1', 'true', 'false', '0', 'yes'), 4))
     .map(([r, n, q, h, tail, watch]) => {
       const query = watch !== undefined ? [...q, ['watch', watch] as [string, string]] : q;
-      const isWatch = watch !== undefined && watch !== 'false' && watch !== '0';
+      const isWatch = n === undefined && watchParam(queryString(query, tail));
       const future = q.some(([k, v]) => k === 'resourceVersion' && (v === FUTURE_RV || v.length > 15));
       // resourceVersionMatch outside NotOlderThan/Exact is 400/422 (issue 9, defect 11).
       const bogusMatch = n === undefined && !tail && q.some(([k, v]) => k === 'resourceVersionMatch' && v === 'bogus');
@@ -438,11 +463,13 @@ export function requestArbitrary(ctx: FuzzContext, adminToken: string): fc.Arbit
   const hostilePath = fc.tuple(hostileBase, fc.constantFrom('/namespaces/', '/'), fc.oneof(fc.constant(ns), hostileSegment), hostileResource,
     fc.option(fc.oneof(name, hostileSegment), { nil: undefined }), rarely(fc.oneof(subresource, hostileSegment), 3),
     fc.constantFrom('GET', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'), headerChoice, fc.constantFrom('', '/', '?watch=1&timeoutSeconds=1'))
-    .chain(([b, nsSeg, nsName, res, n, sub, m, h, trail]) => {
+    .chain(([b, nsSeg, nsWanted, res, n, sub, m, h, trail]) => {
+      // `/api/v1/namespaces/<ns>/` is the run's namespace itself (kube ignores the trailing slash): never delete it.
+      const nsName = m === 'DELETE' && nsWanted === ns && res === '' && n === undefined ? `${ns}-gone` : nsWanted;
       const path = `${b}${nsSeg === '/' ? '/' : `${nsSeg}${nsName}/`}${res}${n !== undefined ? `/${n}` : ''}${n !== undefined && sub !== undefined ? `/${sub}` : ''}${trail}`;
       return body(RESOURCES[0], typeof n === 'string' ? n : `${ns}-0`, ns).map((bd) => req('path', m, path, h, {
         body: m === 'GET' || m === 'HEAD' || m === 'DELETE' || m === 'OPTIONS' ? undefined : bd.text,
-        contentType: m === 'PATCH' ? PATCH_TYPES.merge : JSON_CT, watch: trail.includes('watch'),
+        contentType: m === 'PATCH' ? PATCH_TYPES.merge : JSON_CT, mayWatch: (m === 'GET' || m === 'HEAD') && watchParam(path),
       }));
     });
 

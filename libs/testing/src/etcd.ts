@@ -24,6 +24,8 @@ export interface EtcdServer {
   stop(): Promise<void>;
   /** SIGKILL; the data dir is kept so a test can restart on it. */
   kill(): Promise<void>;
+  /** etcd's recent stderr (the local binary only), to tell why it stopped. */
+  log?(): string;
 }
 
 export interface StartEtcdOptions {
@@ -125,6 +127,7 @@ async function startEtcdBinary(opts: StartEtcdOptions): Promise<EtcdServer> {
         if (owned) removeNow(dataDir);
       },
       kill: () => proc.kill(),
+      log: () => proc.stderr(),
     };
   }
 }
