@@ -11,7 +11,7 @@
 // volumes through the host path; a pod sees its own only through the bind mount its sandbox
 // makes (runtime/mount-sandbox.ts). Where the runtime cannot mount, `volumes/` is handed to the
 // pod's identity instead (see `exposeToPod`). Token files are 0600 and owned by the pod's identity.
-import type { KeelsonClient } from '@keelson/client';
+import { isNotFound, type KeelsonClient } from '@keelson/client';
 import type { KubeObject } from '@keelson/api';
 import type { Logger } from '@keelson/telemetry';
 import { chmod, chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -39,7 +39,7 @@ export function volumeSourceApi(client: KeelsonClient): VolumeSourceApi {
       try {
         return await client.get({ group: '', version: 'v1', resource }, namespace, name);
       } catch (e) {
-        if ((e as { code?: number }).code === 404) return undefined;
+        if (isNotFound(e)) return undefined;
         throw e;
       }
     },
