@@ -37,6 +37,10 @@ export interface GatewayConfig {
   serviceAccountKeyFile?: string;
   /** The cluster CA (`KEELSON_CA_FILE`), published to every namespace as ConfigMap kube-root-ca.crt for pods; unset: the serving certificate's chain. */
   rootCAFile?: string;
+  /** `KEELSON_KUBELET_CLIENT_TOKEN` (else `KEELSON_TOKEN`): the bearer token pods/log sends to kubelets. */
+  kubeletClientToken?: string;
+  /** `KEELSON_GIT_COMMIT` [unknown]: `/version`'s gitCommit. */
+  gitCommit: string;
   /** `KEELSON_AUTHORIZATION_MODE`: a list of `Node`, `RBAC` (default `Node,RBAC`), or `AlwaysAllow` (see authz/authorizer.ts). */
   authorizationMode: string;
   /** `KEELSON_FLOW_*`, `KEELSON_REQUEST_TIMEOUT_SECONDS`: see http/flow-control.ts. */
@@ -56,6 +60,8 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
     tlsKeyFile: r.optional('KEELSON_TLS_KEY_FILE'),
     tokenFile: r.optional('KEELSON_TOKEN_FILE'),
     authorizationMode: r.string('KEELSON_AUTHORIZATION_MODE', 'Node,RBAC'),
+    kubeletClientToken: r.optional('KEELSON_KUBELET_CLIENT_TOKEN') ?? r.optional('KEELSON_TOKEN'),
+    gitCommit: r.string('KEELSON_GIT_COMMIT', 'unknown'),
     maxRequestBytes: r.integer('KEELSON_MAX_REQUEST_BYTES', 3 * 1024 * 1024, { min: 1 }),
     compactionIntervalSeconds: r.number('KEELSON_COMPACTION_INTERVAL_SECONDS', 300),
     watchCacheCapacity: r.integer('KEELSON_WATCH_CACHE_CAPACITY', 10000, { min: 1 }),

@@ -100,6 +100,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     bookmarkIntervalSeconds: 10,
     metrics,
     ready: () => store.currentRevision().then(() => true, () => false),
+    kubeletClientToken: config.kubeletClientToken,
+    gitCommit: config.gitCommit,
   });
   const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }, listener);
   server.keepAliveTimeout = 65_000;

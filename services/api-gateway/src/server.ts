@@ -49,6 +49,10 @@ export interface ApiServerDeps {
   metrics?: GatewayMetrics;
   /** Readiness beyond "the process runs": etcd answers and caches are synced. */
   ready: () => Promise<boolean>;
+  /** Bearer token the pods/log proxy sends to kubelets (GatewayConfig.kubeletClientToken). */
+  kubeletClientToken?: string;
+  /** `/version`'s gitCommit (GatewayConfig.gitCommit). */
+  gitCommit?: string;
 }
 
 const tracer = trace.getTracer('keelson-api-gateway');
@@ -108,7 +112,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     res.end(ok ? 'ok' : 'not ready');
     return;
   }
-  if (path === '/version') return sendJson(res, 200, versionInfo());
+  if (path === '/version') return sendJson(res, 200, versionInfo(deps.gitCommit));
 
   const user = authenticateAudited(req, res, rr, url, deps.authenticator, deps.audit);
   if (badPath) throw badPath; // a bad name or namespace is the handler's 400, after authentication as in kube
@@ -157,7 +161,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     return handleWatch(req, res, rr, info, cache, url.searchParams, { bookmarkIntervalSeconds: deps.bookmarkIntervalSeconds, currentRevision: () => store.store.currentRevision(), view });
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
-    return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')! });
+    return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')!, kubeletToken: deps.kubeletClientToken });
   }
   if (info.resource === 'serviceaccounts' && !info.group && rr.subresource === 'token' && rr.verb === 'create' && rr.name && deps.serviceAccountTokens) {
     return handleTokenRequest(req, res, rr, deps.stores, deps.serviceAccountTokens, deps.maxRequestBytes, user);

@@ -6,8 +6,6 @@ import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
 import type { ResourceStore } from '../registry/resource-store';
 import { booleanParamOf } from './params';
 
-/** Sent to kubelets as a bearer token (their KEELSON_KUBELET_AUTH_TOKEN); read once here. */
-const KUBELET_CLIENT_TOKEN = process.env.KEELSON_KUBELET_CLIENT_TOKEN || process.env.KEELSON_TOKEN || '';
 const FORWARDED = ['tailLines', 'limitBytes', 'sinceSeconds'];
 /** Booleans are forwarded canonical ("true"/"false"): the kubelet needs no parser of its own. */
 const FORWARDED_BOOLEANS = ['follow', 'previous', 'timestamps'];
@@ -15,6 +13,8 @@ const FORWARDED_BOOLEANS = ['follow', 'previous', 'timestamps'];
 export interface PodLogDeps {
   pods: ResourceStore;
   nodes: ResourceStore;
+  /** Sent to kubelets as a bearer token (their KEELSON_KUBELET_AUTH_TOKEN); GatewayConfig.kubeletClientToken. */
+  kubeletToken?: string;
 }
 
 export async function handlePodLog(res: ServerResponse, namespace: string | undefined, name: string, query: URLSearchParams, deps: PodLogDeps): Promise<void> {
@@ -43,7 +43,7 @@ export async function handlePodLog(res: ServerResponse, namespace: string | unde
   }
   const path = `/containerLogs/${encodeURIComponent(namespace ?? 'default')}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ host, port, path, method: 'GET', headers: KUBELET_CLIENT_TOKEN ? { Authorization: `Bearer ${KUBELET_CLIENT_TOKEN}` } : {} }, resolve);
+    const req = request({ host, port, path, method: 'GET', headers: deps.kubeletToken ? { Authorization: `Bearer ${deps.kubeletToken}` } : {} }, resolve);
     req.on('error', (err) => reject(errors.internal(`dial kubelet of node ${nodeName} (${host}:${port}): ${err.message}`)));
     req.end();
   });

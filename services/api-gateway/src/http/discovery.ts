@@ -21,12 +21,12 @@ export function wantsAggregated(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-export function versionInfo(): Record<string, string> {
+export function versionInfo(gitCommit = 'unknown'): Record<string, string> {
   return {
     major: '1',
     minor: '32',
     gitVersion: 'v1.32.0-keelson',
-    gitCommit: process.env.KEELSON_GIT_COMMIT ?? 'unknown',
+    gitCommit,
     gitTreeState: 'clean',
     buildDate: '2026-11-25T00:00:00Z',
     goVersion: `node${process.versions.node}`,
