@@ -12,7 +12,18 @@ import { baseImages } from './standins';
 import type { ComposeStack, ComposeUpOptions, ExecResult, ServiceState } from './types';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+
+/**
+ * A copy of the working tree (sources only) to build from: other work in the same checkout keeps
+ * changing files, and every image built from a moving context would redo `tsc` (the layer cache
+ * keys on the context). One snapshot gives all images the same sources.
+ */
+async function snapshotSources(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-compose-src-'));
+  const excludes = ['node_modules', 'dist', '.git', '.keelson', 'coverage', '*.tsbuildinfo', '*.log'].map((e) => `--exclude=${e}`);
+  await must('sh', ['-c', `tar -C "$1" ${excludes.map((e) => `'${e}'`).join(' ')} -cf - . | tar -C "$2" -xf -`, 'snapshot', REPO_ROOT, dir], { timeoutMs: 300_000 });
+  return dir;
+}
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
 
@@ -51,6 +62,8 @@ class Stack implements ComposeStack {
     private readonly outDir: string,
     private readonly firewallBefore: string[],
     private readonly log: (l: string) => void,
+    /** The source snapshot compose builds from (its docker-compose.yml is the one used). */
+    private readonly srcDir: string,
   ) {
     this.project = `keelson-${id}`;
     this.kubeconfig = join(outDir, 'kubeconfig');
@@ -60,7 +73,7 @@ class Stack implements ComposeStack {
 
   compose(args: string[], opts: { timeoutMs?: number; onLine?: (l: string) => void } = {}): Promise<ExecResult> {
     const [cmd, ...pre] = this.engine.compose;
-    return run(cmd, [...pre, '-f', COMPOSE_FILE, '--project-directory', REPO_ROOT, '-p', this.project, ...args], { env: this.env, cwd: REPO_ROOT, ...opts });
+    return run(cmd, [...pre, '-f', join(this.srcDir, 'docker-compose.yml'), '--project-directory', this.srcDir, '-p', this.project, ...args], { env: this.env, cwd: this.srcDir, ...opts });
   }
 
   private async mustCompose(args: string[], timeoutMs = 900_000, onLine?: (l: string) => void): Promise<ExecResult> {
@@ -186,6 +199,7 @@ class Stack implements ComposeStack {
     };
     for (const [what, ids] of Object.entries(left)) if (ids) problems.push(`${what} left: ${ids.split('\n').join(' ')}`);
     rmSync(this.outDir, { recursive: true, force: true });
+    rmSync(this.srcDir, { recursive: true, force: true });
     await this.engine.stop();
     const chains = (await dockerFirewallChains()).filter((c) => !this.firewallBefore.includes(c));
     if (chains.length > 0) problems.push(`firewall chains left: ${chains.join(', ')}`);
@@ -199,7 +213,9 @@ class Stack implements ComposeStack {
     const projectImages = ['keelson/service', 'keelson/kubelet', 'keelson/api-gateway', 'keelson/credentials', 'keelson/haproxy'].map((i) => `${i}:${this.env.KEELSON_TAG}`);
     const present = await Promise.all(projectImages.map((i) => run('docker', ['image', 'inspect', i], { env: this.engine.env }).then((x) => x.code === 0)));
     this.log('building the project images (compose build)');
-    await this.mustCompose(['build', ...(opts.rebuild ? ['--no-cache'] : [])], 1_800_000);
+    await this.mustCompose(['build', ...(opts.rebuild ? ['--no-cache'] : [])], 1_800_000, (l) => {
+      if (/^(Building \S+$|Step \d+\/\d+ : (RUN|FROM))/.test(l)) this.log(`  ${l.slice(0, 120)}`);
+    });
     this.timings.imagesMs = Date.now() - t1;
     this.timings.cachedImages = baseCached && present.every(Boolean);
     const t2 = Date.now();
@@ -227,6 +243,9 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
     const env: NodeJS.ProcessEnv = {
       ...engine.env,
       KEELSON_TAG: 'dev',
+      // A loaded machine (20+ containers starting on 2 cores) answers docker's API slowly.
+      COMPOSE_HTTP_TIMEOUT: '600',
+      DOCKER_CLIENT_TIMEOUT: '600',
       KEELSON_BUILD_NETWORK: 'host',
       KEELSON_API_PORT: String(await freePort()),
       KEELSON_JAEGER_UI_PORT: String(await freePort()),
@@ -235,7 +254,7 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
       ...base.env,
       ...(opts.env ?? {}),
     };
-    stack = new Stack(engine, id, env, outDir, firewallBefore, log);
+    stack = new Stack(engine, id, env, outDir, firewallBefore, log, await snapshotSources());
     stack.timings.engineMs = engineMs;
     await stack.bringUp(opts, base.cached, started);
     return stack;
