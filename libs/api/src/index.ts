@@ -22,3 +22,4 @@ export * from './kinds/policy/disruption-budget';
 export * from './owner-references';
 export * from './meta-time';
 export * from './taints';
+export * from './well-known-resources';

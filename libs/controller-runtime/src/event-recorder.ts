@@ -2,11 +2,11 @@
 // controller did. Repeats of the same (object, type, reason, message) are aggregated like
 // Kubernetes' EventCorrelator: the existing Event's count and lastTimestamp are patched.
 // Recording never throws and never blocks a reconcile: writes go through a small queue.
-import { metaTime, type KubeObject } from '@keelson/api';
-import { isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
+import { EVENTS, metaTime, type KubeObject } from '@keelson/api';
+import { isNotFound, type KeelsonClient } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 
-export const EVENTS: ResourceRef = { group: '', version: 'v1', resource: 'events' };
+export { EVENTS };
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -4,12 +4,12 @@
 // change, so clock skew does not matter); the leader renews every retryPeriod and gives up
 // — stops acting at once — if it could not renew within renewDeadline of its last renewal,
 // which is before anyone else may take the lease (renewDeadline < leaseDuration).
-import { microTime, type KubeObject } from '@keelson/api';
+import { LEASES, microTime, type KubeObject } from '@keelson/api';
 import { isConflict, isNotFound, type CallOptions, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import type { RuntimeMetrics } from './metrics';
 
-export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
+export { LEASES };
 
 export interface LeaseSpec {
   holderIdentity?: string;

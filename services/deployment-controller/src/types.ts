@@ -1,11 +1,9 @@
 // The apps/v1 Deployment and ReplicaSet fields this controller reads and writes. Objects
 // arrive validated and defaulted by the gateway, so these shapes are trusted here.
-import type { GroupVersionKind, KubeObject, LabelSelectorObject } from '@keelson/api';
-import type { ResourceRef } from '@keelson/client';
+import { DEPLOYMENTS, REPLICASETS, type GroupVersionKind, type KubeObject, type LabelSelectorObject } from '@keelson/api';
 import type { ControllerRefKinds } from '@keelson/controller-runtime';
 
-export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
-export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
+export { DEPLOYMENTS, REPLICASETS };
 /** What a ReplicaSet's controllerRef names its Deployment as. */
 export const DEPLOYMENT_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'Deployment' };
 /** A Deployment claims ReplicaSets (controller-runtime's ControllerRefManager). */

@@ -1,9 +1,7 @@
 // The slices of core/v1 Pod and Node the kubelet reads and writes, typed.
 import type { KubeObject } from '@keelson/api';
-import type { ResourceRef } from '@keelson/client';
 
-export const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
-export const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
+export { NODES, PODS } from '@keelson/api';
 
 export interface EnvVar {
   name: string;

@@ -2,13 +2,13 @@
 // it is terminating; then delete its content pass after pass, report progress in status
 // conditions, and once nothing is left remove the `kubernetes` finalizer through the
 // finalize subresource, after which the gateway removes the namespace.
-import { BUILTIN_RESOURCES, metaTime, type KubeObject } from '@keelson/api';
+import { metaTime, NAMESPACES, type KubeObject } from '@keelson/api';
 import { isNotFound, type KeelsonClient } from '@keelson/client';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '@keelson/controller-runtime';
 import type { ContentDeleter } from './content-deleter';
 import { mergeConditions, namespaceConditions, type NamespaceCondition } from './namespace-conditions';
 
-export const NAMESPACES = BUILTIN_RESOURCES.find((r) => r.resource === 'namespaces')!;
+export { NAMESPACES };
 export const KUBERNETES_FINALIZER = 'kubernetes';
 
 /** Content is still there; retried with back-off (level-based: the next pass re-lists). */

@@ -4,7 +4,7 @@
 //     none once the node heartbeats again and its kubelet reports Ready=True;
 //   - pods on a NoExecute-tainted node are deleted when their toleration runs out.
 // Level-based; each node is re-checked every monitor period (requeueAfter).
-import { BUILTIN_RESOURCES, metaTime, nodeTaints, type KubeObject } from '@keelson/api';
+import { LEASES, metaTime, NODES, nodeTaints, PODS, type KubeObject } from '@keelson/api';
 import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import type { ReadOnlyCache, ReconcileContext, ReconcileResult, Reconciler } from '@keelson/controller-runtime';
 import type { NodeLifecycleConfig } from './config';
@@ -12,9 +12,7 @@ import { readyCondition, type HeartbeatTracker } from './heartbeat-tracker';
 import { markUnknown, reconcileLifecycleTaints, TAINT_UNREACHABLE, wantedLifecycleTaint } from './node-health';
 import { evictionTime } from './taint-eviction';
 
-export const NODES = BUILTIN_RESOURCES.find((r) => r.resource === 'nodes')!;
-export const PODS = BUILTIN_RESOURCES.find((r) => r.resource === 'pods')!;
-export const LEASES = BUILTIN_RESOURCES.find((r) => r.resource === 'leases')!;
+export { LEASES, NODES, PODS };
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** Events about nodes and pods (an EventRecorder fits). */

@@ -1,11 +1,9 @@
 // The shapes of the objects this controller reads and writes (apps/v1 ReplicaSet, v1 Pod),
 // only the fields it uses. Objects arrive validated by the gateway.
-import type { GroupVersionKind, KubeObject, LabelSelectorObject, ObjectMeta } from '@keelson/api';
-import type { ResourceRef } from '@keelson/client';
+import { PODS, REPLICASETS, type GroupVersionKind, type KubeObject, type LabelSelectorObject, type ObjectMeta } from '@keelson/api';
 import type { ControllerRefKinds } from '@keelson/controller-runtime';
 
-export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
-export const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
+export { PODS, REPLICASETS };
 /** What a pod's controllerRef names its ReplicaSet as. */
 export const REPLICASET_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 /** A ReplicaSet claims pods (controller-runtime's ControllerRefManager). */

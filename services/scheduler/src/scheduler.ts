@@ -5,7 +5,7 @@
 // retried sooner when the cluster changes in a way that may let it fit (a node added or
 // changed, a pod deleted or finished).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { BUILTIN_RESOURCES, isRecord, metaTime, type KubeObject } from '@keelson/api';
+import { isRecord, metaTime, PODS, type KubeObject } from '@keelson/api';
 import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
 import { withSpan, type Logger } from '@keelson/telemetry';
@@ -16,7 +16,6 @@ import { isTerminal, podInfo, type PodInfo } from './pod-info';
 import { SchedulerCache } from './scheduler-cache';
 import { Semaphore } from './semaphore';
 
-const PODS = BUILTIN_RESOURCES.find((r) => r.resource === 'pods')!;
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 
 export interface SchedulerDeps {
