@@ -78,6 +78,7 @@ test('every service exposes Kubernetes-named metrics that move while a Deploymen
     expect([name, typeOf(f, 'workqueue_depth'), typeOf(f, 'workqueue_adds_total'), typeOf(f, 'workqueue_retries_total')]).toEqual([name, 'gauge', 'counter', 'counter']);
     expect([name, typeOf(f, 'workqueue_queue_duration_seconds'), typeOf(f, 'workqueue_work_duration_seconds'), typeOf(f, 'controller_runtime_reconcile_time_seconds')]).toEqual([name, 'histogram', 'histogram', 'histogram']);
     expect([name, typeOf(f, 'controller_runtime_reconcile_total'), typeOf(f, 'controller_runtime_reconcile_errors_total')]).toEqual([name, 'counter', 'counter']);
+    expect([name, typeOf(f, 'workqueue_unfinished_work_seconds'), typeOf(f, 'workqueue_longest_running_processor_seconds')]).toEqual([name, 'gauge', 'gauge']);
     expect(sampleSum(f, 'controller_runtime_reconcile_errors_total')).toBeDefined();
   }
   expect(sampleSum(before.get('scheduler')!, 'scheduler_schedule_attempts_total', { result: 'scheduled', profile: 'default-scheduler' })).toBe(0);
@@ -113,6 +114,8 @@ test('every service exposes Kubernetes-named metrics that move while a Deploymen
   // Our watch is open: a long-running request and a registered watcher on pods.
   expect(sum(gw, 'apiserver_longrunning_requests', { verb: 'WATCH', resource: 'pods', scope: 'namespace' })).toBeGreaterThanOrEqual(1);
   expect(sum(gw, 'apiserver_registered_watchers', { group: '', resource: 'pods' })).toBeGreaterThanOrEqual(1);
+  expect(sum(gw, 'apiserver_storage_objects', { resource: 'deployments.apps' })).toBe(1);
+  expect(sum(gw, 'apiserver_storage_objects', { resource: 'pods' })).toBe(2);
   expect(sum(gw, 'etcd_request_duration_seconds_count', { operation: 'create', type: 'deployments.apps' })).toBeGreaterThanOrEqual(1);
   expect(sum(gw, 'etcd_request_duration_seconds_count', { operation: 'create', type: 'pods' })).toBeGreaterThanOrEqual(2);
   expect(sum(gw, 'etcd_request_duration_seconds_count', { operation: 'update', type: 'pods' })).toBeGreaterThan(sum(gw0, 'etcd_request_duration_seconds_count', { operation: 'update', type: 'pods' }));

@@ -34,6 +34,8 @@ export class RuntimeMetrics {
   readonly informerLag: Histogram<'resource'>;
   readonly informerRelists: Counter<'resource' | 'reason'>;
   readonly leader: Gauge<'name'>;
+  /** Per queue: when each key now being processed was taken (performance.now()). */
+  private readonly inFlight = new Map<string, () => Iterable<number>>();
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -57,6 +59,22 @@ export class RuntimeMetrics {
         this.reconcileTime.observe({ controller }, seconds);
       },
     };
+    const inFlight = this.inFlight;
+    const sinceNow = (t: number): number => (performance.now() - t) / 1000;
+    new Gauge({
+      name: 'workqueue_unfinished_work_seconds', registers, labelNames: ['name'],
+      help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. Large values indicate stuck threads.',
+      collect() {
+        for (const [name, starts] of inFlight) this.set({ name }, [...starts()].reduce((sum, t) => sum + sinceNow(t), 0));
+      },
+    });
+    new Gauge({
+      name: 'workqueue_longest_running_processor_seconds', registers, labelNames: ['name'],
+      help: 'How many seconds has the longest running processor for workqueue been running.',
+      collect() {
+        for (const [name, starts] of inFlight) this.set({ name }, [...starts()].reduce((max, t) => Math.max(max, sinceNow(t)), 0));
+      },
+    });
     this.informerLag = new Histogram({
       name: 'keelson_informer_lag_seconds', help: 'Event stored in JetStream → applied to the informer cache', labelNames: ['resource'], registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
@@ -80,6 +98,7 @@ export class RuntimeMetrics {
       retried: () => this.queueRetries.inc({ name }),
       queued: (seconds) => this.queueLatency.observe({ name }, seconds),
       worked: (seconds) => this.workDuration.observe({ name }, seconds),
+      inFlight: (starts) => this.inFlight.set(name, starts),
     };
   }
 }

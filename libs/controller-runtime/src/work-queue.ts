@@ -45,6 +45,8 @@ export interface QueueMetrics {
   queued?(seconds: number): void;
   /** Seconds a worker held a key (take → done). */
   worked?(seconds: number): void;
+  /** Called once with the start times (performance.now()) of the keys being processed now. */
+  inFlight?(starts: () => Iterable<number>): void;
 }
 
 export interface WorkQueueOptions {
@@ -68,6 +70,7 @@ export class WorkQueue {
 
   constructor(private readonly opts: WorkQueueOptions = {}) {
     this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter();
+    opts.metrics?.inFlight?.(() => this.takenAt.values());
   }
 
   /** Queues `key` now unless it is already queued. Ignored after shutdown. */

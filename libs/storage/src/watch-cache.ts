@@ -98,6 +98,11 @@ export class WatchCache {
     this.freshWaiters = [];
   }
 
+  /** Objects the cache holds (apiserver_storage_objects). */
+  get objectCount(): number {
+    return this.state.size;
+  }
+
   /** Watches currently registered (apiserver_registered_watchers). */
   get watcherCount(): number {
     return this.watchers.size;

@@ -67,6 +67,17 @@ export class GatewayMetrics {
         }
       },
     });
+    new Gauge({
+      name: 'apiserver_storage_objects', registers, labelNames: ['resource'],
+      help: 'Number of stored objects at the time of last check split by kind.',
+      collect() {
+        this.reset();
+        for (const [key, cache] of self.sources?.caches ?? []) {
+          const [group, resource] = key.split('/');
+          this.set({ resource: group ? `${resource}.${group}` : resource }, cache.objectCount);
+        }
+      },
+    });
     this.etcdDuration = new Histogram({
       name: 'etcd_request_duration_seconds', registers, buckets: ETCD_BUCKETS, labelNames: ['operation', 'type'],
       help: 'Etcd request latency in seconds for each operation and object type.',
