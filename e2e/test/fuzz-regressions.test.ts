@@ -157,3 +157,34 @@ describe('request routing as kube-apiserver does it', () => {
     expectStatus(await send('DELETE', `${CMS}/%252E%252E`), 400, 'BadRequest');
   });
 });
+
+describe('custom resources: metadata of the wrong type is refused, never stored', () => {
+  // A JSON patch could store `metadata.finalizers: true` on a custom object; deleting it then
+  // (or its collection) iterated the boolean: 500 "boolean true is not iterable".
+  const WIDGETS = '/apis/fuzz.keelson.io/v1/namespaces/fz/widgets';
+  beforeAll(async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.fuzz.keelson.io' },
+      spec: { group: 'fuzz.keelson.io', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { replicas: { type: 'integer' } } } } } } }] },
+    };
+    expect((await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status).toBe(201);
+    for (let i = 0; i < 300 && (await send('GET', WIDGETS)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+
+  test.each([
+    ['/metadata/finalizers', true],
+    ['/metadata/finalizers', 'x'],
+    ['/metadata/ownerReferences', true],
+    ['/metadata/labels', ['a']],
+    ['/metadata/annotations', 5],
+  ])('JSON patch %s = %j → 4xx, and the object can still be deleted', async (path, value) => {
+    const name = `w${Math.random().toString(36).slice(2, 8)}`;
+    expect((await send('POST', WIDGETS, JSON.stringify({ apiVersion: 'fuzz.keelson.io/v1', kind: 'Widget', metadata: { name }, spec: { replicas: 1 } }))).status).toBe(201);
+    const res = await send('PATCH', `${WIDGETS}/${name}`, JSON.stringify([{ op: 'add', path, value }]), { 'content-type': 'application/json-patch+json' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await send('DELETE', `${WIDGETS}/${name}`)).status).toBe(200);
+    expect((await send('DELETE', WIDGETS)).status).toBe(200);
+  });
+});

@@ -2,6 +2,7 @@
 // the schema check (types, required, enums, unknown fields), then ObjectMeta rules,
 // then the kind's own rules (its strategy's `validate`, as Validate/ValidateUpdate).
 
+import { objectMetaTypeErrors } from './object-meta-types';
 import type { StatusCause } from '../status';
 import type { KubeObject } from '../types';
 import type { ResourceInfo } from '../registry';
@@ -62,6 +63,9 @@ export function validateObject(obj: KubeObject, info: ResourceInfo, opts: Valida
     if (opts.unknownFields === 'Warn') for (const f of r.unknownFields) warnings.push(`unknown field "${f}"`);
     if (r.causes.some((c) => c.reason === 'FieldValueTypeInvalid')) return { causes: dedupe(out), warnings };
   }
+  // ObjectMeta's own types first: a custom object's schema leaves metadata out (object-meta-types.ts).
+  const metaTypes = objectMetaTypeErrors(obj.metadata);
+  if (metaTypes.length > 0) return { causes: dedupe([...out, ...metaTypes]), warnings };
   out.push(...validateObjectMeta(obj, nameValidatorFor(info.resource)));
   if (opts.old) out.push(...validateObjectMetaUpdate(obj, opts.old));
   const rules = strategyFor(info)?.validate;
