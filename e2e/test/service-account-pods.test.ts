@@ -114,10 +114,24 @@ test('a pod is its ServiceAccount to the API through the mounted token, until it
   expect(JSON.parse(gone.body)).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
 });
 
+test('a pod-bound token dies with its ServiceAccount: deleted and made again, it is another account', async () => {
+  await cp.k('create', 'serviceaccount', 'robot', '-n', NS);
+  // Pending on a node without a kubelet: the binding needs only the pod object.
+  expect((await cp.kubectl(['apply', '-f', '-'], { input: pod('robot-pod', 'true', { serviceAccountName: 'robot', nodeName: 'node-2' }) })).code).toBe(0);
+  const wrongAccount = await cp.kubectl(['create', 'token', 'default', '-n', NS, '--bound-object-kind=Pod', '--bound-object-name=robot-pod']);
+  expect(wrongAccount.stderr).toContain('cannot bind token for serviceaccount "default" to pod running with different serviceaccount name.');
+  const token = (await cp.k('create', 'token', 'robot', '-n', NS, '--bound-object-kind=Pod', '--bound-object-name=robot-pod')).trim();
+  expect((await selfSubjectReview(token)).status).toBe(201);
+  await cp.k('delete', 'serviceaccount', 'robot', '-n', NS);
+  await cp.k('create', 'serviceaccount', 'robot', '-n', NS);
+  await until('the token of the deleted account to be refused', async () => (await selfSubjectReview(token)).status === 401, 10_000);
+  await cp.k('delete', 'pod', 'robot-pod', '-n', NS, '--force', '--grace-period=0');
+});
+
 test('a pod naming a ServiceAccount that does not exist is refused', async () => {
-  const r = await cp.kubectl(['apply', '-f', '-'], { input: pod('lost', 'true', { serviceAccountName: 'robot' }) });
+  const r = await cp.kubectl(['apply', '-f', '-'], { input: pod('lost', 'true', { serviceAccountName: 'ghost' }) });
   expect(r.code).not.toBe(0);
-  expect(r.stderr).toContain(`pods "lost" is forbidden: error looking up service account ${NS}/robot: serviceaccount "robot" not found`);
+  expect(r.stderr).toContain(`pods "lost" is forbidden: error looking up service account ${NS}/ghost: serviceaccount "ghost" not found`);
 });
 
 test('automountServiceAccountToken: false on the ServiceAccount keeps the token out', async () => {
