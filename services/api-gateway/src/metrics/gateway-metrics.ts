@@ -37,6 +37,8 @@ export class GatewayMetrics {
   readonly etcdErrors: Counter<'operation' | 'type'>;
   readonly publishDuration: Histogram<'result'>;
   private sources?: GatewayMetricSources;
+  /** Label children of apiserver_request_* per label set (recordRequest). */
+  private readonly requestSeries = new Map<string, { duration: { observe(v: number): void }; byCode: Map<number, { inc(): void }> }>();
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -124,6 +126,21 @@ export class GatewayMetrics {
     this.etcdDuration.observe(labels, seconds);
     if (!ok) this.etcdErrors.inc(labels);
   };
+
+  /**
+   * One finished request: apiserver_request_total and apiserver_request_duration_seconds. The
+   * label children are kept per label set (the set is bounded, see request-metrics.ts): resolving
+   * nine labels through prom-client on every request costs about three times as much.
+   */
+  recordRequest(labels: Record<RequestLabel, string>, code: number, seconds: number): void {
+    const key = `${labels.verb}|${labels.dry_run}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}`;
+    let series = this.requestSeries.get(key);
+    if (!series) this.requestSeries.set(key, (series = { duration: this.requestDuration.labels(labels), byCode: new Map() }));
+    let counter = series.byCode.get(code);
+    if (!counter) series.byCode.set(code, (counter = this.requests.labels({ ...labels, code: String(code) })));
+    counter.inc();
+    series.duration.observe(seconds);
+  }
 
   /** For the relay's publisher: keelson_relay_publish_duration_seconds{result}. */
   readonly publish: PublishObserver = (_subject, seconds, ok) => {

@@ -67,7 +67,6 @@ export function instrumentRequest(
   if (longRunning) m.longRunning.inc(lrLabels);
   res.once('close', () => {
     if (longRunning) m.longRunning.dec(lrLabels);
-    m.requests.inc({ ...labels, code: String(res.statusCode) });
-    m.requestDuration.observe(labels, (performance.now() - started) / 1000);
+    m.recordRequest(labels, res.statusCode, (performance.now() - started) / 1000);
   });
 }
