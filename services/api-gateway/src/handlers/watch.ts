@@ -89,11 +89,18 @@ export async function handleWatch(
     // resourceVersion, or etcd's current revision), then delivers them synchronously; the
     // bookmark closing them therefore follows them. When the cache relists it ends its
     // watches; ending the stream makes clients resume (or get 410).
-    subscription = await cache.watchWhenFresh(
-      { resourceVersion: rvParam, sendInitialEvents, minRevision, filter, onClose: finish },
-      (e) => write(e.type, encode(e.object)),
-      FRESHNESS_TIMEOUT_MS,
-    );
+    const watchOpts = { resourceVersion: rvParam, sendInitialEvents, minRevision, filter, onClose: finish };
+    const onEvent = (e: { type: string; object: KubeObject }): void => write(e.type, encode(e.object));
+    subscription = await cache.watchWhenFresh(watchOpts, onEvent, FRESHNESS_TIMEOUT_MS).catch((e: unknown) => {
+      // A plain watch with no resourceVersion ("most recent") is served from the cache's state in
+      // kube, never 504: when the cache lags etcd for longer than the freshness wait (a loaded
+      // gateway; found by npm run fuzz) it starts from what the cache holds. sendInitialEvents
+      // asks for a consistent snapshot, and keeps kube's 504.
+      if (sendInitialEvents === undefined && !rvParam && e instanceof StorageError && e.code === 'Unavailable' && e.message.startsWith('Too large resource version') && !res.destroyed) {
+        return cache.watch({ ...watchOpts, minRevision: undefined }, onEvent);
+      }
+      throw e;
+    });
   } catch (e) {
     if (e instanceof StorageError && e.code === 'Expired') {
       write('ERROR', errors.gone(e.message).toStatus());
