@@ -92,12 +92,14 @@ export class RuntimeMetrics {
     this.queueRetries.inc({ name }, 0);
     // A controller's queue is named after it: its error count is there from the start too.
     this.reconcileErrors.inc({ controller: name }, 0);
+    // Label children resolved once: these run on every add, take and done.
+    const [depth, adds, retries, latency, work] = [this.queueDepth.labels({ name }), this.queueAdds.labels({ name }), this.queueRetries.labels({ name }), this.queueLatency.labels({ name }), this.workDuration.labels({ name })];
     return {
-      depth: (n) => this.queueDepth.set({ name }, n),
-      added: () => this.queueAdds.inc({ name }),
-      retried: () => this.queueRetries.inc({ name }),
-      queued: (seconds) => this.queueLatency.observe({ name }, seconds),
-      worked: (seconds) => this.workDuration.observe({ name }, seconds),
+      depth: (n) => depth.set(n),
+      added: () => adds.inc(),
+      retried: () => retries.inc(),
+      queued: (seconds) => latency.observe(seconds),
+      worked: (seconds) => work.observe(seconds),
       inFlight: (starts) => this.inFlight.set(name, starts),
     };
   }
