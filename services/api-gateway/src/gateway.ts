@@ -51,13 +51,13 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
   const caches = new Map<string, WatchCache>();
-  for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity }));
+  for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity, logger: log }));
   // Every namespace's default ServiceAccount and kube-root-ca.crt (serviceaccount/namespace-defaults.ts).
   const namespaceDefaults = new NamespaceDefaults({ stores, caches, namespaceKey: (name) => keyFor(nsInfo, undefined, name), rootCA: readRootCA(config.rootCAFile, config.tlsCertFile), log });
   const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission(), serviceAccountAdmission(namespaceDefaults)];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
-  const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange));
+  const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange), { observe: metrics.etcd });
   const storageFor = (info: { group: string; resource: string }) => (info.group === '' && info.resource === 'services' ? serviceStorage : store);
   for (const info of registry.all()) stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storageFor(info), admission));
   addConvertedVersionStores(registry, stores, caches, (info) => new ResourceStore(info, storageFor(info), admission));

@@ -249,7 +249,7 @@ export class CrdController {
     }
     const cacheKey = `${group}/${resource}`;
     if (!this.deps.caches.has(cacheKey) && infos.length > 0) {
-      const cache = new WatchCache(this.deps.client, `/registry/${group}/${resource}/`, { capacity: this.deps.watchCacheCapacity });
+      const cache = new WatchCache(this.deps.client, `/registry/${group}/${resource}/`, { capacity: this.deps.watchCacheCapacity, logger: this.deps.log });
       this.deps.caches.set(cacheKey, cache);
       await cache.start();
     }

@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { errors, needsClusterIP, needsNodePorts, type KubeObject, type StatusCause } from '@keelson/api';
-import { EtcdStore, StorageError, decodeObject, encodeObject, prefixEnd, withRevision, type DeletePreconditions } from '@keelson/storage';
+import { EtcdStore, StorageError, decodeObject, encodeObject, prefixEnd, withRevision, type DeletePreconditions, type EtcdStoreOptions } from '@keelson/storage';
 import type { NodePortRange, ServiceCIDR } from './service-ranges';
 
 export const ALLOCATION_PREFIX = '/keelson/allocations/';
@@ -65,8 +65,9 @@ export class ServiceStorage extends EtcdStore {
     private readonly etcd: Etcd3,
     private readonly cidr: ServiceCIDR,
     private readonly nodePorts: NodePortRange,
+    storeOptions: EtcdStoreOptions = {},
   ) {
-    super(etcd);
+    super(etcd, storeOptions);
   }
 
   override async create(key: string, obj: KubeObject): Promise<KubeObject> {
