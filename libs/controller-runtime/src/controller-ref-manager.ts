@@ -84,7 +84,8 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
     if (ref) {
       if (ref.uid !== this.owner.metadata.uid) return undefined; // another controller's
       if (this.matches(obj)) return obj;
-      // A controller being deleted keeps what it has: its dependents go with it.
+      // Stopped matching: not counted; released unless the controller is being deleted
+      // (then its dependents go with it, as upstream leaves them).
       if (ownerDeleting) return undefined;
       await this.release(obj, attempt, signal);
       return undefined;
