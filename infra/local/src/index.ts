@@ -7,6 +7,6 @@ export { loadLocalConfig, apiUrl } from './config';
 export type { LocalConfig } from './config';
 export { waitReady, probe, portFree, NotReadyError } from './health';
 export { discoverServices } from './main';
-export { ensureNatsCredentials, natsServerConfig, writeNatsServerConfig, permissionsFor, parseNatsUsers, NATS_GATEWAY_USER } from './nats-config';
+export { ensureNatsCredentials, natsServerConfig, writeNatsServerConfig, permissionsFor, parseNatsUsers, inboxPrefixFor, NATS_GATEWAY_USER } from './nats-config';
 export type { NatsCredentials, NatsUser, NatsServerConfigOptions } from './nats-config';
 export { ensureEncryptionConfig, encryptionConfigYaml, newEncryptionKey, ENCRYPTION_CONFIG_FILE } from './encryption-config';

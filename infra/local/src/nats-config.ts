@@ -50,14 +50,26 @@ interface Permissions {
  * push consumers deliver to an inbox, and nobody but the server may write there.
  */
 export function permissionsFor(service: string): Permissions {
+  // Replies (JetStream API answers, publish acks, push deliveries) come to the user's own inbox
+  // prefix only: with a shared `_INBOX.>` any service could subscribe to, and read, the replies
+  // meant for another (a consumer's deliveries, the gateway's stream administration).
+  const inbox = `${inboxPrefixFor(service)}.>`;
   if (service === NATS_GATEWAY_USER) {
-    return { publish: { allow: [EVENTS, '$JS.API.>', '_INBOX.>'] }, subscribe: { allow: ['_INBOX.>'] } };
+    return { publish: { allow: [EVENTS, '$JS.API.>', '_INBOX.>'] }, subscribe: { allow: [inbox] } };
   }
   return {
     // Reading one stored message (MSG.GET) reveals nothing a consumer could not read.
     publish: { allow: ['$JS.API.INFO', `$JS.API.STREAM.INFO.${STREAM}`, `$JS.API.STREAM.MSG.GET.${STREAM}`, `$JS.API.CONSUMER.CREATE.${STREAM}`] },
-    subscribe: { allow: [EVENTS, '_INBOX.>'] },
+    subscribe: { allow: [EVENTS, inbox] },
   };
+}
+
+/**
+ * `_INBOX_<user>`: the inbox prefix each service connects with (@keelson/bus inboxPrefixFor,
+ * which infra/local does not depend on; a test checks the two agree).
+ */
+export function inboxPrefixFor(user: string): string {
+  return `_INBOX_${user}`;
 }
 
 const newPassword = (): string => randomBytes(24).toString('base64url');

@@ -24,7 +24,9 @@ describe('NATS configuration', () => {
     const svc = permissionsFor('scheduler');
     // An allow-list: no events, no stream or consumer administration, no inbox writes.
     expect(svc.publish.allow).toEqual(['$JS.API.INFO', '$JS.API.STREAM.INFO.KEELSON_EVENTS', '$JS.API.STREAM.MSG.GET.KEELSON_EVENTS', '$JS.API.CONSUMER.CREATE.KEELSON_EVENTS']);
-    expect(svc.subscribe.allow).toEqual(expect.arrayContaining(['keelson.events.>', '_INBOX.>']));
+    // Replies only under its own inbox prefix (never the shared `_INBOX.>`).
+    expect(svc.subscribe.allow).toEqual(['keelson.events.>', '_INBOX_scheduler.>']);
+    expect(permissionsFor('api-gateway').subscribe.allow).toEqual(['_INBOX_api-gateway.>']);
   });
 
   test('the server config enables JetStream and lists every user', async () => {

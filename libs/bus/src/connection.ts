@@ -1,5 +1,6 @@
 // NATS connection settings from the environment, shared by the gateway and every service.
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+import { inboxPrefixFor } from './inbox';
 
 export interface BusConfig {
   /** `KEELSON_NATS_URL`, comma-separated; undefined = no NATS configured. */
@@ -27,6 +28,7 @@ export function connectBus(config: BusConfig, name: string, extra: Partial<Conne
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     ...(config.caFile ? { tls: { caFile: config.caFile } } : {}),
+    inboxPrefix: inboxPrefixFor(config.user), // replies to this user only (inbox.ts)
     ...extra,
   });
 }

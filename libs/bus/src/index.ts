@@ -5,4 +5,5 @@ export * from './registry-key';
 export * from './event-message';
 export * from './stream';
 export * from './connection';
+export * from './inbox';
 export * from './limits';

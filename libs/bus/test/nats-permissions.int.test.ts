@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, connect, createInbox, nanos, type NatsConnection } from 'nats';
 import { startSecuredNats, type SecuredNats } from '@keelson/testing';
-import { ALL_EVENTS_SUBJECT, connectBus, DEFAULT_STREAM_LIMITS, encodeEnvelope, ensureEventsStream, EVENTS_STREAM, eventSubject } from '../src';
+import { permissionsFor } from '@keelson/local';
+import { ALL_EVENTS_SUBJECT, connectBus, DEFAULT_STREAM_LIMITS, encodeEnvelope, ensureEventsStream, EVENTS_STREAM, eventSubject, inboxPrefixFor, inboxPrefixOf } from '../src';
 
 describe('NATS permissions from the generated config', () => {
   jest.setTimeout(30_000);
@@ -53,7 +54,7 @@ describe('NATS permissions from the generated config', () => {
 
     // But it may create a (server-named) consumer and read the gateway's event.
     const jsm = await ctl.jetstreamManager();
-    const info = await jsm.consumers.add(EVENTS_STREAM, { ack_policy: AckPolicy.None, filter_subject: ALL_EVENTS_SUBJECT, deliver_policy: DeliverPolicy.All, deliver_subject: createInbox(), inactive_threshold: nanos(30_000) });
+    const info = await jsm.consumers.add(EVENTS_STREAM, { ack_policy: AckPolicy.None, filter_subject: ALL_EVENTS_SUBJECT, deliver_policy: DeliverPolicy.All, deliver_subject: createInbox(inboxPrefixFor('scheduler')), inactive_threshold: nanos(30_000) });
     expect(info.name).toBeTruthy();
     expect((await jsm.streams.info(EVENTS_STREAM)).state.messages).toBe(1);
   });
@@ -65,7 +66,7 @@ describe('NATS permissions from the generated config', () => {
     const kubelet = await as('kubelet');
     const scheduler = await as('scheduler');
     const received: string[] = [];
-    const inbox = createInbox();
+    const inbox = createInbox(inboxPrefixFor('kubelet'));
     kubelet.subscribe(inbox, { callback: (_e, m) => { if (m.data.length) received.push(m.subject); } });
     const cfg = { ack_policy: AckPolicy.None, filter_subject: ALL_EVENTS_SUBJECT, deliver_policy: DeliverPolicy.New, deliver_subject: inbox, inactive_threshold: nanos(30_000) };
     const victim = (await (await kubelet.jetstreamManager()).consumers.add(EVENTS_STREAM, cfg)).name;
@@ -89,6 +90,36 @@ describe('NATS permissions from the generated config', () => {
     const deadline = Date.now() + 5000;
     while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(received).toEqual([subject]);
+  });
+
+  // Issue 9: every service could subscribe to `_INBOX.>`, so one service could read the replies
+  // meant for another (JetStream API answers, a consumer's deliveries, the gateway's acks).
+  test("a service's credentials cannot subscribe to another service's inbox; its own inbox works", async () => {
+    const gw = await as('api-gateway');
+    await ensureEventsStream(await gw.jetstreamManager(), DEFAULT_STREAM_LIMITS);
+    const kubelet = await as('kubelet');
+    const scheduler = await as('scheduler');
+    // Each connects with its own prefix, the one the generated config lets it subscribe under.
+    expect([inboxPrefixOf(kubelet), inboxPrefixOf(scheduler), inboxPrefixOf(gw)]).toEqual(['_INBOX_kubelet', '_INBOX_scheduler', '_INBOX_api-gateway']);
+    expect(permissionsFor('scheduler').subscribe.allow).toContain(`${inboxPrefixOf(scheduler)}.>`);
+
+    const refused: string[] = [];
+    const stolen: string[] = [];
+    for (const subject of ['_INBOX_kubelet.>', '_INBOX_api-gateway.>', '_INBOX.>', '>']) {
+      scheduler.subscribe(subject, { callback: (err, m) => (err ? refused.push(`${subject} ${err.message}`) : stolen.push(m.subject)) });
+    }
+    await scheduler.flush();
+    // The kubelet's own request-reply works, and the gateway's acked publish: their replies reach only them.
+    const info = await (await kubelet.jetstreamManager()).streams.info(EVENTS_STREAM);
+    expect(info.config.name).toBe(EVENTS_STREAM);
+    await gw.jetstream().publish(eventSubject('', 'pods', 'default'), encodeEnvelope({ type: 'ADDED', revision: 200, key: '/registry/core/pods/default/q' }), { msgID: '200/q' });
+    const deadline = Date.now() + 5000;
+    while (refused.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(refused.map((r) => r.split(' ')[0]).sort()).toEqual(['>', '_INBOX.>', '_INBOX_api-gateway.>', '_INBOX_kubelet.>']);
+    expect(refused.every((r) => /permissions violation/i.test(r))).toBe(true);
+    expect(stolen).toEqual([]);
+    // The scheduler's own request-reply still works.
+    expect((await (await scheduler.jetstreamManager()).streams.info(EVENTS_STREAM)).config.name).toBe(EVENTS_STREAM);
   });
 });
 

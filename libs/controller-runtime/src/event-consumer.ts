@@ -4,6 +4,7 @@
 // consumer — a delivery-sequence gap, a reconnect, missed heartbeats — because messages may
 // have been missed then, and the informer must relist.
 import { AckPolicy, DeliverPolicy, createInbox, nanos, type ConsumerConfig, type JetStreamManager, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import { inboxPrefixOf } from '@keelson/bus';
 import type { Logger } from '@keelson/telemetry';
 
 export interface StreamMessage {
@@ -90,7 +91,7 @@ export class EventConsumer {
 
   private async create(startSeq?: number): Promise<void> {
     const gen = ++this.gen;
-    const inbox = createInbox();
+    const inbox = createInbox(inboxPrefixOf(this.opts.nats)); // under the prefix this user may subscribe to
     // Subscribe before the consumer exists, so its first push cannot arrive unheard.
     const sub = this.opts.nats.subscribe(inbox, { callback: (_err, m) => this.onPush(gen, m) });
     const cfg: Partial<ConsumerConfig> = {

@@ -12,6 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
+import { inboxPrefixFor } from '@keelson/bus';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, startTelemetry, type Logger } from '@keelson/telemetry';
@@ -73,7 +74,7 @@ export class Manager {
     const client = opts.client ?? KeelsonClient.fromEnv(opts.env, service);
     const nats = opts.nats ?? (await connect({
       servers: config.natsServers, name: `${service}/${config.identity}`, maxReconnectAttempts: -1, reconnectTimeWait: 500,
-      user: config.natsUser, pass: config.natsPassword, token: config.natsToken,
+      user: config.natsUser, pass: config.natsPassword, token: config.natsToken, inboxPrefix: inboxPrefixFor(config.natsUser),
       ...(config.natsCaFile ? { tls: { caFile: config.natsCaFile } } : {}),
     }));
     return new Manager(config, client, nats, log, opts.leaseClient ?? client, { nats: !opts.nats, client: !opts.client });

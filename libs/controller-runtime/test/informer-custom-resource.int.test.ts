@@ -37,8 +37,7 @@ const widget = (name: string, size?: number): KubeObject => ({ apiVersion: 'widg
 beforeAll(async () => {
   cp = await startControlPlane({ nats: { services: ['controller'] } });
   client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
-  const user = cp.nats!.users.controller;
-  nc = await connect({ servers: cp.nats!.url, user: user.user, pass: user.password });
+  nc = await connect(cp.nats!.connectOptions('controller'));
   await client.create(CRDS, crd);
   await until('the Widget CRD is Established', async () => {
     const got = await client.get(CRDS, undefined, 'widgets.widgets.example.com');

@@ -22,8 +22,7 @@ let etcd: Etcd3;
 beforeAll(async () => {
   cp = await startControlPlane({ nats: { services: ['controller'] } });
   client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
-  const user = cp.nats!.users.controller;
-  nc = await connect({ servers: cp.nats!.url, user: user.user, pass: user.password, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  nc = await connect({ ...cp.nats!.connectOptions('controller'), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   etcd = new Etcd3(cp.etcd.clientOptions);
   await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 });

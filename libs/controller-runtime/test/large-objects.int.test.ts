@@ -32,10 +32,8 @@ interface Harness {
 async function harness(env: Record<string, string>): Promise<Harness> {
   const cp = await startControlPlane({ nats: { services: ['controller'] }, env });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
-  const u = cp.nats!.users.controller;
-  const nc = await connect({ servers: cp.nats!.url, user: u.user, pass: u.password });
-  const g = cp.nats!.users['api-gateway'];
-  const admin = await connect({ servers: cp.nats!.url, user: g.user, pass: g.password });
+  const nc = await connect(cp.nats!.connectOptions('controller'));
+  const admin = await connect(cp.nats!.connectOptions('api-gateway'));
   const etcd = new Etcd3(cp.etcd.clientOptions);
   const informer = new Informer({ client, nats: nc, resource: CM, namespace: NS, logger: quiet });
   const seen: string[] = [];

@@ -1,7 +1,7 @@
 // A real NATS server (JetStream on by default) for tests: a container when
 // Docker answers, else the local binary.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { ensureNatsCertificate, ensureNatsCredentials, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
+import { ensureNatsCertificate, ensureNatsCredentials, inboxPrefixFor, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForHttp } from './ports';
@@ -65,16 +65,20 @@ export async function startSecuredNats(opts: { dir: string; services?: string[];
   const connectOptions = (service: string): SecuredNatsConnectOptions => {
     const u = creds.users[service];
     if (!u) throw new Error(`no NATS user ${service}`);
-    return { servers: server.url, user: u.user, pass: u.password, ...(tls ? { tls: { caFile: tls.caFile } } : {}) };
+    return { servers: server.url, user: u.user, pass: u.password, inboxPrefix: inboxPrefixFor(u.user), ...(tls ? { tls: { caFile: tls.caFile } } : {}) };
   };
   return { ...server, users: creds.users, creds, caFile: tls?.caFile, connectOptions };
 }
 
-/** nats.js connect() options for a service's user (TLS with the local CA when the server requires it). */
+/**
+ * nats.js connect() options for a service's user: its own inbox prefix (the only one the server
+ * lets it subscribe under) and TLS with the local CA when the server requires it.
+ */
 export interface SecuredNatsConnectOptions {
   servers: string;
   user: string;
   pass: string;
+  inboxPrefix: string;
   tls?: { caFile: string };
 }
 

@@ -18,8 +18,7 @@ export interface StreamEvent {
 }
 
 export async function connectAs(cp: ControlPlane, service: string): Promise<NatsConnection> {
-  const u = cp.nats!.users[service];
-  return connect({ servers: cp.nats!.url, user: u.user, pass: u.password });
+  return connect(cp.nats!.connectOptions(service)); // TLS and the user's own inbox prefix, as services connect
 }
 
 /** The replica whose pid is in the leader key (value `host/pid/random`), if it runs. */
