@@ -20,7 +20,7 @@ export interface BindMount {
 export async function canBindMount(): Promise<boolean> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
   const run = (cmd: string, args: string[]): Promise<boolean> =>
-    new Promise((done) => execFile(cmd, args, { timeout: 5000 }, (err) => done(!err)));
+    new Promise((done) => execFile(cmd, args, { timeout: 30_000 }, (err) => done(!err))); // generous: a loaded node is slow, not unable
   return (await run('unshare', ['--mount', '--propagation', 'private', '--', 'true'])) && (await run('setpriv', ['--reuid=0', '--regid=0', '--clear-groups', '--', 'true']));
 }
 
