@@ -116,7 +116,7 @@ export async function runEventsBench(): Promise<void> {
   const cp = await startControlPlane({ nats: true, services: ['bench'] });
   const etcd = new Etcd3(cp.etcd.clientOptions);
   const watchClient = new Etcd3(cp.etcd.clientOptions);
-  const nats = await connect({ servers: cp.nats!.url, user: cp.nats!.users.bench.user, pass: cp.nats!.users.bench.password });
+  const nats = await connect(cp.nats!.connectOptions('bench')); // TLS and its own inbox prefix, as a service connects
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.serviceTokens.bench, ca: cp.creds.caPem });
   const informer = new Informer<KubeObject>({ client, nats, resource: CONFIGMAPS, namespace: 'default', logger: createLogger('bench', { level: 'warn' }) });
   let phase = new Phase('none');

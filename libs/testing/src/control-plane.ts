@@ -68,7 +68,11 @@ export interface ControlPlaneOptions {
   nodeArgs?: string[];
   /** Start NATS with the generated per-service users and give the gateway its NATS identity (so it relays). */
   nats?: boolean | { services: string[] };
-  /** NATS requires TLS (certificate from the cluster's CA), as with `npm start`; connect with `nats.connectOptions(user)`. */
+  /**
+   * NATS requires TLS (certificate from the cluster's CA) — default true, as `npm start` and
+   * compose run it, so tests run production's configuration; connect with
+   * `nats.connectOptions(user)`. `false` only for a test that must see plaintext NATS.
+   */
   natsTls?: boolean;
   /** Services (folder names under services/) that get a token and a NATS user, for startService. */
   services?: string[];
@@ -91,7 +95,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, url, creds.caPem, creds.adminToken);
   const cacheDir = join(dir, 'kube-cache');
-  const nats = opts.nats || serviceNames.length ? await startSecuredNats({ dir, services: serviceNames.length ? serviceNames : ['controller'], tls: opts.natsTls }) : undefined;
+  const nats = opts.nats || serviceNames.length ? await startSecuredNats({ dir, services: serviceNames.length ? serviceNames : ['controller'], tls: opts.natsTls ?? true }) : undefined;
   const natsCa: Record<string, string> = nats?.caFile ? { KEELSON_NATS_CA_FILE: nats.caFile } : {};
   const natsEnv: Record<string, string> = nats
     ? { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: nats.users['api-gateway'].user, KEELSON_NATS_PASSWORD: nats.users['api-gateway'].password, ...natsCa }
