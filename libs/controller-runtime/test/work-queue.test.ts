@@ -106,18 +106,23 @@ test('a controller never reconciles one key twice at once, with 8 workers', asyn
 test('a thrown error retries with back-off; requeueAfter comes back; success forgets', async () => {
   const seen: number[] = [];
   let calls = 0;
+  // Waits for the fifth reconcile (not a wall-clock sleep: a loaded machine may take longer).
+  let fifth!: () => void;
+  const reachedFifth = new Promise<void>((resolve) => { fifth = resolve; });
   const reconciler: Reconciler = {
     async reconcile(_key, ctx) {
       calls++;
       seen.push(ctx.requeues);
       if (calls <= 3) throw new Error('boom');
       if (calls === 4) return { requeueAfter: 10 };
+      fifth();
     },
   };
   const c = new Controller({ name: 'retry', reconciler, logger: quietLogger() });
   c.start();
   c.enqueue('x');
-  await sleep(150);
+  await reachedFifth;
+  await sleep(50); // a sixth (unexpected) reconcile would show up here
   await c.stop();
   expect(calls).toBe(5);
   expect(seen).toEqual([0, 1, 2, 3, 0]);
