@@ -236,6 +236,8 @@ export async function runFuzz(cp: ControlPlane, opts: FuzzOptions): Promise<Fuzz
   const violation = (req: FuzzRequest, problems: string[], answer?: Answer, log?: string): void => {
     result.violations++;
     const category = classify(req, problems, answer);
+    // A 5xx or a dropped connection: the gateway's last log lines hold its stack.
+    if (!log && (category === '5xx' || category === 'no-answer')) log = cp.gatewayLog().slice(-4_000);
     result.findings.add({
       category, generator: req.generator, afterRequests: result.requests, problems, status: answer?.status, log,
       request: req.method === '-' ? undefined : findingRequest(req.method, req.path, req.headers, req.body, cp.creds.adminToken),

@@ -441,10 +441,13 @@ export function requestArbitrary(ctx: FuzzContext, adminToken: string): fc.Arbit
       const query = watch !== undefined ? [...q, ['watch', watch] as [string, string]] : q;
       const isWatch = n === undefined && watchParam(queryString(query, tail));
       const future = q.some(([k, v]) => k === 'resourceVersion' && (v === FUTURE_RV || v.length > 15));
+      // sendInitialEvents=true with no resourceVersion is a consistent snapshot: kube waits 3 s
+      // for its cache to reach etcd's revision, then answers 504 Timeout (a loaded server may).
+      const consistentSnapshot = isWatch && q.some(([k, v]) => k === 'sendInitialEvents' && v === 'true') && !q.some(([k, v]) => k === 'resourceVersion' && v !== '');
       // resourceVersionMatch outside NotOlderThan/Exact is 400/422 (issue 9, defect 11).
       const bogusMatch = n === undefined && !tail && q.some(([k, v]) => k === 'resourceVersionMatch' && v === 'bogus');
       return req(isWatch ? 'watch' : n === undefined ? 'list' : 'get', 'GET', pathOf(r, ns, n) + queryString(query, tail), h, {
-        watch: isWatch, alsoAllowed: future ? [504] : [], expect: bogusMatch ? [400, 422] : undefined,
+        watch: isWatch, alsoAllowed: future || consistentSnapshot ? [504] : [], expect: bogusMatch ? [400, 422] : undefined,
       });
     });
 
