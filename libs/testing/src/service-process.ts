@@ -38,7 +38,9 @@ export function serviceProcess(spec: ServiceProcessSpec): ServiceProcess {
       };
       c.stdout!.on('data', keep);
       c.stderr!.on('data', keep);
-      const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+      // Generous: a node process loading the OpenTelemetry SDK takes 10 s+ to start on a loaded
+      // 2-core machine; this only bounds a service that never comes up.
+      const deadline = Date.now() + (spec.readyTimeoutMs ?? 90_000);
       for (;;) {
         if (!running(c)) throw new Error(`${spec.name} exited (${String(child?.exitCode ?? child?.signalCode)}):\n${log}`);
         if (await spec.ready().catch(() => false)) return;
