@@ -90,7 +90,8 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     await cp.k('delete', 'pods', '-l', 'app=raw', '--wait=false');
 
     await cp.startService('kubelet', { env: { ...env, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
-    await Promise.all(['deployment-controller', 'replicaset-controller', 'scheduler'].map((s) => cp.startService(s, { env })));
+    // One at a time: on a busy machine three starting at once can miss the harness's readiness wait.
+    for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env });
 
     let t0 = Date.now();
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
