@@ -10,7 +10,7 @@ const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.test.ts', '<rootDir>/chaos/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.int.test.ts'], slowTestThreshold: 30 },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/test/**/*.test.ts'], slowTestThreshold: 60 },
   ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry of `npm start`, `npm test`, `npm run bench` and `npm run fuzz`: installs what is missing (etcd, NATS,
+// Entry of `npm start`, `npm test`, `npm run bench`, `npm run fuzz` and `npm run chaos`: installs what is missing (etcd, NATS,
 // openssl, node_modules), builds, then runs the command. Plain Node, no dependencies: it runs
-// before `npm ci`. Usage: node infra/local/bootstrap.js start|test|bench|fuzz [args...]
+// before `npm ci`. Usage: node infra/local/bootstrap.js start|test|bench|fuzz|chaos [args...]
 'use strict';
 
 const { spawnSync, spawn } = require('node:child_process');
@@ -29,6 +29,8 @@ const COMMANDS = {
   },
   // `npm run fuzz`: generated requests against a running gateway (KEELSON_FUZZ_RUNS, default 20,000).
   fuzz: (args) => [process.execPath, ['--enable-source-maps', 'fuzz/dist/run.js', ...args]],
+  // `npm run chaos -- --minutes N --driver local|compose`: kills under load, then the invariants table.
+  chaos: (args) => [process.execPath, ['--enable-source-maps', 'chaos/dist/run.js', ...args]],
 };
 
 function log(msg) {

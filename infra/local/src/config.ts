@@ -22,6 +22,13 @@ export interface LocalConfig {
   /** First of the ports handed out as KEELSON_HEALTH_PORT, one per service in name order. */
   servicePortBase: number;
   extraSans: string[];
+  /**
+   * HA (`KEELSON_REPLICAS`, default 1): gateway replicas (replica i serves on apiPort + i) and
+   * replicas of every leader-elected service. Kubelets stay one per node.
+   */
+  replicas: number;
+  /** etcd cluster size (`KEELSON_ETCD_MEMBERS`, default 1; 3 for HA): member i uses the etcd ports + 3·i. */
+  etcdMembers: number;
 }
 
 const num = (v: string | undefined, d: number): number => {
@@ -47,6 +54,8 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     apiPort: num(env.KEELSON_API_PORT, 6443),
     servicesDir: resolve(env.KEELSON_SERVICES_DIR ?? resolve(repoRoot, 'services')),
     servicePortBase: num(env.KEELSON_SERVICE_PORT_BASE, 9100),
+    replicas: Math.max(1, Math.floor(num(env.KEELSON_REPLICAS, 1))),
+    etcdMembers: Math.max(1, Math.floor(num(env.KEELSON_ETCD_MEMBERS, 1))),
     extraSans: (env.KEELSON_EXTRA_SANS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }
@@ -55,4 +64,27 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
 export function apiUrl(cfg: LocalConfig): string {
   const host = cfg.apiHost === '0.0.0.0' || cfg.apiHost === '::' ? '127.0.0.1' : cfg.apiHost;
   return `https://${host.includes(':') ? `[${host}]` : host}:${cfg.apiPort}`;
+}
+
+export interface EtcdMember {
+  name: string;
+  clientPort: number;
+  peerPort: number;
+  metricsPort: number;
+  /** Data directory under home: `etcd` for a single member (as before), `etcd-cluster/<name>` in a cluster. */
+  dataDir: string;
+}
+
+/** The etcd members to run: one (the historic layout) or a cluster on consecutive port triples. */
+export function etcdMembers(cfg: LocalConfig): EtcdMember[] {
+  if (cfg.etcdMembers <= 1) {
+    return [{ name: 'keelson', clientPort: cfg.etcdPort, peerPort: cfg.etcdPeerPort, metricsPort: cfg.etcdMetricsPort, dataDir: 'etcd' }];
+  }
+  return Array.from({ length: cfg.etcdMembers }, (_, i) => ({
+    name: `keelson-${i}`,
+    clientPort: cfg.etcdPort + 3 * i,
+    peerPort: cfg.etcdPeerPort + 3 * i,
+    metricsPort: cfg.etcdMetricsPort + 3 * i,
+    dataDir: `etcd-cluster/keelson-${i}`,
+  }));
 }

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { apiUrl, loadLocalConfig, type LocalConfig } from './config';
+import { apiUrl, etcdMembers, loadLocalConfig, type LocalConfig } from './config';
 import { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
 import { ensureEncryptionConfig } from './encryption-config';
 import { portFree, waitReady } from './health';
@@ -76,17 +76,17 @@ async function checkPorts(cfg: LocalConfig): Promise<void> {
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}. Is another Keelson running?`);
 }
 
-function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertificates, nats: NatsCredentials, encryptionConfig: string): NodeJS.ProcessEnv {
+function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertificates, nats: NatsCredentials, encryptionConfig: string, replica = 0): NodeJS.ProcessEnv {
   return {
     ...process.env,
     KEELSON_ENCRYPTION_CONFIG: encryptionConfig, // Secrets encrypted at rest in etcd
     // etcd wants a client certificate from the local CA: the gateway's is the only one issued.
-    KEELSON_ETCD_ENDPOINTS: `https://127.0.0.1:${cfg.etcdPort}`,
+    KEELSON_ETCD_ENDPOINTS: etcdMembers(cfg).map((m) => `https://127.0.0.1:${m.clientPort}`).join(','),
     KEELSON_ETCD_CA_FILE: etcdTls.caFile,
     KEELSON_ETCD_CERT_FILE: etcdTls.clientCertFile,
     KEELSON_ETCD_KEY_FILE: etcdTls.clientKeyFile,
     KEELSON_API_HOST: cfg.apiHost,
-    KEELSON_API_PORT: String(cfg.apiPort),
+    KEELSON_API_PORT: String(cfg.apiPort + replica), // HA: replica i listens on the next port
     KEELSON_TLS_CERT_FILE: creds.certFile,
     KEELSON_TLS_KEY_FILE: creds.keyFile,
     KEELSON_TOKEN_FILE: creds.tokenFile,
@@ -102,10 +102,11 @@ function gatewayEnv(cfg: LocalConfig, creds: Credentials, etcdTls: EtcdCertifica
   };
 }
 
-function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials, name: string, index: number): NodeJS.ProcessEnv {
+function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials, name: string, index: number, replica = 0): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    KEELSON_API_URL: apiUrl(cfg),
+    // HA: replica i of a service talks to gateway replica i (mod the gateway count).
+    KEELSON_API_URL: apiUrl({ ...cfg, apiPort: cfg.apiPort + (replica % cfg.replicas) }),
     KEELSON_TOKEN: creds.serviceTokens[name],
     KEELSON_CA_FILE: creds.caFile,
     KEELSON_NATS_URL: `nats://127.0.0.1:${cfg.natsPort}`,
@@ -127,7 +128,11 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
 const PROCESS_NODES = ['node-1', 'node-2'];
 
 function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
-  if (name !== 'kubelet') return [{ tag: name, env: {} }];
+  if (name !== 'kubelet') {
+    // HA (KEELSON_REPLICAS=N): N leader-elected replicas, each named for the Lease holder identity.
+    if (cfg.replicas <= 1) return [{ tag: name, env: {} }];
+    return Array.from({ length: cfg.replicas }, (_, i) => ({ tag: `${name}/${i}`, env: {} }));
+  }
   const kubelet = (node: string, extra: NodeJS.ProcessEnv = {}) => ({
     tag: `kubelet/${node}`,
     env: { NODE_NAME: node, KEELSON_KUBELET_ROOT: join(cfg.home, 'kubelet', node), KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY], ...extra },
@@ -158,7 +163,7 @@ export async function main(): Promise<void> {
   const natsTls = await ensureNatsCertificate(cfg.home);
   const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats'), tls: natsTls });
 
-  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' ? 'kubelet/node-1'.length : s.length)));
+  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' ? 'kubelet/node-1'.length : s.length + (cfg.replicas > 1 ? 2 : 0))));
   const all: Array<{ p: ManagedProcess; match: string }> = [];
   const add = (p: ManagedProcess, match: string): ManagedProcess => {
     all.push({ p, match });
@@ -168,28 +173,30 @@ export async function main(): Promise<void> {
   const node = (name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess =>
     add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', script], env, cwd: cfg.repoRoot, tagWidth: width }), script);
 
-  const etcd = add(new ManagedProcess({
-    name: 'etcd', command: cfg.etcdBin, tagWidth: width, args: [
-      '--name', 'keelson', '--data-dir', join(cfg.home, 'etcd'),
-      '--listen-client-urls', `https://127.0.0.1:${cfg.etcdPort}`, '--advertise-client-urls', `https://127.0.0.1:${cfg.etcdPort}`,
+  const members = etcdMembers(cfg);
+  const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
+  const etcds = members.map((m) => add(new ManagedProcess({
+    name: members.length > 1 ? `etcd/${m.name.replace('keelson-', '')}` : 'etcd', command: cfg.etcdBin, tagWidth: width, args: [
+      '--name', m.name, '--data-dir', join(cfg.home, m.dataDir),
+      '--listen-client-urls', `https://127.0.0.1:${m.clientPort}`, '--advertise-client-urls', `https://127.0.0.1:${m.clientPort}`,
       // Only holders of a client certificate from the local CA (the gateway) reach etcd.
       '--client-cert-auth', '--trusted-ca-file', etcdTls.caFile, '--cert-file', etcdTls.serverCertFile, '--key-file', etcdTls.serverKeyFile,
-      '--listen-metrics-urls', `http://127.0.0.1:${cfg.etcdMetricsPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${cfg.etcdPeerPort}`,
-      '--initial-cluster', `keelson=http://127.0.0.1:${cfg.etcdPeerPort}`, '--initial-cluster-state', 'new',
+      '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
+      '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
+      '--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', 'keelson',
       '--quota-backend-bytes', String(cfg.etcdQuotaBytes), '--log-level', 'warn', '--logger', 'zap',
       // Idle watch caches learn etcd's revision from progress notifications: a consistent
       // watch (initial events as of a revision) waits for its cache to reach that revision.
       '--experimental-watch-progress-notify-interval', '500ms',
     ],
-  }), join(cfg.home, 'etcd'));
+  }), join(cfg.home, m.dataDir)));
   const nats = add(new ManagedProcess({
     name: 'nats', command: cfg.natsBin, tagWidth: width,
     args: ['-c', natsConf, '-a', '127.0.0.1', '-p', String(cfg.natsPort), '-m', String(cfg.natsMonitorPort)],
   }), natsConf);
 
   // Stop order: services, then the gateway, then the servers it depends on.
-  const tiers: ManagedProcess[][] = [[], [], [etcd, nats]];
+  const tiers: ManagedProcess[][] = [[], [], [...etcds, nats]];
   let shuttingDown = false;
   let firstSignalAt = 0;
   const shutdown = async (sig: string): Promise<void> => {
@@ -214,21 +221,23 @@ export async function main(): Promise<void> {
   process.on('exit', () => { for (const { p } of all) p.killNow(); });
 
   say(`data in ${relative(process.cwd(), cfg.home) || '.'}; starting etcd and NATS`);
-  etcd.start();
+  for (const e of etcds) e.start();
   nats.start();
   await Promise.all([
-    waitReady(`http://127.0.0.1:${cfg.etcdMetricsPort}/health`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
+    ...members.map((m) => waitReady(`http://127.0.0.1:${m.metricsPort}/health`, { timeoutMs: 30_000, cancelled: () => shuttingDown })),
     waitReady(`http://127.0.0.1:${cfg.natsMonitorPort}/healthz`, { timeoutMs: 30_000, cancelled: () => shuttingDown }),
   ]);
   say('etcd and NATS ready');
 
   if (existsSync(gatewayMain)) {
-    const gateway = node(GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds, encryptionConfig));
-    tiers[1].push(gateway);
-    gateway.start();
+    for (let r = 0; r < cfg.replicas; r++) {
+      const gateway = node(cfg.replicas > 1 ? `${GATEWAY}/${r}` : GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds, encryptionConfig, r));
+      tiers[1].push(gateway);
+      gateway.start();
+    }
     try {
       await waitReady(`${apiUrl(cfg)}/readyz`, { timeoutMs: 60_000, ca: creds.caPem, cancelled: () => shuttingDown });
-      say(`api-gateway ready at ${apiUrl(cfg)}`);
+      say(`api-gateway ready at ${apiUrl(cfg)}${cfg.replicas > 1 ? ` (replicas on the next ${cfg.replicas - 1} port(s))` : ''}`);
     } catch (err) {
       say(`api-gateway is not ready yet (${(err as Error).message}); starting services anyway, they retry`);
     }
@@ -238,8 +247,8 @@ export async function main(): Promise<void> {
 
   let healthIndex = 0;
   for (const name of services) {
-    for (const inst of instancesOf(name, cfg, creds)) {
-      const p = node(inst.tag, join(cfg.servicesDir, name, 'dist', 'main.js'), { ...serviceEnv(cfg, creds, natsCreds, name, healthIndex++), ...inst.env });
+    for (const [replica, inst] of instancesOf(name, cfg, creds).entries()) {
+      const p = node(inst.tag, join(cfg.servicesDir, name, 'dist', 'main.js'), { ...serviceEnv(cfg, creds, natsCreds, name, healthIndex++, replica), ...inst.env });
       tiers[0].push(p);
       p.start();
     }
