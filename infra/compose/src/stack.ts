@@ -119,7 +119,16 @@ class Stack implements ComposeStack {
   }
 
   async kill(service: string, signal = 'SIGKILL'): Promise<void> {
-    await this.docker(['kill', '--signal', signal, await this.containerOf(service)]);
+    // `docker kill` counts as a manual stop: the restart policy would then leave the container
+    // down. Signalling its main process from the host is a crash, which the policy restarts.
+    const c = await this.containerOf(service);
+    const pid = Number((await this.docker(['inspect', '--format', '{{.State.Pid}}', c])).stdout.trim());
+    if (pid > 0 && process.getuid?.() === 0) {
+      process.kill(pid, signal as NodeJS.Signals);
+      return;
+    }
+    await this.docker(['kill', '--signal', signal, c]);
+    await this.docker(['start', c]);
   }
 
   async restart(service: string): Promise<void> {

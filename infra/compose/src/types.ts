@@ -58,7 +58,7 @@ export interface ComposeStack {
   ps(): Promise<ServiceState[]>;
   /** Runs argv in the service's container (`docker exec`). */
   exec(service: string, argv: string[], opts?: { user?: string; timeoutMs?: number }): Promise<ExecResult>;
-  /** `docker kill --signal` (default SIGKILL); compose's restart policy brings it back. */
+  /** Signals the container's main process (default SIGKILL) as a crash: the restart policy brings it back. */
   kill(service: string, signal?: string): Promise<void>;
   /** `docker restart` (SIGTERM, then start). */
   restart(service: string): Promise<void>;
