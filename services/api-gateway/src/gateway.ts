@@ -103,7 +103,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     kubeletClientToken: config.kubeletClientToken,
     gitCommit: config.gitCommit,
   });
-  const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }, listener);
+  // Headers up to 1 MiB, as Go's http.Server (DefaultMaxHeaderBytes) serves kube-apiserver: at Node's
+  // 16 KiB a 20 KB header got 431 and the socket closed under a body still uploading (ECONNRESET).
+  const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), maxHeaderSize: 1 << 20 }, listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
