@@ -33,6 +33,12 @@ export class Api {
     return this.once<T>(url, method, path, body);
   }
 
+  /** Whether every gateway replica answers /readyz now. */
+  async allReady(): Promise<boolean> {
+    const answers = await Promise.all(this.target.urls.map((u) => this.once(u, 'GET', '/readyz').then(() => true, () => false)));
+    return answers.every(Boolean);
+  }
+
   /** Retries transport errors and 5xx/429 until `deadlineMs`; other statuses are the caller's. */
   async retrying<T = unknown>(method: string, path: string, body?: unknown, deadlineMs = 60_000): Promise<T> {
     const until = Date.now() + deadlineMs;
@@ -61,7 +67,7 @@ export class Api {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           if ((res.statusCode ?? 0) >= 300) return reject(new ApiError(res.statusCode ?? 0, text));
-          try { resolve((text ? JSON.parse(text) : {}) as T); } catch (e) { reject(e as Error); }
+          try { resolve((text && res.headers['content-type']?.includes('json') ? JSON.parse(text) : {}) as T); } catch (e) { reject(e as Error); }
         });
         res.on('error', reject);
       });

@@ -84,6 +84,16 @@ async function pickTarget(d: ChaosDriver, kind: HitKind, rand: () => number): Pr
   }
 }
 
+async function writePathHealthy(api: Api, workload: Workload, pausing: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const lastAck = Math.max(0, ...workload.stats.writes.slice(-20).map((w) => w.ackedAt ?? 0));
+    if (!pausing() && Date.now() - lastAck < 1000 && (await api.allReady())) return;
+    await sleep(500);
+  }
+  log('write path not healthy after 60 s; hitting anyway');
+}
+
 async function markerRevision(api: Api, name: string): Promise<number> {
   const cm = await api.retrying<Obj>('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-${Date.now()}`, namespace: NAMESPACE } });
   return Number(cm.metadata.resourceVersion);
@@ -126,6 +136,10 @@ export async function runChaos(o: ChaosOptions): Promise<{ ok: boolean; report: 
       if (!round.length) round = [...HIT_KINDS].sort(() => rand() - 0.5);
       let kind = round.shift() as HitKind;
       if (kind === 'pause-leader' && pausing) kind = 'relay-leader';
+      // The write stall of an etcd-leader or NATS kill is measured on an otherwise healthy write path:
+      // no paused process, every gateway replica ready, writes flowing (else a paused or restarting
+      // gateway's stall would be counted against etcd or NATS).
+      if (kind === 'etcd-leader' || kind === 'nats') await writePathHealthy(api, workload, () => pausing);
       const target = await pickTarget(driver, kind, rand).catch(() => undefined);
       if (!target) { log(`${kind}: no target found, skipped`); continue; }
       const hit: Hit = { action: kind === 'pause-leader' ? 'pause' : 'kill', kind, target, at: Date.now(), endedAt: Date.now() };
