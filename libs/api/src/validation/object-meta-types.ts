@@ -28,7 +28,11 @@ function matches(v: unknown, t: Expected): boolean {
   }
 }
 
-/** Type errors in `metadata` (null stands for an absent field, as Go decodes it). */
+/**
+ * Type errors in `metadata` (null stands for an absent field, as Go decodes it; so does
+ * undefined, which JSON cannot carry but objects built in code do, e.g. `{ namespace: undefined }`
+ * for a cluster-scoped kind).
+ */
 export function objectMetaTypeErrors(metadata: unknown): StatusCause[] {
   if (metadata === undefined || metadata === null) return [];
   if (!isObject(metadata)) return [causes.typeInvalid('metadata', jsonType(metadata), `metadata in body must be of type object: "${jsonType(metadata)}"`)];
@@ -36,7 +40,7 @@ export function objectMetaTypeErrors(metadata: unknown): StatusCause[] {
   for (const [field, expected] of Object.entries(FIELDS)) {
     if (!Object.prototype.hasOwnProperty.call(metadata, field)) continue;
     const v = (metadata as Record<string, unknown>)[field];
-    if (v === null || matches(v, expected)) continue;
+    if (v === null || v === undefined || matches(v, expected)) continue;
     out.push(causes.typeInvalid(`metadata.${field}`, jsonType(v), `metadata.${field} in body must be of type ${expected}: "${jsonType(v)}"`));
   }
   return out;
