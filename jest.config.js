@@ -9,6 +9,12 @@ const moduleNameMapper = {
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleNameMapper };
 
 module.exports = {
+  // On a 2-core machine jest has one worker, so it runs every file in band, in its own process:
+  // one timer a test leaves behind keeps `npm test` from ever exiting. Session 3's CI run hung after
+  // a full pass with three ref'd Timeouts in the jest process (none found by --detectOpenHandles in
+  // the new e2e files; the hunt is open, see the closing note). forceExit ends the run once the
+  // results are in; it does not hide failures.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.test.ts', '<rootDir>/chaos/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.int.test.ts'], slowTestThreshold: 30 },
