@@ -70,7 +70,9 @@ test('a write continues the caller trace: request span → etcd spans, context s
 test('kubectl create deployment is one trace from the gateway through both controllers and the scheduler to both kubelets; kubectl scale is another', async () => {
   await c.k('create', 'deployment', 'web', '--replicas=2', '--image=busybox', '--', 'sleep', '3600');
   await podsRunning('app=web', 2);
-  const create = otlp.spans.find((s) => s.service === 'api-gateway' && s.name === 'POST /apis/apps/v1/namespaces/{namespace}/deployments')!;
+  // The gateway exports in batches (every few seconds): pods may run before its create span arrives.
+  const isCreate = (s: ReceivedSpan): boolean => s.service === 'api-gateway' && s.name === 'POST /apis/apps/v1/namespaces/{namespace}/deployments';
+  const create = await otlp.waitFor((all) => all.some(isCreate), 30_000).then((all) => all.find(isCreate)!);
   expect(create).toBeDefined();
   expect(create.parentSpanId).toBeUndefined(); // kubectl sends no trace context: the action's root
 
@@ -129,7 +131,7 @@ test('kubectl create deployment is one trace from the gateway through both contr
   // A later scale is its own trace, again reaching the scheduler and a kubelet.
   await c.k('scale', 'deployment', 'web', '--replicas=3');
   await podsRunning('app=web', 3);
-  const scale = await otlp.waitFor((all) => all.some((s) => s.name === 'PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'))
+  const scale = await otlp.waitFor((all) => all.some((s) => s.name === 'PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'), 30_000)
     .then((all) => all.find((s) => s.name === 'PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale')!);
   expect(scale.traceId).not.toBe(create.traceId);
   expect(scale.parentSpanId).toBeUndefined();

@@ -92,10 +92,12 @@ export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv = process.env): Spa
     // Still register a provider so spans get real trace ids for log correlation and propagation.
     return [new NoopSpanProcessor()];
   }
-  // The exporter appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT itself; a low timeout keeps
-  // shutdown quick when the collector is down (the default waits ~7 s).
-  const exporter = new OTLPTraceExporter({ timeoutMillis: Number(env.KEELSON_OTLP_TIMEOUT_MS ?? 2000) });
-  return [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, exportTimeoutMillis: 2000 })];
+  // The exporter appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT itself. 5 s (the SDK's 10 s
+  // default halved) keeps shutdown bounded when the collector is down; 2 s lost whole batches when
+  // a loaded machine's collector answered slowly (a CI run's trace test missed the root span).
+  const timeoutMs = Number(env.KEELSON_OTLP_TIMEOUT_MS ?? 5000);
+  const exporter = new OTLPTraceExporter({ timeoutMillis: timeoutMs });
+  return [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMs })];
 }
 
 /**
