@@ -56,6 +56,18 @@ function podJson(i: number): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `raw-${i}`, namespace: 'default', labels: { app: 'raw' } }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } });
 }
 
+/** One run's figures, the same fields with tracing off and on. */
+function runFigures(r: DeployRun): Record<string, number> {
+  return {
+    apply_to_ready_s: round(r.createSeconds),
+    apply_to_ready_per_s: round(REPLICAS / r.createSeconds),
+    rolling_update_s: round(r.rolloutSeconds),
+    rolling_update_per_s: round(REPLICAS / r.rolloutSeconds),
+    raw_api_create_per_s: r.api.per_s,
+    raw_etcd_put_per_s: r.raw.per_s,
+  };
+}
+
 interface DeployRun {
   createSeconds: number;
   rolloutSeconds: number;
@@ -131,21 +143,11 @@ export async function runDeployBench(): Promise<void> {
     replicas: REPLICAS,
     nodes: NODES,
     goal_all_ready_s: 10,
-    apply_to_ready_s: round(off.createSeconds),
-    apply_to_ready_per_s: round(REPLICAS / off.createSeconds),
-    rolling_update_s: round(off.rolloutSeconds),
-    rolling_update_per_s: round(REPLICAS / off.rolloutSeconds),
-    raw_api_create_per_s: off.api.per_s,
-    raw_etcd_put_per_s: off.raw.per_s,
+    ...runFigures(off),
     ratio_apply_vs_raw_api: round(REPLICAS / off.createSeconds / off.api.per_s, 3),
     goal_traced_ratio: 0.9,
     traced: {
-      apply_to_ready_s: round(on.createSeconds),
-      apply_to_ready_per_s: round(REPLICAS / on.createSeconds),
-      rolling_update_s: round(on.rolloutSeconds),
-      rolling_update_per_s: round(REPLICAS / on.rolloutSeconds),
-      raw_api_create_per_s: on.api.per_s,
-      raw_etcd_put_per_s: on.raw.per_s,
+      ...runFigures(on),
       spans_received: otlp.spans.length,
     },
     traced_ratio_apply: ratio(off.createSeconds, on.createSeconds),
