@@ -27,7 +27,7 @@ export interface GatewayConfig {
   relayLeaseTtlSeconds: number;
   /** Unacknowledged publishes the relay keeps in flight (`KEELSON_RELAY_MAX_IN_FLIGHT`, 256). */
   relayMaxInFlight: number;
-  /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120), `KEELSON_EVENTS_MAX_MSG_BYTES` (4 MiB; larger events go out as references). */
+  /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120), `KEELSON_EVENTS_MAX_MSG_BYTES` (4 MiB; larger events go out as references), `KEELSON_EVENTS_REPLICAS` (1; 3 in a 3-node JetStream cluster). */
   eventsStream: EventsStreamLimits;
   /** Cluster IPs of Services come from this IPv4 block (`KEELSON_SERVICE_CLUSTER_IP_RANGE`, 10.96.0.0/12). */
   serviceClusterIPRange: string;
@@ -73,6 +73,8 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
       maxBytes: r.integer('KEELSON_EVENTS_MAX_BYTES', DEFAULT_STREAM_LIMITS.maxBytes, { min: 1 }),
       duplicateWindowSeconds: r.number('KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS', DEFAULT_STREAM_LIMITS.duplicateWindowSeconds),
       maxMsgBytes: r.integer('KEELSON_EVENTS_MAX_MSG_BYTES', DEFAULT_STREAM_LIMITS.maxMsgBytes ?? EVENT_MAX_BYTES, { min: 1 }),
+      // JetStream allows 1 to 5 copies of a stream.
+      replicas: r.integer('KEELSON_EVENTS_REPLICAS', 1, { min: 1, max: 5 }),
     },
     serviceClusterIPRange: r.string('KEELSON_SERVICE_CLUSTER_IP_RANGE', '10.96.0.0/12'),
     serviceNodePortRange: r.string('KEELSON_SERVICE_NODE_PORT_RANGE', '30000-32767'),
