@@ -1,5 +1,6 @@
 // node-lifecycle-controller configuration from the environment, read here only.
 import type { ConfigReader } from '@keelson/controller-runtime';
+import type { NodeIpamConfig } from './node-ipam';
 import type { PodGcConfig } from './pod-gc';
 
 export interface NodeLifecycleConfig {
@@ -15,6 +16,8 @@ export interface NodeLifecycleConfig {
   workers: number;
   /** Pod garbage collection (pod-gc.ts): KEELSON_POD_GC_PERIOD_SECONDS, KEELSON_POD_GC_QUARANTINE_SECONDS, KEELSON_TERMINATED_POD_GC_THRESHOLD. */
   podGc: PodGcConfig;
+  /** Node IPAM (node-ipam.ts): KEELSON_CLUSTER_CIDR [10.244.0.0/16], KEELSON_NODE_CIDR_MASK_SIZE [24]. */
+  ipam: NodeIpamConfig;
 }
 
 export const nodeLifecycleConfig: ConfigReader<NodeLifecycleConfig> = (env) => {
@@ -29,6 +32,10 @@ export const nodeLifecycleConfig: ConfigReader<NodeLifecycleConfig> = (env) => {
       periodMs: seconds('KEELSON_POD_GC_PERIOD_SECONDS', 20) * 1000,
       quarantineMs: seconds('KEELSON_POD_GC_QUARANTINE_SECONDS', 40) * 1000,
       terminatedThreshold: env.integer('KEELSON_TERMINATED_POD_GC_THRESHOLD', 12500),
+    },
+    ipam: {
+      clusterCidr: env.string('KEELSON_CLUSTER_CIDR', '10.244.0.0/16'),
+      nodeMaskSize: env.integer('KEELSON_NODE_CIDR_MASK_SIZE', 24, { min: 1, max: 30 }),
     },
   };
 };

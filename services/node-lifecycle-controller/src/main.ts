@@ -1,9 +1,11 @@
 // node-lifecycle-controller: marks silent nodes Unknown, taints them, evicts their pods, and
-// garbage-collects pods no kubelet will finish (kube's podgc) — leader-elected.
+// garbage-collects pods no kubelet will finish (kube's podgc), and assigns each Node its pod CIDR
+// (kube's nodeipam) — leader-elected.
 import { runManager } from '@keelson/controller-runtime';
 import { nodeLifecycleConfig } from './config';
 import { HeartbeatTracker } from './heartbeat-tracker';
 import { LEASES, NODE_LEASE_NAMESPACE, NODES, NodeLifecycleReconciler, PODS } from './node-lifecycle-reconciler';
+import { NodeIpamReconciler } from './node-ipam';
 import { POD_GC_KEY, PodGcReconciler } from './pod-gc';
 
 void runManager('node-lifecycle-controller', nodeLifecycleConfig, (mgr, config) => {
@@ -20,4 +22,9 @@ void runManager('node-lifecycle-controller', nodeLifecycleConfig, (mgr, config) 
     .watches(PODS, () => POD_GC_KEY)
     .watches(NODES, () => POD_GC_KEY)
     .complete(new PodGcReconciler({ client: mgr.client, nodes, pods, config: config.podGc }));
+  // Pod CIDRs for new Nodes; one worker so no two allocations race (node-ipam.ts).
+  mgr.newControllerManagedBy('node-ipam')
+    .for(NODES)
+    .withOptions({ concurrency: 1 })
+    .complete(new NodeIpamReconciler({ client: mgr.client, nodes, config: config.ipam, recorder: mgr.recorder() }));
 });
