@@ -2,6 +2,9 @@
 // processes run by infra/local's supervisor; the compose driver hits containers.
 import type { ApiTarget } from './api';
 
+/** The etcd key the relay's leader holds (services/api-gateway/src/relay/index.ts): `<hostname>/<pid>/<id>`. */
+export const RELAY_LEADER_KEY = '/keelson/leader/relay';
+
 /** What a target is, for picking one of each kind and for the per-kind figures. */
 export type TargetKind = 'gateway' | 'controller' | 'scheduler' | 'kubelet' | 'nats' | 'etcd';
 

@@ -120,7 +120,8 @@ export async function checkRelay(b: BackendAccess, fromRev: number, toRev: numbe
   } finally {
     etcd.close();
   }
-  const nc = await connect({ servers: b.nats.servers, user: b.nats.user, pass: b.nats.password, inboxPrefix: b.nats.inboxPrefix, tls: { caFile: b.nats.caFile } });
+  // ignoreClusterUpdates: the servers' gossiped addresses (nats-2:4222...) mean nothing outside a compose network.
+  const nc = await connect({ servers: b.nats.servers, user: b.nats.user, pass: b.nats.password, inboxPrefix: b.nats.inboxPrefix, tls: { caFile: b.nats.caFile }, ignoreClusterUpdates: true });
   const got = new Map<string, number>();
   const resyncs: number[] = [];
   try {

@@ -7,10 +7,9 @@ import { get } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Api, parseKubeconfig, sleep, type ApiTarget } from './api';
-import { kindOf, type BackendAccess, type ChaosDriver, type Target } from './driver';
+import { kindOf, RELAY_LEADER_KEY, type BackendAccess, type ChaosDriver, type Target } from './driver';
 
 const REPO = resolve(__dirname, '..', '..');
-const RELAY_LEADER_KEY = '/keelson/leader/relay';
 
 export interface LocalDriverOptions {
   home: string;

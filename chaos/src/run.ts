@@ -104,11 +104,15 @@ async function makeDriver(o: ChaosOptions, dir: string): Promise<ChaosDriver> {
   return new ComposeDriver({ log });
 }
 
-export async function runChaos(o: ChaosOptions): Promise<{ ok: boolean; report: Record<string, unknown> }> {
+/**
+ * Runs the chaos suite. `given`: a driver already set up by the caller (the compose test hands in
+ * the stack it checked); otherwise one is made for `o.driver`.
+ */
+export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ ok: boolean; report: Record<string, unknown> }> {
   const dir = join(REPO, '.keelson', 'chaos');
   mkdirSync(dir, { recursive: true });
   const rand = seeded(o.seed);
-  const driver = await makeDriver(o, dir);
+  const driver = given ?? (await makeDriver(o, dir));
   log(`driver ${o.driver}, ${o.minutes} min, a hit every ${o.intervalSec} s, seed ${o.seed}`);
   const stopping = () => { log('interrupted: stopping the cluster'); void driver.stop().finally(() => process.exit(130)); };
   process.once('SIGINT', stopping);

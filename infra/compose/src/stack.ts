@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { dockerFirewallChains, ensureEngine, type Engine } from './engine';
 import { CommandError, must, run, sleep } from './run';
 import { baseImages } from './standins';
-import type { ComposeStack, ComposeUpOptions, ExecResult, ServiceState } from './types';
+import type { BackendPorts, ComposeStack, ComposeUpOptions, ExecResult, ServiceState } from './types';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -20,6 +20,12 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
  */
 async function snapshotSources(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-compose-src-'));
+  // KEELSON_COMPOSE_FROM=HEAD: the last commit instead of the working tree (others' unfinished
+  // edits in a shared checkout stay out of the images).
+  if (process.env.KEELSON_COMPOSE_FROM === 'HEAD') {
+    await must('sh', ['-c', 'git -C "$1" archive --format=tar HEAD | tar -C "$2" -xf -', 'snapshot', REPO_ROOT, dir], { timeoutMs: 300_000 });
+    return dir;
+  }
   const excludes = ['node_modules', 'dist', '.git', '.keelson', 'coverage', '*.tsbuildinfo', '*.log'].map((e) => `--exclude=${e}`);
   await must('sh', ['-c', `tar -C "$1" ${excludes.map((e) => `'${e}'`).join(' ')} -cf - . | tar -C "$2" -xf -`, 'snapshot', REPO_ROOT, dir], { timeoutMs: 300_000 });
   return dir;
@@ -52,6 +58,7 @@ class Stack implements ComposeStack {
   readonly kubeconfig: string;
   readonly apiUrl: string;
   readonly jaegerUrl: string;
+  backends?: BackendPorts;
   timings = { engineMs: 0, imagesMs: 0, healthyMs: 0, cachedImages: false };
   private downDone = false;
 
@@ -64,6 +71,8 @@ class Stack implements ComposeStack {
     private readonly log: (l: string) => void,
     /** The source snapshot compose builds from (its docker-compose.yml is the one used). */
     private readonly srcDir: string,
+    /** Compose files after docker-compose.yml (test-only overrides). */
+    private readonly extraFiles: string[] = [],
   ) {
     this.project = `keelson-${id}`;
     this.kubeconfig = join(outDir, 'kubeconfig');
@@ -73,7 +82,8 @@ class Stack implements ComposeStack {
 
   compose(args: string[], opts: { timeoutMs?: number; onLine?: (l: string) => void } = {}): Promise<ExecResult> {
     const [cmd, ...pre] = this.engine.compose;
-    return run(cmd, [...pre, '-f', join(this.srcDir, 'docker-compose.yml'), '--project-directory', this.srcDir, '-p', this.project, ...args], { env: this.env, cwd: this.srcDir, ...opts });
+    const files = [join(this.srcDir, 'docker-compose.yml'), ...this.extraFiles].flatMap((f) => ['-f', f]);
+    return run(cmd, [...pre, ...files, '--project-directory', this.srcDir, '-p', this.project, ...args], { env: this.env, cwd: this.srcDir, ...opts });
   }
 
   private async mustCompose(args: string[], timeoutMs = 900_000, onLine?: (l: string) => void): Promise<ExecResult> {
@@ -263,7 +273,19 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
       ...base.env,
       ...(opts.env ?? {}),
     };
-    stack = new Stack(engine, id, env, outDir, firewallBefore, log, await snapshotSources());
+    let backends: BackendPorts | undefined;
+    if (opts.exposeBackends) {
+      backends = { etcd: [], nats: [] };
+      for (const i of [1, 2, 3]) {
+        env[`KEELSON_ETCD_${i}_PORT`] = String(await freePort());
+        env[`KEELSON_NATS_${i}_PORT`] = String(await freePort());
+        backends.etcd.push(`https://127.0.0.1:${env[`KEELSON_ETCD_${i}_PORT`]}`);
+        backends.nats.push(`tls://127.0.0.1:${env[`KEELSON_NATS_${i}_PORT`]}`);
+      }
+    }
+    const src = await snapshotSources();
+    stack = new Stack(engine, id, env, outDir, firewallBefore, log, src, backends ? [join(src, 'infra', 'compose', 'backends.yml')] : []);
+    stack.backends = backends;
     stack.timings.engineMs = engineMs;
     await stack.bringUp(opts, base.cached, started);
     return stack;

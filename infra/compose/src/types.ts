@@ -13,6 +13,21 @@ export interface ComposeUpOptions {
   healthTimeoutMs?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Also publish each etcd member's and NATS server's client port on 127.0.0.1 (the compose file
+   * keeps them inside the stack's network): the chaos suite reads etcd's history and the events
+   * stream to check the relay, and finds the etcd leader. Done with an extra compose file
+   * (infra/compose/backends.yml), never in docker-compose.yml itself.
+   */
+  exposeBackends?: boolean;
+}
+
+/** Host addresses of the backends when `exposeBackends` was set. */
+export interface BackendPorts {
+  /** `https://127.0.0.1:<port>` of etcd-1, etcd-2, etcd-3. */
+  etcd: string[];
+  /** `tls://127.0.0.1:<port>` of nats-1, nats-2, nats-3. */
+  nats: string[];
 }
 
 /** One container of the stack, as `docker inspect` reports it. */
@@ -52,6 +67,10 @@ export interface ComposeStack {
   /** Jaeger's UI / query API on the host (the stand-in receiver answers its /api/traces). */
   readonly jaegerUrl: string;
   readonly timings: UpTimings;
+  /** Published backend ports (only with `exposeBackends`). */
+  readonly backends?: BackendPorts;
+  /** The short container id of a service, which is also its hostname inside the container. */
+  containerOf(service: string): Promise<string>;
   /** Every compose service of the stack (one-shots included). */
   services(): Promise<string[]>;
   /** Every container's state. */

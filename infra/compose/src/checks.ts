@@ -1,15 +1,14 @@
-// `npm run test:compose`: docker-compose.yml brought up for real (stand-in images where no registry
-// answers) and checked the way a user would: every container healthy, HA as declared (3 etcd
-// members, the events stream on 3 NATS servers, two gateways behind one address), each service
-// under its own uid seeing only its own credentials, a Deployment rolled out with kubectl through
-// the load balancer (also with one gateway killed), one trace across the containers at the
-// receiver; then everything torn down with nothing left. Prints the timings.
+// The compose stack's checks, the way a user would look: every container healthy, HA as declared
+// (3 etcd members, the events stream on 3 NATS servers, two gateways behind one address), each
+// service under its own uid seeing only its own credentials, a Deployment rolled out with kubectl
+// through the load balancer (also with one gateway killed), one trace across the containers at the
+// receiver. `npm run test:compose` (chaos/src/compose-ci.ts) runs these on a fresh stack, then a
+// 2-minute chaos run on it, then tears everything down and checks nothing is left.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, sleep } from './run';
-import { up } from './stack';
 import type { ComposeStack } from './types';
 
 const CONTROLLERS = ['namespace-controller', 'node-lifecycle-controller', 'scheduler', 'replicaset-controller', 'deployment-controller', 'garbage-collector'];
@@ -18,10 +17,9 @@ const UIDS: Record<string, string> = {
   'scheduler-1': '10033', 'replicaset-controller-1': '10034', 'deployment-controller-2': '10035', 'garbage-collector-1': '10036', 'node-1': '0', 'nodes-sim': '10040',
 };
 
-interface Check { name: string; ok: boolean; detail: string }
-const checks: Check[] = [];
+export interface Check { name: string; ok: boolean; detail: string }
 
-async function check(name: string, fn: () => Promise<string>): Promise<void> {
+async function check(checks: Check[], name: string, fn: () => Promise<string>): Promise<void> {
   const t = Date.now();
   try {
     const detail = await fn();
@@ -80,14 +78,13 @@ const DEPLOYMENT = (name: string): string => JSON.stringify({
   },
 });
 
-async function main(): Promise<void> {
-  const t0 = Date.now();
-  const stack = await up({});
+/** Runs every check against a healthy stack; each result is printed as it comes and returned. */
+export async function runComposeChecks(stack: ComposeStack): Promise<Check[]> {
+  const checks: Check[] = [];
   const cacheDir = mkdtempSync(join(tmpdir(), 'keelson-compose-kubectl-'));
   const k = kubectl(stack, cacheDir);
-  let downError: unknown;
   try {
-    await check('every container healthy', async () => {
+    await check(checks, 'every container healthy', async () => {
       const states = await stack.ps();
       const services = new Set(states.map((s) => s.service));
       const expected = ['etcd-1', 'etcd-2', 'etcd-3', 'nats-1', 'nats-2', 'nats-3', 'api-gateway-1', 'api-gateway-2', 'api-gateway', 'jaeger',
@@ -99,7 +96,7 @@ async function main(): Promise<void> {
       return `${states.length} containers`;
     });
 
-    await check('etcd: 3 started members', async () => {
+    await check(checks, 'etcd: 3 started members', async () => {
       const r = await stack.exec('etcd-1', ['etcdctl', '--endpoints=https://127.0.0.1:2379', '--cacert=/var/lib/keelson/pki/ca.crt',
         '--cert=/var/lib/keelson/pki/etcd-server.crt', '--key=/var/lib/keelson/pki/etcd-server.key', 'member', 'list']);
       assert.equal(r.code, 0, r.stderr);
@@ -108,7 +105,7 @@ async function main(): Promise<void> {
       return started.map((l) => l.split(', ')[2]).join(' ');
     });
 
-    await check('NATS: events stream replicated on 3 servers', async () => {
+    await check(checks, 'NATS: events stream replicated on 3 servers', async () => {
       return retry('stream replicas', async () => {
         const r = await stack.exec('nats-1', ['wget', '-q', '-O', '-', 'http://127.0.0.1:8222/jsz?streams=true&config=true']);
         assert.equal(r.code, 0, r.stderr);
@@ -122,7 +119,7 @@ async function main(): Promise<void> {
       }, 15);
     });
 
-    await check('each service its own uid and only its own credentials', async () => {
+    await check(checks, 'each service its own uid and only its own credentials', async () => {
       const lines: string[] = [];
       for (const [svc, uid] of Object.entries(UIDS)) {
         const id = await stack.exec(svc, ['id', '-u']);
@@ -142,7 +139,7 @@ async function main(): Promise<void> {
       return lines.join(' ');
     });
 
-    await check('kubectl through the load balancer: Deployment rolled out', async () => {
+    await check(checks, 'kubectl through the load balancer: Deployment rolled out', async () => {
       await retry('kubectl get nodes', async () => {
         const nodes = await k(['get', 'nodes', '-o', 'name']);
         assert.ok(nodes.includes('node/node-1') && nodes.includes('node/node-2') && nodes.includes('node/sim-0'), nodes);
@@ -154,7 +151,7 @@ async function main(): Promise<void> {
       return `${stack.apiUrl}: 2/2 pods Running`;
     });
 
-    await check('one trace across gateway, controllers, scheduler and kubelet containers', async () => {
+    await check(checks, 'one trace across gateway, controllers, scheduler and kubelet containers', async () => {
       return retry('trace', async () => {
         const wanted = ['api-gateway', 'deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
         const { data: services } = await jaeger<{ data: string[] }>(stack, '/api/services');
@@ -171,7 +168,7 @@ async function main(): Promise<void> {
       }, 20, 3000);
     });
 
-    await check('a gateway killed: kubectl still answers through the load balancer', async () => {
+    await check(checks, 'a gateway killed: kubectl still answers through the load balancer', async () => {
       await stack.kill('api-gateway-1');
       await k(['scale', 'deployment/web', '--replicas=1']);
       await retry('scaled', async () => {
@@ -183,30 +180,6 @@ async function main(): Promise<void> {
     });
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
-    const t = Date.now();
-    try {
-      await stack.down();
-    } catch (e) {
-      downError = e;
-    }
-    checks.push({ name: 'teardown leaves nothing behind', ok: !downError, detail: downError ? String(downError) : `containers, volumes, networks removed${stack.timings.cachedImages ? '' : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)` });
   }
-
-  const tm = stack.timings;
-  const lines = [
-    '',
-    '| check | result | detail |',
-    '|---|---|---|',
-    ...checks.map((c) => `| ${c.name} | ${c.ok ? 'pass' : 'FAIL'} | ${c.detail.replace(/\n/g, ' ').replace(/\|/g, '/')} |`),
-    '',
-    `engine ${(tm.engineMs / 1000).toFixed(1)} s, images ${(tm.imagesMs / 1000).toFixed(1)} s (${tm.cachedImages ? 'cached' : 'built'}), up → healthy ${(tm.healthyMs / 1000).toFixed(1)} s, whole run ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
-  if (checks.some((c) => !c.ok)) process.exit(1);
+  return checks;
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`compose test failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
