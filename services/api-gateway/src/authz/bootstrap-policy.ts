@@ -50,6 +50,38 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule([''], ['pods'], READ),
     ...CONTROLLER_BASE,
   ],
+  // Pods named by ordinal, their claims, and the set's ControllerRevisions.
+  'statefulset-controller': [
+    rule(['apps'], ['statefulsets'], [...READ, 'update', 'patch']),
+    rule(['apps'], ['statefulsets/status'], ['update', 'patch']),
+    rule(['apps'], ['controllerrevisions'], [...READ, ...WRITE]),
+    rule([''], ['pods'], [...READ, 'create', 'delete', 'update', 'patch']),
+    rule([''], ['persistentvolumeclaims'], [...READ, 'create', 'update', 'patch']),
+    ...CONTROLLER_BASE,
+  ],
+  // One pod per eligible node (the scheduler binds them), and the set's ControllerRevisions.
+  'daemonset-controller': [
+    rule(['apps'], ['daemonsets'], [...READ, 'update', 'patch']),
+    rule(['apps'], ['daemonsets/status'], ['update', 'patch']),
+    rule(['apps'], ['controllerrevisions'], [...READ, ...WRITE]),
+    rule([''], ['pods'], [...READ, 'create', 'delete', 'patch']),
+    rule([''], ['nodes'], READ),
+    ...CONTROLLER_BASE,
+  ],
+  // Runs Jobs' pods (the tracking finalizer is removed with a patch) and deletes finished Jobs past their TTL.
+  'job-controller': [
+    rule(['batch'], ['jobs'], [...READ, 'update', 'patch', 'delete']),
+    rule(['batch'], ['jobs/status'], ['update', 'patch']),
+    rule([''], ['pods'], [...READ, 'create', 'delete', 'patch', 'update']),
+    ...CONTROLLER_BASE,
+  ],
+  'cronjob-controller': [
+    rule(['batch'], ['cronjobs'], [...READ, 'update', 'patch']),
+    rule(['batch'], ['cronjobs/status'], ['update', 'patch']),
+    rule(['batch'], ['jobs'], [...READ, 'create', 'delete', 'patch', 'update']),
+    rule([''], ['pods'], [...READ, 'delete', 'deletecollection']),
+    ...CONTROLLER_BASE,
+  ],
   // Reads every resource and deletes or patches (owner references, finalizers) any of them.
   'garbage-collector': [rule(['*'], ['*'], ['get', 'list', 'watch', 'patch', 'update', 'delete']), ...CONTROLLER_BASE],
   'namespace-controller': [
@@ -63,6 +95,28 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule([''], ['nodes/status'], ['update', 'patch']),
     rule([''], ['pods'], [...READ, 'delete']),
     rule([''], ['pods/status'], ['update', 'patch']),
+    ...CONTROLLER_BASE,
+  ],
+  // EndpointSlices and Endpoints of Services with selectors, from the pods they select.
+  'endpointslice-controller': [
+    rule([''], ['services', 'pods'], READ),
+    rule([''], ['endpoints'], [...READ, 'create', 'update', 'delete']),
+    rule(['discovery.k8s.io'], ['endpointslices'], [...READ, 'create', 'update', 'delete']),
+    ...CONTROLLER_BASE,
+  ],
+  // PodDisruptionBudget status from the pods it selects and their controllers' scale.
+  'disruption-controller': [
+    rule(['policy'], ['poddisruptionbudgets'], READ),
+    rule(['policy'], ['poddisruptionbudgets/status'], ['update', 'patch']),
+    rule([''], ['pods', 'replicationcontrollers'], READ),
+    rule(['apps'], ['replicasets', 'deployments', 'statefulsets'], READ),
+    ...CONTROLLER_BASE,
+  ],
+  // ResourceQuota usage: counts and sums what each namespace holds.
+  'resourcequota-controller': [
+    rule([''], ['resourcequotas'], READ),
+    rule([''], ['resourcequotas/status'], ['update', 'patch']),
+    rule(['*'], ['*'], ['list', 'watch']),
     ...CONTROLLER_BASE,
   ],
   // The shared kubelet identity (simulated nodes; kubelets without a node credential): kube's
@@ -79,6 +133,12 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
     ...EVENTS,
     LEADER_ELECTION,
+  ],
+  // kube's system:node-proxier, plus pods (endpoints computed from them while no slices exist).
+  'kube-proxy': [
+    rule([''], ['services', 'endpoints', 'pods', 'nodes'], READ),
+    rule(['discovery.k8s.io'], ['endpointslices'], READ),
+    ...EVENTS,
   ],
   // The gateway reaches kubelets with its token; it calls nothing on its own API.
   'api-gateway': [],
