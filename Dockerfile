@@ -30,6 +30,7 @@ COPY services/api-gateway/package.json services/api-gateway/
 COPY services/deployment-controller/package.json services/deployment-controller/
 COPY services/garbage-collector/package.json services/garbage-collector/
 COPY services/kubelet/package.json services/kubelet/
+COPY services/kube-proxy/package.json services/kube-proxy/
 COPY services/namespace-controller/package.json services/namespace-controller/
 COPY services/node-lifecycle-controller/package.json services/node-lifecycle-controller/
 COPY services/replicaset-controller/package.json services/replicaset-controller/
@@ -106,3 +107,16 @@ ENV KEELSON_SERVICE=kubelet \
     KEELSON_KUBELET_ROOT=/var/lib/kubelet \
     KEELSON_KUBELET_PORT=10250
 EXPOSE 10250
+
+# --- kube-proxy: the Service data plane of a node (services/kube-proxy), with Debian's nftables and
+# conntrack. Root with NET_ADMIN in the node container's network namespace (docker-compose.yml).
+FROM service AS kube-proxy
+USER root
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nftables conntrack kmod \
+ && rm -rf /var/lib/apt/lists/*
+ENV KEELSON_SERVICE=kube-proxy \
+    OTEL_SERVICE_NAME=kube-proxy \
+    KEELSON_HEALTH_PORT=10256
+HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
+  CMD node infra/docker/healthcheck.js "http://127.0.0.1:${KEELSON_HEALTH_PORT}/readyz"

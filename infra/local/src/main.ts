@@ -128,6 +128,8 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
 const PROCESS_NODES = ['node-1', 'node-2'];
 
 function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
+  // kube-proxy: one per process node, beside its kubelet (the Service data plane of that node).
+  if (name === 'kube-proxy') return PROCESS_NODES.map((n) => ({ tag: `kube-proxy/${n}`, env: { NODE_NAME: n } }));
   if (name !== 'kubelet') {
     // HA (KEELSON_REPLICAS=N): N leader-elected replicas, each named for the Lease holder identity.
     if (cfg.replicas <= 1) return [{ tag: name, env: {} }];
@@ -163,7 +165,7 @@ export async function main(): Promise<void> {
   const natsTls = await ensureNatsCertificate(cfg.home);
   const natsConf = await writeNatsServerConfig(cfg.home, natsCreds, { storeDir: join(cfg.home, 'nats'), tls: natsTls });
 
-  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' ? 'kubelet/node-1'.length : s.length + (cfg.replicas > 1 ? 2 : 0))));
+  const width = Math.max(GATEWAY.length, 'keelson'.length, ...services.map((s) => (s === 'kubelet' || s === 'kube-proxy' ? `${s}/node-1`.length : s.length + (cfg.replicas > 1 ? 2 : 0))));
   const all: Array<{ p: ManagedProcess; match: string }> = [];
   const add = (p: ManagedProcess, match: string): ManagedProcess => {
     all.push({ p, match });

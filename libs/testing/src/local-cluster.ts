@@ -49,8 +49,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const home = mkdtempSync(join(tmpdir(), 'keelson-local-'));
   chmodSync(home, 0o755);
   const services = discoverServices(join(ROOT, 'services'));
-  // One health port per process: the kubelet runs as two (node-1, node-2).
-  const processes = services.length + (services.includes('kubelet') ? 1 : 0);
+  // One health port per process: the kubelet and kube-proxy run as two each (node-1, node-2).
+  const processes = services.length + (services.includes('kubelet') ? 1 : 0) + (services.includes('kube-proxy') ? 1 : 0);
   const servicePortBase = await freePortRange(processes);
   const ports = { etcd: await freePort(), etcdPeer: await freePort(), etcdMetrics: await freePort(), nats: await freePort(), natsMonitor: await freePort(), api: await freePort() };
   const url = `https://127.0.0.1:${ports.api}`;
