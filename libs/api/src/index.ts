@@ -23,3 +23,4 @@ export * from './owner-references';
 export * from './meta-time';
 export * from './taints';
 export * from './well-known-resources';
+export * from './node-affinity';

@@ -19,3 +19,7 @@ export const EVENTS = core('events');
 export const DEPLOYMENTS = apps('deployments');
 export const REPLICASETS = apps('replicasets');
 export const LEASES: ResourceCoordinates = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
+export const STATEFULSETS = apps('statefulsets');
+export const DAEMONSETS = apps('daemonsets');
+export const CONTROLLERREVISIONS = apps('controllerrevisions');
+export const PERSISTENTVOLUMECLAIMS = core('persistentvolumeclaims');

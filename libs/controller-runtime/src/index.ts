@@ -14,3 +14,4 @@ export * from './manager';
 export * from './controller-ref-manager';
 export * from './builder';
 export * from './service';
+export * from './controller-history';
