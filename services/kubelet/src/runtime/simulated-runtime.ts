@@ -2,6 +2,7 @@
 // starts until it is stopped, so one kubelet process can host many nodes for scale runs.
 import type { ContainerHandle, ExitInfo, PersistedContainerState, RecoveredContainer, Runtime } from './runtime';
 import type { Pod } from '../types';
+import { simulatedCompletion } from './simulated/job-pods';
 
 export class SimulatedRuntime implements Runtime {
   readonly name = 'simulated';
@@ -26,10 +27,15 @@ export class SimulatedRuntime implements Runtime {
 
   async pullImage(): Promise<void> {}
 
-  async startContainer(): Promise<ContainerHandle> {
+  async startContainer(pod: Pod): Promise<ContainerHandle> {
     let end!: (e: ExitInfo) => void;
     const exited = new Promise<ExitInfo>((r) => (end = r));
     const startedAt = new Date().toISOString();
+    // A Job's pod completes on its own (simulated/job-pods.ts); the first end wins.
+    const completion = simulatedCompletion(pod);
+    if (completion) {
+      setTimeout(() => end({ exitCode: completion.exitCode, reason: completion.exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() }), completion.afterMs).unref();
+    }
     return {
       containerID: `simulated://${this.nextId++}`,
       startedAt,
