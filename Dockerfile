@@ -27,6 +27,7 @@ COPY libs/storage/package.json libs/storage/
 COPY libs/telemetry/package.json libs/telemetry/
 COPY libs/testing/package.json libs/testing/
 COPY services/api-gateway/package.json services/api-gateway/
+COPY services/daemonset-controller/package.json services/daemonset-controller/
 COPY services/deployment-controller/package.json services/deployment-controller/
 COPY services/garbage-collector/package.json services/garbage-collector/
 COPY services/kubelet/package.json services/kubelet/
@@ -35,6 +36,7 @@ COPY services/namespace-controller/package.json services/namespace-controller/
 COPY services/node-lifecycle-controller/package.json services/node-lifecycle-controller/
 COPY services/replicaset-controller/package.json services/replicaset-controller/
 COPY services/scheduler/package.json services/scheduler/
+COPY services/statefulset-controller/package.json services/statefulset-controller/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -b tsconfig.build.json \
