@@ -36,6 +36,10 @@ export interface KubeletConfig {
   /** KEELSON_KUBELET_ADDRESS [127.0.0.1], KEELSON_KUBELET_PORT [0 = any free port]: the log server. */
   address: string;
   port: number;
+  /** KEELSON_KUBELET_POD_PIDS_LIMIT [4096]: pids.max of each process pod's cgroup (kubelet's podPidsLimit; -1: none). */
+  podPidsLimit: number;
+  /** KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS [8]: on a graceful stop the kubelet stops its pods, each within min(its grace period, this). */
+  shutdownGraceMs: number;
   /** KEELSON_KUBELET_AUTH_TOKEN: when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
   authToken?: string;
 }
@@ -70,6 +74,8 @@ export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
     address: env.string('KEELSON_KUBELET_ADDRESS', '127.0.0.1'),
     port: env.integer('KEELSON_KUBELET_PORT', 0, { max: 65535 }),
     authToken: env.optional('KEELSON_KUBELET_AUTH_TOKEN'),
+    podPidsLimit: env.integer('KEELSON_KUBELET_POD_PIDS_LIMIT', 4096, { min: -1 }),
+    shutdownGraceMs: env.number('KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS', 8, { min: 0 }) * 1000,
   };
 };
 

@@ -109,6 +109,13 @@ export class Kubelet {
     for (const w of this.workers.values()) w.detach();
   }
 
+  /** The kubelet stops gracefully: its pods' containers are stopped (each within `maxGraceMs`). */
+  async shutdown(maxGraceMs: number): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.shutdown(maxGraceMs).catch((err: unknown) => {
+      this.opts.log.error('stopping a pod at shutdown failed', { uid: w.uid, err: String(err) });
+    })));
+  }
+
   logTarget(namespace: string, name: string, container: string): LogTarget | 'no-pod' | 'no-container' {
     const uid = this.byName.get(`${namespace}/${name}`);
     const w = uid ? this.workers.get(uid) : undefined;

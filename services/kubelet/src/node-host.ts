@@ -11,6 +11,10 @@ import { SimulatedRuntime } from './runtime/simulated-runtime';
 import { StatusWriter } from './status-writer';
 import { sandboxedProcessRuntime } from './volumes/pod-sandbox';
 import { PODS, type Pod } from './types';
+import { PodCgroups } from './runtime/cgroups/pod-cgroups';
+import { podIdentity } from './runtime/pod-identity';
+import { GarbageSweep } from './runtime/sweep/garbage-sweep';
+import { cgroupSweeper, podStateSweeper } from './runtime/sweep/sweepers';
 
 export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
   const log = mgr.log.child({ node: cfg.nodeName });
@@ -19,6 +23,13 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const writer = new StatusWriter(mgr.client, log);
   // Process pods get their projected volumes (ServiceAccount token) mounted (volumes/pod-sandbox.ts).
   const processRuntime = simulated ? undefined : await sandboxedProcessRuntime(cfg.root, mgr.client, log);
+  // Pod and container cgroups: resources.limits, QoS tiers, OOMKilled (runtime/cgroups/).
+  const cgroups = processRuntime && (await PodCgroups.create({ nodeName: cfg.nodeName, stateDir: cfg.root, log, identity: podIdentity(), podPidsLimit: cfg.podPidsLimit }));
+  if (processRuntime && cgroups) processRuntime.cgroups = cgroups;
+  // The start-up sweep: each kind of pod resource registers a lister/remover (runtime/sweep/).
+  const sweep = new GarbageSweep(log);
+  if (processRuntime) sweep.register(podStateSweeper(processRuntime));
+  if (cgroups) sweep.register(cgroupSweeper(cgroups));
   const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, new Kubelet({
     nodeName: name,
     hostIP: cfg.address,
@@ -64,15 +75,22 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
     start: async () => {
       const uids = new Set(pods.cache.list().map((p) => p.metadata.uid ?? ''));
       for (const k of kubelets.values()) await k.cleanupOrphans(uids);
+      // Leftovers of pods deleted while no kubelet ran (kill -9): asked per resource, from the live cache.
+      const live = (uid: string): boolean => pods.cache.list().some((p) => p.metadata.uid === uid && !!p.spec.nodeName && kubelets.has(p.spec.nodeName));
+      const swept = await sweep.sweep(live);
+      if (swept.removed.length || swept.failed.length) log.info('start-up sweep', { removed: swept.removed.length, failed: swept.failed.length, kinds: sweep.kinds });
       resync = setInterval(() => kubelets.forEach((k) => k.resync()), cfg.resyncMs);
       resync.unref();
       log.info('kubelet running', { runtime: cfg.runtime, nodes: names.length, logPort: logs.port });
     },
-    // Pods keep running when the kubelet stops: the next kubelet adopts them.
+    // A graceful stop stops the node's process pods (SIGTERM, grace, SIGKILL) and removes their
+    // cgroups; after a crash they keep running and the next kubelet adopts them.
     stop: async () => {
       clearInterval(resync);
       agents.forEach((a) => a.stop());
-      kubelets.forEach((k) => k.detach());
+      if (processRuntime) await Promise.all([...kubelets.values()].map((k) => k.shutdown(cfg.shutdownGraceMs)));
+      else kubelets.forEach((k) => k.detach());
+      await cgroups?.shutdown();
       writer.close();
       await logs.stop();
     },

@@ -1,5 +1,6 @@
 // Pod status as the kubelet writes it (kubelet_pods.go generateAPIPodStatus / getPhase,
 // status manager's condition handling): pure functions of the containers' observed state.
+import { qosOf, type QOSClass } from './runtime/cgroups/resources';
 import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from './types';
 
 /** kubelet getPhase for pods without init containers. */
@@ -84,11 +85,7 @@ export function computePodStatus(pod: Pod, statuses: ContainerStatus[], inp: Sta
   return status;
 }
 
-/** Guaranteed when every container's requests equal its limits for cpu and memory; BestEffort when none set. */
-export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  type Res = { requests?: Record<string, string>; limits?: Record<string, string> };
-  const res = pod.spec.containers.map((c) => ((c as unknown as { resources?: Res }).resources ?? {}));
-  if (res.every((r) => !Object.keys(r.requests ?? {}).length && !Object.keys(r.limits ?? {}).length)) return 'BestEffort';
-  const guaranteed = res.every((r) => ['cpu', 'memory'].every((k) => r.limits?.[k] && (r.requests?.[k] ?? r.limits[k]) === r.limits[k]));
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+/** kube's GetPodQOS: Guaranteed, Burstable or BestEffort from every container's cpu/memory requests and limits (runtime/cgroups/resources.ts). */
+export function qosClass(pod: Pod): QOSClass {
+  return qosOf(pod);
 }

@@ -114,6 +114,27 @@ export class PodWorker {
     for (const r of this.runs.values()) r.probes.forEach((p) => p.stop());
   }
 
+  /**
+   * The kubelet stops gracefully: each running container gets SIGTERM, then SIGKILL after its
+   * grace period (at most `maxGraceMs`), and its exit is saved, so the next kubelet restarts it
+   * (restartPolicy and back-off apply) instead of finding a process nobody watched end.
+   */
+  async shutdown(maxGraceMs: number): Promise<void> {
+    this.terminated = true;
+    this.startTrace.end('kubelet stopping');
+    clearTimeout(this.timer);
+    await Promise.all([...this.runs.values()].map(async (r) => {
+      r.probes.forEach((p) => p.stop());
+      const h = r.handle;
+      if (!h) return;
+      const exit = await h.stop(Math.min(this.graceMs(), maxGraceMs));
+      const lastTerminated = { exitCode: exit.exitCode, reason: exit.reason, startedAt: h.startedAt, finishedAt: exit.finishedAt, containerID: h.containerID };
+      await this.deps.runtime.saveState(this.pod, r.spec.name, { restartCount: r.restartCount, startedAt: h.startedAt, lastTerminated }).catch((err: unknown) => {
+        this.deps.log.warn('saving container state failed', { pod: this.name(), err: String(err) });
+      });
+    }));
+  }
+
   private async loop(): Promise<void> {
     do {
       this.again = false;

@@ -14,6 +14,7 @@ import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
+import type { PodCgroups } from './cgroups/pod-cgroups';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -26,6 +27,8 @@ const HOST_IP = '127.0.0.1';
 export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly probes = true;
+  /** Pod and container cgroups (runtime/cgroups/), attached by node-host; absent: no limits enforced. */
+  cgroups?: PodCgroups;
 
   constructor(
     private readonly root: string,
@@ -71,6 +74,11 @@ export class ProcessRuntime implements Runtime {
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
     // Only the pod's own environment (containerEnv), never the kubelet's (its tokens), and as
     // the pod identity; the log file is opened here, by the kubelet, and handed over as stdio.
+    // Outermost: the process joins its cgroups before anything else runs (runtime/cgroups/).
+    if (this.cgroups) start = await this.cgroups.wrapStart(pod, container, start).catch(async (err: unknown) => {
+      await logFile.close();
+      throw new StartContainerError('CreateContainerError', `cgroups: ${(err as Error).message}`);
+    });
     const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : this.identity) });
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
@@ -90,7 +98,7 @@ export class ProcessRuntime implements Runtime {
     const prev = (await this.loadState(pod, container.name)) ?? { restartCount };
     await this.writeRecord(uid, container.name, { ...prev, restartCount, pid, procStart: await procStartTime(pid), startedAt });
     this.log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: container.name, pid, restartCount });
-    return handleFor(pid, startedAt, exited);
+    return handleFor(pid, startedAt, this.classified(uid, container.name, exited));
   }
 
   async recover(pod: Pod): Promise<RecoveredContainer[]> {
@@ -111,7 +119,7 @@ export class ProcessRuntime implements Runtime {
           });
         }, 1000);
       });
-      out.push({ name: c.name, restartCount: rec.restartCount, handle: handleFor(pid, rec.startedAt ?? new Date().toISOString(), exited) });
+      out.push({ name: c.name, restartCount: rec.restartCount, handle: handleFor(pid, rec.startedAt ?? new Date().toISOString(), this.classified(uid, c.name, exited)) });
     }
     // Adopted containers keep reading their volumes: renew their tokens from now on.
     if (out.length && this.sandbox) await this.sandbox.resume(pod).catch((err: unknown) => this.log.warn('resuming pod volumes failed', { uid, err: String(err) }));
@@ -137,6 +145,8 @@ export class ProcessRuntime implements Runtime {
       }
     }));
     this.sandbox?.release(uid);
+    // Whatever escaped the process group (a daemonised child) still runs in the pod's cgroups.
+    await this.cgroups?.removePod(uid);
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 
@@ -152,6 +162,12 @@ export class ProcessRuntime implements Runtime {
 
   logPath(uid: string, container: string, restartCount: number): string {
     return join(this.podDir(uid), 'logs', container, `${restartCount}.log`);
+  }
+
+  /** An exit the kernel's OOM killer caused becomes OOMKilled (runtime/cgroups/). */
+  private classified(uid: string, name: string, exited: Promise<ExitInfo>): Promise<ExitInfo> {
+    const cg = this.cgroups;
+    return cg ? exited.then((e) => cg.classifyExit(uid, name, e)) : exited;
   }
 
   private podDir(uid: string): string {
