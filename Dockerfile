@@ -27,9 +27,11 @@ COPY libs/storage/package.json libs/storage/
 COPY libs/telemetry/package.json libs/telemetry/
 COPY libs/testing/package.json libs/testing/
 COPY services/api-gateway/package.json services/api-gateway/
+COPY services/cronjob-controller/package.json services/cronjob-controller/
 COPY services/daemonset-controller/package.json services/daemonset-controller/
 COPY services/deployment-controller/package.json services/deployment-controller/
 COPY services/garbage-collector/package.json services/garbage-collector/
+COPY services/job-controller/package.json services/job-controller/
 COPY services/kubelet/package.json services/kubelet/
 COPY services/kube-proxy/package.json services/kube-proxy/
 COPY services/namespace-controller/package.json services/namespace-controller/
