@@ -1,0 +1,190 @@
+// The Service data plane (issue 12 item 5): kube-proxy on each process node programs nftables so
+// a ClusterIP answers from any pod (and the host), balancing across the Ready replicas; scaled
+// to zero the VIP refuses connections (kube's REJECT), scaled back it answers again; a node
+// port answers on the node; ClientIP affinity keeps a client on one replica. Everything runs as
+// `npm start` runs it: node IPAM, two process kubelets with pod networks, the replicaset and
+// endpointslice controllers, one kube-proxy per node. Needs root (CI runs as root).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
+
+jest.setTimeout(120_000);
+
+type Json = Record<string, any>;
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+// Blocks of their own, so a cluster running next to this one (npm start, another suite) keeps its routes and VIPs.
+const CLUSTER_CIDR = `10.${200 + Math.floor(Math.random() * 50)}.0.0/16`;
+const SERVICE_CIDR = `10.${100 + Math.floor(Math.random() * 50)}.0.0/16`;
+const NODES = ['proxy-a', 'proxy-b'];
+const FAST = { KEELSON_LEASE_DURATION_MS: '3000', KEELSON_RENEW_DEADLINE_MS: '2000', KEELSON_RETRY_PERIOD_MS: '500', KEELSON_LEADER_ELECT: 'false' };
+let cp: ControlPlane;
+const proxies: Array<{ kill(signal?: NodeJS.Signals): Promise<void>; log(): string }> = [];
+
+beforeAll(async () => {
+  cp = await startControlPlane({
+    nats: true, nodes: NODES, env: { KEELSON_SERVICE_CLUSTER_IP_RANGE: SERVICE_CIDR },
+    services: ['node-lifecycle-controller', 'replicaset-controller', 'endpointslice-controller', 'kubelet', 'kube-proxy'],
+  });
+  // One at a time: on a busy 2-core machine, seven processes loading at once time out their NATS handshakes.
+  await cp.startService('node-lifecycle-controller', { env: { ...FAST, KEELSON_CLUSTER_CIDR: CLUSTER_CIDR } });
+  await cp.startService('replicaset-controller', { env: FAST });
+  await cp.startService('endpointslice-controller', { env: FAST });
+  for (const n of NODES) {
+    await cp.startService('kubelet', {
+      instance: n,
+      env: { NODE_NAME: n, KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet', n), KEELSON_LEADER_ELECT: 'false', KEELSON_NODE_STATUS_UPDATE_MS: '1000', KEELSON_NODE_LEASE_RENEW_MS: '1000' },
+    });
+    proxies.push(await cp.startService('kube-proxy', { instance: n, env: { NODE_NAME: n } }));
+  }
+}, 300_000);
+afterAll(async () => {
+  await cp?.kubectl(['delete', 'rs,pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
+  await cp?.stop();
+});
+
+const getJson = async (...args: string[]): Promise<Json> => JSON.parse(await cp.k(...args, '-o', 'json')) as Json;
+const apply = (obj: Json) => cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) }).then((r) => expect(r.stderr).toBe(''));
+
+/** Two web servers on :8080 (container port named http), each answering with its pod's name; Ready once listening. */
+const replicaSet = (replicas: number): Json => ({
+  apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+  spec: {
+    replicas, selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: {
+        nodeName: 'proxy-a', terminationGracePeriodSeconds: 2,
+        containers: [{
+          name: 'web', image: 'python', ports: [{ name: 'http', containerPort: 8080 }],
+          command: ['/bin/sh', '-c', `echo $HOSTNAME > index.html && exec ${PY} -m http.server 8080`],
+          readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 1 },
+        }],
+      },
+    },
+  },
+});
+
+/** A pod that GETs `url` `times` times (a new connection each) and prints one line per answer: the body, REFUSED or the error. */
+const clientPod = (name: string, node: string, url: string, times: number): Json => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name },
+  spec: {
+    nodeName: node, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+    containers: [{
+      name: 'get', image: 'python',
+      command: [PY, '-c', [
+        'import sys, urllib.request, urllib.error',
+        'for i in range(int(sys.argv[2])):',
+        '    try:',
+        '        print("ANSWER", urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip(), flush=True)',
+        '    except urllib.error.URLError as e:',
+        '        print("REFUSED" if isinstance(e.reason, ConnectionRefusedError) else f"ERROR {e.reason!r}", flush=True)',
+        '    except Exception as e:',
+        '        print(f"ERROR {e!r}", flush=True)',
+      ].join('\n'), url, String(times)],
+    }],
+  },
+});
+const runClient = async (name: string, node: string, url: string, times: number): Promise<string[]> => {
+  await apply(clientPod(name, node, url, times));
+  const out = await until(`${name} finished`, async () => {
+    const p = await getJson('get', 'pod', name);
+    return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && cp.k('logs', name);
+  }, 60_000);
+  await cp.k('delete', 'pod', name, '--wait=false');
+  return out.trim().split('\n');
+};
+
+/** One GET from the host (this test process): the body, or the error code (ECONNREFUSED...). */
+const hostGet = (host: string, port: number): Promise<string> => new Promise((resolve) => {
+  const req = request({ host, port, path: '/index.html', agent: false, timeout: 3000 }, (res) => {
+    let body = '';
+    res.on('data', (d: Buffer) => { body += d.toString(); });
+    res.on('end', () => resolve(body.trim()));
+  });
+  req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+  req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  req.end();
+});
+
+const readyPods = async (): Promise<string[]> => {
+  const pods = await getJson('get', 'pods', '-l', 'app=web');
+  return (pods.items as Json[])
+    .filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'))
+    .map((p) => p.metadata.name as string).sort();
+};
+
+describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables', () => {
+  let vip = '';
+  let nodePort = 0;
+  let replicas: string[] = [];
+
+  test('a Service in front of two http.server replicas gets a cluster IP from the service CIDR', async () => {
+    await until('pod networks ready on both nodes', async () => {
+      const out = await cp.k('describe', 'nodes', ...NODES);
+      return (out.match(/PodNetworkReady/g) ?? []).length === 2;
+    }, 60_000);
+    await apply(replicaSet(2));
+    await apply({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
+    });
+    const svc = await getJson('get', 'service', 'web');
+    vip = svc.spec.clusterIP;
+    nodePort = svc.spec.ports[0].nodePort;
+    expect(vip.split('.').slice(0, 2).join('.')).toBe(SERVICE_CIDR.split('.').slice(0, 2).join('.'));
+    replicas = await until('two Ready replicas', async () => { const r = await readyPods(); return r.length === 2 && r; }, 60_000);
+    // Each node's kube-proxy holds its own table with the VIP in it.
+    await until('both nodes program the VIP', async () => NODES.every((n) => execFileSync('nft', ['list', 'map', 'ip', `keelson-proxy-${n}`, 'service-ips']).toString().includes(vip)));
+  });
+
+  test('the VIP answers from a pod on the other node and from one on the same node, balancing across both replicas', async () => {
+    for (const [name, node] of [['client-b', 'proxy-b'], ['client-a', 'proxy-a']]) {
+      const lines = await runClient(name, node, `http://${vip}/index.html`, 20);
+      expect(lines.filter((l) => !l.startsWith('ANSWER'))).toEqual([]);
+      expect(new Set(lines.map((l) => l.slice('ANSWER '.length)))).toEqual(new Set(replicas));
+    }
+  });
+
+  test('the VIP answers from the host, and the node port on the node\'s addresses', async () => {
+    const answers = new Set<string>();
+    for (let i = 0; i < 20; i++) answers.add(await hostGet(vip, 80));
+    expect(answers).toEqual(new Set(replicas));
+    expect(replicas).toContain(await hostGet('127.0.0.1', nodePort));
+    const podGateway = (await getJson('get', 'node', 'proxy-b')).spec.podCIDR.replace(/\.0\/\d+$/, '.1');
+    expect(replicas).toContain(await hostGet(podGateway, nodePort));
+  });
+
+  test('scaled to zero, the VIP refuses connections (from a pod and from the host); scaled back, it answers', async () => {
+    await cp.k('scale', 'rs', 'web', '--replicas=0');
+    await until('no replica left', async () => (await getJson('get', 'pods', '-l', 'app=web')).items.length === 0, 60_000);
+    await until('the VIP refuses from the host', async () => (await hostGet(vip, 80)) === 'ECONNREFUSED');
+    expect(await hostGet('127.0.0.1', nodePort)).toBe('ECONNREFUSED');
+    expect(await runClient('client-zero', 'proxy-b', `http://${vip}/index.html`, 3)).toEqual(['REFUSED', 'REFUSED', 'REFUSED']);
+
+    await cp.k('scale', 'rs', 'web', '--replicas=2');
+    replicas = await until('two Ready replicas again', async () => { const r = await readyPods(); return r.length === 2 && r; }, 60_000);
+    await until('the VIP answers from the host again', async () => replicas.includes(await hostGet(vip, 80)));
+    const lines = await runClient('client-back', 'proxy-b', `http://${vip}/index.html`, 20);
+    expect(lines.filter((l) => !l.startsWith('ANSWER'))).toEqual([]);
+    expect(new Set(lines.map((l) => l.slice('ANSWER '.length)))).toEqual(new Set(replicas));
+  });
+
+  test('sessionAffinity ClientIP keeps one client on one replica', async () => {
+    await cp.k('patch', 'service', 'web', '-p', JSON.stringify({ spec: { sessionAffinity: 'ClientIP' } }));
+    await until('affinity sets programmed', async () => /set aff-/.test(execFileSync('nft', ['list', 'table', 'ip', 'keelson-proxy-proxy-b']).toString()));
+    const lines = await runClient('client-sticky', 'proxy-b', `http://${vip}/index.html`, 12);
+    expect(lines).toHaveLength(12);
+    expect(new Set(lines)).toEqual(new Set([lines[0]]));
+    expect(replicas.map((r) => `ANSWER ${r}`)).toContain(lines[0]);
+  });
+
+  test('a kube-proxy that stops cleanly removes its nftables table', async () => {
+    expect(execFileSync('nft', ['list', 'tables']).toString()).toContain('keelson-proxy-proxy-a');
+    await proxies[0].kill('SIGTERM');
+    expect(execFileSync('nft', ['list', 'tables']).toString()).not.toContain('keelson-proxy-proxy-a');
+    // The other node's proxy still serves the VIP for this machine.
+    expect(replicas).toContain(await hostGet(vip, 80));
+  });
+});
