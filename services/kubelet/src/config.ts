@@ -40,6 +40,14 @@ export interface KubeletConfig {
   podPidsLimit: number;
   /** KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS [8]: on a graceful stop the kubelet stops its pods, each within min(its grace period, this). */
   shutdownGraceMs: number;
+  /**
+   * KEELSON_KUBELET_POD_NETWORK [auto] | host: `auto` gives each process pod its own network
+   * namespace and IP from the Node's podCIDR where the kubelet can (root, iproute2, nsenter);
+   * `host` keeps every pod on the host network (runtime/network/pod-network.ts).
+   */
+  podNetwork: 'auto' | 'host';
+  /** KEELSON_KUBELET_POD_CIDR_WAIT_MS [10000]: how long the first pod waits for the Node's podCIDR before pods use the host network. */
+  podCidrWaitMs: number;
   /** KEELSON_KUBELET_AUTH_TOKEN: when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
   authToken?: string;
 }
@@ -74,6 +82,8 @@ export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
     address: env.string('KEELSON_KUBELET_ADDRESS', '127.0.0.1'),
     port: env.integer('KEELSON_KUBELET_PORT', 0, { max: 65535 }),
     authToken: env.optional('KEELSON_KUBELET_AUTH_TOKEN'),
+    podNetwork: env.oneOf<'auto' | 'host'>('KEELSON_KUBELET_POD_NETWORK', ['auto', 'host'], 'auto'),
+    podCidrWaitMs: env.integer('KEELSON_KUBELET_POD_CIDR_WAIT_MS', 10_000, { min: 0 }),
     podPidsLimit: env.integer('KEELSON_KUBELET_POD_PIDS_LIMIT', 4096, { min: -1 }),
     shutdownGraceMs: env.number('KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS', 8, { min: 0 }) * 1000,
   };

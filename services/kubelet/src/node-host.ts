@@ -10,6 +10,7 @@ import { NodeAgent } from './node-agent';
 import { SimulatedRuntime } from './runtime/simulated-runtime';
 import { StatusWriter } from './status-writer';
 import { sandboxedProcessRuntime } from './volumes/pod-sandbox';
+import { attachPodNetwork } from './runtime/network/attach';
 import { PODS, type Pod } from './types';
 import { PodCgroups } from './runtime/cgroups/pod-cgroups';
 import { podIdentity } from './runtime/pod-identity';
@@ -23,6 +24,8 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const writer = new StatusWriter(mgr.client, log);
   // Process pods get their projected volumes (ServiceAccount token) mounted (volumes/pod-sandbox.ts).
   const processRuntime = simulated ? undefined : await sandboxedProcessRuntime(cfg.root, mgr.client, log);
+  // Each process pod's own network namespace and IP from the Node's podCIDR (runtime/network/).
+  const podNetwork = processRuntime && (await attachPodNetwork(processRuntime, cfg, mgr.client, log));
   // Pod and container cgroups: resources.limits, QoS tiers, OOMKilled (runtime/cgroups/).
   const cgroups = processRuntime && (await PodCgroups.create({ nodeName: cfg.nodeName, stateDir: cfg.root, log, identity: podIdentity(), podPidsLimit: cfg.podPidsLimit }));
   if (processRuntime && cgroups) processRuntime.cgroups = cgroups;
@@ -63,7 +66,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   await logs.start();
   const agents = names.map((name) => new NodeAgent({
     client: mgr.client, log,
-    identity: { name, address: cfg.address, kubeletPort: logs.port, runtime: cfg.runtime, capacity: cfg.capacity, allocatable: cfg.allocatable, labels: cfg.labels, taints: cfg.taints },
+    identity: { name, address: cfg.address, kubeletPort: logs.port, runtime: cfg.runtime, capacity: cfg.capacity, allocatable: cfg.allocatable, labels: cfg.labels, taints: cfg.taints, extraConditions: podNetwork && (() => [podNetwork.condition()]) },
     leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
   }));
   await Promise.all(agents.map((a) => a.start()));

@@ -14,6 +14,8 @@ export interface NodeIdentity {
   allocatable: Record<string, string>;
   labels: Record<string, string>;
   taints: Taint[];
+  /** Conditions the node reports beyond the kubelet's own (NetworkUnavailable from the pod network). */
+  extraConditions?: () => Array<{ type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string }>;
 }
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
@@ -50,8 +52,9 @@ export function nodeLabels(id: NodeIdentity): Record<string, string> {
 }
 
 /** The conditions of a healthy kubelet; transition times kept from `previous` when unchanged. */
-export function nodeConditions(now: string, previous: NodeCondition[] = []): NodeCondition[] {
-  const want: Array<[string, 'True' | 'False', string, string]> = [
+export function nodeConditions(now: string, previous: NodeCondition[] = [], extra: NonNullable<NodeIdentity['extraConditions']> = () => []): NodeCondition[] {
+  const want: Array<[string, 'True' | 'False' | 'Unknown', string, string]> = [
+    ...extra().map((c): [string, 'True' | 'False' | 'Unknown', string, string] => [c.type, c.status, c.reason, c.message]),
     ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
     ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
     ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
@@ -68,7 +71,7 @@ export function nodeStatus(id: NodeIdentity, now: string, previous?: NodeConditi
   return {
     capacity: id.capacity,
     allocatable: id.allocatable,
-    conditions: nodeConditions(now, previous),
+    conditions: nodeConditions(now, previous, id.extraConditions),
     addresses: [{ type: 'InternalIP', address: id.address }, { type: 'Hostname', address: id.name }],
     daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort } },
     nodeInfo: {

@@ -53,11 +53,16 @@ export class PodWorker {
   private readonly startTime = new Date().toISOString();
   private initialized?: Promise<void>;
   private terminated = false;
-  private readonly podIP: string;
+  /** Empty until the pod network is set up (runtime.setUpPodNetwork); the node's address for a pod status until then. */
+  private podIP: string;
+  private hostIP: string;
+  private networkUp: boolean;
 
   constructor(pod: Pod, private readonly deps: PodWorkerDeps, private readonly startTrace = new PodStartTrace(pod, '', { background: true })) {
     this.pod = pod;
-    this.podIP = deps.runtime.podIP(pod);
+    this.networkUp = !deps.runtime.setUpPodNetwork;
+    this.podIP = this.networkUp ? deps.runtime.podIP(pod) : '';
+    this.hostIP = deps.hostIP;
   }
 
   get uid(): string {
@@ -139,6 +144,8 @@ export class PodWorker {
     do {
       this.again = false;
       try {
+        // The network first: probes of adopted containers and every container's env need the pod IP.
+        if (!this.networkUp && !this.pod.metadata.deletionTimestamp) await this.startTrace.step('pod network', { 'k8s.pod.uid': this.uid }, () => this.setUpNetwork());
         this.initialized ??= this.startTrace.step('sandbox', { 'k8s.pod.uid': this.uid }, () => this.recover());
         await this.initialized;
         await this.syncOnce();
@@ -148,6 +155,19 @@ export class PodWorker {
         this.retryIn(1000);
       }
     } while (this.again && !this.terminated);
+  }
+
+  /** The pod's network sandbox (kube's RunPodSandbox): its IP before any container starts; retried on failure. */
+  private async setUpNetwork(): Promise<void> {
+    try {
+      const addrs = await this.deps.runtime.setUpPodNetwork!(this.pod);
+      this.podIP = addrs.podIP;
+      this.hostIP = addrs.hostIP;
+      this.networkUp = true;
+    } catch (err) {
+      this.deps.event(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
   }
 
   /** Adopts containers still running from an earlier kubelet; restores restart counts. */
@@ -377,7 +397,7 @@ export class PodWorker {
     const now = new Date().toISOString();
     const previous = Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined;
     const startTime = typeof this.pod.status?.startTime === 'string' ? this.pod.status.startTime : this.startTime;
-    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.deps.hostIP, podIP: this.podIP, startTime, now, previous }));
+    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous }));
   }
 
   private containerStatus(r: ContainerRun): ContainerStatus {

@@ -14,6 +14,7 @@ import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
+import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
@@ -27,6 +28,8 @@ const HOST_IP = '127.0.0.1';
 export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly probes = true;
+  /** Each pod's network namespace (runtime/network/), attached by node-host; absent: the host network. */
+  network?: PodNetworks;
   /** Pod and container cgroups (runtime/cgroups/), attached by node-host; absent: no limits enforced. */
   cgroups?: PodCgroups;
 
@@ -39,7 +42,11 @@ export class ProcessRuntime implements Runtime {
   ) {}
 
   podIP(): string {
-    return HOST_IP; // every process shares the host network
+    return HOST_IP; // without a pod network every process shares the host network
+  }
+
+  async setUpPodNetwork(pod: Pod): Promise<{ podIP: string; hostIP: string }> {
+    return this.network ? this.network.setUp(pod) : { podIP: HOST_IP, hostIP: HOST_IP };
   }
 
   async pullImage(pod: Pod, container: Container): Promise<void> {
@@ -74,6 +81,10 @@ export class ProcessRuntime implements Runtime {
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
     // Only the pod's own environment (containerEnv), never the kubelet's (its tokens), and as
     // the pod identity; the log file is opened here, by the kubelet, and handed over as stdio.
+    // A sandboxed pod's containers join its network namespace (nsenter, as root), then drop to the pod identity.
+    const netns = this.network?.netnsPath(uid);
+    if (netns && !start.asRoot) start = { ...start, asRoot: true, argv: this.identity ? ['setpriv', `--reuid=${this.identity.uid}`, `--regid=${this.identity.gid}`, '--clear-groups', '--', ...start.argv] : start.argv };
+    if (netns) start = { ...start, argv: this.network!.joinArgv(uid, start.argv) };
     // Outermost: the process joins its cgroups before anything else runs (runtime/cgroups/).
     if (this.cgroups) start = await this.cgroups.wrapStart(pod, container, start).catch(async (err: unknown) => {
       await logFile.close();
@@ -127,10 +138,12 @@ export class ProcessRuntime implements Runtime {
   }
 
   async knownPodUids(): Promise<string[]> {
+    // A pod network can outlive its pod directory (a crash between the two removals).
+    const nets = (await this.network?.listPodNetworks())?.map((r) => r.uid) ?? [];
     try {
-      return await readdir(join(this.root, 'pods'));
+      return [...new Set([...(await readdir(join(this.root, 'pods'))), ...nets])];
     } catch {
-      return [];
+      return nets;
     }
   }
 
@@ -147,6 +160,7 @@ export class ProcessRuntime implements Runtime {
     this.sandbox?.release(uid);
     // Whatever escaped the process group (a daemonised child) still runs in the pod's cgroups.
     await this.cgroups?.removePod(uid);
+    await this.network?.removePodNetwork(uid);
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 

@@ -57,6 +57,11 @@ export interface Runtime {
   readonly probes: boolean;
   /** The pod's IP as this runtime provides it. */
   podIP(pod: Pod): string;
+  /**
+   * The pod's network sandbox (runtime/network/): made on the first sync, found again after a
+   * kubelet restart; its IPs. Absent: every pod has `podIP(pod)`.
+   */
+  setUpPodNetwork?(pod: Pod): Promise<{ podIP: string; hostIP: string }>;
   /** The "image pull" step: makes sure the container can be started. */
   pullImage(pod: Pod, container: Container): Promise<void>;
   startContainer(pod: Pod, container: Container, restartCount: number, podIP: string): Promise<ContainerHandle>;

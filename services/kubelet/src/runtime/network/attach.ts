@@ -1,0 +1,26 @@
+// Wires the pod network onto a process node's runtime (node-host.ts calls this once).
+import type { KeelsonClient } from '@keelson/client';
+import type { Logger } from '@keelson/telemetry';
+import type { KubeletConfig } from '../../config';
+import { NODES, type Node } from '../../types';
+import type { ProcessRuntime } from '../process-runtime';
+import { PodNetworks } from './pod-network';
+
+export async function attachPodNetwork(runtime: ProcessRuntime, cfg: KubeletConfig, client: KeelsonClient, log: Logger): Promise<PodNetworks> {
+  const network = await PodNetworks.create({
+    root: cfg.root,
+    hostIP: cfg.address,
+    log,
+    enabled: cfg.podNetwork === 'auto',
+    podCidrWaitMs: cfg.podCidrWaitMs,
+    readPodCidr: async () => {
+      const node = await client.get<Node>(NODES, undefined, cfg.nodeName);
+      const spec = (node.spec ?? {}) as { podCIDR?: unknown; podCIDRs?: unknown };
+      const cidrs = Array.isArray(spec.podCIDRs) ? spec.podCIDRs : [spec.podCIDR];
+      return cidrs.find((c): c is string => typeof c === 'string' && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c));
+    },
+  });
+  runtime.network = network;
+  network.watchPodCidr();
+  return network;
+}
