@@ -10,8 +10,8 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-const APT_PACKAGES = ['etcd-server', 'etcd-client', 'nats-server', 'openssl', 'python3-kubernetes', 'nftables', 'conntrack'];
-const REQUIRED_BINARIES = { etcd: 'etcd-server', 'nats-server': 'nats-server', openssl: 'openssl', nft: 'nftables', conntrack: 'conntrack' };
+const APT_PACKAGES = ['etcd-server', 'etcd-client', 'nats-server', 'openssl', 'python3-kubernetes', 'nftables', 'conntrack', 'iproute2', 'iptables'];
+const REQUIRED_BINARIES = { etcd: 'etcd-server', 'nats-server': 'nats-server', openssl: 'openssl', nft: 'nftables', conntrack: 'conntrack', ip: 'iproute2', iptables: 'iptables' };
 // Installed files that are no binary: Debian's Python client, which the e2e suite drives
 // (e2e/test/python-client.test.ts) as a client nobody on the project wrote.
 const REQUIRED_FILES = { '/usr/lib/python3/dist-packages/kubernetes/__init__.py': 'python3-kubernetes' };
