@@ -126,8 +126,8 @@ describe('a pod bound to node-1 runs as a real process', () => {
     expect(res.status).toBe(401);
   });
 
-  test('a kubelet restart adopts the running process instead of starting another', async () => {
-    await kubelet.kill('SIGTERM');
+  test('a kubelet crash (kill -9) and restart adopts the running process instead of starting another', async () => {
+    await kubelet.kill('SIGKILL');
     const survived = alive(pid);
     await kubelet.start();
     expect(survived).toBe(true);
@@ -204,6 +204,28 @@ describe('restarts, back-off and probes', () => {
     expect(pod.status.phase).toBe('Pending');
     expect(JSON.stringify(pod.status.containerStatuses[0].state.waiting)).toMatch(/no-such-binary-keelson/);
     await cp.k('delete', 'pod', 'nopull', '--timeout=30s');
+  });
+});
+
+describe('a graceful kubelet stop', () => {
+  test('stops its pods (SIGTERM); the next kubelet starts them again, counting the restart', async () => {
+    await create(podManifest('graceful', { command: ['sleep', '600'] }));
+    const before = await until('graceful Running', async () => {
+      const p = await getJson('get', 'pod', 'graceful');
+      return p.status?.containerStatuses?.[0]?.state?.running && p;
+    });
+    const pid = pidOf(before);
+    await kubelet.kill('SIGTERM');
+    expect(alive(pid)).toBe(false);
+    await kubelet.start();
+    const after = await until('graceful running again', async () => {
+      const p = await getJson('get', 'pod', 'graceful');
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.state?.running && cs.restartCount === 1 && p;
+    });
+    expect(after.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
+    expect(pidOf(after)).not.toBe(pid);
+    await cp.k('delete', 'pod', 'graceful', '--timeout=30s');
   });
 });
 
