@@ -23,6 +23,7 @@ import { startRelay, type RelayHandle } from './relay';
 import { ResourceStore } from './registry/resource-store';
 import { CrdController } from './registry/crd-controller';
 import { createRequestListener } from './server';
+import { upgradeListener } from './streaming/pod-stream-proxy';
 import { GatewayMetrics } from './metrics';
 import { ensureKubernetesService } from './registry/kubernetes-service';
 import { ServiceStorage } from './registry/service-allocation';
@@ -107,6 +108,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   // 16 KiB a 20 KB header got 431 and the socket closed under a body still uploading (ECONNRESET).
   const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), maxHeaderSize: 1 << 20 }, listener);
   server.keepAliveTimeout = 65_000;
+  server.on('upgrade', upgradeListener(listener)); // pods/exec, attach, portforward (streaming/)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

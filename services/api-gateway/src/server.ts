@@ -19,6 +19,7 @@ import { checkAcceptable } from './http/media-types';
 import { handleResource } from './handlers/resources';
 import { handleWatch } from './handlers/watch';
 import { handlePodLog } from './handlers/pod-logs';
+import { handlePodStream, isPodStreamRequest } from './streaming/pod-stream-proxy';
 import { evictionStores, handlePodEviction, isPodEviction } from './handlers/pod-eviction';
 import { handleTokenRequest } from './handlers/token-request';
 import type { ServiceAccountTokens } from './serviceaccount/tokens';
@@ -162,6 +163,10 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   }
   if (info.resource === 'pods' && !info.group && rr.subresource === 'log' && rr.verb === 'get' && rr.name) {
     return handlePodLog(res, rr.namespace, rr.name, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')!, kubeletToken: deps.kubeletClientToken });
+  }
+  if (isPodStreamRequest(info, rr) && rr.namespace) {
+    const createAttrs = { ...attributesFor(user, 'POST', path, rr), verb: 'create' };
+    return handlePodStream(req, res, rr.namespace, rr.name, rr.subresource, url.searchParams, { pods: store, nodes: deps.stores.get('/nodes')!, kubeletToken: deps.kubeletClientToken, authorizeCreate: () => deps.authorizer?.authorize(createAttrs) });
   }
   if (info.resource === 'serviceaccounts' && !info.group && rr.subresource === 'token' && rr.verb === 'create' && rr.name && deps.serviceAccountTokens) {
     return handleTokenRequest(req, res, rr, deps.stores, deps.serviceAccountTokens, deps.maxRequestBytes, user);

@@ -133,6 +133,13 @@ export class Kubelet {
     };
   }
 
+  /** The pod and its containers' IDs, for exec, attach and port-forward (streaming/). */
+  streamTarget(namespace: string, name: string): { pod: Pod; containerID(container: string): string | undefined } | undefined {
+    const uid = this.byName.get(`${namespace}/${name}`);
+    const w = uid ? this.workers.get(uid) : undefined;
+    return w && { pod: w.current, containerID: (c) => w.containerID(c) };
+  }
+
   private async confirmDeletion(pod: Pod): Promise<void> {
     try {
       await this.opts.client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });

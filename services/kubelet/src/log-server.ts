@@ -27,6 +27,8 @@ export interface LogServerOptions {
   lookup: LogLookup;
   /** Follow polls the file this often; default 200 ms. */
   pollMs?: number;
+  /** Connection upgrades (exec, attach, port-forward: streaming/server.ts) on the same port. */
+  upgrade?: (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
 
 export class LogServer {
@@ -45,6 +47,7 @@ export class LogServer {
         res.end(err instanceof Error ? err.message : String(err));
       });
     });
+    if (this.opts.upgrade) this.server.on('upgrade', this.opts.upgrade);
     await new Promise<void>((ok, fail) => {
       this.server!.once('error', fail);
       this.server!.listen(this.opts.port, this.opts.address, () => ok());

@@ -5,6 +5,7 @@ import { EventRecorder, type Manager } from '@keelson/controller-runtime';
 import type { KubeletConfig } from './config';
 import { Kubelet } from './kubelet';
 import { LogServer } from './log-server';
+import { streamingServer } from './streaming/kubelet-hooks';
 import { KubeletMetrics } from './metrics';
 import { NodeAgent } from './node-agent';
 import { SimulatedRuntime } from './runtime/simulated-runtime';
@@ -55,8 +56,12 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
     onDelete: (p) => kubeletOf(p)?.removed(p),
   });
 
+  const streaming = streamingServer({ root: cfg.root, authToken: cfg.authToken, log, kubeletOf: (ns, name) => {
+    const pod = pods.cache.getByName(ns, name);
+    return pod && kubeletOf(pod);
+  } });
   const logs = new LogServer({
-    address: cfg.address, port: cfg.port, authToken: cfg.authToken,
+    address: cfg.address, port: cfg.port, authToken: cfg.authToken, upgrade: streaming.upgrade,
     lookup: (ns, name, container) => {
       const pod = pods.cache.getByName(ns, name);
       const k = pod && kubeletOf(pod);
@@ -95,6 +100,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
       else kubelets.forEach((k) => k.detach());
       await cgroups?.shutdown();
       writer.close();
+      streaming.close();
       await logs.stop();
     },
   });

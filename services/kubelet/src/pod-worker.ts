@@ -81,6 +81,15 @@ export class PodWorker {
     return { running: !!r.handle, waiting: r.handle || r.terminated ? undefined : r.waiting?.reason ?? 'ContainerCreating', exists: true };
   }
 
+  /** The pod as last seen, and a running container's ID (`process://<pid>`): for exec/attach (streaming/). */
+  get current(): Pod {
+    return this.pod;
+  }
+
+  containerID(name: string): string | undefined {
+    return this.runs.get(name)?.handle?.containerID;
+  }
+
   /** A newer copy of the pod arrived; sync against it. */
   update(pod: Pod): void {
     this.pod = pod;

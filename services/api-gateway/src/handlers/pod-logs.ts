@@ -61,7 +61,7 @@ export async function handlePodLog(res: ServerResponse, namespace: string | unde
   upstream.pipe(res);
 }
 
-function kubeletEndpoint(node: KubeObject, nodeName: string): { host: string; port: number } {
+export function kubeletEndpoint(node: KubeObject, nodeName: string): { host: string; port: number } {
   const status = isRecord(node.status) ? node.status : {};
   const addresses = (Array.isArray(status.addresses) ? status.addresses : []).filter(isRecord);
   const host = String(addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses[0]?.address ?? '');

@@ -16,6 +16,7 @@ import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
 import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
+import { containerStdinFor } from '../streaming/container-stdin';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -78,6 +79,8 @@ export class ProcessRuntime implements Runtime {
     } catch (err) {
       throw new StartContainerError('CreateContainerError', `volumes: ${(err as Error).message}`);
     }
+    // `stdin: true`: a named pipe attach sessions write to (streaming/container-stdin.ts).
+    const stdin = await containerStdinFor(this.podDir(uid), container);
     const logFile = await open(this.logPath(uid, container.name, restartCount), 'a');
     // Only the pod's own environment (containerEnv), never the kubelet's (its tokens), and as
     // the pod identity; the log file is opened here, by the kubelet, and handed over as stdio.
@@ -90,7 +93,7 @@ export class ProcessRuntime implements Runtime {
       await logFile.close();
       throw new StartContainerError('CreateContainerError', `cgroups: ${(err as Error).message}`);
     });
-    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: ['ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : this.identity) });
+    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: [stdin?.fd ?? 'ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : this.identity) });
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {
@@ -102,6 +105,7 @@ export class ProcessRuntime implements Runtime {
       throw new StartContainerError('RunContainerError', `failed to start ${argv[0]}: ${(err as Error).message}`);
     } finally {
       await logFile.close();
+      await stdin?.close();
     }
     child.unref();
     const pid = child.pid!;

@@ -1,0 +1,166 @@
+// pods/exec, pods/attach and pods/portforward with the real kubectl 1.32 (WebSocket v5.channel.k8s.io
+// for exec/attach, SPDY tunnelled over a WebSocket for port-forward), through the gateway to a
+// process kubelet: exec with exit codes and stdin, exec -it in a pseudo-terminal, cp both ways (tar
+// over exec), port-forward then an HTTP request, run -i --rm, attach -i, and RBAC on pods/exec.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startControlPlane, type ControlPlane, until } from '@keelson/testing';
+
+jest.setTimeout(120_000);
+
+const KUBELET_SECRET = 'streaming-test-secret';
+let cp: ControlPlane;
+let webPort = 0;
+
+type Json = Record<string, unknown>;
+const pod = (name: string, container: Json, spec: Json = {}): string =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 1, automountServiceAccountToken: false, ...spec, containers: [{ name: 'main', image: 'debian', ...container }] } });
+const apply = async (manifest: string): Promise<void> => {
+  const r = await cp.kubectl(['apply', '-f', '-'], { input: manifest });
+  expect(r.stderr).toBe('');
+};
+let kubeletLog = (): string => '';
+let lastPods = '';
+const running = (name: string) => until(`${name} Running`, async () => /\s1\/1\s+Running\s/.test((lastPods = await cp.k('get', 'pod', name, '-o', 'wide'))), 60_000, 200, () => `${lastPods}\n--- kubelet log ---\n${kubeletLog().slice(-4000)}`);
+
+beforeAll(async () => {
+  cp = await startControlPlane({ nats: true, services: ['kubelet'], nodes: ['node-1'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
+  const kubelet = await cp.startService('kubelet', {
+    instance: 'node-1',
+    env: { NODE_NAME: 'node-1', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet', 'node-1'), KEELSON_KUBELET_AUTH_TOKEN: KUBELET_SECRET, KEELSON_LEADER_ELECT: 'false' },
+  });
+  kubeletLog = () => kubelet.log();
+  webPort = await freePort();
+  await apply(pod('box', { command: ['sh', '-c', 'echo box up; exec sleep 3600'] }));
+  await apply(pod('web', { command: ['python3', '-m', 'http.server', String(webPort), '--bind', '0.0.0.0'] }));
+  await Promise.all([running('box'), running('web')]);
+});
+afterAll(async () => {
+  await cp?.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
+  await cp?.stop();
+});
+
+test('kubectl exec runs a command in the pod: stdout, stderr and its exit code', async () => {
+  const r = await cp.kubectl(['exec', 'box', '--', 'sh', '-c', 'echo "out $HOSTNAME"; echo err >&2; exit 3']);
+  expect(r.stdout).toBe('out box\n');
+  expect(r.stderr).toContain('err\n');
+  expect(r.stderr).toContain('command terminated with exit code 3');
+  expect(r.code).toBe(3);
+  expect((await cp.kubectl(['exec', 'box', '--', 'true'])).code).toBe(0);
+});
+
+test('kubectl exec -i passes stdin through and ends it (v5 close signal)', async () => {
+  const data = 'line one\nline two\n'.repeat(2000); // larger than one message
+  const r = await cp.kubectl(['exec', '-i', 'box', '--', 'sh', '-c', 'cat; echo "[eof]"'], { input: data });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe(`${data}[eof]\n`);
+});
+
+test('kubectl exec -it gets a terminal of the client\'s size', async () => {
+  // `script` gives kubectl a pseudo-terminal (as a user's shell would); its size is set first.
+  const cache = mkdtempSync(join(tmpdir(), 'kcache-'));
+  const kubectl = `kubectl --kubeconfig ${cp.kubeconfig} --cache-dir ${cache} exec -it box -- sh -c 'tty; stty size; read x; echo "got $x"'`;
+  const child = spawn('script', ['-qec', `stty rows 33 cols 101; ${kubectl}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  await until('the remote terminal', async () => out.includes('33 101'));
+  child.stdin.write('hello\r');
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  expect(out).toMatch(/\/dev\/pts\/\d+/);
+  expect(out).toContain('got hello');
+  expect(code).toBe(0);
+});
+
+test('kubectl cp copies a file into the pod and back out (tar over exec)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kcp-'));
+  const content = `copied ${Date.now()}\n`.repeat(500);
+  writeFileSync(join(dir, 'in.txt'), content);
+  await cp.k('cp', join(dir, 'in.txt'), 'box:copied.txt');
+  expect(await cp.k('exec', 'box', '--', 'cat', 'copied.txt')).toBe(content);
+  await cp.k('cp', 'box:copied.txt', join(dir, 'back.txt'));
+  expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe(content);
+});
+
+test('kubectl port-forward, then an HTTP request through it reaches the pod', async () => {
+  const local = await freePort();
+  const cache = mkdtempSync(join(tmpdir(), 'kcache-'));
+  const pf = spawn('kubectl', ['--kubeconfig', cp.kubeconfig, '--cache-dir', cache, 'port-forward', 'pod/web', `${local}:${webPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  pf.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  pf.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  try {
+    await until('port-forward listening', async () => log.includes(`Forwarding from 127.0.0.1:${local}`));
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`http://127.0.0.1:${local}/`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Directory listing');
+    }
+    expect(log).not.toMatch(/error/i);
+  } finally {
+    pf.kill();
+  }
+});
+
+test('kubectl run -i --rm feeds stdin to the container\'s main process, prints its output, deletes the pod', async () => {
+  const r = await cp.kubectl(['run', 'once', '-i', '--rm', '--restart=Never', '--image=debian', '--overrides={"spec":{"nodeName":"node-1","automountServiceAccountToken":false}}', '--command', '--', 'sh', '-c', 'read x; echo "got $x"'], { input: 'hello\n' });
+  expect(r.stdout).toContain('got hello');
+  expect(r.stdout).toContain('pod "once" deleted');
+  expect(r.code).toBe(0);
+});
+
+test('kubectl attach -i connects to a running container\'s stdin and stdout', async () => {
+  await apply(pod('reader', { stdin: true, command: ['sh', '-c', 'echo ready; read line; echo "echo:$line"; sleep 1'] }, { restartPolicy: 'Never' }));
+  await running('reader');
+  const r = await cp.kubectl(['attach', '-i', 'reader'], { input: 'ping\n' });
+  expect(r.stdout).toContain('echo:ping');
+  expect(r.code).toBe(0);
+});
+
+test('pods/exec needs create (and get) on pods/exec: a user with only get is refused with 403', async () => {
+  await cp.k('create', 'serviceaccount', 'viewer');
+  await cp.k('create', 'role', 'exec-get-only', '--verb=get', '--resource=pods,pods/exec');
+  await cp.k('create', 'rolebinding', 'viewer-exec-get', '--role=exec-get-only', '--serviceaccount=default:viewer');
+  const token = (await cp.k('create', 'token', 'viewer')).trim();
+  const denied = await until('the binding in effect, exec refused', async () => {
+    const r = await cp.kubectl(['--token', token, 'exec', 'box', '--', 'true']);
+    return r.stderr.includes('cannot create resource "pods/exec"') && r;
+  });
+  expect(denied.code).not.toBe(0);
+  expect(denied.stderr).toContain('Forbidden');
+
+  // With create it works.
+  await cp.k('create', 'role', 'exec', '--verb=get,create', '--resource=pods,pods/exec');
+  await cp.k('create', 'rolebinding', 'viewer-exec', '--role=exec', '--serviceaccount=default:viewer');
+  const allowed = await until('exec allowed', async () => {
+    const r = await cp.kubectl(['--token', token, 'exec', 'box', '--', 'echo', 'allowed']);
+    return r.code === 0 && r;
+  });
+  expect(allowed.stdout).toBe('allowed\n');
+});
+
+test('the kubelet\'s streaming endpoint refuses a caller without the gateway\'s token', async () => {
+  const node = JSON.parse(await cp.k('get', 'node', 'node-1', '-o', 'json')) as { status: { daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
+  const status = await new Promise<number>((done, fail) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: node.status.daemonEndpoints.kubeletEndpoint.Port,
+      path: '/exec/default/box/main?command=true&stdout=true',
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      done(101);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  expect(status).toBe(401);
+});

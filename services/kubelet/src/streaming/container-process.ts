@@ -1,0 +1,77 @@
+// Where a command run "in a container" runs: the container's main process is the reference.
+// As root the kubelet joins that process's namespaces with `nsenter --all` (mount, network, PID,
+// UTS, IPC: a pod sandbox's, or the host's when the pod has none) in its working directory, then
+// drops to its user and group with `setpriv`; the command gets the container's environment (the
+// process's initial environ). A kubelet that is not root runs pods as itself: the command runs
+// in the process's working directory with its environment.
+import { readFile, readlink } from 'node:fs/promises';
+
+export interface ContainerProcess {
+  pid: number;
+  cwd: string;
+  env: Record<string, string>;
+  uid: number;
+  gid: number;
+}
+
+/** The pid in a `process://<pid>` container ID. */
+export function pidOf(containerID: string | undefined): number | undefined {
+  const m = /^process:\/\/(\d+)$/.exec(containerID ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Launchers that start the container's command as their child (the command is what we join). */
+const WRAPPERS = new Set(['nsenter', 'unshare']);
+
+/**
+ * The container's own process, from the pid the runtime recorded. A launcher that forks into a
+ * new PID namespace (`unshare --fork`, `nsenter --pid`) keeps its own namespaces: we follow it
+ * down to its only child.
+ */
+export async function containerProcess(pid: number): Promise<ContainerProcess | undefined> {
+  let target = pid;
+  for (let depth = 0; depth < 4; depth++) {
+    const comm = (await readFile(`/proc/${target}/comm`, 'utf8').catch(() => '')).trim();
+    if (!comm) return undefined;
+    const forks = WRAPPERS.has(comm) || (await nsLink(target, 'pid')) !== (await nsLink(target, 'pid_for_children'));
+    if (!forks) break;
+    const children = (await readFile(`/proc/${target}/task/${target}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    if (children.length !== 1) break;
+    target = Number(children[0]);
+  }
+  try {
+    const [cwd, environ, status] = await Promise.all([readlink(`/proc/${target}/cwd`), readFile(`/proc/${target}/environ`), readFile(`/proc/${target}/status`, 'utf8')]);
+    const env: Record<string, string> = {};
+    for (const entry of environ.toString('utf8').split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    const id = (field: string): number => Number(/^\S+:\s+(\d+)/m.exec(status.split('\n').find((l) => l.startsWith(`${field}:`)) ?? '')?.[1] ?? NaN);
+    return { pid: target, cwd, env, uid: id('Uid'), gid: id('Gid') };
+  } catch {
+    return undefined; // exited meanwhile, or not ours to read
+  }
+}
+
+async function nsLink(pid: number, ns: string): Promise<string> {
+  return readlink(`/proc/${pid}/ns/${ns}`).catch(() => '');
+}
+
+export interface Launch {
+  argv: string[];
+  cwd?: string;
+  env: Record<string, string>;
+}
+
+/**
+ * How to start `command` in the container (see the header). `wrapper` (the TTY helper) runs
+ * inside the container's namespaces before the drop to its user, so the pseudo-terminal it makes
+ * belongs to the pod's own /dev/pts.
+ */
+export function launchIn(target: ContainerProcess, command: string[], wrapper: string[] = []): Launch {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root) return { argv: [...wrapper, ...command], cwd: target.cwd, env: target.env };
+  const drop = ['setpriv', `--reuid=${target.uid}`, `--regid=${target.gid}`, '--clear-groups', '--'];
+  // --wd without a value: the target's working directory, resolved inside its mount namespace.
+  return { argv: ['nsenter', `--target=${target.pid}`, '--all', '--wd', '--', ...wrapper, ...drop, ...command], env: target.env };
+}
