@@ -337,8 +337,10 @@ export class JobReconciler implements Reconciler {
     const { successes, error } = await slowStart(diff, async (i) => {
       await podControl.createPod(job, indexed ? indexes[i] : undefined, ctx.signal);
     });
-    // Creates that failed or were never tried will not be observed: stop expecting them.
-    for (let i = successes; i < diff; i++) expectations.creationObserved(key);
+    // Creates that failed or were never tried will not be observed: stop expecting them. A create
+    // cut short by a lost lease may still have landed: it stays expected (observed or expired),
+    // so the next term cannot create the same pod twice.
+    if (!ctx.signal.aborted) for (let i = successes; i < diff; i++) expectations.creationObserved(key);
     return { error };
   }
 
