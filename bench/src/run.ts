@@ -4,8 +4,9 @@ import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
 import { runDeployBench } from './deploy';
 import { runCrdBench } from './crd';
+import { runDaemonSetBench } from './daemonset';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;

@@ -1,0 +1,126 @@
+// `npm run bench -- daemonset`: one DaemonSet across 500 simulated nodes (one simulated kubelet
+// hosting them all), from `kubectl apply`-equivalent create to every daemon pod Running, through
+// the whole chain (daemonset-controller → scheduler binds each pod by its node affinity →
+// kubelet). Baseline in the same run: 500 pods a client creates itself (16 in flight), already
+// bound with spec.nodeName, to Running: the API and kubelet share of the path, without the
+// controller or the scheduler. KEELSON_BENCH_NODES overrides the node count.
+import { join } from 'node:path';
+import type { KubeObject } from '@keelson/api';
+import { KeelsonClient } from '@keelson/client';
+import { freePort, serviceProcess, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { measure, printTable, round, writeResult } from './stats';
+
+const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 500);
+const CONCURRENCY = 16;
+const PODS = { group: '', version: 'v1', resource: 'pods' };
+const NODE_RES = { group: '', version: 'v1', resource: 'nodes' };
+const DAEMONSETS = { group: 'apps', version: 'v1', resource: 'daemonsets' };
+const CONTAINERS = [{ name: 'main', image: 'busybox', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }];
+
+interface PodJson extends KubeObject { spec?: { nodeName?: string }; status?: { phase?: string } }
+
+/** Seconds from `since` until `count` pods with `label` are Running (polled from the API every 250 ms). */
+async function untilRunning(client: KeelsonClient, label: string, count: number, since: bigint): Promise<number> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const items = (await client.list<PodJson>(PODS, 'default', { labelSelector: label })).items;
+    const running = items.filter((p) => p.status?.phase === 'Running').length;
+    if (running >= count) return Number(process.hrtime.bigint() - since) / 1e9;
+    if (Date.now() > deadline) throw new Error(`only ${running}/${count} pods (${label}) Running after 10 minutes`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The simulated kubelet as cp.startService runs it, given up to 10 minutes to register its
+ * nodes (startService allows 90 s: too short for 500 Nodes and Leases on a loaded machine).
+ */
+async function simulatedKubelet(cp: ControlPlane, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const nats = cp.nats!.users.kubelet;
+  const proc = serviceProcess({
+    name: 'kubelet',
+    main: join(__dirname, '../../services/kubelet/dist/main.js'),
+    env: {
+      ...process.env, ...env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens.kubelet, KEELSON_CA_FILE: cp.creds.caFile,
+      KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password, ...(cp.nats!.caFile ? { KEELSON_NATS_CA_FILE: cp.nats!.caFile } : {}),
+      KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
+      KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet'),
+    },
+    ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
+    readyTimeoutMs: 600_000,
+  });
+  await proc.start();
+  return proc;
+}
+
+async function waitForNodes(client: KeelsonClient): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while ((await client.list(NODE_RES, undefined)).items.length < NODES) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${NODES} nodes registered in 5 minutes`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function runDaemonSetBench(): Promise<void> {
+  const services = ['daemonset-controller', 'scheduler', 'kubelet'];
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: '' };
+  const cp: ControlPlane = await startControlPlane({ nats: true, services, env });
+  const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
+  try {
+    const kubelet = await simulatedKubelet(cp, env);
+    await waitForNodes(client);
+    await cp.startService('scheduler', { env });
+    await cp.startService('daemonset-controller', { env });
+
+    // Baseline: the client creates one bound pod per node itself.
+    const t0 = process.hrtime.bigint();
+    const create = await measure(NODES, CONCURRENCY, async (i) => {
+      await client.create(PODS, {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: `bare-${i}`, namespace: 'default', labels: { bench: 'bare' } },
+        spec: { nodeName: `sim-${i}`, terminationGracePeriodSeconds: 0, containers: CONTAINERS },
+      });
+    });
+    const bareSeconds = await untilRunning(client, 'bench=bare', NODES, t0);
+
+    const t1 = process.hrtime.bigint();
+    await client.create(DAEMONSETS, {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'bench-ds', namespace: 'default' },
+      spec: { selector: { matchLabels: { bench: 'ds' } }, template: { metadata: { labels: { bench: 'ds' } }, spec: { terminationGracePeriodSeconds: 0, containers: CONTAINERS } } },
+    });
+    const dsSeconds = await untilRunning(client, 'bench=ds', NODES, t1);
+    // The controller's own account agrees (status is written after the pods it counts).
+    const deadline = Date.now() + 60_000;
+    let status: Record<string, number> = {};
+    while (Date.now() < deadline) {
+      status = ((await client.get(DAEMONSETS, 'default', 'bench-ds')).status ?? {}) as Record<string, number>;
+      if (status.numberReady === NODES && status.desiredNumberScheduled === NODES) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (status.numberReady !== NODES) throw new Error(`DaemonSet status: ${JSON.stringify(status)}`);
+    const perNodeDs = (await client.list<PodJson>(PODS, 'default', { labelSelector: 'bench=ds' })).items;
+    const nodesCovered = new Set(perNodeDs.map((p) => p.spec?.nodeName)).size;
+    if (perNodeDs.length !== NODES || nodesCovered !== NODES) throw new Error(`${perNodeDs.length} daemon pods on ${nodesCovered} nodes, wanted one on each of ${NODES}`);
+
+    printTable(
+      ['measure', 'pods', 'seconds', 'pods/s'],
+      [
+        [`baseline: client creates bound pods (c=${CONCURRENCY}) → Running`, NODES, round(bareSeconds), round(NODES / bareSeconds)],
+        ['DaemonSet create → every daemon pod Running', NODES, round(dsSeconds), round(NODES / dsSeconds)],
+      ],
+    );
+    const ratio = round(dsSeconds / bareSeconds, 3);
+    process.stdout.write(`DaemonSet / baseline time: ${ratio}\n`);
+    const file = writeResult('daemonset', {
+      benchmark: 'daemonset', nodes: NODES,
+      daemonset: { seconds_to_all_running: round(dsSeconds), pods_per_s: round(NODES / dsSeconds), status },
+      baseline: { what: 'client-created pods with spec.nodeName, to Running', concurrency: CONCURRENCY, seconds_to_all_running: round(bareSeconds), pods_per_s: round(NODES / bareSeconds), create: create },
+      ratio_to_baseline: ratio,
+    });
+    process.stdout.write(`wrote ${file}\n`);
+    await kubelet.kill('SIGTERM');
+  } finally {
+    client.close();
+    await cp.stop();
+  }
+}
