@@ -5,8 +5,9 @@ import { runEventsBench } from './events';
 import { runDeployBench } from './deploy';
 import { runCrdBench } from './crd';
 import { runDaemonSetBench } from './daemonset';
+import { runJobsBench } from './jobs';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
