@@ -4,10 +4,11 @@ import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
 import { runDeployBench } from './deploy';
 import { runCrdBench } from './crd';
+import { runServicesBench } from './services';
 import { runDaemonSetBench } from './daemonset';
 import { runJobsBench } from './jobs';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
