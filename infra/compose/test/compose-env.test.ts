@@ -30,7 +30,7 @@ function envOf(s: ComposeService): Record<string, string> {
   return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
-const keelsonServices = Object.entries(compose.services).filter(([, s]) => /^keelson\/(service|api-gateway|kubelet)/.test(s.image ?? ''));
+const keelsonServices = Object.entries(compose.services).filter(([, s]) => /^keelson\/(service|api-gateway|kubelet|kube-proxy)/.test(s.image ?? ''));
 
 describe('docker-compose.yml settings reach the services', () => {
   it('has Keelson services to check', () => {
