@@ -91,7 +91,7 @@ ENV KEELSON_SERVICE=${SERVICE} \
     KEELSON_HEALTH_PORT=8081
 EXPOSE 8081
 HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
-  CMD node infra/docker/healthcheck.js "http://127.0.0.1:${KEELSON_HEALTH_PORT}/readyz"
+  CMD ["sh", "-c", "exec bash infra/docker/healthcheck.sh $KEELSON_HEALTH_PORT"]
 CMD ["sh", "-c", "exec node --enable-source-maps services/$KEELSON_SERVICE/dist/main.js"]
 
 # --- kubelet: the service image for services/kubelet, plus python3 for pod commands (the process
@@ -123,4 +123,4 @@ ENV KEELSON_SERVICE=kube-proxy \
     OTEL_SERVICE_NAME=kube-proxy \
     KEELSON_HEALTH_PORT=10256
 HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
-  CMD node infra/docker/healthcheck.js "http://127.0.0.1:${KEELSON_HEALTH_PORT}/readyz"
+  CMD ["sh", "-c", "exec bash infra/docker/healthcheck.sh $KEELSON_HEALTH_PORT"]
