@@ -30,6 +30,8 @@ COPY services/api-gateway/package.json services/api-gateway/
 COPY services/cronjob-controller/package.json services/cronjob-controller/
 COPY services/daemonset-controller/package.json services/daemonset-controller/
 COPY services/deployment-controller/package.json services/deployment-controller/
+COPY services/disruption-controller/package.json services/disruption-controller/
+COPY services/endpointslice-controller/package.json services/endpointslice-controller/
 COPY services/garbage-collector/package.json services/garbage-collector/
 COPY services/job-controller/package.json services/job-controller/
 COPY services/kubelet/package.json services/kubelet/
@@ -37,6 +39,7 @@ COPY services/kube-proxy/package.json services/kube-proxy/
 COPY services/namespace-controller/package.json services/namespace-controller/
 COPY services/node-lifecycle-controller/package.json services/node-lifecycle-controller/
 COPY services/replicaset-controller/package.json services/replicaset-controller/
+COPY services/resourcequota-controller/package.json services/resourcequota-controller/
 COPY services/scheduler/package.json services/scheduler/
 COPY services/statefulset-controller/package.json services/statefulset-controller/
 RUN npm ci --no-audit --no-fund

@@ -100,10 +100,12 @@ test('kubectl expose: slices and Endpoints list the Ready pods, follow scale-up,
     const e = (await endpointsOf('web')).find((x) => x.targetRef.name === victim.metadata.name);
     return e && !e.conditions.ready && !e.conditions.serving ? e : undefined;
   });
+  let seen = '';
   await until('Endpoints moved it to notReadyAddresses', async () => {
     const e = await json<{ subsets?: Array<{ notReadyAddresses?: Array<{ ip: string }> }> }>('/api/v1/namespaces/default/endpoints/web');
+    seen = JSON.stringify(e) + JSON.stringify(await json(`/api/v1/namespaces/default/pods/${victim.metadata.name}`));
     return e.subsets?.some((s) => s.notReadyAddresses?.some((a) => a.ip === victim.status.podIP));
-  }, 30_000, 100, () => controller.log().slice(-3000));
+  }, 30_000, 100, () => `${seen}\n${controller.log().slice(-3000)}`);
 
   // Scale down: removed pods leave the slices (after being listed as terminating while they stop).
   await cp.k('scale', 'deployment', 'web', '--replicas=1');

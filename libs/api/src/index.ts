@@ -19,6 +19,7 @@ export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling/priorityclasses';
 export { needsClusterIP, needsNodePorts } from './kinds/core/services';
 export * from './cron/schedule';
 export * from './kinds/policy/disruption-budget';
+export * from './quota/usage';
 export * from './owner-references';
 export * from './meta-time';
 export * from './taints';

@@ -30,6 +30,8 @@ import { ServiceStorage } from './registry/service-allocation';
 import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
 import { ServiceAccountTokens } from './serviceaccount/tokens';
 import { serviceAccountAdmission } from './serviceaccount/admission';
+import { limitRangerAdmission } from './admission/limit-ranger';
+import { resourceQuotaAdmission } from './admission/resource-quota';
 import { NamespaceDefaults, readRootCA } from './serviceaccount/namespace-defaults';
 
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -55,7 +57,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   for (const info of registry.all()) caches.set(`${info.group}/${info.resource}`, new WatchCache(client, prefixFor(info), { capacity: config.watchCacheCapacity, logger: log }));
   // Every namespace's default ServiceAccount and kube-root-ca.crt (serviceaccount/namespace-defaults.ts).
   const namespaceDefaults = new NamespaceDefaults({ stores, caches, namespaceKey: (name) => keyFor(nsInfo, undefined, name), rootCA: readRootCA(config.rootCAFile, config.tlsCertFile), log });
-  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission(), serviceAccountAdmission(namespaceDefaults)];
+  const admission = [namespaceLifecycle(store, caches.get('/namespaces')!, (name) => keyFor(nsInfo, undefined, name)), priorityClassAdmission(store), defaultIngressClassAdmission(store, registry.lookup('networking.k8s.io', 'v1', 'ingressclasses')!), nodeRestrictionAdmission(), serviceAccountAdmission(namespaceDefaults), limitRangerAdmission(caches), resourceQuotaAdmission(stores, caches)];
   // Services write their cluster IP and node port keys in the same etcd transaction as themselves.
   const serviceCIDR = new ServiceCIDR(config.serviceClusterIPRange);
   const serviceStorage = new ServiceStorage(client, serviceCIDR, new NodePortRange(config.serviceNodePortRange), { observe: metrics.etcd });

@@ -1,7 +1,7 @@
 // Informer handlers (addPod/updatePod/deletePod, add/update/deleteRS in replica_set.go):
 // pod events lower the owning ReplicaSet's expectations before queueing it, so the sync
 // they trigger sees a fulfilled expectation only when the cache really holds the effect.
-import { getControllerOf, labelSelectorFromObject, type OwnerReference } from '@keelson/api';
+import { getControllerOf, labelSelectorFromObject, type GroupVersionKind, type OwnerReference } from '@keelson/api';
 import { keyOf, triggerMeta, type Enqueuer, type EventInfo, type ItemMeta, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
 import type { Expectations } from './expectations';
 import { isPodReady } from './pod-state';
@@ -11,6 +11,8 @@ export interface HandlerDeps {
   queue: Enqueuer & { enqueueAfter?(key: string, ms: number, meta?: ItemMeta): void };
   replicaSets: ReadOnlyCache<ReplicaSet>;
   expectations: Expectations;
+  /** The owner kind whose pods are followed (default apps/v1 ReplicaSet). */
+  kind?: GroupVersionKind;
 }
 
 export function replicaSetHandler(deps: HandlerDeps): ResourceEventHandler<ReplicaSet> {
@@ -27,10 +29,11 @@ export function replicaSetHandler(deps: HandlerDeps): ResourceEventHandler<Repli
 
 export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
   const { queue, replicaSets, expectations } = deps;
+  const ownerKind = deps.kind ?? { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 
   /** The ReplicaSet a controllerRef points to, if it is the one in the cache (same uid). */
   const resolve = (pod: Pod, ref: OwnerReference | undefined): ReplicaSet | undefined => {
-    if (!ref || ref.kind !== 'ReplicaSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
+    if (!ref || ref.kind !== ownerKind.kind || ref.apiVersion.split('/')[0] !== ownerKind.apiVersion.split('/')[0]) return undefined;
     const rs = replicaSets.getByName(pod.metadata.namespace, ref.name);
     return rs?.metadata.uid === ref.uid ? rs : undefined;
   };

@@ -1,12 +1,12 @@
 // Creating and deleting a ReplicaSet's pods through the API, with the Events Kubernetes'
 // RealPodControl records (SuccessfulCreate/FailedCreate, SuccessfulDelete/FailedDelete).
-import { newControllerRef } from '@keelson/api';
+import { newControllerRef, type GroupVersionKind } from '@keelson/api';
 import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
 import { PODS, REPLICASET_KIND, type Pod, type ReplicaSet } from './types';
 
 /** The pod the ReplicaSet's template describes (GetPodFromTemplate); the API picks its name. */
-export function podFromTemplate(rs: ReplicaSet): Pod {
+export function podFromTemplate(rs: ReplicaSet, kind: GroupVersionKind = REPLICASET_KIND): Pod {
   const tmeta = rs.spec?.template?.metadata ?? {};
   const pod: Pod = {
     apiVersion: 'v1',
@@ -14,7 +14,7 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
     metadata: {
       generateName: `${rs.metadata.name}-`,
       namespace: rs.metadata.namespace,
-      ownerReferences: [newControllerRef(rs, REPLICASET_KIND)],
+      ownerReferences: [newControllerRef(rs, kind)],
     },
     // A deep copy: the template belongs to the cached ReplicaSet.
     spec: structuredClone(rs.spec?.template?.spec ?? {}),
@@ -29,11 +29,13 @@ export class PodControl {
   constructor(
     private readonly client: Pick<KeelsonClient, 'create' | 'delete'>,
     private readonly recorder: Pick<EventRecorder, 'event'>,
+    /** The owner kind of the pods it creates (ReplicaSet, or ReplicationController). */
+    private readonly kind: GroupVersionKind = REPLICASET_KIND,
   ) {}
 
   async createPod(rs: ReplicaSet, signal?: AbortSignal): Promise<Pod> {
     try {
-      const created = await this.client.create(PODS, podFromTemplate(rs), { signal });
+      const created = await this.client.create(PODS, podFromTemplate(rs, this.kind), { signal });
       this.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
       return created;
     } catch (err) {

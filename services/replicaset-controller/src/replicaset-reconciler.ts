@@ -10,7 +10,7 @@ import { isPodActive } from './pod-state';
 import { podsToDelete } from './pods-to-delete';
 import { availabilityRecheckMs, calculateStatus, ManageReplicasError, statusUnchanged } from './replica-status';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './slow-start';
-import { POD_CLAIMS, REPLICASETS, type Pod, type ReplicaSet, type ReplicaSetStatus } from './types';
+import { POD_CLAIMS, REPLICASETS, REPLICASET_KIND, type Pod, type ReplicaSet, type ReplicaSetStatus, type WorkloadKind } from './types';
 
 export interface ReplicaSetReconcilerOptions {
   client: Pick<KeelsonClient, 'get' | 'patch' | 'updateStatus'>;
@@ -20,14 +20,21 @@ export interface ReplicaSetReconcilerOptions {
   podControl: PodControl;
   /** Most creates or deletes per sync (Kubernetes' BurstReplicas). Default 500. */
   burstReplicas?: number;
+  /** What is reconciled: ReplicaSets (default) or ReplicationControllers. */
+  kind?: WorkloadKind;
 }
+
+const REPLICASET_WORKLOAD: WorkloadKind = { resource: REPLICASETS, gvk: REPLICASET_KIND, claims: POD_CLAIMS };
 
 export class ReplicaSetReconciler implements Reconciler {
   private readonly burst: number;
 
   constructor(private readonly opts: ReplicaSetReconcilerOptions) {
     this.burst = opts.burstReplicas ?? 500;
+    this.kind = opts.kind ?? REPLICASET_WORKLOAD;
   }
+
+  private readonly kind: WorkloadKind;
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const { expectations } = this.opts;
@@ -46,7 +53,7 @@ export class ReplicaSetReconciler implements Reconciler {
     }
     // The pods it owns: its matching pods plus matching orphans it adopts (unless it is being
     // deleted); its pods that stopped matching are released. Others' pods are never touched.
-    const claims = new ControllerRefManager<ReplicaSet, Pod>({ client: this.opts.client, controller: rs, selector, ...POD_CLAIMS });
+    const claims = new ControllerRefManager<ReplicaSet, Pod>({ client: this.opts.client, controller: rs, selector, ...this.kind.claims });
     const pods = await claims.claim(this.candidatePods(rs), ctx.signal);
 
     let manageError: ManageReplicasError | undefined;
@@ -112,12 +119,14 @@ export class ReplicaSetReconciler implements Reconciler {
       const next: ReplicaSetStatus = { ...status, observedGeneration: current.metadata.generation };
       if (statusUnchanged(current, next)) return;
       try {
-        await this.opts.client.updateStatus(REPLICASETS, { ...current, status: next }, { signal: ctx.signal });
+        const obj: ReplicaSet = { ...current, status: next };
+        await this.opts.client.updateStatus(this.kind.resource, this.kind.toStored ? this.kind.toStored(obj) : obj, { signal: ctx.signal });
         return;
       } catch (err) {
         if (isNotFound(err)) return; // deleted meanwhile
         if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.opts.client.get<ReplicaSet>(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, { signal: ctx.signal });
+        const fresh = await this.opts.client.get<ReplicaSet>(this.kind.resource, rs.metadata.namespace, rs.metadata.name!, { signal: ctx.signal });
+        current = this.kind.fromStored ? this.kind.fromStored(fresh) : fresh;
         if (current.metadata.uid !== rs.metadata.uid) return;
       }
     }

@@ -1,6 +1,6 @@
 // The shapes of the objects this controller reads and writes (apps/v1 ReplicaSet, v1 Pod),
 // only the fields it uses. Objects arrive validated by the gateway.
-import { PODS, REPLICASETS, type GroupVersionKind, type KubeObject, type LabelSelectorObject, type ObjectMeta } from '@keelson/api';
+import { PODS, REPLICASETS, type GroupVersionKind, type KubeObject, type LabelSelectorObject, type ObjectMeta, type ResourceCoordinates } from '@keelson/api';
 import type { ControllerRefKinds } from '@keelson/controller-runtime';
 
 export { PODS, REPLICASETS };
@@ -8,6 +8,19 @@ export { PODS, REPLICASETS };
 export const REPLICASET_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 /** A ReplicaSet claims pods (controller-runtime's ControllerRefManager). */
 export const POD_CLAIMS: ControllerRefKinds = { controllerResource: REPLICASETS, controllerKind: REPLICASET_KIND, resource: PODS };
+
+/**
+ * The kind of workload a reconciler keeps replicas of: ReplicaSets, or ReplicationControllers
+ * seen as ReplicaSets (replication-controller.ts). `fromStored`/`toStored` convert an object
+ * read from or written to the API when its shape differs.
+ */
+export interface WorkloadKind {
+  resource: ResourceCoordinates;
+  gvk: GroupVersionKind;
+  claims: ControllerRefKinds;
+  fromStored?: (obj: KubeObject) => ReplicaSet;
+  toStored?: (rs: ReplicaSet) => KubeObject;
+}
 
 export type PodTemplateSpec = {
   metadata?: Pick<ObjectMeta, 'labels' | 'annotations' | 'finalizers'>;

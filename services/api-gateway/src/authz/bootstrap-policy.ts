@@ -40,6 +40,9 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
   'replicaset-controller': [
     rule(['apps'], ['replicasets'], [...READ, 'update', 'patch']),
     rule(['apps'], ['replicasets/status'], ['update', 'patch']),
+    // ReplicationControllers run on the same logic (replication-controller.ts).
+    rule([''], ['replicationcontrollers'], [...READ, 'update', 'patch']),
+    rule([''], ['replicationcontrollers/status'], ['update', 'patch']),
     rule([''], ['pods'], [...READ, 'create', 'delete', 'patch']),
     ...CONTROLLER_BASE,
   ],

@@ -2,8 +2,9 @@
 // PodDisruptionBudget selecting it would be violated, in which case 429 TooManyRequests.
 //
 // Kubernetes' disruption controller keeps `pdb.status.disruptionsAllowed` current and the
-// eviction handler only decrements it. Keelson has no disruption controller yet, so the
-// budget is computed here at eviction time from a consistent read of the namespace's pods
+// eviction handler only decrements it; so does this one once services/disruption-controller has
+// written the budget's status (eviction-budget.ts). A budget no controller has seen yet (no
+// status.observedGeneration: the controller is not running) is computed here at eviction time from a consistent read of the namespace's pods
 // and their controllers' scale (assessBudget), and the decrement is the PDB's status
 // update: the guaranteed update compares the PDB's resourceVersion, so of two concurrent
 // evictions the second re-reads the PDB, finds the first pod in `status.disruptedPods`
@@ -21,6 +22,7 @@ import {
   type Status,
 } from '@keelson/api';
 import { deleteObject, parseDeleteOptions, type DeleteOptions } from './deletion';
+import { decideFromStatus, observedByController } from './eviction-budget';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
 
@@ -124,6 +126,12 @@ export async function evictPod(stores: EvictionStores, namespace: string, name: 
     namespace,
     pdbName,
     async (pdb) => {
+      // A budget the disruption-controller keeps: spend its status as kube does (eviction-budget.ts).
+      if (observedByController(pdb)) {
+        const decision = decideFromStatus(pdb, pod, new Date());
+        deleteUnhealthy = decision.kind === 'deleteUnhealthy';
+        return decision.kind === 'spend' ? decision.next : pdb;
+      }
       // Re-run on every attempt: a concurrent eviction may have spent a disruption meanwhile.
       const selected = (await stores.pods.list({ namespace })).items.filter((p) => budgetSelects(pdb, p));
       const now = new Date();
