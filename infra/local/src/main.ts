@@ -173,7 +173,8 @@ export async function main(): Promise<void> {
     return p;
   };
   const node = (name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess =>
-    add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', script], env, cwd: cfg.repoRoot, tagWidth: width }), script);
+    // A kubelet stops its pods before it exits (up to KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS, 8 s): give it the time.
+    add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', script], env, cwd: cfg.repoRoot, tagWidth: width, stopTimeoutMs: name.startsWith('kubelet/') ? 20_000 : undefined }), script);
 
   const members = etcdMembers(cfg);
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');

@@ -24,13 +24,18 @@ export interface LocalCluster {
   request(method: string, path: string, opts?: { body?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string; headers: Headers }>;
   /** The supervisor's output (every process, tagged), last ~200 KB. */
   log(): string;
-  stop(): Promise<void>;
+  /** The supervisor's pid (what a terminal's Ctrl-C reaches). */
+  supervisorPid: number;
+  /** Stops the supervisor (SIGTERM, or `signal`: SIGINT is Ctrl-C) and, unless `keepHome`, deletes KEELSON_HOME. */
+  stop(opts?: { signal?: NodeJS.Signals; keepHome?: boolean }): Promise<void>;
 }
 
 export interface LocalClusterOptions {
   /** Added to the supervisor's environment, which every process it starts inherits. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** An existing KEELSON_HOME (a cluster started again on its earlier data); default a new temporary one. */
+  home?: string;
 }
 
 /** `count` consecutive free loopback ports (services get KEELSON_SERVICE_PORT_BASE + index). */
@@ -46,7 +51,7 @@ async function freePortRange(count: number): Promise<number> {
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
   if (!existsSync(SUPERVISOR)) throw new Error(`${SUPERVISOR} is missing: run \`npm run build\` first`);
-  const home = mkdtempSync(join(tmpdir(), 'keelson-local-'));
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'keelson-local-'));
   chmodSync(home, 0o755);
   const services = discoverServices(join(ROOT, 'services'));
   // One health port per process: the kubelet and kube-proxy run as two each (node-1, node-2).
@@ -77,14 +82,14 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
 
-  const stop = async (): Promise<void> => {
+  const stop = async (sopts: { signal?: NodeJS.Signals; keepHome?: boolean } = {}): Promise<void> => {
     if (running()) {
-      child.kill('SIGTERM'); // the supervisor stops services, the gateway, then NATS and etcd
+      child.kill(sopts.signal ?? 'SIGTERM'); // the supervisor stops services, the gateway, then NATS and etcd
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
     }
-    rmSync(home, { recursive: true, force: true });
+    if (!sopts.keepHome) rmSync(home, { recursive: true, force: true });
   };
 
   const kubeconfig = join(home, 'kubeconfig');
@@ -142,5 +147,5 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     await stop();
     throw new Error(`${(err as Error).message}\n--- cluster log ---\n${log.slice(-6000)}`);
   }
-  return { home, url, kubeconfig, k, kubectl, request, log: () => log, stop };
+  return { home, url, kubeconfig, k, kubectl, request, log: () => log, supervisorPid: child.pid!, stop };
 }

@@ -98,6 +98,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
       agents.forEach((a) => a.stop());
       if (processRuntime) await Promise.all([...kubelets.values()].map((k) => k.shutdown(cfg.shutdownGraceMs)));
       else kubelets.forEach((k) => k.detach());
+      await processRuntime?.shutdown();
       await cgroups?.shutdown();
       writer.close();
       streaming.close();

@@ -168,6 +168,11 @@ export class ProcessRuntime implements Runtime {
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 
+  /** A graceful kubelet stop, after its containers were stopped: each pod's sandbox goes too (its state stays for the next kubelet). */
+  async shutdown(): Promise<void> {
+    for (const uid of await this.knownPodUids()) await Promise.resolve(this.sandbox?.release(uid)).catch((err: unknown) => this.log.warn('stopping a pod sandbox failed', { uid, err: String(err) }));
+  }
+
   async saveState(pod: Pod, name: string, state: PersistedContainerState): Promise<void> {
     const prev = (await this.readRecord(pod.metadata.uid!, name)) ?? { restartCount: 0 };
     await this.writeRecord(pod.metadata.uid!, name, { ...prev, ...state });
