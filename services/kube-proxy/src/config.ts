@@ -1,5 +1,6 @@
 // kube-proxy's own settings, read from the environment here only (the Manager reads the
 // shared ones: API, NATS, health port).
+import { createHash } from 'node:crypto';
 import type { ConfigReader } from '@keelson/controller-runtime';
 
 export type ProxyMode = 'nftables' | 'none';
@@ -13,7 +14,11 @@ export interface KubeProxyConfig {
    * and computes endpoints only (hosts where another data plane runs).
    */
   mode: ProxyMode;
-  /** KEELSON_PROXY_TABLE [keelson-proxy-<node>]: the nftables table (family ip) this proxy owns. */
+  /**
+   * KEELSON_PROXY_TABLE [keelson-proxy-<node>-<6 hex of the API URL>]: the nftables table (family ip)
+   * this proxy owns. The API's hash keeps two clusters on one machine (npm start and a test's,
+   * both with a node-1) from flushing each other's tables.
+   */
   table: string;
   /** KEELSON_PROXY_MIN_SYNC_MS [100]: changes are batched this long before one sync (--min-sync-period... kube's 1 s). */
   minSyncMs: number;
@@ -33,7 +38,8 @@ export const kubeProxyConfig: ConfigReader<KubeProxyConfig> = (env) => {
   const nodeName = env.string('NODE_NAME', 'node-1');
   const mode = env.string('KEELSON_PROXY_MODE', 'nftables');
   if (mode !== 'nftables' && mode !== 'none') env.problem('KEELSON_PROXY_MODE', 'nftables or none', mode);
-  const table = env.string('KEELSON_PROXY_TABLE', `keelson-proxy-${nodeName}`);
+  const cluster = createHash('sha256').update(env.string('KEELSON_API_URL', 'https://127.0.0.1:6443')).digest('hex').slice(0, 6);
+  const table = env.string('KEELSON_PROXY_TABLE', `keelson-proxy-${nodeName}-${cluster}`);
   if (!/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/.test(table)) env.problem('KEELSON_PROXY_TABLE', 'an nftables table name (letters, digits, _ . -)', table);
   return {
     nodeName,

@@ -46,6 +46,8 @@ export class Proxier implements Runnable {
   private readonly metrics: ProxierMetrics;
   /** Endpoints per UDP Service port at the last sync (stale conntrack entries are cleared on removal). */
   private udpEndpoints = new Map<string, { vips: string[]; port: number; endpoints: Set<string> }>();
+  /** After the first sync (before it, a port without a previous state is not "newly served"). */
+  private udpKnown = false;
   /** Whether the last sync succeeded (readiness). */
   synced = false;
 
@@ -153,6 +155,12 @@ export class Proxier implements Runnable {
       next.set(p.id, { vips: [...(p.clusterIP ? [p.clusterIP] : []), ...p.externalIPs], port: p.port, endpoints: new Set(p.endpoints.map((e) => e.ip)) });
     }
     const deletions: string[][] = [];
+    // A port that had no endpoints: its clients' flows were rejected and conntrack remembers them
+    // un-NATed, so their next datagrams would bypass the new DNAT until those entries expire.
+    for (const [id, after] of next) {
+      if (!this.udpKnown || after.endpoints.size === 0 || (this.udpEndpoints.get(id)?.endpoints.size ?? 0) > 0) continue;
+      for (const vip of after.vips) deletions.push(['-D', '-p', 'udp', '--orig-dst', vip, '--orig-port-dst', String(after.port)]);
+    }
     for (const [id, before] of this.udpEndpoints) {
       const after = next.get(id);
       for (const ip of before.endpoints) {
@@ -161,6 +169,7 @@ export class Proxier implements Runnable {
       }
     }
     this.udpEndpoints = next;
+    this.udpKnown = true;
     for (const args of deletions) {
       await new Promise<void>((resolve) => execFile('conntrack', args, () => resolve()));
     }
