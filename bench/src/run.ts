@@ -1,5 +1,6 @@
 // Benchmark entry point: `npm run bench -- NAME`.
 import { runApiBench } from './api';
+import { runPodsBench } from './pods';
 import { runSchedulerBench } from './scheduler';
 import { runEventsBench } from './events';
 import { runDeployBench } from './deploy';
@@ -8,7 +9,7 @@ import { runServicesBench } from './services';
 import { runDaemonSetBench } from './daemonset';
 import { runJobsBench } from './jobs';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, pods: runPodsBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;

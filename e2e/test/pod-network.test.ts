@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 type Json = Record<string, any>;
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -132,6 +132,24 @@ describe('node IPAM and the pod network', () => {
     await until('the reader got the server over localhost', async () => (await cp.k('logs', 'pair', '-c', 'reader')).includes('from-the-sidecar'));
     // The host's own 127.0.0.1:8081 is not the pod's.
     await expect(fetch('http://127.0.0.1:8081/index.html')).rejects.toThrow();
+  });
+
+  test('a pod reaches the API at KUBERNETES_SERVICE_HOST:PORT (the gateway on the host\'s loopback) from its own namespace', async () => {
+    await apply(pod('api-caller', 'net-a', [{
+      name: 'get',
+      command: [PY, '-c', [
+        'import os, ssl, urllib.request, urllib.error',
+        'url = "https://%s:%s/version" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])',
+        'ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE',
+        'try:',
+        '    print(url, "answered", urllib.request.urlopen(url, context=ctx, timeout=5).status, flush=True)',
+        'except urllib.error.HTTPError as e:',
+        '    print(url, "answered", e.code, flush=True)',
+      ].join('\n')],
+    }], { restartPolicy: 'Never' }));
+    const out = await logsWhenDone('api-caller');
+    // Any HTTP answer is the gateway's (a pod's own 127.0.0.1 has nothing listening).
+    expect(out).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/version answered (200|401|403)$/m);
   });
 
   test('a hostNetwork pod keeps the host network', async () => {

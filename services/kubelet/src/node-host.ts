@@ -12,6 +12,7 @@ import { SimulatedRuntime } from './runtime/simulated-runtime';
 import { StatusWriter } from './status-writer';
 import { sandboxedProcessRuntime } from './volumes/pod-sandbox';
 import { attachPodNetwork } from './runtime/network/attach';
+import { podNetworkSweeper } from './runtime/network/sweeper';
 import { PODS, type Pod } from './types';
 import { PodCgroups } from './runtime/cgroups/pod-cgroups';
 import { podIdentity } from './runtime/pod-identity';
@@ -34,6 +35,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const sweep = new GarbageSweep(log);
   if (processRuntime) sweep.register(podStateSweeper(processRuntime));
   if (cgroups) sweep.register(cgroupSweeper(cgroups));
+  if (podNetwork) sweep.register(podNetworkSweeper(podNetwork));
   const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, new Kubelet({
     nodeName: name,
     hostIP: cfg.address,
@@ -100,6 +102,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
       else kubelets.forEach((k) => k.detach());
       await processRuntime?.shutdown();
       await cgroups?.shutdown();
+      await podNetwork?.shutdown();
       writer.close();
       streaming.close();
       await logs.stop();

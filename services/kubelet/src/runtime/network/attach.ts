@@ -13,6 +13,7 @@ export async function attachPodNetwork(runtime: ProcessRuntime, cfg: KubeletConf
     log,
     enabled: cfg.podNetwork === 'auto',
     podCidrWaitMs: cfg.podCidrWaitMs,
+    apiUrl: client.config.url,
     readPodCidr: async () => {
       const node = await client.get<Node>(NODES, undefined, cfg.nodeName);
       const spec = (node.spec ?? {}) as { podCIDR?: unknown; podCIDRs?: unknown };

@@ -29,6 +29,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { Logger } from '@keelson/telemetry';
 import type { Pod } from '../../types';
+import { ApiRelay, loopbackApi, POD_API_SCRIPT, podApiRules, type ApiEndpoint } from './api-access';
 import { run, succeeds } from './commands';
 
 export const NETNS_DIR = '/run/netns';
@@ -80,6 +81,8 @@ export interface PodNetworksOptions {
   podCidrWaitMs: number;
   /** false (KEELSON_KUBELET_POD_NETWORK=host): always the host network. */
   enabled: boolean;
+  /** The API's URL as the kubelet reaches it: on loopback, pods get a path to it (api-access.ts). */
+  apiUrl?: string;
 }
 
 export class PodNetworks implements PodNetworkCleanup {
@@ -93,16 +96,21 @@ export class PodNetworks implements PodNetworkCleanup {
   private lock: Promise<unknown> = Promise.resolve();
   private poll?: NodeJS.Timeout;
   private stopped = false;
+  private readonly api?: ApiEndpoint;
+  private readonly relay?: ApiRelay;
 
   private constructor(private readonly opts: PodNetworksOptions, private readonly unavailable: string | undefined) {
     this.bridge = `kb${hash(opts.root, 10)}`;
     this.comment = `keelson pod network ${this.bridge}`;
+    this.api = loopbackApi(opts.apiUrl);
+    if (this.api) this.relay = new ApiRelay(this.api, opts.log);
   }
 
   /** Probes what this host allows and loads the recorded pod networks. */
   static async create(opts: PodNetworksOptions): Promise<PodNetworks> {
     const why = opts.enabled ? await cannotSandbox() : 'KEELSON_KUBELET_POD_NETWORK=host';
     const net = new PodNetworks(opts, why);
+    if (!why) await sweepStaleBridges(opts.log);
     for (const r of await net.listPodNetworks()) net.records.set(r.uid, r);
     opts.log.info('pod network', why ? { mode: 'host network', reason: why } : { mode: 'network namespace per pod', bridge: net.bridge });
     return net;
@@ -131,9 +139,16 @@ export class PodNetworks implements PodNetworkCleanup {
     void tick();
   }
 
-  stop(): void {
+  /**
+   * The kubelet stops: with no pod network left on this node (every pod deleted), the bridge and
+   * its rules go too; otherwise they stay for the pods the next kubelet adopts.
+   */
+  async shutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.poll);
+    this.relay?.close();
+    if (this.unavailable || (await this.listPodNetworks()).some((r) => r.ip)) return;
+    await removeBridge(this.bridge).catch((err: unknown) => this.opts.log.warn('removing the pod bridge failed', { bridge: this.bridge, err: String(err) }));
   }
 
   /** Whether pods can get their own namespace on this node (capability only; podCIDR aside). */
@@ -270,11 +285,14 @@ export class PodNetworks implements PodNetworkCleanup {
       'link set eth0 up',
       `route add default via ${gatewayOf(rec.podCIDR!)} dev eth0`,
     ].join('\n') + '\n');
+    // The API on the host's loopback, at the same 127.0.0.1:<port> the pod is told (api-access.ts).
+    if (this.api) await run('nsenter', [`--net=${join(NETNS_DIR, rec.netns!)}`, '--', '/bin/sh', '-c', POD_API_SCRIPT], podApiRules(rec.ip!, gatewayOf(rec.podCIDR!), this.api.port));
   }
 
   /** The node's bridge with the block's gateway address, forwarding on, and its iptables rules. */
   private ensureBridge(cidr: string): Promise<void> {
-    if (this.bridgeReady?.cidr === cidr) return this.bridgeReady.done;
+    // Made already, unless someone deleted the bridge since (then it is made again).
+    if (this.bridgeReady?.cidr === cidr && existsSync(`/sys/class/net/${this.bridge}`)) return this.bridgeReady.done;
     const done = this.setUpBridge(cidr);
     this.bridgeReady = { cidr, done };
     done.catch(() => (this.bridgeReady = undefined));
@@ -291,6 +309,8 @@ export class PodNetworks implements PodNetworkCleanup {
     const addrs = (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', br])).split('\n').map((l) => /inet (\S+)/.exec(l)?.[1]).filter((a): a is string => !!a);
     for (const a of addrs) if (a !== gw) await run('ip', ['addr', 'del', a, 'dev', br]);
     if (!addrs.includes(gw)) await run('ip', ['addr', 'add', gw, 'dev', br]);
+    // The alias names the kubelet root, so a later kubelet can tell a bridge whose node is gone.
+    await run('ip', ['link', 'set', br, 'alias', `${BRIDGE_ALIAS_PREFIX}${this.opts.root}`]);
     await run('ip', ['link', 'set', br, 'up']);
     await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
     const tag = ['-m', 'comment', '--comment', this.comment];
@@ -300,6 +320,7 @@ export class PodNetworks implements PodNetworkCleanup {
     }
     if (await succeeds('iptables', ['--version'])) await ensureRule('iptables', 'nat', 'POSTROUTING', ['-s', cidr, '!', '-o', 'kb+', ...tag, '-j', 'MASQUERADE']);
     else this.opts.log.warn('iptables not found: pods reach other nodes on this machine, but not beyond it, and not past a DROP forward policy');
+    if (this.relay) await this.relay.listen(gatewayOf(cidr)).catch((err: unknown) => this.opts.log.warn('pods cannot reach the API: the relay on the bridge failed', { err: String(err) }));
   }
 
   private async readRecord(uid: string): Promise<PodNetworkRecord | undefined> {
@@ -322,6 +343,41 @@ export class PodNetworks implements PodNetworkCleanup {
     const next = this.lock.then(fn, fn);
     this.lock = next.catch(() => undefined);
     return next;
+  }
+}
+
+const BRIDGE_ALIAS_PREFIX = 'keelson-kubelet-root:';
+
+/** Deletes a node bridge and the iptables rules tagged with its name. */
+async function removeBridge(bridge: string): Promise<void> {
+  const tag = `keelson pod network ${bridge}`;
+  for (const ipt of ['iptables', 'iptables-legacy']) {
+    for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'POSTROUTING']]) {
+      const rules = await run(ipt, ['-w', '-t', table, '-S', chain]).catch(() => '');
+      for (const line of rules.split('\n')) {
+        if (!line.startsWith(`-A ${chain} `) || !line.includes(`"${tag}"`)) continue;
+        // -S prints the rule as it was added; the same words after -D delete it (quotes unwrapped).
+        const words = line.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"(.*)"$/, '$1'));
+        await run(ipt, ['-w', '-t', table, '-D', ...words]).catch(() => undefined);
+      }
+    }
+  }
+  if (existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'delete', bridge, 'type', 'bridge']);
+}
+
+/** Bridges of kubelets whose root directory is gone (a test cluster's, a removed node's) are removed. */
+async function sweepStaleBridges(log: Logger): Promise<void> {
+  const out = await run('ip', ['-o', '-d', 'link', 'show', 'type', 'bridge']).catch(() => '');
+  for (const line of out.split('\n')) {
+    const name = /^\d+: (kb[0-9a-f]{10})[:@]/.exec(line)?.[1];
+    const root = /alias (.*?)(?:\\|$)/.exec(line)?.[1]?.trim();
+    if (!name) continue;
+    // Still in use by a pod namespace (its veth is enslaved): leave it.
+    if ((await readdir(`/sys/class/net/${name}/brif`).catch(() => [])).length) continue;
+    // Named for a kubelet root that still exists: that kubelet's. (No alias: made before bridges had one.)
+    if (root?.startsWith(BRIDGE_ALIAS_PREFIX) && existsSync(root.slice(BRIDGE_ALIAS_PREFIX.length))) continue;
+    log.info('removing an unused bridge of a kubelet whose root is gone', { bridge: name, root: root?.slice(BRIDGE_ALIAS_PREFIX.length) ?? '(unknown)' });
+    await removeBridge(name).catch((err: unknown) => log.warn('removing a stale bridge failed', { bridge: name, err: String(err) }));
   }
 }
 
