@@ -3,7 +3,8 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { constants as zc, createDeflate, createInflate } from 'node:zlib';
 import { encodeHeaderBlock, parseHeaderBlock, SPDY3_DICTIONARY } from '../src/streaming/spdy';
-import { servePortForward } from '../src/streaming/port-forward';
+import { spawn } from 'node:child_process';
+import { netnsDialer, servePortForward, tcpDialer } from '../src/streaming/port-forward';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
@@ -99,7 +100,7 @@ let sock: Socket;
 
 beforeAll(async () => {
   echo = createServer((s) => s.pipe(s));
-  kubelet = createServer((s) => servePortForward(s, '127.0.0.1', silent));
+  kubelet = createServer((s) => servePortForward(s, tcpDialer('127.0.0.1'), silent));
   await Promise.all([echo, kubelet].map((srv) => new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))));
   sock = connect((kubelet.address() as AddressInfo).port, '127.0.0.1');
   client = new Client(sock);
@@ -138,7 +139,7 @@ test('a port nobody listens on: the error stream says so and ends', async () => 
   await client.synStream(5, { streamtype: 'error', port, requestid: '1' }, true);
   await client.synStream(7, { streamtype: 'data', port, requestid: '1' });
   const err = await client.until(() => client.received(5));
-  expect(err.toString()).toMatch(new RegExp(`error forwarding port ${port} to pod: .*ECONNREFUSED`));
+  expect(err.toString()).toMatch(new RegExp(`error forwarding port ${port} to pod: failed to connect to 127.0.0.1:${port}: .*ECONNREFUSED`));
 });
 
 test('a PING is answered with the same id', async () => {
@@ -148,3 +149,23 @@ test('a PING is answered with the same id', async () => {
   const pong = await client.until(() => client.frames.find((f) => f.control && f.type === 6));
   expect(pong.body.readUInt32BE(0)).toBe(41);
 });
+
+test('in a pod with its own network namespace, port-forward reaches a server bound to the pod\'s localhost (as root)', async () => {
+  // A "pod": a private network namespace whose server listens on 127.0.0.1:8123 only.
+  const server = `import socket\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(("127.0.0.1", 8123))\ns.listen()\nprint("up", flush=True)\nwhile True:\n    c,_=s.accept()\n    c.sendall(b"hi from the pod " + c.recv(100))\n    c.close()\n`;
+  const pod = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec python3 -c "$0"', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((ok) => pod.stdout.once('data', () => ok()));
+    const conn = await netnsDialer(pod.pid!)(8123);
+    conn.end('ping');
+    const chunks: Buffer[] = [];
+    for await (const c of conn) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hi from the pod ping');
+    // The host's own 127.0.0.1:8123 is not the pod's.
+    await expect(tcpDialer('127.0.0.1')(8123)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(netnsDialer(pod.pid!)(8124)).rejects.toThrow(/failed to connect to localhost:8124 inside namespace/);
+  } finally {
+    pod.kill('SIGKILL');
+  }
+}, 60_000); // process starts on a loaded machine
+

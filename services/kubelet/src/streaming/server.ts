@@ -15,7 +15,7 @@ import { runAttach, type AttachTarget } from './attach';
 import { CHANNEL_PROTOCOLS, ChannelSession, failure, type ChannelProtocol } from './channels';
 import { containerProcess, pidOf } from './container-process';
 import { runExec } from './exec';
-import { PORTFORWARD_TUNNEL_PROTOCOL, servePortForward, webSocketStream } from './port-forward';
+import { netnsDialer, PORTFORWARD_TUNNEL_PROTOCOL, servePortForward, tcpDialer, webSocketStream, type PodDialer } from './port-forward';
 
 export interface StreamPod {
   pod: Pod;
@@ -81,17 +81,17 @@ export class StreamingServer {
     const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
 
     if (route.kind === 'portForward') {
-      const host = this.opts.lookup.portForwardHost(target.pod);
+      const dial = this.dialerFor(target);
       if (isWebSocket) {
         if (!offers(req, PORTFORWARD_TUNNEL_PROTOCOL)) return refuse(socket, 400, `port-forward over WebSockets needs the subprotocol ${PORTFORWARD_TUNNEL_PROTOCOL}`);
         req.headers['sec-websocket-protocol'] = TUNNEL_STANDIN;
-        return this.wss.handleUpgrade(req, socket, head, (ws) => servePortForward(webSocketStream(ws), host, this.opts.log));
+        return this.wss.handleUpgrade(req, socket, head, (ws) => servePortForward(webSocketStream(ws), dial, this.opts.log));
       }
       if (/^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
         if (!String(req.headers['x-stream-protocol-version'] ?? '').split(/\s*,\s*/).includes('portforward.k8s.io')) return refuse(socket, 400, 'unable to negotiate a port-forward protocol (portforward.k8s.io)');
         socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
         if (head.length) socket.unshift(head);
-        return servePortForward(socket, host, this.opts.log);
+        return servePortForward(socket, dial, this.opts.log);
       }
       return refuse(socket, 400, 'Upgrade request required (websocket or SPDY/3.1)');
     }
@@ -118,6 +118,16 @@ export class StreamingServer {
     return this.accept(req, socket, head, (session) => {
       runAttach(session, attach, io).catch((err: unknown) => session.finish(failure(String(err))));
     });
+  }
+
+  /**
+   * As root, through the network namespace of one of the pod's running containers (kube dials
+   * localhost in the pod); otherwise the pod shares this kubelet's network: TCP to its IP.
+   */
+  private dialerFor(target: StreamPod): PodDialer {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    const pid = target.pod.spec.containers.map((c) => pidOf(target.containerID(c.name))).find((p) => p !== undefined);
+    return root && pid !== undefined ? netnsDialer(pid) : tcpDialer(this.opts.lookup.portForwardHost(target.pod));
   }
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, run: (session: ChannelSession) => void): void {
