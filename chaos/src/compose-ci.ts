@@ -25,6 +25,13 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const minutes = Number(process.env.KEELSON_COMPOSE_CHAOS_MINUTES ?? 2);
   const stack = await up({ exposeBackends: true, log });
+  // Interrupted (Ctrl-C, CI timeout): the stack and the daemon it started go too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: tearing the stack down`);
+      void stack.down().catch((e: unknown) => log(`teardown: ${String(e)}`)).finally(() => process.exit(130));
+    });
+  }
   const checks: Check[] = [];
   try {
     checks.push(...(await runComposeChecks(stack)));

@@ -115,8 +115,11 @@ export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ 
   const driver = given ?? (await makeDriver(o, dir));
   log(`driver ${o.driver}, ${o.minutes} min, a hit every ${o.intervalSec} s, seed ${o.seed}`);
   const stopping = () => { log('interrupted: stopping the cluster'); void driver.stop().finally(() => process.exit(130)); };
-  process.once('SIGINT', stopping);
-  process.once('SIGTERM', stopping);
+  // A caller that handed in its driver also handles signals (and tears its stack down).
+  if (!given) {
+    process.once('SIGINT', stopping);
+    process.once('SIGTERM', stopping);
+  }
   try {
     await driver.start();
     const api = new Api(driver.api());
