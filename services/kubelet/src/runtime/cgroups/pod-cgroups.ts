@@ -1,5 +1,7 @@
 // Pod and container cgroups for the process runtime, laid out as the kubelet's cgroupfs driver
-// lays them out under its cgroup root (here `<the kubelet's own cgroup>/keelson/<node>`):
+// lays them out under its cgroup root (here `<the kubelet's own cgroup>/keelson/<node>-<hash>`,
+// the hash of the kubelet's state directory: two clusters on one machine may both have a
+// `node-1`, and neither may sweep the other's pods):
 //   kubepods/                        node allocatable (no limit set here)
 //   kubepods/pod<uid>/<container>    Guaranteed pods
 //   kubepods/burstable/pod<uid>/...  Burstable pods
@@ -9,8 +11,9 @@
 // execs the container's argv (same pid). Each attempt gets a fresh container cgroup, so its OOM
 // counter tells whether the kernel's OOM killer ended it (reported as OOMKilled, exit 137).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '@keelson/telemetry';
 import type { Container, Pod } from '../../types';
 import type { PodIdentity } from '../pod-identity';
@@ -85,7 +88,7 @@ export class PodCgroups {
       return undefined;
     }
     const h = await currentHierarchy();
-    const rootPath = join('keelson', opts.nodeName);
+    const rootPath = join('keelson', `${opts.nodeName}-${createHash('sha256').update(resolve(opts.stateDir)).digest('hex').slice(0, 8)}`);
     const driver = driverFor(h, rootPath);
     if (!driver) {
       opts.log.warn('pod cgroups off: resources.limits are not enforced', { reason: h.version === 0 ? h.reason : 'unknown' });
