@@ -91,7 +91,8 @@ describe('a pod bound to node-1 runs as a real process', () => {
     marker = join(shared, 'web-terminated');
     const script = `const fs=require('fs');require('http').createServer((q,s)=>{console.log('got '+q.url);s.end('hi')}).listen(${port},()=>console.log('listening on ${port}'));` +
       `process.on('SIGTERM',()=>{fs.writeFileSync(process.env.MARKER,'SIGTERM');process.exit(0)})`;
-    await create(podManifest('web', { command: ['node', '-e', script], env: [{ name: 'MARKER', value: marker }] }));
+    // The pod's sandbox shows none of the host's files: the directory is a hostPath volume, mounted at the same path.
+    await create(podManifest('web', { command: ['node', '-e', script], env: [{ name: 'MARKER', value: marker }], volumeMounts: [{ name: 'shared', mountPath: shared }] }, { volumes: [{ name: 'shared', hostPath: { path: shared, type: 'Directory' } }] }));
     const row = await until('web Running', async () => {
       const o = await cp.k('get', 'pod', 'web', '-o', 'wide');
       return /^web\s+1\/1\s+Running\s+0\s+\S+\s+127\.0\.0\.1\s+node-1\s/m.test(o) && o;

@@ -1,10 +1,13 @@
 // Pod status as the kubelet writes it (kubelet_pods.go generateAPIPodStatus / getPhase,
 // status manager's condition handling): pure functions of the containers' observed state.
 import { qosOf, type QOSClass } from './runtime/cgroups/resources';
+import { incompleteInit, initPhase } from './init-containers';
 import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from './types';
 
 /** kubelet getPhase for pods without init containers. */
-export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
+export function podPhase(pod: Pod, statuses: ContainerStatus[], initStatuses: ContainerStatus[] = []): PodPhase {
+  const init = initPhase(pod, initStatuses);
+  if (init) return init;
   const policy = pod.spec.restartPolicy ?? 'Always';
   let running = 0;
   let waiting = 0;
@@ -54,10 +57,14 @@ export interface StatusInputs {
   now: string;
   /** The conditions last written, for stable transition times. */
   previous?: PodCondition[];
+  /** Init containers' statuses (init-containers.ts), in spec order. */
+  initStatuses?: ContainerStatus[];
 }
 
 export function computePodStatus(pod: Pod, statuses: ContainerStatus[], inp: StatusInputs): PodStatus {
-  const phase = podPhase(pod, statuses);
+  const initStatuses = inp.initStatuses ?? [];
+  const phase = podPhase(pod, statuses, initStatuses);
+  const incomplete = incompleteInit(pod, initStatuses);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const unready = pod.spec.containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
   const ready = !terminal && unready.length === 0;
@@ -67,7 +74,7 @@ export function computePodStatus(pod: Pod, statuses: ContainerStatus[], inp: Sta
     phase,
     conditions: [
       condition('PodReadyToStartContainers', true, inp.now, inp.previous),
-      condition('Initialized', true, inp.now, inp.previous),
+      condition('Initialized', incomplete.length === 0, inp.now, inp.previous, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
       condition('Ready', ready, inp.now, inp.previous, reason, message),
       condition('ContainersReady', ready, inp.now, inp.previous, reason, message),
       condition('PodScheduled', true, inp.now, inp.previous),
@@ -76,6 +83,7 @@ export function computePodStatus(pod: Pod, statuses: ContainerStatus[], inp: Sta
     hostIPs: [{ ip: inp.hostIP }],
     startTime: inp.startTime,
     containerStatuses: pod.spec.containers.map((c) => statuses.find((s) => s.name === c.name)).filter((s): s is ContainerStatus => !!s),
+    ...((pod.spec.initContainers ?? []).length ? { initContainerStatuses: initStatuses } : {}),
     qosClass: qosClass(pod),
   };
   if (inp.podIP) {

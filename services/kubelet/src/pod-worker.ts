@@ -4,6 +4,7 @@
 import type { Logger } from '@keelson/telemetry';
 import { formatDuration, type Backoff } from './backoff';
 import { PodStartTrace } from './pod-start-trace';
+import { incompleteInit, isSidecar } from './init-containers';
 import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { containerEnv } from './runtime/container-env';
@@ -29,6 +30,8 @@ export interface PodWorkerDeps {
 interface ContainerRun {
   spec: Container;
   restartCount: number;
+  /** An init container (init-containers.ts): runs to success before the app containers. */
+  init?: boolean;
   handle?: ContainerHandle;
   /** Set while stopping on purpose (liveness failure, pod deletion). */
   stopping?: boolean;
@@ -182,9 +185,11 @@ export class PodWorker {
   /** Adopts containers still running from an earlier kubelet; restores restart counts. */
   private async recover(): Promise<void> {
     const recovered = await this.deps.runtime.recover(this.pod);
-    for (const c of this.pod.spec.containers) {
+    const init = new Set(this.pod.spec.initContainers ?? []);
+    for (const c of [...init, ...this.pod.spec.containers]) {
       const saved = await this.deps.runtime.loadState(this.pod, c.name);
       const run = this.newRun(c, saved?.restartCount ?? 0);
+      if (init.has(c)) run.init = true;
       if (saved?.lastTerminated) {
         // It ran and ended before: keep that as its last state, and whether it may restart.
         run.terminated = { ...saved.lastTerminated };
@@ -213,7 +218,8 @@ export class PodWorker {
   private async syncOnce(): Promise<void> {
     if (this.pod.metadata.deletionTimestamp) return this.terminate();
     let wakeIn = Infinity;
-    for (const c of this.pod.spec.containers) {
+    const initialized = await this.syncInit((ms) => (wakeIn = Math.min(wakeIn, ms)));
+    for (const c of initialized ? this.pod.spec.containers : []) {
       const run = this.runs.get(c.name) ?? this.newRun(c, 0);
       this.runs.set(c.name, run);
       if (run.handle || run.done) continue;
@@ -222,6 +228,30 @@ export class PodWorker {
     }
     if (wakeIn < Infinity) this.retryIn(wakeIn);
     this.publish();
+  }
+
+  /**
+   * Init containers, in order: the first one not complete is (re)started or waited for; true once
+   * all are complete (sidecars: started) and the app containers may start.
+   */
+  private async syncInit(wake: (ms: number) => void): Promise<boolean> {
+    for (const c of this.pod.spec.initContainers ?? []) {
+      const run = this.runs.get(c.name) ?? { ...this.newRun(c, 0), init: true };
+      this.runs.set(c.name, run);
+      if (isSidecar(c) && run.handle) {
+        if (!run.started) return false;
+        continue;
+      }
+      if (run.handle) return false;
+      if (run.done) {
+        if (run.terminated?.exitCode === 0) continue;
+        return false; // failed for good (restartPolicy Never): the pod has failed
+      }
+      const wait = await this.attempt(run);
+      if (wait > 0) wake(wait);
+      if (!(isSidecar(c) && run.handle && run.started)) return false;
+    }
+    return true;
   }
 
   /** One try to (re)start a container; returns ms until the next try (0 = none needed). */
@@ -266,6 +296,12 @@ export class PodWorker {
       this.watch(run, handle);
     } catch (err) {
       if (!(err instanceof StartContainerError)) throw err;
+      if (err.reason === 'CreateContainerConfigError') {
+        // Nothing was created: kube keeps the container waiting (no restart, no exit) and retries.
+        run.waiting = { reason: err.reason, message: err.message };
+        this.deps.event(this.pod, 'Warning', 'Failed', `Error: ${err.message}`);
+        return this.deps.crashBackoff.next(`${key}/config`);
+      }
       run.restartCount = restartCount;
       run.terminated = { exitCode: 128, reason: 'StartError', message: err.message, finishedAt: new Date().toISOString() };
       run.waiting = { reason: err.reason, message: err.message };
@@ -349,7 +385,8 @@ export class PodWorker {
   private afterExit(run: ContainerRun): boolean {
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     const code = run.terminated?.exitCode ?? 0;
-    run.done = policy === 'Never' || (policy === 'OnFailure' && code === 0);
+    if (run.init) run.done = isSidecar(run.spec) ? false : code === 0 || policy === 'Never'; // a failed init container restarts unless Never
+    else run.done = policy === 'Never' || (policy === 'OnFailure' && code === 0);
     return !run.done;
   }
 
@@ -399,14 +436,21 @@ export class PodWorker {
   /** Computes the status from what the worker knows and hands it to the writer. */
   private publish(): void {
     if (this.terminated) return;
+    const init = this.pod.spec.initContainers ?? [];
+    const initStatuses: ContainerStatus[] = init.map((c) => {
+      const r = this.runs.get(c.name);
+      return r ? this.containerStatus(r) : waitingStatus(c, 'PodInitializing');
+    });
+    const initializing = incompleteInit(this.pod, initStatuses).length > 0;
     const statuses: ContainerStatus[] = this.pod.spec.containers.map((c) => {
       const r = this.runs.get(c.name);
+      if (initializing && !r?.handle && !r?.terminated && !r?.waiting) return waitingStatus(c, 'PodInitializing');
       return r ? this.containerStatus(r) : waitingStatus(c, 'ContainerCreating');
     });
     const now = new Date().toISOString();
     const previous = Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined;
     const startTime = typeof this.pod.status?.startTime === 'string' ? this.pod.status.startTime : this.startTime;
-    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous }));
+    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous, initStatuses }));
   }
 
   private containerStatus(r: ContainerRun): ContainerStatus {

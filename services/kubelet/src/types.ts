@@ -6,7 +6,12 @@ export { NODES, PODS } from '@keelson/api';
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string } };
+  valueFrom?: {
+    fieldRef?: { fieldPath: string };
+    resourceFieldRef?: { containerName?: string; resource?: string; divisor?: string | number };
+    configMapKeyRef?: { name?: string; key?: string; optional?: boolean };
+    secretKeyRef?: { name?: string; key?: string; optional?: boolean };
+  };
 }
 
 export interface ExecAction { command?: string[] }
@@ -97,6 +102,7 @@ export interface PodStatus {
   podIPs?: { ip: string }[];
   startTime: string;
   containerStatuses: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
   qosClass?: string;
 }
 

@@ -21,11 +21,12 @@ export async function handlePodLog(res: ServerResponse, namespace: string | unde
   const pod = await deps.pods.get(namespace, name);
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const containers = (Array.isArray(spec.containers) ? spec.containers : []).filter(isRecord).map((c) => String(c.name));
+  const initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter(isRecord).map((c) => String(c.name));
   let container = query.get('container') ?? '';
   if (!container) {
-    if (containers.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+    if (containers.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initContainers.length ? ` or one of the init containers: [${initContainers.join(' ')}]` : ''}`);
     container = containers[0];
-  } else if (!containers.includes(container)) {
+  } else if (!containers.includes(container) && !initContainers.includes(container)) {
     throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
   }
   const nodeName = typeof spec.nodeName === 'string' ? spec.nodeName : '';

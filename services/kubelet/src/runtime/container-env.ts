@@ -1,21 +1,34 @@
 // A container's environment as Kubernetes builds it: a clean base, then `env` in order,
 // with `$(VAR)` references to earlier variables and `fieldRef` values expanded.
 import type { Container, Pod } from '../types';
+import { envFromVars, keyRefValue, type EnvSources } from './env-sources';
+import { podHostname } from './sandbox/hostname';
+import { resourceFieldValue } from './sandbox/resource-field';
 
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function containerEnv(pod: Pod, c: Container, podIP: string): Record<string, string> {
+/**
+ * `sources` holds the ConfigMaps and Secrets the container reads (runtime/env-sources.ts); with
+ * them, a missing one throws ContainerConfigError. Without (probes), such variables are empty.
+ */
+export function containerEnv(pod: Pod, c: Container, podIP: string, sources?: EnvSources): Record<string, string> {
   const env: Record<string, string> = {
     // The host's PATH first, so host tools (node, python3) resolve as on the node.
     PATH: process.env.PATH || BASE_PATH,
-    HOSTNAME: pod.metadata.name ?? '',
+    HOSTNAME: podHostname(pod),
     HOME: '/tmp',
   };
   if (process.env.LANG) env.LANG = process.env.LANG;
+  if (sources) Object.assign(env, envFromVars(pod, c, sources));
   for (const v of c.env ?? []) {
+    const from = v.valueFrom;
     if (v.value !== undefined) env[v.name] = expandRefs(v.value, env);
-    else if (v.valueFrom?.fieldRef) env[v.name] = fieldValue(pod, v.valueFrom.fieldRef.fieldPath, podIP);
-    else env[v.name] = '';
+    else if (from?.fieldRef) env[v.name] = fieldValue(pod, from.fieldRef.fieldPath, podIP);
+    else if (from?.resourceFieldRef) env[v.name] = resourceFieldValue(pod, from.resourceFieldRef, c);
+    else if ((from?.configMapKeyRef || from?.secretKeyRef) && sources) {
+      const value = keyRefValue(pod, (from.configMapKeyRef ?? from.secretKeyRef)!, !from.configMapKeyRef, sources);
+      if (value !== undefined) env[v.name] = value;
+    } else env[v.name] = '';
   }
   return env;
 }

@@ -14,6 +14,8 @@ import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
+import { PodSandboxError } from './sandbox/pod-sandboxes';
+import { ContainerConfigError } from './sandbox/security-context';
 import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
 import { containerStdinFor } from '../streaming/container-stdin';
@@ -62,7 +64,7 @@ export class ProcessRuntime implements Runtime {
   async startContainer(pod: Pod, container: Container, restartCount: number, podIP: string): Promise<ContainerHandle> {
     const uid = pod.metadata.uid!;
     const cwd = this.workingDir(pod, container);
-    const env = containerEnv(pod, container, podIP);
+    const env = await configured(async () => containerEnv(pod, container, podIP, await this.sandbox?.envSources?.(pod, container)));
     const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => expandRefs(a, env));
     try {
       await mkdir(cwd, { recursive: true });
@@ -75,8 +77,10 @@ export class ProcessRuntime implements Runtime {
     }
     let start: SandboxedStart = { argv, env: {}, asRoot: false };
     try {
-      if (this.sandbox) start = await this.sandbox.prepare(pod, container, argv);
+      if (this.sandbox) start = await this.sandbox.prepare(pod, container, argv, podIP, cwd);
     } catch (err) {
+      if (err instanceof ContainerConfigError) throw new StartContainerError('CreateContainerConfigError', err.message);
+      if (err instanceof PodSandboxError) throw err; // not the container's failure: the pod's sync is retried
       throw new StartContainerError('CreateContainerError', `volumes: ${(err as Error).message}`);
     }
     // `stdin: true`: a named pipe attach sessions write to (streaming/container-stdin.ts).
@@ -93,7 +97,7 @@ export class ProcessRuntime implements Runtime {
       await logFile.close();
       throw new StartContainerError('CreateContainerError', `cgroups: ${(err as Error).message}`);
     });
-    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: [stdin?.fd ?? 'ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : this.identity) });
+    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: [stdin?.fd ?? 'ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : start.identity ?? this.identity) });
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {
@@ -119,7 +123,7 @@ export class ProcessRuntime implements Runtime {
   async recover(pod: Pod): Promise<RecoveredContainer[]> {
     const uid = pod.metadata.uid!;
     const out: RecoveredContainer[] = [];
-    for (const c of pod.spec.containers) {
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
       const rec = await this.readRecord(uid, c.name);
       if (!rec?.pid || !rec.procStart || (await procStartTime(rec.pid)) !== rec.procStart) continue;
       const pid = rec.pid;
@@ -161,7 +165,7 @@ export class ProcessRuntime implements Runtime {
         await handleFor(rec.pid, '', new Promise<ExitInfo>(() => undefined), rec.procStart).stop(graceMs);
       }
     }));
-    this.sandbox?.release(uid);
+    await this.sandbox?.release(uid);
     // Whatever escaped the process group (a daemonised child) still runs in the pod's cgroups.
     await this.cgroups?.removePod(uid);
     await this.network?.removePodNetwork(uid);
@@ -215,6 +219,16 @@ export class ProcessRuntime implements Runtime {
     const dir = join(this.podDir(uid), 'containers');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `${name}.json`), JSON.stringify(rec));
+  }
+}
+
+/** kube's CreateContainerConfigError: env from a missing ConfigMap/Secret key, a refused securityContext. */
+async function configured<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ContainerConfigError) throw new StartContainerError('CreateContainerConfigError', err.message);
+    throw err;
   }
 }
 

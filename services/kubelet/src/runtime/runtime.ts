@@ -43,10 +43,10 @@ export class ImagePullError extends Error {
   override readonly name = 'ImagePullError';
 }
 
-/** Raised by `startContainer` when the process cannot be created (CreateContainerError / RunContainerError). */
+/** Raised by `startContainer` when the process cannot be created (CreateContainerError / CreateContainerConfigError / RunContainerError). */
 export class StartContainerError extends Error {
   override readonly name = 'StartContainerError';
-  constructor(readonly reason: 'CreateContainerError' | 'RunContainerError', message: string) {
+  constructor(readonly reason: 'CreateContainerError' | 'CreateContainerConfigError' | 'RunContainerError', message: string) {
     super(message);
   }
 }

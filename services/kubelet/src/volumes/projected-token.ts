@@ -14,10 +14,12 @@
 import { isNotFound, type KeelsonClient } from '@keelson/client';
 import type { KubeObject } from '@keelson/api';
 import type { Logger } from '@keelson/telemetry';
-import { chmod, chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import type { PodIdentity } from '../runtime/pod-identity';
+import { resourceFieldValue, type ResourceFieldSelector } from '../runtime/sandbox/resource-field';
 import type { Pod } from '../types';
+import { planVolume, type VolumePlan } from './volume-kinds';
 
 /** What the volumes need from the API (a kubelet's node identity may do exactly this). */
 export interface VolumeSourceApi {
@@ -96,20 +98,27 @@ export class ProjectedVolumes {
     const done = this.ready.get(uid);
     if (done) return done;
     const out = new Map<string, string>();
-    const volumes = list(pod.spec.volumes).filter((v) => rec(v.projected) && str(v.name));
+    // Every kind served as files (volume-kinds.ts): configMap, secret, downwardAPI, emptyDir, hostPath too.
+    const volumes = list(pod.spec.volumes).map(planVolume).filter((v): v is VolumePlan => !!v);
     if (volumes.length === 0) return out;
     await mkdir(this.volumesRoot(uid), { recursive: true, mode: 0o700 });
     await chmod(this.volumesRoot(uid), 0o700);
     const leases: TokenLease[] = [];
     try {
       for (const v of volumes) {
-        const name = str(v.name)!;
-        const projected = rec(v.projected)!;
-        const dir = this.dir(uid, name);
-        await mkdir(dir, { recursive: true, mode: 0o755 });
-        const defaultMode = typeof projected.defaultMode === 'number' ? projected.defaultMode : 0o644;
-        for (const source of list(projected.sources)) await this.project(pod, name, dir, source, defaultMode, leases);
-        out.set(name, dir);
+        if (v.kind === 'hostPath') {
+          out.set(v.name, await hostPathDir(v.path, v.type));
+          continue;
+        }
+        const dir = join(this.volumesRoot(uid), `kubernetes.io~${v.plugin}`, v.name);
+        if (v.kind === 'emptyDir') {
+          await mkdir(dir, { recursive: true, mode: 0o777 });
+          await chmod(dir, 0o777); // kube's emptyDir: any container user may write
+        } else {
+          await mkdir(dir, { recursive: true, mode: 0o755 });
+          for (const source of v.sources) await this.project(pod, v.name, dir, source, v.defaultMode, leases);
+        }
+        out.set(v.name, dir);
       }
     } catch (e) {
       leases.forEach((l) => clearTimeout(l.timer));
@@ -181,8 +190,10 @@ export class ProjectedVolumes {
     if (downward) {
       for (const item of list(downward.items)) {
         const fieldPath = str(rec(item.fieldRef)?.fieldPath);
-        if (!fieldPath) continue; // resourceFieldRef: no resources to report on this runtime
-        await this.writeFileIn(dir, str(item.path) ?? '', Buffer.from(downwardValue(pod, fieldPath)), typeof item.mode === 'number' ? item.mode : defaultMode);
+        const resourceRef = rec(item.resourceFieldRef);
+        const value = fieldPath ? downwardValue(pod, fieldPath) : resourceRef ? resourceFieldValue(pod, resourceRef as ResourceFieldSelector) : undefined;
+        if (value === undefined) continue;
+        await this.writeFileIn(dir, str(item.path) ?? '', Buffer.from(value), typeof item.mode === 'number' ? item.mode : defaultMode);
       }
     }
     // clusterTrustBundle and podCertificate sources are not served by this API: nothing to write.
@@ -235,6 +246,14 @@ export class ProjectedVolumes {
       throw e;
     });
   }
+}
+
+/** A hostPath volume's directory (DirectoryOrCreate makes it; Directory and the default need it there). */
+async function hostPathDir(path: string, type: string): Promise<string> {
+  if (type === 'DirectoryOrCreate') await mkdir(path, { recursive: true, mode: 0o755 });
+  else if (type && type !== 'Directory') throw new VolumeSetupError(`hostPath type ${type} is not supported by the process runtime`);
+  if (!(await stat(path).then((s) => s.isDirectory(), () => false))) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a directory`);
+  return path;
 }
 
 /** data (and binaryData) of a ConfigMap, or a Secret's base64 data, as bytes by key. */
