@@ -228,11 +228,12 @@ class Stack implements ComposeStack {
 
   async bringUp(opts: ComposeUpOptions, baseCached: boolean, started: number): Promise<void> {
     const t1 = Date.now();
-    // The project's images: compose build (classic builder, layer cache: only what changed rebuilds).
+    // The project's images: compose build (classic builder, layer cache: only what changed rebuilds;
+    // --force-rm: a failed step leaves no intermediate container behind).
     const projectImages = ['keelson/service', 'keelson/kubelet', 'keelson/api-gateway', 'keelson/credentials', 'keelson/haproxy'].map((i) => `${i}:${this.env.KEELSON_TAG}`);
     const present = await Promise.all(projectImages.map((i) => run('docker', ['image', 'inspect', i], { env: this.engine.env }).then((x) => x.code === 0)));
     this.log('building the project images (compose build)');
-    await this.mustCompose(['build', ...(opts.rebuild ? ['--no-cache'] : [])], 1_800_000, (l) => {
+    await this.mustCompose(['build', '--force-rm', ...(opts.rebuild ? ['--no-cache'] : [])], 1_800_000, (l) => {
       if (/^(Building \S+$|Step \d+\/\d+ : (RUN|FROM))/.test(l)) this.log(`  ${l.slice(0, 120)}`);
     });
     this.timings.imagesMs = Date.now() - t1;
