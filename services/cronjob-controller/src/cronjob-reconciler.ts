@@ -35,8 +35,16 @@ export class CronJobReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
-    const cj = this.o.cronJobs.getByName(namespace, name);
-    if (!cj) return;
+    if (!this.o.cronJobs.getByName(namespace, name)) return;
+    // The CronJob as stored, not as cached: a cache that has not yet seen the last status write
+    // (active Jobs, lastScheduleTime) would let Forbid start a second Job, or start one twice.
+    let cj: CronJob;
+    try {
+      cj = await this.o.client.get<CronJob>(CRONJOBS, namespace, name, { signal: ctx.signal });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
     const children = this.o.jobs.byOwnerUid(cj.metadata.uid!).filter((j) => getControllerOf(j)?.uid === cj.metadata.uid);
     const status: CronJobStatus = structuredClone(cj.status ?? {});
     status.active = status.active ?? [];
