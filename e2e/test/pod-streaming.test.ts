@@ -12,8 +12,10 @@ import { freePort, startControlPlane, type ControlPlane, until } from '@keelson/
 jest.setTimeout(120_000);
 
 const KUBELET_SECRET = 'streaming-test-secret';
+// A block of its own, so clusters started next to this one keep their routes.
+const CLUSTER_CIDR = `10.${150 + Math.floor(Math.random() * 40)}.0.0/16`;
+const WEB_PORT = 8080;
 let cp: ControlPlane;
-let webPort = 0;
 
 type Json = Record<string, unknown>;
 const pod = (name: string, container: Json, spec: Json = {}): string =>
@@ -27,15 +29,17 @@ let lastPods = '';
 const running = (name: string) => until(`${name} Running`, async () => /\s1\/1\s+Running\s/.test((lastPods = await cp.k('get', 'pod', name, '-o', 'wide'))), 120_000, 200, () => `${lastPods}\n--- kubelet log ---\n${kubeletLog().slice(-4000)}`);
 
 beforeAll(async () => {
-  cp = await startControlPlane({ nats: true, services: ['kubelet'], nodes: ['node-1'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
+  cp = await startControlPlane({ nats: true, services: ['node-lifecycle-controller', 'kubelet'], nodes: ['node-1'], env: { KEELSON_KUBELET_CLIENT_TOKEN: KUBELET_SECRET } });
+  // Node IPAM gives node-1 a podCIDR: pods get their own network namespace (runtime/network/).
+  await cp.startService('node-lifecycle-controller', { env: { KEELSON_CLUSTER_CIDR: CLUSTER_CIDR } });
   const kubelet = await cp.startService('kubelet', {
     instance: 'node-1',
     env: { NODE_NAME: 'node-1', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet', 'node-1'), KEELSON_KUBELET_AUTH_TOKEN: KUBELET_SECRET, KEELSON_LEADER_ELECT: 'false' },
   });
   kubeletLog = () => kubelet.log();
-  webPort = await freePort();
   await apply(pod('box', { command: ['sh', '-c', 'echo box up; exec sleep 3600'] }));
-  await apply(pod('web', { command: ['python3', '-m', 'http.server', String(webPort), '--bind', '0.0.0.0'] }));
+  // Bound to the pod's own localhost: port-forward must connect inside the pod's network namespace.
+  await apply(pod('web', { command: ['python3', '-m', 'http.server', String(WEB_PORT), '--bind', '127.0.0.1'] }));
   await Promise.all([running('box'), running('web')]);
 }, 240_000); // a loaded machine is slow to start a control plane and a kubelet (no assertion on time)
 afterAll(async () => {
@@ -50,6 +54,15 @@ test('kubectl exec runs a command in the pod: stdout, stderr and its exit code',
   expect(r.stderr).toContain('command terminated with exit code 3');
   expect(r.code).toBe(3);
   expect((await cp.kubectl(['exec', 'box', '--', 'true'])).code).toBe(0);
+});
+
+test('kubectl exec runs inside the pod\'s sandbox: its own network namespace and address', async () => {
+  const podIP = (JSON.parse(await cp.k('get', 'pod', 'box', '-o', 'json')) as { status: { podIP: string } }).status.podIP;
+  expect(podIP).not.toBe('127.0.0.1');
+  const addrs = await cp.k('exec', 'box', '--', 'ip', '-4', '-o', 'addr', 'show');
+  expect(addrs).toContain(`inet ${podIP}/`);
+  // The host's interfaces are not there: only lo and the pod's veth end.
+  expect(addrs.trim().split('\n').length).toBe(2);
 });
 
 test('kubectl exec -i passes stdin through and ends it (v5 close signal)', async () => {
@@ -88,7 +101,7 @@ test('kubectl cp copies a file into the pod and back out (tar over exec)', async
 test('kubectl port-forward, then an HTTP request through it reaches the pod', async () => {
   const local = await freePort();
   const cache = mkdtempSync(join(tmpdir(), 'kcache-'));
-  const pf = spawn('kubectl', ['--kubeconfig', cp.kubeconfig, '--cache-dir', cache, 'port-forward', 'pod/web', `${local}:${webPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pf = spawn('kubectl', ['--kubeconfig', cp.kubeconfig, '--cache-dir', cache, 'port-forward', 'pod/web', `${local}:${WEB_PORT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   pf.stdout.on('data', (d: Buffer) => (log += d.toString()));
   pf.stderr.on('data', (d: Buffer) => (log += d.toString()));
