@@ -16,7 +16,8 @@ beforeAll(async () => {
   cp = await startControlPlane({ nats: true, services: SERVICES });
   const env = (n: string): Record<string, string> =>
     n === 'kubelet' ? { ...FAST, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'pdb', NODE_COUNT: '2', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } : FAST;
-  await Promise.all(SERVICES.map((n) => cp.startService(n, { env: env(n) })));
+  // One at a time: several services connecting to NATS at once time out on a loaded machine.
+  for (const n of SERVICES) await cp.startService(n, { env: env(n) });
 });
 afterAll(async () => {
   await cp?.stop();
@@ -36,7 +37,14 @@ const pdb = () => json<Pdb>('/apis/policy/v1/namespaces/default/poddisruptionbud
 test('the controller keeps the budget; drain evicts until it blocks, then finishes once replacements are Ready', async () => {
   // Every replica on pdb-0: pdb-1 is cordoned while the Deployment rolls out.
   await cp.k('cordon', 'pdb-1');
-  await cp.k('create', 'deployment', 'guarded', '--image=nginx:1.27', '--replicas=3');
+  const deployment = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'guarded' },
+    spec: {
+      replicas: 3, selector: { matchLabels: { app: 'guarded' } },
+      template: { metadata: { labels: { app: 'guarded' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+    },
+  };
+  await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(deployment) }).then((r) => expect(r.stderr).toBe(''));
   await cp.k('rollout', 'status', 'deployment/guarded', '--timeout=60s');
   expect((await pods()).map((p) => p.spec.nodeName)).toEqual(['pdb-0', 'pdb-0', 'pdb-0']);
 
@@ -60,7 +68,7 @@ test('the controller keeps the budget; drain evicts until it blocks, then finish
   const spent = await until('the budget settles at no disruption left', async () => {
     const b = await pdb();
     return b.status?.disruptionsAllowed === 0 && b.status.currentHealthy === 2 && b.status.expectedPods === 3 ? b : undefined;
-  });
+  }, 60_000);
   expect(spent.status!.conditions).toEqual([expect.objectContaining({ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' })]);
   // Raw eviction: kube's 429 with the DisruptionBudget cause naming the counts.
   const victim = (await pods()).find((p) => p.spec.nodeName === 'pdb-0')!;
