@@ -128,6 +128,19 @@ export class PodCgroups {
     return { ...plan, argv: ['/bin/sh', '-c', JOIN_SCRIPT, 'keelson-cgroup', ids, groups, ...this.driver.procsFiles(path), '--', ...plan.argv], asRoot: true };
   }
 
+  /**
+   * `argv` (spawned as root) joining the pod's own cgroup first: for a pod-wide process such as
+   * the sandbox's holder (kube's pause container sits in the pod cgroup too), so the pod's limits
+   * cover it and removing the pod's cgroups ends it.
+   */
+  async joinPodArgv(pod: Pod, argv: string[]): Promise<string[]> {
+    const podPath = podCgroupPath(pod);
+    await this.ensureSkeleton();
+    await this.driver.create(podPath, podLimits(pod, this.opts.podPidsLimit));
+    this.paths.set(pod.metadata.uid ?? '', podPath);
+    return ['/bin/sh', '-c', JOIN_SCRIPT, 'keelson-cgroup', '-', '-', ...this.driver.procsFiles(podPath), '--', ...argv];
+  }
+
   /** An exit the OOM killer caused (the container's memory cgroup counted a kill) becomes OOMKilled, 137. */
   async classifyExit(uid: string, container: string, exit: ExitInfo): Promise<ExitInfo> {
     if (exit.exitCode === 0) return exit;
