@@ -95,6 +95,7 @@ export class PodNetworks implements PodNetworkCleanup {
   private bridgeReady?: { cidr: string; done: Promise<void> };
   private lock: Promise<unknown> = Promise.resolve();
   private poll?: NodeJS.Timeout;
+  private conflict?: string;
   private stopped = false;
   private readonly api?: ApiEndpoint;
   private readonly relay?: ApiRelay;
@@ -164,7 +165,7 @@ export class PodNetworks implements PodNetworkCleanup {
     const base = { type: 'NetworkUnavailable' as const, status: 'False' as const };
     if (this.unavailable) return { ...base, reason: 'HostNetworkFallback', message: `pods share the host network: ${this.unavailable}` };
     if (!this.podCidr) return { ...base, reason: 'NoPodCIDR', message: 'pods share the host network until the Node has spec.podCIDR (node IPAM, node-lifecycle-controller)' };
-    return { ...base, reason: 'PodNetworkReady', message: `each pod has its own network namespace on bridge ${this.bridge}, IPs from ${this.podCidr}` };
+    return { ...base, reason: 'PodNetworkReady', message: `each pod has its own network namespace on bridge ${this.bridge}, IPs from ${this.podCidr}${this.conflict ? `; WARNING: ${this.conflict}` : ''}` };
   }
 
   /** /run/netns/<name> of a sandboxed pod, or undefined (host network, or unknown pod). */
@@ -305,6 +306,11 @@ export class PodNetworks implements PodNetworkCleanup {
     if (!existsSync(`/sys/class/net/${br}`)) await run('ip', ['link', 'add', br, 'type', 'bridge']).catch((err: unknown) => {
       if (!existsSync(`/sys/class/net/${br}`)) throw err; // raced with another start of ours
     });
+    // Another bridge with this block (a second cluster on this machine with the same cluster
+    // CIDR): the kernel routes the block to one of them only. Said in the Node's condition.
+    const clash = (await run('ip', ['-4', '-o', 'route', 'show', 'exact', cidr]).catch(() => '')).split('\n').map((l) => /\bdev (\S+)/.exec(l)?.[1]).find((d) => d && d !== br);
+    this.conflict = clash ? `${cidr} is also routed to ${clash} (another cluster on this machine with the same KEELSON_CLUSTER_CIDR?): pods may not reach each other` : undefined;
+    if (this.conflict) this.opts.log.warn('pod CIDR conflict', { bridge: br, cidr, other: clash });
     // A Node re-registered with a new block: the old gateway address goes.
     const addrs = (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', br])).split('\n').map((l) => /inet (\S+)/.exec(l)?.[1]).filter((a): a is string => !!a);
     for (const a of addrs) if (a !== gw) await run('ip', ['addr', 'del', a, 'dev', br]);
@@ -372,10 +378,19 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
     const name = /^\d+: (kb[0-9a-f]{10})[:@]/.exec(line)?.[1];
     const root = /alias (.*?)(?:\\|$)/.exec(line)?.[1]?.trim();
     if (!name) continue;
-    // Still in use by a pod namespace (its veth is enslaved): leave it.
-    if ((await readdir(`/sys/class/net/${name}/brif`).catch(() => [])).length) continue;
-    // Named for a kubelet root that still exists: that kubelet's. (No alias: made before bridges had one.)
-    if (root?.startsWith(BRIDGE_ALIAS_PREFIX) && existsSync(root.slice(BRIDGE_ALIAS_PREFIX.length))) continue;
+    const known = root?.startsWith(BRIDGE_ALIAS_PREFIX);
+    // Named for a kubelet root that still exists: that kubelet's.
+    if (known && existsSync(root!.slice(BRIDGE_ALIAS_PREFIX.length))) continue;
+    const ports = new Set(await readdir(`/sys/class/net/${name}/brif`).catch(() => [] as string[]));
+    if (ports.size && !known) continue; // made before bridges had an alias, and in use: not ours to judge
+    // Its kubelet's state is gone, so nothing will adopt these pod namespaces: they go with it.
+    if (ports.size) {
+      for (const ns of await readdir(NETNS_DIR).catch(() => [] as string[])) {
+        if (!ns.startsWith(NETNS_PREFIX) || !ports.has(vethName(ns.slice(NETNS_PREFIX.length)))) continue;
+        await run('ip', ['netns', 'delete', ns]).catch(() => undefined);
+      }
+      for (const v of ports) if (existsSync(`/sys/class/net/${v}`)) await run('ip', ['link', 'delete', v]).catch(() => undefined);
+    }
     log.info('removing an unused bridge of a kubelet whose root is gone', { bridge: name, root: root?.slice(BRIDGE_ALIAS_PREFIX.length) ?? '(unknown)' });
     await removeBridge(name).catch((err: unknown) => log.warn('removing a stale bridge failed', { bridge: name, err: String(err) }));
   }
