@@ -74,10 +74,10 @@ async function apply(cp: ControlPlane, obj: Json): Promise<void> {
   if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
 }
 
-async function loadRun(cp: ControlPlane, name: string, url: string, mode: string): Promise<number> {
+async function loadRun(cp: ControlPlane, node: string, name: string, url: string, mode: string): Promise<number> {
   await apply(cp, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
-    spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'load', image: 'node', command: [process.execPath, '-e', LOAD_SCRIPT, url, String(SECONDS), String(CONCURRENCY), mode] }] },
+    spec: { nodeName: node, restartPolicy: 'Never', containers: [{ name: 'load', image: 'node', command: [process.execPath, '-e', LOAD_SCRIPT, url, String(SECONDS), String(CONCURRENCY), mode] }] },
   });
   const out = await until(`${name} finished`, async () => {
     const p = await getJson(cp, 'get', 'pod', name);
@@ -91,11 +91,11 @@ async function loadRun(cp: ControlPlane, name: string, url: string, mode: string
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Direct vs through the Service, in a running cluster with a node NODE (pod network + kube-proxy). */
-export async function runServiceThroughput(cp: ControlPlane): Promise<ServiceThroughput[]> {
+/** Direct vs through the Service, in a running cluster whose process node `node` has a pod network and a kube-proxy. */
+export async function runServiceThroughput(cp: ControlPlane, node = NODE): Promise<ServiceThroughput[]> {
   await apply(cp, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench-server', labels: { app: 'bench-server' } },
-    spec: { nodeName: NODE, containers: [{ name: 'server', image: 'node', command: [process.execPath, '-e', SERVER_SCRIPT], ports: [{ containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] },
+    spec: { nodeName: node, containers: [{ name: 'server', image: 'node', command: [process.execPath, '-e', SERVER_SCRIPT], ports: [{ containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] },
   });
   await apply(cp, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench-server' }, spec: { selector: { app: 'bench-server' }, ports: [{ port: 80, targetPort: 8080 }] } });
   const pod = await until('server Ready', async () => {
@@ -106,8 +106,8 @@ export async function runServiceThroughput(cp: ControlPlane): Promise<ServiceThr
   const direct = `http://${pod.status.podIP}:8080/`;
   const service = `http://${vip}/`;
   // The pod reaches the host on its bridge's address (the podCIDR's .1).
-  const node = await getJson(cp, 'get', 'node', NODE);
-  const gateway = String(node.spec.podCIDR).replace(/\.0\/\d+$/, '.1');
+  const nodeObject = await getJson(cp, 'get', 'node', node);
+  const gateway = String(nodeObject.spec.podCIDR).replace(/\.0\/\d+$/, '.1');
   const proxyPort = await freePort();
   const userspace: ChildProcess = spawn(process.execPath, ['-e', USERSPACE_PROXY_SCRIPT, String(proxyPort), pod.status.podIP, '8080'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
@@ -117,16 +117,16 @@ export async function runServiceThroughput(cp: ControlPlane): Promise<ServiceThr
   const viaUserspace = `http://${gateway}:${proxyPort}/`;
   try {
     // The VIP answers once kube-proxy synced (a short load run fails until then).
-    await until('the VIP answers', async () => (await loadRun(cp, `warm-${Date.now()}`, service, 'keepalive').catch(() => 0)) > 0, 120_000, 1000);
+    await until('the VIP answers', async () => (await loadRun(cp, node, `warm-${Date.now()}`, service, 'keepalive').catch(() => 0)) > 0, 120_000, 1000);
     const out: ServiceThroughput[] = [];
     for (const mode of ['keepalive', 'new-connection'] as const) {
       const d: number[] = [];
       const s: number[] = [];
       const u: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        d.push(await loadRun(cp, `load-direct-${mode}-${i}`, direct, mode));
-        s.push(await loadRun(cp, `load-svc-${mode}-${i}`, service, mode));
-        u.push(await loadRun(cp, `load-user-${mode}-${i}`, viaUserspace, mode));
+        d.push(await loadRun(cp, node, `load-direct-${mode}-${i}`, direct, mode));
+        s.push(await loadRun(cp, node, `load-svc-${mode}-${i}`, service, mode));
+        u.push(await loadRun(cp, node, `load-user-${mode}-${i}`, viaUserspace, mode));
       }
       out.push({
         mode, direct_rps: round(median(d), 0), service_rps: round(median(s), 0), ratio: round(median(s) / median(d), 3),
