@@ -29,6 +29,8 @@ export interface LogServerOptions {
   pollMs?: number;
   /** Connection upgrades (exec, attach, port-forward: streaming/server.ts) on the same port. */
   upgrade?: (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
+  /** Further authenticated routes (the Summary API: stats/stats-server.ts); true when answered. */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export class LogServer {
@@ -71,6 +73,7 @@ export class LogServer {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     if (url.pathname === '/healthz') return void res.end('ok');
     if (!this.authorized(req)) return text(res, 401, 'Unauthorized');
+    if (this.opts.routes && (await this.opts.routes(req, res, url))) return;
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== 'GET') return text(res, 404, 'not found');
     const [ns, pod, container] = m.slice(1).map(decodeURIComponent);

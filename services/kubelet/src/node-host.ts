@@ -18,6 +18,7 @@ import { PodCgroups } from './runtime/cgroups/pod-cgroups';
 import { podIdentity } from './runtime/pod-identity';
 import { GarbageSweep } from './runtime/sweep/garbage-sweep';
 import { cgroupSweeper, podStateSweeper } from './runtime/sweep/sweepers';
+import { statsRoute } from './stats/stats-server';
 
 export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
   const log = mgr.log.child({ node: cfg.nodeName });
@@ -64,6 +65,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   } });
   const logs = new LogServer({
     address: cfg.address, port: cfg.port, authToken: cfg.authToken, upgrade: streaming.upgrade,
+    routes: statsRoute({ nodeNames: names, simulated, cgroups, podsOf: (node) => pods.cache.list().filter((p) => p.spec.nodeName === node) }),
     lookup: (ns, name, container) => {
       const pod = pods.cache.getByName(ns, name);
       const k = pod && kubeletOf(pod);

@@ -158,6 +158,12 @@ export class PodCgroups {
     return found ? this.driver.cpuUsageNs(`${found.path}/${container}`) : undefined;
   }
 
+  /** The container cgroup's directories (one per v1 controller), for the Summary API (stats/). */
+  async containerDirs(uid: string, container: string): Promise<string[] | undefined> {
+    const found = await this.find(uid);
+    return found && found.driver.exists(`${found.path}/${container}`) ? found.driver.dirs(`${found.path}/${container}`) : undefined;
+  }
+
   /** Kills whatever still runs in the pod's cgroups and removes them (every root). */
   async removePod(uid: string): Promise<void> {
     for (const found of await this.findAll(uid)) await found.driver.remove(found.path);
