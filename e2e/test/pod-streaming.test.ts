@@ -118,6 +118,31 @@ test('kubectl port-forward, then an HTTP request through it reaches the pod', as
   }
 });
 
+test('with WebSockets turned off kubectl speaks SPDY/3.1: exec (stdin, stderr, exit code) and port-forward still work', async () => {
+  const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
+  const r = await cp.kubectl(['exec', '-i', 'box', '-v=6', '--', 'sh', '-c', 'cat; echo err >&2; exit 4'], { input: 'over spdy\n', env: spdy });
+  expect(r.stderr).toMatch(/POST .*\/pods\/box\/exec.* 101 Switching Protocols/);
+  expect(r.stderr).not.toContain('websocket');
+  expect(r.stdout).toBe('over spdy\n');
+  expect(r.stderr).toContain('err\n');
+  expect(r.code).toBe(4);
+
+  const local = await freePort();
+  const cache = mkdtempSync(join(tmpdir(), 'kcache-'));
+  const pf = spawn('kubectl', ['--kubeconfig', cp.kubeconfig, '--cache-dir', cache, 'port-forward', 'pod/web', `${local}:${WEB_PORT}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spdy } });
+  let log = '';
+  pf.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  pf.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  try {
+    await until('port-forward listening', async () => log.includes(`Forwarding from 127.0.0.1:${local}`));
+    const res = await fetch(`http://127.0.0.1:${local}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Directory listing');
+  } finally {
+    pf.kill();
+  }
+});
+
 test('kubectl run -i --rm feeds stdin to the container\'s main process, prints its output, deletes the pod', async () => {
   const r = await cp.kubectl(['run', 'once', '-i', '--rm', '--restart=Never', '--image=debian', '--overrides={"spec":{"nodeName":"node-1","automountServiceAccountToken":false}}', '--command', '--', 'sh', '-c', 'read x; echo "got $x"'], { input: 'hello\n' });
   expect(r.stdout).toContain('got hello');

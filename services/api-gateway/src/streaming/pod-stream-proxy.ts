@@ -84,11 +84,12 @@ export async function handlePodStream(req: IncomingMessage, res: ServerResponse,
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
   const { host, port } = kubeletEndpoint(await deps.nodes.get(undefined, nodeName), nodeName);
 
-  const headers: Record<string, string> = {};
+  // Repeated headers stay repeated: SPDY clients send one X-Stream-Protocol-Version per protocol.
+  const headers: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (FORWARDED_HEADERS.test(req.rawHeaders[i])) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+    if (FORWARDED_HEADERS.test(req.rawHeaders[i])) (headers[req.rawHeaders[i].toLowerCase()] ??= []).push(req.rawHeaders[i + 1]);
   }
-  if (deps.kubeletToken) headers.Authorization = `Bearer ${deps.kubeletToken}`;
+  if (deps.kubeletToken) headers.authorization = [`Bearer ${deps.kubeletToken}`];
 
   await new Promise<void>((done, fail) => {
     const upstreamReq = request({ host, port, path, method: req.method, headers });

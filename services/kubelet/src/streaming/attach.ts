@@ -4,7 +4,7 @@
 // The session ends with Success when the container exits (the output drained) or the client leaves.
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { ChannelSession, STDOUT, success } from './channels';
+import { STDOUT, success, type StreamSession } from './channels';
 import { closeContainerStdin, containerStdinWriter } from './container-stdin';
 
 export interface AttachTarget {
@@ -25,7 +25,7 @@ export interface AttachOptions {
 
 const POLL_MS = 100;
 
-export async function runAttach(session: ChannelSession, target: AttachTarget, opts: AttachOptions): Promise<void> {
+export async function runAttach(session: StreamSession, target: AttachTarget, opts: AttachOptions): Promise<void> {
   if (opts.stdin && target.stdinPath) {
     const path = target.stdinPath;
     const writer = await containerStdinWriter(path);
@@ -49,7 +49,7 @@ export async function runAttach(session: ChannelSession, target: AttachTarget, o
   session.finish(success());
 }
 
-async function copyNew(session: ChannelSession, path: string, pos: number): Promise<number> {
+async function copyNew(session: StreamSession, path: string, pos: number): Promise<number> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');

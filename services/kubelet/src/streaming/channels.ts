@@ -47,11 +47,21 @@ export function exitStatus(argv: string[], code: number): StreamStatus {
 export const failure = (message: string): StreamStatus => ({ metadata: {}, status: 'Failure', message, reason: 'InternalError' });
 
 /**
+ * What exec and attach talk to, whatever carries it (WebSocket channels here, SPDY streams in
+ * spdy-session.ts). Emits 'stdin' (Buffer), 'stdin-end', 'resize' (TerminalSize) and 'gone'.
+ */
+export interface StreamSession extends EventEmitter {
+  readonly closed: boolean;
+  write(channel: typeof STDOUT | typeof STDERR, data: Buffer): Promise<void>;
+  finish(status: StreamStatus): void;
+}
+
+/**
  * One exec/attach session's channels over an accepted WebSocket. Emits 'stdin' (Buffer),
  * 'stdin-end' (the client closed stdin or left), 'resize' (TerminalSize) and 'gone' (the
  * connection closed before `finish`).
  */
-export class ChannelSession extends EventEmitter {
+export class ChannelSession extends EventEmitter implements StreamSession {
   private done = false;
   private stdinEnded = false;
 
@@ -105,7 +115,7 @@ export class ChannelSession extends EventEmitter {
   }
 }
 
-function parseSize(body: Buffer): TerminalSize | undefined {
+export function parseSize(body: Buffer): TerminalSize | undefined {
   try {
     const v = JSON.parse(body.toString('utf8')) as { Width?: unknown; Height?: unknown };
     const width = Number(v.Width);

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
-import { ChannelSession, exitStatus, failure, STDERR, STDOUT, type TerminalSize } from './channels';
+import { exitStatus, failure, STDERR, STDOUT, type StreamSession, type TerminalSize } from './channels';
 import { launchIn, type ContainerProcess } from './container-process';
 
 export interface ExecOptions {
@@ -66,7 +66,7 @@ code = os.waitstatus_to_exitcode(status)
 sys.exit(code if code >= 0 else 128 - code)
 `;
 
-export function runExec(session: ChannelSession, target: ContainerProcess, opts: ExecOptions): void {
+export function runExec(session: StreamSession, target: ContainerProcess, opts: ExecOptions): void {
   const launch = launchIn(target, opts.command, opts.tty ? ['python3', '-c', PTY_HELPER] : []);
   const argv = launch.argv;
   let child: ChildProcess;

@@ -12,7 +12,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@keelson/telemetry';
 import type { Pod } from '../types';
 import { runAttach, type AttachTarget } from './attach';
-import { CHANNEL_PROTOCOLS, ChannelSession, failure, type ChannelProtocol } from './channels';
+import { CHANNEL_PROTOCOLS, ChannelSession, failure, type ChannelProtocol, type StreamSession } from './channels';
+import { SPDY_CHANNEL_PROTOCOLS, spdyChannelSession } from './spdy-channels';
 import { containerProcess, pidOf } from './container-process';
 import { runExec } from './exec';
 import { netnsDialer, PORTFORWARD_TUNNEL_PROTOCOL, servePortForward, tcpDialer, webSocketStream, type PodDialer } from './port-forward';
@@ -102,20 +103,33 @@ export class StreamingServer {
     if (pid === undefined) return refuse(socket, 400, `container ${route.container} is not running`);
     const io = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
     if (!io.stdin && !io.stdout && !io.stderr) return refuse(socket, 400, 'you must specify at least 1 of stdin, stdout, stderr');
-    // Checked after the pod and container: a client falling back to SPDY then sees the real error.
-    if (!isWebSocket) return refuse(socket, 400, `${route.kind} is served over WebSockets (${CHANNEL_PROTOCOLS.join(', ')}); upgrade to websocket`);
-    if (!CHANNEL_PROTOCOLS.some((p) => offers(req, p))) return refuse(socket, 400, `unable to negotiate a streaming protocol: the client offered none of ${CHANNEL_PROTOCOLS.join(', ')}`);
+    let accept: (run: (session: StreamSession) => void) => void;
+    if (isWebSocket) {
+      if (!CHANNEL_PROTOCOLS.some((p) => offers(req, p))) return refuse(socket, 400, `unable to negotiate a streaming protocol: the client offered none of ${CHANNEL_PROTOCOLS.join(', ')}`);
+      accept = (run) => this.accept(req, socket, head, run);
+    } else if (/^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
+      const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(/\s*,\s*/);
+      const protocol = offered.find((p) => (SPDY_CHANNEL_PROTOCOLS as readonly string[]).includes(p));
+      if (!protocol) return refuse(socket, 400, `unable to negotiate a streaming protocol: the client offered none of ${SPDY_CHANNEL_PROTOCOLS.join(', ')}`);
+      accept = (run) => {
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+        if (head.length) socket.unshift(head);
+        spdyChannelSession(socket, io).then(run, (err: Error) => this.opts.log.info('exec/attach over SPDY ended before it started', { err: err.message }));
+      };
+    } else {
+      return refuse(socket, 400, 'Upgrade request required (websocket or SPDY/3.1)');
+    }
 
     if (route.kind === 'exec') {
       const command = q.getAll('command');
       if (!command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
       const proc = await containerProcess(pid);
       if (!proc) return refuse(socket, 400, `container ${route.container} is not running`);
-      return this.accept(req, socket, head, (session) => runExec(session, proc, { command, ...io, stderr: io.stderr && !io.tty }));
+      return accept((session) => runExec(session, proc, { command, ...io, stderr: io.stderr && !io.tty }));
     }
     const attach = this.opts.lookup.attach(route.namespace, route.pod, route.container);
     if (!attach) return refuse(socket, 400, `container ${route.container} is not running`);
-    return this.accept(req, socket, head, (session) => {
+    return accept((session) => {
       runAttach(session, attach, io).catch((err: unknown) => session.finish(failure(String(err))));
     });
   }
