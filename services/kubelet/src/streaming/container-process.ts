@@ -3,7 +3,9 @@
 // UTS, IPC: a pod sandbox's, or the host's when the pod has none) in its working directory, then
 // drops to its user and group with `setpriv`; the command gets the container's environment (the
 // process's initial environ). A kubelet that is not root runs pods as itself: the command runs
-// in the process's working directory with its environment.
+// in the process's working directory with its environment (as root where nsenter cannot join
+// namespaces, e.g. a container without CAP_SYS_ADMIN, also as the container's uid and gid).
+import { execFile } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
 
 export interface ContainerProcess {
@@ -61,16 +63,32 @@ export interface Launch {
   argv: string[];
   cwd?: string;
   env: Record<string, string>;
+  /** Run as (spawn's uid/gid) when the command is not started through nsenter/setpriv. */
+  uid?: number;
+  gid?: number;
+}
+
+let entering: Promise<boolean> | undefined;
+
+/**
+ * Whether this kubelet can join other processes' namespaces: root, and `nsenter --all` works here
+ * (a container without CAP_SYS_ADMIN, or a host without util-linux, cannot). Tried once, for real.
+ */
+export function canEnterNamespaces(): Promise<boolean> {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return Promise.resolve(false);
+  entering ??= new Promise((done) => execFile('nsenter', [`--target=${process.pid}`, '--all', '--', 'setpriv', '--reuid=0', '--regid=0', '--clear-groups', '--', 'true'], { timeout: 30_000 }, (err) => done(!err)));
+  return entering;
 }
 
 /**
  * How to start `command` in the container (see the header). `wrapper` (the TTY helper) runs
  * inside the container's namespaces before the drop to its user, so the pseudo-terminal it makes
- * belongs to the pod's own /dev/pts.
+ * belongs to the pod's own /dev/pts. Without `enter` (canEnterNamespaces false) the command runs
+ * in the container's working directory as its user, in the kubelet's namespaces.
  */
-export function launchIn(target: ContainerProcess, command: string[], wrapper: string[] = []): Launch {
+export function launchIn(target: ContainerProcess, command: string[], wrapper: string[] = [], enter = false): Launch {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root) return { argv: [...wrapper, ...command], cwd: target.cwd, env: target.env };
+  if (!enter) return { argv: [...wrapper, ...command], cwd: target.cwd, env: target.env, ...(root ? { uid: target.uid, gid: target.gid } : {}) };
   const drop = ['setpriv', `--reuid=${target.uid}`, `--regid=${target.gid}`, '--clear-groups', '--'];
   // --wd without a value: the target's working directory, resolved inside its mount namespace.
   return { argv: ['nsenter', `--target=${target.pid}`, '--all', '--wd', '--', ...wrapper, ...drop, ...command], env: target.env };

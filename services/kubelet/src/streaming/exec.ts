@@ -66,14 +66,15 @@ code = os.waitstatus_to_exitcode(status)
 sys.exit(code if code >= 0 else 128 - code)
 `;
 
-export function runExec(session: StreamSession, target: ContainerProcess, opts: ExecOptions): void {
-  const launch = launchIn(target, opts.command, opts.tty ? ['python3', '-c', PTY_HELPER] : []);
+export function runExec(session: StreamSession, target: ContainerProcess, opts: ExecOptions, enter: boolean): void {
+  const launch = launchIn(target, opts.command, opts.tty ? ['python3', '-c', PTY_HELPER] : [], enter);
   const argv = launch.argv;
   let child: ChildProcess;
   try {
     child = spawn(argv[0], argv.slice(1), {
       cwd: launch.cwd,
       env: launch.env,
+      ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}),
       // Its own process group, so leaving kills the command and whatever it started.
       detached: true,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(opts.tty ? (['pipe'] as const) : [])],

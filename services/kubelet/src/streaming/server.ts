@@ -14,7 +14,7 @@ import type { Pod } from '../types';
 import { runAttach, type AttachTarget } from './attach';
 import { CHANNEL_PROTOCOLS, ChannelSession, failure, type ChannelProtocol, type StreamSession } from './channels';
 import { SPDY_CHANNEL_PROTOCOLS, spdyChannelSession } from './spdy-channels';
-import { containerProcess, pidOf } from './container-process';
+import { canEnterNamespaces, containerProcess, pidOf } from './container-process';
 import { runExec } from './exec';
 import { netnsDialer, PORTFORWARD_TUNNEL_PROTOCOL, servePortForward, tcpDialer, webSocketStream, type PodDialer } from './port-forward';
 
@@ -82,7 +82,7 @@ export class StreamingServer {
     const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
 
     if (route.kind === 'portForward') {
-      const dial = this.dialerFor(target);
+      const dial = this.dialerFor(target, await canEnterNamespaces());
       if (isWebSocket) {
         if (!offers(req, PORTFORWARD_TUNNEL_PROTOCOL)) return refuse(socket, 400, `port-forward over WebSockets needs the subprotocol ${PORTFORWARD_TUNNEL_PROTOCOL}`);
         req.headers['sec-websocket-protocol'] = TUNNEL_STANDIN;
@@ -125,7 +125,8 @@ export class StreamingServer {
       if (!command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
       const proc = await containerProcess(pid);
       if (!proc) return refuse(socket, 400, `container ${route.container} is not running`);
-      return accept((session) => runExec(session, proc, { command, ...io, stderr: io.stderr && !io.tty }));
+      const enter = await canEnterNamespaces();
+      return accept((session) => runExec(session, proc, { command, ...io, stderr: io.stderr && !io.tty }, enter));
     }
     const attach = this.opts.lookup.attach(route.namespace, route.pod, route.container);
     if (!attach) return refuse(socket, 400, `container ${route.container} is not running`);
@@ -135,13 +136,12 @@ export class StreamingServer {
   }
 
   /**
-   * As root, through the network namespace of one of the pod's running containers (kube dials
-   * localhost in the pod); otherwise the pod shares this kubelet's network: TCP to its IP.
+   * Where namespaces can be joined (root, nsenter works), through the network namespace of one of
+   * the pod's running containers (kube dials localhost in the pod); otherwise TCP to the pod's IP.
    */
-  private dialerFor(target: StreamPod): PodDialer {
-    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  private dialerFor(target: StreamPod, enter: boolean): PodDialer {
     const pid = target.pod.spec.containers.map((c) => pidOf(target.containerID(c.name))).find((p) => p !== undefined);
-    return root && pid !== undefined ? netnsDialer(pid) : tcpDialer(this.opts.lookup.portForwardHost(target.pod));
+    return enter && pid !== undefined ? netnsDialer(pid) : tcpDialer(this.opts.lookup.portForwardHost(target.pod));
   }
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, run: (session: ChannelSession) => void): void {
