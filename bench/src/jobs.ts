@@ -63,10 +63,13 @@ export async function runJobsBench(): Promise<void> {
     let done = 0;
     let succeededPods = 0;
     for (;;) {
-      const list = await client.list(JOBS, 'default', { labelSelector: 'bench=jobs' });
-      const items = list.items as JobObj[];
-      done = items.filter(complete).length;
-      succeededPods = items.reduce((n, j) => n + (j.status?.succeeded ?? 0), 0);
+      // A loaded gateway may miss the client's 30 s deadline: poll again rather than give up.
+      const list = await client.list(JOBS, 'default', { labelSelector: 'bench=jobs' }).catch(() => undefined);
+      if (list) {
+        const items = list.items as JobObj[];
+        done = items.filter(complete).length;
+        succeededPods = items.reduce((n, j) => n + (j.status?.succeeded ?? 0), 0);
+      }
       if (done >= JOBS_TOTAL || Date.now() - t0 > TIMEOUT_MS) break;
       await new Promise((r) => setTimeout(r, 500));
     }
