@@ -40,6 +40,7 @@ COPY services/namespace-controller/package.json services/namespace-controller/
 COPY services/node-lifecycle-controller/package.json services/node-lifecycle-controller/
 COPY services/replicaset-controller/package.json services/replicaset-controller/
 COPY services/resourcequota-controller/package.json services/resourcequota-controller/
+COPY services/metrics-server/package.json services/metrics-server/
 COPY services/scheduler/package.json services/scheduler/
 COPY services/statefulset-controller/package.json services/statefulset-controller/
 RUN npm ci --no-audit --no-fund

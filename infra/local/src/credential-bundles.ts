@@ -40,7 +40,8 @@ export function bundleFiles(kind: BundleKind): string[] {
   if (kind === 'kubelet') return [ca, 'tokens/kubelet.token', 'nats/kubelet.password', 'kubelet-auth.token'];
   if (kind.startsWith('service:')) {
     const svc = kind.slice('service:'.length);
-    return [ca, `tokens/${svc}.token`, `nats/${svc}.password`];
+    // metrics-server scrapes kubelets with, and is proxied to by the gateway with, the kubelet token.
+    return [ca, `tokens/${svc}.token`, `nats/${svc}.password`, ...(svc === 'metrics-server' ? ['kubelet-auth.token'] : [])];
   }
   if (kind.startsWith('node:')) return [ca, `tokens/nodes/${kind.slice('node:'.length)}.token`, 'nats/kubelet.password', 'kubelet-auth.token'];
   throw new Error(`unknown credential bundle kind ${kind}`);

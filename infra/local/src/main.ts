@@ -130,6 +130,8 @@ const PROCESS_NODES = ['node-1', 'node-2'];
 function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
   // kube-proxy: one per process node, beside its kubelet (the Service data plane of that node).
   if (name === 'kube-proxy') return PROCESS_NODES.map((n) => ({ tag: `kube-proxy/${n}`, env: { NODE_NAME: n } }));
+  // metrics-server: one, scraping kubelets with their token (the gateway proxies metrics.k8s.io to it with the same).
+  if (name === 'metrics-server') return [{ tag: name, env: { KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY] } }];
   if (name !== 'kubelet') {
     // HA (KEELSON_REPLICAS=N): N leader-elected replicas, each named for the Lease holder identity.
     if (cfg.replicas <= 1) return [{ tag: name, env: {} }];

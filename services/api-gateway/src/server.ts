@@ -29,6 +29,7 @@ import { instrumentRequest, serveMetrics, type GatewayMetrics } from './metrics'
 import type { ResourceStore } from './registry/resource-store';
 import { CustomResourceStore } from './registry/custom-resource-store';
 import { ConvertedVersionStore } from './registry/converted-version-store';
+import { Aggregator, withRemoteDiscovery, withRemoteGroups } from './aggregation/aggregator';
 
 export interface ApiServerDeps {
   registry: ResourceRegistry;
@@ -54,11 +55,14 @@ export interface ApiServerDeps {
   kubeletClientToken?: string;
   /** `/version`'s gitCommit (GatewayConfig.gitCommit). */
   gitCommit?: string;
+  /** APIService-registered groups served by other servers (aggregation/); made from the caches when absent. */
+  aggregator?: Aggregator;
 }
 
 const tracer = trace.getTracer('keelson-api-gateway');
 
 export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  deps = { ...deps, aggregator: deps.aggregator ?? new Aggregator({ registry: deps.registry, caches: deps.caches, token: deps.kubeletClientToken }) };
   return (req, res) => {
     const url = requestUrl(req.url);
     // Routed on the path as sent (see request-path.ts), never on URL's dot-segment-resolved pathname.
@@ -124,8 +128,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
   if (path === '/metrics' && deps.metrics) return serveMetrics(req.method ?? 'GET', res, deps.metrics);
   if (path === '/api' || path === '/apis') {
     const aggregated = wantsAggregated(req);
-    if (aggregated) return sendJson(res, 200, aggregatedDiscovery(deps.registry, path === '/api', aggregated), aggregated);
-    return sendJson(res, 200, path === '/api' ? apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`) : apiGroupList(deps.registry));
+    if (aggregated) return sendJson(res, 200, await withRemoteDiscovery(aggregatedDiscovery(deps.registry, path === '/api', aggregated), deps.aggregator!, path === '/api'), aggregated);
+    return sendJson(res, 200, path === '/api' ? apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`) : withRemoteGroups(apiGroupList(deps.registry), deps.aggregator!));
   }
   if (path === '/openapi/v2') return handleOpenApiV2(req, res, deps.registry);
   if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Index(deps.registry));
@@ -137,6 +141,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: 
     res.end(doc.body);
     return;
   }
+  // A group an APIService delegates to another server (metrics.k8s.io): proxied, already authorized above.
+  if (await deps.aggregator?.handle(req, res, path, url.search, user)) return;
   const gvParts = path.split('/').filter(Boolean);
   if (gvParts[0] === 'api' && gvParts.length === 2) return sendFound(res, apiResourceList(deps.registry, '', gvParts[1]));
   if (gvParts[0] === 'apis' && gvParts.length === 2) return sendFound(res, apiGroupDoc(deps.registry, gvParts[1]));

@@ -39,6 +39,7 @@ import { roleStrategy } from './rbac/roles';
 import { clusterRoleStrategy } from './rbac/clusterroles';
 import { roleBindingStrategy } from './rbac/rolebindings';
 import { clusterRoleBindingStrategy } from './rbac/clusterrolebindings';
+import { apiServiceStrategy } from './apiregistration/apiservices';
 
 export const BUILTIN_KINDS: KindStrategy[] = [
   namespaceStrategy,
@@ -75,6 +76,7 @@ export const BUILTIN_KINDS: KindStrategy[] = [
   storageClassStrategy,
   eventsV1Strategy,
   clusterRoleBindingStrategy,
+  apiServiceStrategy,
   clusterRoleStrategy,
   roleBindingStrategy,
   roleStrategy,

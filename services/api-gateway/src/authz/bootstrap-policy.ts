@@ -116,6 +116,13 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     ...CONTROLLER_BASE,
   ],
   // ResourceQuota usage: counts and sums what each namespace holds.
+  // Scrapes kubelets (nodes' addresses) for pods it reports and registers its APIService and Endpoints.
+  'metrics-server': [
+    rule([''], ['pods', 'nodes', 'namespaces'], READ),
+    rule([''], ['endpoints'], [...READ, 'create', 'update']),
+    rule(['apiregistration.k8s.io'], ['apiservices'], [...READ, 'create', 'update']),
+    ...CONTROLLER_BASE,
+  ],
   'resourcequota-controller': [
     rule([''], ['resourcequotas'], READ),
     rule([''], ['resourcequotas/status'], ['update', 'patch']),
