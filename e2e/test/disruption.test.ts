@@ -18,7 +18,7 @@ beforeAll(async () => {
     n === 'kubelet' ? { ...FAST, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'pdb', NODE_COUNT: '2', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } : FAST;
   // One at a time: several services connecting to NATS at once time out on a loaded machine.
   for (const n of SERVICES) await cp.startService(n, { env: env(n) });
-});
+}, 300_000); // a loaded CI machine takes minutes to start the services
 afterAll(async () => {
   await cp?.stop();
 });

@@ -13,7 +13,7 @@ let cp: ControlPlane;
 beforeAll(async () => {
   cp = await startControlPlane({ nats: true, services: SERVICES });
   await Promise.all(SERVICES.map((n) => cp.startService(n, { env: FAST })));
-});
+}, 300_000); // a loaded CI machine takes minutes to start the services
 afterAll(async () => {
   await cp?.stop();
 });
