@@ -41,6 +41,7 @@ COPY services/node-lifecycle-controller/package.json services/node-lifecycle-con
 COPY services/replicaset-controller/package.json services/replicaset-controller/
 COPY services/resourcequota-controller/package.json services/resourcequota-controller/
 COPY services/metrics-server/package.json services/metrics-server/
+COPY services/hpa-controller/package.json services/hpa-controller/
 COPY services/scheduler/package.json services/scheduler/
 COPY services/statefulset-controller/package.json services/statefulset-controller/
 RUN npm ci --no-audit --no-fund

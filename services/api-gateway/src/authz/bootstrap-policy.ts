@@ -123,6 +123,16 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule(['apiregistration.k8s.io'], ['apiservices'], [...READ, 'create', 'update']),
     ...CONTROLLER_BASE,
   ],
+  // HorizontalPodAutoscalers: reads pods and metrics.k8s.io, writes its targets' scale and its status.
+  'hpa-controller': [
+    rule(['autoscaling'], ['horizontalpodautoscalers'], READ),
+    rule(['autoscaling'], ['horizontalpodautoscalers/status'], ['update', 'patch']),
+    rule([''], ['pods'], READ),
+    rule(['metrics.k8s.io'], ['pods'], READ),
+    rule(['apps'], ['deployments/scale', 'replicasets/scale', 'statefulsets/scale'], ['get', 'update', 'patch']),
+    rule([''], ['replicationcontrollers/scale'], ['get', 'update', 'patch']),
+    ...CONTROLLER_BASE,
+  ],
   'resourcequota-controller': [
     rule([''], ['resourcequotas'], READ),
     rule([''], ['resourcequotas/status'], ['update', 'patch']),
