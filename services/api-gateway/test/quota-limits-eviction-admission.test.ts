@@ -2,7 +2,7 @@
 import { ApiError, type KubeObject, type ResourceInfo } from '@keelson/api';
 import { applyLimitRangeDefaults, limitRangeViolations } from '../src/admission/limit-ranger';
 import { chargeQuota } from '../src/admission/resource-quota';
-import { decideFromStatus } from '../src/registry/eviction-budget';
+import { controllerLeaseLive, decideFromStatus } from '../src/registry/eviction-budget';
 
 const PODS: ResourceInfo = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true } as ResourceInfo;
 const pod = (name: string, resources?: Record<string, unknown>): KubeObject => ({
@@ -81,4 +81,13 @@ describe('eviction against a controller-kept budget', () => {
     const unready = { ...pod('a'), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } };
     expect(decideFromStatus(budget({ disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2 }), unready, NOW)).toEqual({ kind: 'deleteUnhealthy' });
   });
+});
+
+test('the budget status is trusted only while a disruption-controller holds its Lease', () => {
+  const now = new Date('2024-01-01T00:00:10Z');
+  const lease = (renewTime: string, holderIdentity = 'disruption-controller-1'): KubeObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'disruption-controller', namespace: 'kube-system' }, spec: { holderIdentity, leaseDurationSeconds: 15, renewTime } });
+  expect(controllerLeaseLive(lease('2024-01-01T00:00:00.000000Z'), now)).toBe(true);
+  expect(controllerLeaseLive(lease('2023-12-31T23:59:00.000000Z'), now)).toBe(false);
+  expect(controllerLeaseLive(lease('2024-01-01T00:00:00.000000Z', ''), now)).toBe(false);
+  expect(controllerLeaseLive(undefined, now)).toBe(false);
 });

@@ -40,5 +40,6 @@ export function evictionStores(stores: Map<string, ResourceStore>, pods: Resourc
     replicaSets: stores.get('apps/replicasets'),
     deployments: stores.get('apps/deployments'),
     statefulSets: stores.get('apps/statefulsets'),
+    leases: stores.get('coordination.k8s.io/leases'),
   };
 }

@@ -21,6 +21,22 @@ export function observedByController(pdb: KubeObject): boolean {
   return isRecord(pdb.status) && typeof pdb.status.observedGeneration === 'number';
 }
 
+/** The leader Lease the disruption-controller holds while it runs (controller-runtime's election). */
+export const DISRUPTION_CONTROLLER_LEASE = { namespace: 'kube-system', name: 'disruption-controller' };
+
+/**
+ * A disruption-controller is keeping budgets current: its Lease is held and was renewed within
+ * its duration. Without one, nothing would ever give a spent disruption back, so the eviction
+ * computes the budget itself instead of trusting a status that may be stale.
+ */
+export function controllerLeaseLive(lease: KubeObject | undefined, now: Date): boolean {
+  const spec = isRecord(lease?.spec) ? lease.spec : undefined;
+  if (!spec || typeof spec.holderIdentity !== 'string' || !spec.holderIdentity) return false;
+  const renewed = Date.parse(String(spec.renewTime ?? ''));
+  const duration = typeof spec.leaseDurationSeconds === 'number' ? spec.leaseDurationSeconds : 15;
+  return !Number.isNaN(renewed) && now.getTime() - renewed <= duration * 1000;
+}
+
 export type BudgetDecision = { kind: 'spend'; next: KubeObject } | { kind: 'deleteUnhealthy' };
 
 /**

@@ -3,8 +3,8 @@
 //
 // Kubernetes' disruption controller keeps `pdb.status.disruptionsAllowed` current and the
 // eviction handler only decrements it; so does this one once services/disruption-controller has
-// written the budget's status (eviction-budget.ts). A budget no controller has seen yet (no
-// status.observedGeneration: the controller is not running) is computed here at eviction time from a consistent read of the namespace's pods
+// written the budget's status and holds its leader Lease (eviction-budget.ts). Without a live
+// controller (or for a budget it has not seen yet) the budget is computed here at eviction time from a consistent read of the namespace's pods
 // and their controllers' scale (assessBudget), and the decrement is the PDB's status
 // update: the guaranteed update compares the PDB's resourceVersion, so of two concurrent
 // evictions the second re-reads the PDB, finds the first pod in `status.disruptedPods`
@@ -22,7 +22,7 @@ import {
   type Status,
 } from '@keelson/api';
 import { deleteObject, parseDeleteOptions, type DeleteOptions } from './deletion';
-import { decideFromStatus, observedByController } from './eviction-budget';
+import { controllerLeaseLive, decideFromStatus, DISRUPTION_CONTROLLER_LEASE, observedByController } from './eviction-budget';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
 
@@ -33,6 +33,8 @@ export interface EvictionStores {
   replicaSets?: ResourceStore;
   deployments?: ResourceStore;
   statefulSets?: ResourceStore;
+  /** Leases: whether a disruption-controller runs (eviction-budget.ts). */
+  leases?: ResourceStore;
 }
 
 export interface EvictionResult {
@@ -122,12 +124,14 @@ export async function evictPod(stores: EvictionStores, namespace: string, name: 
   }
   const pdbName = budgets[0].metadata.name!;
   let deleteUnhealthy = false;
+  const lease = await getOrUndefined(stores.leases, DISRUPTION_CONTROLLER_LEASE.namespace, DISRUPTION_CONTROLLER_LEASE.name);
+  const controllerKeepsBudgets = controllerLeaseLive(lease, new Date());
   await stores.podDisruptionBudgets.update(
     namespace,
     pdbName,
     async (pdb) => {
       // A budget the disruption-controller keeps: spend its status as kube does (eviction-budget.ts).
-      if (observedByController(pdb)) {
+      if (controllerKeepsBudgets && observedByController(pdb)) {
         const decision = decideFromStatus(pdb, pod, new Date());
         deleteUnhealthy = decision.kind === 'deleteUnhealthy';
         return decision.kind === 'spend' ? decision.next : pdb;
