@@ -256,6 +256,14 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
   const engine = await ensureEngine(log);
   const engineMs = Date.now() - started;
   let stack: Stack | undefined;
+  // Interrupted while coming up (Ctrl-C, a CI timeout): take down what exists, then exit. Once up()
+  // returns, the caller owns the stack and its teardown.
+  const interrupted = (sig: NodeJS.Signals): void => {
+    log(`${sig} while bringing the stack up: tearing it down`);
+    void (stack ? stack.down() : engine.stop()).catch((e: unknown) => log(`teardown: ${String(e)}`)).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const base = await baseImages(engine, log);
     const id = opts.id ?? randomBytes(4).toString('hex');
@@ -297,5 +305,8 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
     }
     await (stack ? stack.down() : engine.stop()).catch((e: unknown) => log(`teardown after failure: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
   }
 }
