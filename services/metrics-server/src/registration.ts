@@ -10,12 +10,17 @@ const APISERVICES = { group: 'apiregistration.k8s.io', version: 'v1', resource: 
 const ENDPOINTS = { group: '', version: 'v1', resource: 'endpoints' };
 export const SERVICE_NAME = 'metrics-server';
 
+/** Where the gateway reaches a server on loopback (Endpoints may not hold 127.0.0.0/8, as in kube): `npm start` runs everything on one host. */
+export const LOOPBACK_ENDPOINT_ANNOTATION = 'keelson.dev/loopback-endpoint';
+
 export async function register(client: KeelsonClient, namespace: string, ip: string, port: number): Promise<void> {
+  const loopback = /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
   await upsert(client, APISERVICES, undefined, {
     apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService',
-    metadata: { name: `${VERSION}.${GROUP}`, labels: { 'k8s-app': SERVICE_NAME } },
+    metadata: { name: `${VERSION}.${GROUP}`, labels: { 'k8s-app': SERVICE_NAME }, annotations: loopback ? { [LOOPBACK_ENDPOINT_ANNOTATION]: `${ip}:${port}` } : {} },
     spec: { group: GROUP, version: VERSION, service: { namespace, name: SERVICE_NAME, port }, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true },
   });
+  if (loopback) return;
   await upsert(client, ENDPOINTS, namespace, {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: SERVICE_NAME, namespace, labels: { 'k8s-app': SERVICE_NAME } },
@@ -40,9 +45,11 @@ async function upsert(client: KeelsonClient, r: Ref, namespace: string | undefin
         await client.create(r, want);
         return;
       }
-      const same = JSON.stringify(current.spec ?? current.subsets) === JSON.stringify(want.spec ?? want.subsets);
+      const annotations = { ...(current.metadata?.annotations ?? {}), ...(want.metadata?.annotations ?? {}) };
+      const same = JSON.stringify(current.spec ?? current.subsets) === JSON.stringify(want.spec ?? want.subsets)
+        && JSON.stringify(annotations) === JSON.stringify(current.metadata?.annotations ?? {});
       if (same) return;
-      await client.update(r, { ...current, ...(want.spec ? { spec: want.spec } : { subsets: want.subsets }) });
+      await client.update(r, { ...current, metadata: { ...current.metadata, annotations }, ...(want.spec ? { spec: want.spec } : { subsets: want.subsets }) });
       return;
     } catch (e) {
       if (!isConflict(e)) throw e;

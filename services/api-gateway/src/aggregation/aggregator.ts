@@ -16,6 +16,8 @@ export interface AggregatedGroupVersion {
   namespace: string;
   service: string;
   port: number;
+  /** keelson.dev/loopback-endpoint: host:port of a server on the gateway's own loopback (no Endpoints can name it). */
+  loopback?: string;
   groupPriorityMinimum: number;
   versionPriority: number;
 }
@@ -44,7 +46,8 @@ export class Aggregator {
       const group = String(spec.group ?? '');
       const version = String(spec.version ?? '');
       if (!svc || !group || !version || this.localGroup(group)) continue;
-      out.push({ group, version, namespace: String(svc.namespace ?? ''), service: String(svc.name ?? ''), port: Number(svc.port ?? 443), groupPriorityMinimum: Number(spec.groupPriorityMinimum ?? 0), versionPriority: Number(spec.versionPriority ?? 0) });
+      const loopback = o.metadata?.annotations?.['keelson.dev/loopback-endpoint'];
+      out.push({ group, version, namespace: String(svc.namespace ?? ''), service: String(svc.name ?? ''), port: Number(svc.port ?? 443), loopback, groupPriorityMinimum: Number(spec.groupPriorityMinimum ?? 0), versionPriority: Number(spec.versionPriority ?? 0) });
     }
     return out.sort((a, b) => b.groupPriorityMinimum - a.groupPriorityMinimum || b.versionPriority - a.versionPriority);
   }
@@ -126,6 +129,8 @@ export class Aggregator {
 
   /** The first ready address of the service's Endpoints and the port the APIService names. */
   private endpoint(r: AggregatedGroupVersion): { host: string; port: number } {
+    const lo = r.loopback && /^(127\.[\d.]+|localhost|\[::1\]):(\d+)$/.exec(r.loopback);
+    if (lo) return { host: lo[1].replace(/^\[|\]$/g, ''), port: Number(lo[2]) };
     const eps = (this.deps.caches.get('/endpoints')?.list().items ?? []).find((e: KubeObject) => e.metadata?.namespace === r.namespace && e.metadata?.name === r.service);
     const subsets = eps && Array.isArray(eps.subsets) ? eps.subsets.filter(isRecord) : [];
     for (const s of subsets) {
