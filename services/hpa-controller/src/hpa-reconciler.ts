@@ -4,7 +4,7 @@
 // currentMetrics, lastScaleTime, AbleToScale/ScalingActive/ScalingLimited) and Events.
 // Every HPA is evaluated again after the sync period, as upstream's resync does.
 import { parseLabelSelector, parseQuantity, type KubeObject } from '@keelson/api';
-import { isNotFound, type KeelsonClient } from '@keelson/client';
+import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import { splitKey, type EventRecorder, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
 import { newBehaviorState, normalizeWithBehavior, recordScaleEvent, withDefaults, type BehaviorState, type ConditionVerdict } from './behavior';
 import type { HpaControllerConfig } from './config';
@@ -67,7 +67,8 @@ export class HpaReconciler implements Reconciler {
       try {
         await this.opts.client.updateStatus(HPAS, { ...hpa, status }, { signal: ctx.signal });
       } catch (err) {
-        if (!isNotFound(err)) throw err;
+        // A deleted HPA is done; a stale cache (kubectl edited it meanwhile) syncs again with the next sync period.
+        if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     };
 
