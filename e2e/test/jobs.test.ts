@@ -140,7 +140,7 @@ test('an Indexed Job gives each pod its index: annotation, label, JOB_COMPLETION
 test('podFailurePolicy FailJob on exit code 42 fails the Job at once', async () => {
   const j = await finished('policy', 'Failed');
   expect(condition(j, 'Failed')).toMatchObject({ reason: 'PodFailurePolicy' });
-  expect(condition(j, 'Failed').message).toMatch(/^Container main for pod default\/policy-[a-z0-9]{5} failed with exit code 42 matching FailJob rule at index 0$/);
+  expect(condition(j, 'Failed')?.message).toMatch(/^Container main for pod default\/policy-[a-z0-9]{5} failed with exit code 42 matching FailJob rule at index 0$/);
   expect(await podsOf('policy')).toHaveLength(1);
 });
 
