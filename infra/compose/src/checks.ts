@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { run, sleep } from './run';
 import type { ComposeStack } from './types';
 
-const CONTROLLERS = ['namespace-controller', 'node-lifecycle-controller', 'scheduler', 'replicaset-controller', 'deployment-controller', 'garbage-collector'];
 const UIDS: Record<string, string> = {
   'api-gateway-1': '10001', 'etcd-1': '10010', 'nats-1': '10020', 'namespace-controller-1': '10031', 'node-lifecycle-controller-1': '10032',
   'scheduler-1': '10033', 'replicaset-controller-1': '10034', 'deployment-controller-2': '10035', 'garbage-collector-1': '10036', 'node-1': '0', 'nodes-sim': '10040',
@@ -87,8 +86,13 @@ export async function runComposeChecks(stack: ComposeStack): Promise<Check[]> {
     await check(checks, 'every container healthy', async () => {
       const states = await stack.ps();
       const services = new Set(states.map((s) => s.service));
-      const expected = ['etcd-1', 'etcd-2', 'etcd-3', 'nats-1', 'nats-2', 'nats-3', 'api-gateway-1', 'api-gateway-2', 'api-gateway', 'jaeger',
-        'node-1', 'node-2', 'nodes-sim', 'credentials', ...CONTROLLERS.flatMap((c) => [`${c}-1`, `${c}-2`])];
+      // Every service the compose file declares has its container; the HA core is named outright,
+      // and every controller (any service named <x>-controller-N, the scheduler, the garbage
+      // collector) runs as two replicas.
+      const declared = await stack.services();
+      const controllers = [...new Set(declared.filter((d) => /^(.+-controller|scheduler|garbage-collector)-\d$/.test(d)).map((d) => d.replace(/-\d$/, '')))];
+      const expected = [...new Set(['etcd-1', 'etcd-2', 'etcd-3', 'nats-1', 'nats-2', 'nats-3', 'api-gateway-1', 'api-gateway-2', 'api-gateway', 'jaeger',
+        'node-1', 'node-2', 'nodes-sim', 'credentials', ...controllers.flatMap((c) => [`${c}-1`, `${c}-2`]), ...declared])];
       const absent = expected.filter((s) => !services.has(s));
       assert.deepEqual(absent, [], `services missing: ${absent.join(', ')}`);
       const bad = states.filter((s) => (s.service === 'credentials' ? s.exitCode !== 0 : s.status !== 'running' || s.health === 'unhealthy'));
