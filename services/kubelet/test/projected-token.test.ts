@@ -66,7 +66,9 @@ afterEach(() => {
 test('the kube-api-access volume holds a pod-bound token (0600), ca.crt and the namespace', async () => {
   const dirs = await volumes.setUp(pod([apiAccess, { name: 'scratch', emptyDir: {} }]));
   const dir = dirs.get('kube-api-access-abcde')!;
-  expect([...dirs.keys()]).toEqual(['kube-api-access-abcde']);
+  // Every volume is materialised now (the emptyDir too, in its own kubernetes.io~empty-dir directory).
+  expect([...dirs.keys()].sort()).toEqual(['kube-api-access-abcde', 'scratch']);
+  expect(dirs.get('scratch')).toBe(join(root, 'pods', 'uid-1', 'volumes', 'kubernetes.io~empty-dir', 'scratch'));
   expect(dir).toBe(join(root, 'pods', 'uid-1', 'volumes', 'kubernetes.io~projected', 'kube-api-access-abcde'));
   expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('token-1');
   expect(readFileSync(join(dir, 'ca.crt'), 'utf8')).toBe('CA PEM');

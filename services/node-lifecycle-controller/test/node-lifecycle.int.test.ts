@@ -1,7 +1,7 @@
 // The node lifecycle controller as a service against a real control plane, with a fake
 // kubelet played by the test (a Node with Ready=True and a Lease it renews or abandons).
 import { BUILTIN_RESOURCES, type KubeObject, type ResourceInfo } from '@keelson/api';
-import { KeelsonClient } from '@keelson/client';
+import { isConflict, KeelsonClient } from '@keelson/client';
 import { startControlPlane, type ControlPlane } from '@keelson/testing';
 
 jest.setTimeout(90_000);
@@ -38,9 +38,21 @@ async function registerNode(name: string): Promise<void> {
   await client.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro() } });
 }
 
+/**
+ * Posts the Ready condition as a kubelet does: on a conflict (the controller's node IPAM writes
+ * spec.podCIDR to a new Node at the same time) it reads the Node again and retries.
+ */
 async function postReady(node: KubeObject, status: 'True' | 'False'): Promise<void> {
   const conditions = [{ type: 'Ready', status, reason: status === 'True' ? 'KubeletReady' : 'KubeletNotReady', message: 'kubelet is posting ready status', lastHeartbeatTime: secs(), lastTransitionTime: secs() }];
-  await client.updateStatus(NODES, { ...node, status: { ...(node.status ?? {}), conditions } });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.updateStatus(NODES, { ...node, status: { ...(node.status ?? {}), conditions } });
+      return;
+    } catch (e) {
+      if (!isConflict(e) || attempt >= 5) throw e;
+      node = await client.get(NODES, undefined, node.metadata.name ?? '');
+    }
+  }
 }
 
 async function renew(name: string): Promise<void> {
