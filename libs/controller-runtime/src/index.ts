@@ -15,3 +15,4 @@ export * from './controller-ref-manager';
 export * from './builder';
 export * from './service';
 export * from './controller-history';
+export * from './bearer-token';

@@ -1,10 +1,10 @@
 // The kubelet's log endpoint (kubelet server's /containerLogs/{namespace}/{pod}/{container}),
 // which the gateway proxies for `kubectl logs`. Listens on loopback by default; when an
 // auth token is configured, only a caller presenting it (the gateway) is served.
+import { bearerTokenMatches } from '@keelson/controller-runtime';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { open, stat } from 'node:fs/promises';
-import { timingSafeEqual } from 'node:crypto';
 
 /** What the server needs to know about a container to find its log. */
 export interface LogTarget {
@@ -62,11 +62,7 @@ export class LogServer {
   }
 
   private authorized(req: IncomingMessage): boolean {
-    const want = this.opts.authToken;
-    if (!want) return true;
-    const got = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    const exp = Buffer.from(want);
-    return got.length === exp.length && timingSafeEqual(got, exp);
+    return bearerTokenMatches(req, this.opts.authToken);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

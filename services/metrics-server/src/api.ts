@@ -2,9 +2,9 @@
 // and PodMetrics (namespaced), get and list with labelSelector, read-only. Reached only through
 // the gateway's aggregation proxy, which has authorized the user already: a request must carry
 // the gateway's bearer token (the kubelet token both share).
+import { bearerTokenMatches } from '@keelson/controller-runtime';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { ApiError, errors, parseLabelSelector, type KubeObject, type LabelSelector } from '@keelson/api';
 import { cpuQuantity, goDuration, memoryQuantity } from './quantity';
 import type { MetricsStorage } from './storage';
@@ -63,10 +63,7 @@ export class MetricsApi {
   }
 
   private authorized(req: IncomingMessage): boolean {
-    if (!this.opts.token) return true;
-    const got = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    const want = Buffer.from(this.opts.token);
-    return got.length === want.length && timingSafeEqual(got, want);
+    return bearerTokenMatches(req, this.opts.token);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

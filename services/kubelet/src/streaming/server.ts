@@ -5,9 +5,9 @@
 //   /portForward/{namespace}/{pod}        WebSocket `SPDY/3.1+portforward.k8s.io` (SPDY tunnelled in
 //                                          binary messages, kubectl ≥ 1.31) or a plain SPDY/3.1 upgrade
 // Served on the log server's port (log-server.ts hands it every upgrade request).
+import { bearerTokenMatches } from '@keelson/controller-runtime';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@keelson/telemetry';
 import type { Pod } from '../types';
@@ -149,11 +149,7 @@ export class StreamingServer {
   }
 
   private authorized(req: IncomingMessage): boolean {
-    const want = this.opts.authToken;
-    if (!want) return true;
-    const got = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    const exp = Buffer.from(want);
-    return got.length === exp.length && timingSafeEqual(got, exp);
+    return bearerTokenMatches(req, this.opts.authToken);
   }
 }
 
