@@ -18,6 +18,8 @@ export class ComposeDriver implements ChaosDriver {
   private credsDir: string | undefined;
   private access: BackendAccess = {};
   private etcdClient: Etcd3 | undefined;
+  /** The gateway's etcd client credentials, read once. */
+  private etcdCredentials: { rootCertificate: Buffer; certChain: Buffer; privateKey: Buffer } | undefined;
 
   /** `stack`: drive a stack someone else brought up (with `exposeBackends`) and leave it running at stop(). */
   constructor(private readonly opts: { log: (line: string) => void; id?: string; stack?: ComposeStack }) {
@@ -51,7 +53,8 @@ export class ComposeDriver implements ChaosDriver {
       etcd: { endpoints: b.etcd, caFile, certFile, keyFile },
       nats: { servers: b.nats, caFile, user: 'api-gateway', password, inboxPrefix: '_INBOX_api-gateway' },
     };
-    this.etcdClient = new Etcd3({ hosts: b.etcd, credentials: { rootCertificate: readFileSync(caFile), certChain: readFileSync(certFile), privateKey: readFileSync(keyFile) }, dialTimeout: 3000 });
+    this.etcdCredentials = { rootCertificate: readFileSync(caFile), certChain: readFileSync(certFile), privateKey: readFileSync(keyFile) };
+    this.etcdClient = new Etcd3({ hosts: b.etcd, credentials: this.etcdCredentials, dialTimeout: 3000 });
   }
 
   private s(): ComposeStack {
@@ -111,7 +114,7 @@ export class ComposeDriver implements ChaosDriver {
       if (!etcd) return undefined;
       const b = this.s().backends!;
       for (let i = 0; i < b.etcd.length; i++) {
-        const one = new Etcd3({ hosts: [b.etcd[i]], credentials: this.credentials(), dialTimeout: 2000 });
+        const one = new Etcd3({ hosts: [b.etcd[i]], credentials: this.etcdCredentials, dialTimeout: 2000 });
         try {
           const st = await one.maintenance.status();
           if (st.leader === st.header.member_id) return `etcd-${i + 1}`;
@@ -135,11 +138,6 @@ export class ComposeDriver implements ChaosDriver {
     }
     const lease = await new Api(this.api(), 3000).call<{ spec?: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${service}`).catch(() => undefined);
     return lease?.spec?.holderIdentity?.split('_')[0];
-  }
-
-  private credentials(): { rootCertificate: Buffer; certChain: Buffer; privateKey: Buffer } {
-    const e = this.access.etcd!;
-    return { rootCertificate: readFileSync(e.caFile), certChain: readFileSync(e.certFile), privateKey: readFileSync(e.keyFile) };
   }
 
   async stop(): Promise<void> {
