@@ -3,6 +3,7 @@
 // `kubectl top pods|nodes` (and an HPA) read CPU and memory. Wiring only.
 import type { KubeObject } from '@keelson/api';
 import { runManager } from '@keelson/controller-runtime';
+import { advertiseIp } from './advertise';
 import { MetricsApi } from './api';
 import { metricsServerConfig } from './config';
 import { register } from './registration';
@@ -27,10 +28,10 @@ void runManager('metrics-server', metricsServerConfig, (mgr, config) => {
       const round = async (): Promise<void> => {
         const r = await scraper.scrapeAll();
         mgr.log.debug('scraped nodes', r);
-        await register(mgr.client, config.namespace, advertise, api.port).catch((err: unknown) => mgr.log.warn('registering the APIService failed', { err: String(err) }));
+        await advertiseIp(advertise).then((ip) => register(mgr.client, config.namespace, ip, api.port)).catch((err: unknown) => mgr.log.warn('registering the APIService failed', { err: String(err) }));
         if (!stopped) timer = setTimeout(() => void round(), config.resolutionMs);
       };
-      await register(mgr.client, config.namespace, advertise, api.port);
+      await register(mgr.client, config.namespace, await advertiseIp(advertise), api.port);
       mgr.log.info('metrics-server serving', { port: api.port, resolutionMs: config.resolutionMs });
       void round();
     },
