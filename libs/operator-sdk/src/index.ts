@@ -1,0 +1,18 @@
+// @keelson/operator-sdk: everything an operator needs, from one dependency.
+//   Operator / for().owns().reconcile()   the controller builder (operator.ts)
+//   DynamicClient, RestMapper              any resource, built-in or custom (dynamic-client.ts)
+//   WatchInformer                          a cache over list+watch (watch-informer.ts)
+//   loadClientConfig                       kubeconfig or KEELSON_* variables (kubeconfig.ts)
+//   CONFIGMAPS, DEPLOYMENTS, …             built-in resources with their kinds (resources.ts)
+// Test helpers are in '@keelson/operator-sdk/envtest', CRD → TypeScript in '@keelson/operator-sdk/codegen'.
+export * from './kubeconfig';
+export * from './dynamic-client';
+export * from './watch-informer';
+export * from './operator';
+export * from './resources';
+export type { KubeObject, KubeList, ObjectMeta, OwnerReference, Status } from '@keelson/api';
+export { KeelsonClient, isNotFound, isConflict, isAlreadyExists, isInvalid, isForbidden, messageOf, type ClientConfig, type ResourceRef } from '@keelson/client';
+export {
+  Controller, EventRecorder, keyOf as objectKey, splitKey, runManager, Manager,
+  type ReadOnlyCache, type ReconcileResult, type ReconcileContext, type ResourceEventHandler, type EventInfo, type MapFunc,
+} from '@keelson/controller-runtime';

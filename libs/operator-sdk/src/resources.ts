@@ -1,0 +1,24 @@
+// Built-in resources with their kinds, for for()/owns()/watches() and the dynamic client.
+// (A CRD's resources come from `keelson-operator codegen`.)
+import type { KindResource } from './operator';
+
+const r = (group: string, version: string, resource: string, kind: string, namespaced = true): KindResource => ({ group, version, resource, kind, namespaced });
+
+export const PODS = r('', 'v1', 'pods', 'Pod');
+export const CONFIGMAPS = r('', 'v1', 'configmaps', 'ConfigMap');
+export const SECRETS = r('', 'v1', 'secrets', 'Secret');
+export const SERVICES = r('', 'v1', 'services', 'Service');
+export const SERVICEACCOUNTS = r('', 'v1', 'serviceaccounts', 'ServiceAccount');
+export const EVENTS = r('', 'v1', 'events', 'Event');
+export const NODES = r('', 'v1', 'nodes', 'Node', false);
+export const NAMESPACES = r('', 'v1', 'namespaces', 'Namespace', false);
+export const PERSISTENTVOLUMECLAIMS = r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim');
+export const DEPLOYMENTS = r('apps', 'v1', 'deployments', 'Deployment');
+export const REPLICASETS = r('apps', 'v1', 'replicasets', 'ReplicaSet');
+export const STATEFULSETS = r('apps', 'v1', 'statefulsets', 'StatefulSet');
+export const DAEMONSETS = r('apps', 'v1', 'daemonsets', 'DaemonSet');
+export const JOBS = r('batch', 'v1', 'jobs', 'Job');
+export const CRONJOBS = r('batch', 'v1', 'cronjobs', 'CronJob');
+export const LEASES = r('coordination.k8s.io', 'v1', 'leases', 'Lease');
+export const PODDISRUPTIONBUDGETS = r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget');
+export const CUSTOMRESOURCEDEFINITIONS = r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false);

@@ -1,0 +1,240 @@
+// An informer over the Kubernetes watch API (client-go's reflector): list, then
+// `GET …?watch=1&resourceVersion=R&allowWatchBookmarks=true`, one JSON event per line; the
+// stream ending resumes from the last resourceVersion seen, a 410 Gone relists. It needs only
+// what kubectl needs (a URL, a token, a CA), so an operator outside the cluster, which has no
+// NATS identity, keeps a cache the same way controllers in the cluster do over NATS
+// (@keelson/controller-runtime's Informer, which it mirrors: same handlers, same cache).
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { KubeObject, WatchEvent } from '@keelson/api';
+import { resourcePath, withQuery, type ClientConfig, type KeelsonClient, type ResourceRef } from '@keelson/client';
+import { keyOf, ObjectCache, type EventInfo, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
+import { createLogger, type Logger } from '@keelson/telemetry';
+
+export interface WatchInformerOptions {
+  client: KeelsonClient;
+  resource: ResourceRef;
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  /** Only objects with these labels (`app=web,tier!=db`). */
+  labelSelector?: string;
+  /** Re-deliver every cached object to onUpdate this often; 0 = never (default). */
+  resyncPeriodMs?: number;
+  logger?: Logger;
+}
+
+/** What controllers need of an informer (both this one and the NATS-fed Informer have it). */
+export interface SharedInformer<T extends KubeObject = KubeObject> {
+  readonly cache: ReadOnlyCache<T>;
+  hasSynced(): boolean;
+  waitForSync(): Promise<void>;
+  addEventHandler(h: ResourceEventHandler<T>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+class Gone extends Error {}
+
+export class WatchInformer<T extends KubeObject = KubeObject> implements SharedInformer<T> {
+  private readonly store = new ObjectCache<T>();
+  private readonly handlers: ResourceEventHandler<T>[] = [];
+  private readonly log: Logger;
+  private readonly config: ClientConfig;
+  private rv = '';
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
+  private stopped = false;
+  private loop?: Promise<void>;
+  private req?: ClientRequest;
+  private resyncTimer?: NodeJS.Timeout;
+  private wake?: () => void;
+
+  constructor(private readonly opts: WatchInformerOptions) {
+    const r = opts.resource;
+    this.config = opts.client.config;
+    this.log = (opts.logger ?? createLogger('informer')).child({ informer: r.group ? `${r.resource}.${r.group}` : r.resource });
+  }
+
+  get cache(): ReadOnlyCache<T> {
+    return this.store;
+  }
+
+  /** The resourceVersion the cache is at. */
+  get resourceVersion(): string {
+    return this.rv;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
+  }
+
+  /** Handlers added after the first sync first get every cached object as an add. */
+  addEventHandler(h: ResourceEventHandler<T>): void {
+    this.handlers.push(h);
+    if (this.synced) for (const o of this.store.list()) this.call(() => h.onAdd?.(o, this.info(o)));
+  }
+
+  /** Lists and resolves once the cache holds the list; watches from there on until stop(). */
+  async start(): Promise<void> {
+    this.loop ??= this.run();
+    await Promise.race([this.waitForSync(), this.loop]);
+    if (this.opts.resyncPeriodMs && !this.resyncTimer) this.resyncTimer = setInterval(() => this.resyncNow(), this.opts.resyncPeriodMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    this.req?.destroy();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Re-delivers every cached object to onUpdate now (what the periodic resync does). */
+  resyncNow(): void {
+    for (const o of this.store.list()) this.call(() => this.handlers.forEach((h) => h.onUpdate?.(o, o, { ...this.info(o), resync: true })));
+  }
+
+  private async run(): Promise<void> {
+    let delay = 100;
+    let needList = true;
+    while (!this.stopped) {
+      try {
+        if (needList) {
+          await this.list();
+          needList = false;
+        }
+        await this.watch();
+        delay = 100; // the server closed a healthy watch (timeoutSeconds): resume from rv
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof Gone) {
+          this.log.info('watch expired; relisting', { resourceVersion: this.rv });
+          needList = true;
+          continue;
+        }
+        this.log.warn('list/watch failed; retrying', { err: String(err), delayMs: delay });
+        needList = true; // level-based: converge through a fresh list
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async list(): Promise<void> {
+    const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace, { labelSelector: this.opts.labelSelector });
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    for (const obj of list.items) {
+      const key = keyOf(obj);
+      seen.add(key);
+      this.upsert(key, obj);
+    }
+    for (const key of this.store.keys()) {
+      if (seen.has(key)) continue;
+      const old = this.store.delete(key)!;
+      this.call(() => this.handlers.forEach((h) => h.onDelete?.(old, this.info(old))));
+    }
+    this.rv = list.metadata.resourceVersion ?? '';
+    if (!this.synced) {
+      this.synced = true;
+      this.syncWaiters.splice(0).forEach((f) => f());
+    }
+  }
+
+  private upsert(key: string, obj: T): void {
+    const old = this.store.get(key);
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.store.set(obj);
+    this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, this.info(obj))) : this.handlers.forEach((h) => h.onAdd?.(obj, this.info(obj)))));
+  }
+
+  private apply(ev: WatchEvent<T>): void {
+    if (ev.type === 'ERROR') {
+      const status = ev.object as unknown as { code?: number; message?: string };
+      if (status.code === 410) throw new Gone(status.message);
+      throw new Error(`watch error: ${status.message ?? JSON.stringify(status)}`);
+    }
+    const obj = ev.object;
+    if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
+    if (ev.type === 'BOOKMARK' || !obj?.metadata?.name) return;
+    const key = keyOf(obj);
+    if (ev.type === 'DELETED') {
+      const old = this.store.delete(key);
+      if (old) this.call(() => this.handlers.forEach((h) => h.onDelete?.(obj, this.info(obj))));
+      return;
+    }
+    this.upsert(key, obj);
+  }
+
+  /** One watch request; resolves when the server ends it, rejects on errors (Gone for 410). */
+  private watch(): Promise<void> {
+    const timeoutSeconds = 240 + Math.floor(Math.random() * 120);
+    const path = withQuery(resourcePath(this.opts.resource, this.opts.namespace), {
+      watch: 'true', resourceVersion: this.rv, allowWatchBookmarks: 'true', timeoutSeconds, labelSelector: this.opts.labelSelector,
+    });
+    const url = new URL(path, this.config.url);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
+    if (this.config.userAgent) headers['user-agent'] = this.config.userAgent;
+    return new Promise<void>((resolve, reject) => {
+      const onResponse = (res: IncomingMessage): void => {
+        if (res.statusCode === 410) return void (res.resume(), reject(new Gone('410 Gone')));
+        if (res.statusCode !== 200) {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => reject(new Error(`watch ${url.pathname}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`)));
+          return;
+        }
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            try {
+              this.apply(JSON.parse(line) as WatchEvent<T>);
+            } catch (err) {
+              req.destroy();
+              return reject(err);
+            }
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('watch aborted')));
+      };
+      const req = url.protocol === 'https:'
+        ? httpsRequest(url, { method: 'GET', headers, ca: this.config.ca }, onResponse)
+        : httpRequest(url, { method: 'GET', headers }, onResponse);
+      this.req = req;
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private info(o: T): EventInfo {
+    return { revision: Number(o.metadata.resourceVersion) || 0 };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => {
+      const t = setTimeout(() => { this.wake = undefined; r(); }, ms);
+      this.wake = () => { clearTimeout(t); r(); };
+    });
+  }
+
+  private call(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.log.error('event handler threw', { err });
+    }
+  }
+}
