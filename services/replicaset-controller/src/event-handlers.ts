@@ -62,7 +62,7 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
       if (ref) {
         const rs = resolve(pod, ref);
         if (!rs) return;
-        expectations.creationObserved(keyOf(rs));
+        expectations.creationObserved(keyOf(rs), keyOf(pod));
         queue.enqueue(keyOf(rs), meta);
         return;
       }

@@ -5,6 +5,12 @@
 // is stale and a second sync would create (or delete) the same pods twice. Expectations
 // record what is pending; pod events lower them; a sync only manages replicas once they
 // are fulfilled, or expired (a lost event must not wedge the ReplicaSet forever).
+//
+// Creates are also satisfied from their own responses (issue 14): a successful create lowers
+// the expectation at once and the pod it returned is kept as "created, not yet observed", so
+// the next sync counts it as if the cache held it. Without this, a ReplicaSet of 1,000 stalled
+// after each burst of 500 until the informer had shown every one of them.
+import type { Pod } from './types';
 
 /** Kubernetes' ExpectationsTimeout. */
 export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
@@ -19,6 +25,8 @@ interface Expectation {
 
 export class Expectations {
   private readonly items = new Map<string, Expectation>();
+  /** Per ReplicaSet key: pods its creates returned that the pod informer has not shown yet, by pod key. */
+  private readonly unobserved = new Map<string, Map<string, { pod: Pod; at: number }>>();
 
   constructor(
     private readonly timeoutMs = EXPECTATIONS_TIMEOUT_MS,
@@ -35,10 +43,49 @@ export class Expectations {
     this.items.set(key, { add: 0, deletes: new Set(podKeys), setAt: this.now() });
   }
 
-  /** A pod of `key` was seen created (or a create was skipped/failed, so it never will be). */
-  creationObserved(key: string): void {
+  /**
+   * A pod of `key` was seen created (or a create was skipped/failed, so it never will be).
+   * A pod whose create response already counted (`creationSucceeded`) is only marked seen.
+   */
+  creationObserved(key: string, podKey?: string): void {
+    if (podKey !== undefined && this.forgetUnobserved(key, podKey)) return;
     const e = this.items.get(key);
     if (e) e.add--;
+  }
+
+  /**
+   * A create of `key` returned `pod` (not yet in the informer's cache): the expectation is
+   * lowered now and the pod is counted by `createdNotObserved` until the informer shows it.
+   */
+  creationSucceeded(key: string, pod: Pod): void {
+    const e = this.items.get(key);
+    if (e) e.add--;
+    let pods = this.unobserved.get(key);
+    if (!pods) this.unobserved.set(key, (pods = new Map()));
+    pods.set(`${pod.metadata.namespace}/${pod.metadata.name}`, { pod, at: this.now() });
+  }
+
+  /**
+   * Pods `key` created that the informer has not shown yet. One not seen within the
+   * expectations timeout (an event lost to a relist) is dropped, as an expired expectation is.
+   */
+  createdNotObserved(key: string): Pod[] {
+    const pods = this.unobserved.get(key);
+    if (!pods) return [];
+    const out: Pod[] = [];
+    for (const [podKey, { pod, at }] of pods) {
+      if (this.now() - at > this.timeoutMs) pods.delete(podKey);
+      else out.push(pod);
+    }
+    if (pods.size === 0) this.unobserved.delete(key);
+    return out;
+  }
+
+  private forgetUnobserved(key: string, podKey: string): boolean {
+    const pods = this.unobserved.get(key);
+    if (!pods?.delete(podKey)) return false;
+    if (pods.size === 0) this.unobserved.delete(key);
+    return true;
   }
 
   /**
@@ -47,6 +94,7 @@ export class Expectations {
    * it is gone.
    */
   deletionObserved(key: string, podKey: string): void {
+    this.forgetUnobserved(key, podKey); // created and deleted before the informer showed the create
     this.items.get(key)?.deletes.delete(podKey);
   }
 
@@ -67,6 +115,7 @@ export class Expectations {
   /** The ReplicaSet is gone: forget it. */
   delete(key: string): void {
     this.items.delete(key);
+    this.unobserved.delete(key);
   }
 
   /** For tests and debugging. */

@@ -54,31 +54,41 @@ export class ReplicaSetReconciler implements Reconciler {
     // The pods it owns: its matching pods plus matching orphans it adopts (unless it is being
     // deleted); its pods that stopped matching are released. Others' pods are never touched.
     const claims = new ControllerRefManager<ReplicaSet, Pod>({ client: this.opts.client, controller: rs, selector, ...this.kind.claims });
-    const pods = await claims.claim(this.candidatePods(rs), ctx.signal);
+    const pods = await claims.claim(this.candidatePods(key, rs), ctx.signal);
 
     let manageError: ManageReplicasError | undefined;
-    if (needsSync && !rs.metadata.deletionTimestamp) manageError = await this.manageReplicas(key, rs, pods, ctx);
+    let more = false;
+    if (needsSync && !rs.metadata.deletionTimestamp) ({ error: manageError, more } = await this.manageReplicas(key, rs, pods, ctx));
     if (ctx.signal.aborted) return;
 
     const status = calculateStatus(rs, pods, manageError);
     await this.updateStatus(rs, status, ctx);
     if (manageError) throw manageError; // retried with back-off; the condition is already written
+    // A burst short of spec.replicas: the next one may start now (its creates counted from their responses).
+    if (more) return { requeueAfter: 0 };
     const recheck = availabilityRecheckMs(rs, status);
     if (recheck !== undefined) return { requeueAfter: recheck };
     // A safety net for lost pod events: look again when the expectation would expire.
     if (!needsSync) return { requeueAfter: expectations.expiresInMs(key) + 1000 };
   }
 
-  /** Active pods this ReplicaSet owns or could adopt: its dependents plus matching pods in its namespace. */
-  private candidatePods(rs: ReplicaSet): Pod[] {
+  /**
+   * Active pods this ReplicaSet owns or could adopt: its dependents plus matching pods in its
+   * namespace, plus the pods its creates returned that the cache does not show yet.
+   */
+  private candidatePods(key: string, rs: ReplicaSet): Pod[] {
     const byKey = new Map<string, Pod>();
+    for (const p of this.opts.expectations.createdNotObserved(key)) byKey.set(p.metadata.name!, p);
     for (const p of this.opts.pods.byOwnerUid(rs.metadata.uid!)) byKey.set(p.metadata.name!, p);
     for (const p of this.opts.pods.bySelector(rs.spec?.selector, rs.metadata.namespace)) byKey.set(p.metadata.name!, p);
     return [...byKey.values()].filter(isPodActive);
   }
 
-  /** Creates or deletes up to `burst` pods towards spec.replicas; resolves to the failure, if any. */
-  private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[], ctx: ReconcileContext): Promise<ManageReplicasError | undefined> {
+  /**
+   * Creates or deletes up to `burst` pods towards spec.replicas; resolves to the failure, if
+   * any, and whether creates remain beyond this burst.
+   */
+  private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[], ctx: ReconcileContext): Promise<{ error?: ManageReplicasError; more: boolean }> {
     const { expectations, podControl } = this.opts;
     const diff = pods.length - (rs.spec?.replicas ?? 1);
     if (diff < 0) {
@@ -87,11 +97,15 @@ export class ReplicaSetReconciler implements Reconciler {
       expectations.expectCreations(key, want);
       ctx.logger.info('too few replicas', { need: rs.spec?.replicas ?? 1, creating: want });
       const { successes, error } = await slowStartBatch(want, SLOW_START_INITIAL_BATCH, async () => {
-        await podControl.createPod(rs, ctx.signal);
+        const pod = await podControl.createPod(rs, ctx.signal);
+        // Satisfied by the response: the next sync counts this pod even before the informer shows it.
+        // (A pod the informer already showed was counted by its event.)
+        if (!this.opts.pods.getByName(pod.metadata.namespace, pod.metadata.name!)) expectations.creationSucceeded(key, pod);
       });
       // Creates that failed or were never tried will not be observed: stop expecting them.
       for (let i = successes; i < want; i++) expectations.creationObserved(key);
-      if (error !== undefined) return new ManageReplicasError('FailedCreate', messageOf(error), error);
+      if (error !== undefined) return { error: new ManageReplicasError('FailedCreate', messageOf(error), error), more: false };
+      return { more: want < -diff };
     } else if (diff > 0) {
       const victims = podsToDelete(pods, Math.min(diff, this.burst));
       const podKeys = victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
@@ -107,9 +121,9 @@ export class ReplicaSetReconciler implements Reconciler {
         }
       }));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) return new ManageReplicasError('FailedDelete', messageOf(failed.reason), failed.reason);
+      if (failed) return { error: new ManageReplicasError('FailedDelete', messageOf(failed.reason), failed.reason), more: false };
     }
-    return undefined;
+    return { more: false };
   }
 
   /** Writes status through replicasets/status when it changed; one retry on a stale resourceVersion. */

@@ -52,3 +52,27 @@ test('deleting the ReplicaSet forgets its expectations', () => {
   e.creationObserved('ns/rs'); // late event for a deleted RS: harmless
   expect(e.get('ns/rs')).toBeUndefined();
 });
+
+test('a create satisfied by its response is counted once: its later informer event only marks it seen', () => {
+  const e = new Expectations();
+  e.expectCreations('ns/rs', 2);
+  const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns' } };
+  e.creationSucceeded('ns/rs', p);
+  expect(e.satisfied('ns/rs')).toBe(false);
+  expect(e.createdNotObserved('ns/rs')).toEqual([p]);
+  e.creationObserved('ns/rs', 'ns/a'); // the informer shows the pod the response already counted
+  expect(e.get('ns/rs')).toEqual({ add: 1, deletes: [] });
+  expect(e.createdNotObserved('ns/rs')).toEqual([]);
+  e.creationObserved('ns/rs', 'ns/b'); // a create whose response did not count it
+  expect(e.satisfied('ns/rs')).toBe(true);
+});
+
+test('a created pod the informer never shows stops counting after the expectations timeout', () => {
+  let now = 0;
+  const e = new Expectations(10_000, () => now);
+  e.creationSucceeded('ns/rs', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns' } });
+  now = 9_000;
+  expect(e.createdNotObserved('ns/rs')).toHaveLength(1);
+  now = 10_001;
+  expect(e.createdNotObserved('ns/rs')).toEqual([]);
+});

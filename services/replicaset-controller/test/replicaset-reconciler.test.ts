@@ -10,7 +10,7 @@ import { ReplicaSetReconciler } from '../src/replicaset-reconciler';
 import type { Pod, ReplicaSet } from '../src/types';
 import { pod, replicaSet } from './fixtures';
 
-function setup(opts: { failCreate?: boolean } = {}) {
+function setup(opts: { failCreate?: boolean; burstReplicas?: number } = {}) {
   const rsCache = new ObjectCache<ReplicaSet>();
   const podCache = new ObjectCache<Pod>();
   const created: Pod[] = [];
@@ -39,7 +39,7 @@ function setup(opts: { failCreate?: boolean } = {}) {
   const recorder = { event: (_o: KubeObject, _t: string, reason: string) => void events.push(reason) };
   const expectations = new Expectations();
   const reconciler = new ReplicaSetReconciler({
-    client, replicaSets: rsCache, pods: podCache, expectations, podControl: new PodControl(client, recorder),
+    client, replicaSets: rsCache, pods: podCache, expectations, podControl: new PodControl(client, recorder), burstReplicas: opts.burstReplicas,
   });
   const ctx: ReconcileContext = { signal: new AbortController().signal, logger: createLogger('test', { write: () => undefined }), requeues: 0 };
   const queued: string[] = [];
@@ -62,18 +62,49 @@ test('a sync before the creates are observed (stale cache, replayed event) creat
   const t = setup();
   t.rsCache.set(replicaSet(3));
   await t.reconciler.reconcile('ns/web', t.ctx);
-  const again = await t.reconciler.reconcile('ns/web', t.ctx);
+  // The creates' responses satisfied the expectations, and the pods they returned count
+  // although the cache does not show them yet: the second sync creates nothing.
+  expect(t.expectations.satisfied('ns/web')).toBe(true);
+  await t.reconciler.reconcile('ns/web', t.ctx);
   expect(t.created).toHaveLength(3);
-  expect(again?.requeueAfter).toBeGreaterThan(0); // the safety net while expectations are pending
-  // The informer delivers the pods: expectations are met and the next sync is a no-op.
+  expect(t.statuses.at(-1)?.status?.replicas).toBe(3);
+  // The informer delivers the pods: they are not counted twice and the next sync is a no-op.
   for (const p of t.created) {
     t.podCache.set(p);
     t.handler.onAdd!(p, { revision: 1 });
   }
+  expect(t.expectations.createdNotObserved('ns/web')).toEqual([]);
   expect(t.expectations.satisfied('ns/web')).toBe(true);
   await t.reconciler.reconcile('ns/web', t.ctx);
   expect(t.created).toHaveLength(3);
   expect(t.deleted).toHaveLength(0);
+});
+
+test('a burst short of spec.replicas is followed at once by the next, before any pod is observed (no stall between bursts)', async () => {
+  const t = setup({ burstReplicas: 4 });
+  t.rsCache.set(replicaSet(10));
+  const first = await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(4);
+  expect(first?.requeueAfter).toBe(0);
+  const second = await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(8);
+  expect(second?.requeueAfter).toBe(0);
+  await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(10); // exactly spec.replicas, though the cache still shows none
+  await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(10);
+  expect(new Set(t.created.map((p) => p.metadata.name)).size).toBe(10);
+});
+
+test('a created pod deleted before the informer showed its create is no longer counted', async () => {
+  const t = setup();
+  t.rsCache.set(replicaSet(2));
+  await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(2);
+  const gone = t.created[0];
+  t.handler.onDelete!(gone, { revision: 2 });
+  await t.reconciler.reconcile('ns/web', t.ctx);
+  expect(t.created).toHaveLength(3);
 });
 
 test('scale down deletes the surplus once, newest unassigned first', async () => {
