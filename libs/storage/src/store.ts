@@ -7,6 +7,7 @@ import type { KubeObject } from '@keelson/api';
 import { decodeObject, encodeObject, storedValueIsStale, withRevision } from './codec';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
+import { commitOne, GroupCommitter, type ConditionalWrite, type GroupCommitOptions, type GroupCommitStats, type WriteResult } from './group-commit';
 import { prefixEnd } from './keys';
 import { defaultTracer, inSpan } from './tracing';
 
@@ -16,6 +17,11 @@ export type EtcdRequestObserver = (operation: string, key: string, seconds: numb
 export interface EtcdStoreOptions {
   tracer?: Tracer;
   observe?: EtcdRequestObserver;
+  /**
+   * Group commit (group-commit.ts): concurrent creates, updates and deletes of different keys
+   * share one etcd txn; a failed compare sends each alone. Off when unset or false.
+   */
+  groupCommit?: boolean | GroupCommitOptions;
 }
 
 export interface DeletePreconditions {
@@ -49,19 +55,24 @@ const rev = (v: string | number): number => Number(v);
 export class EtcdStore {
   private readonly tracer: Tracer;
   private readonly observe?: EtcdRequestObserver;
+  private readonly committer?: GroupCommitter;
 
   constructor(private readonly client: Etcd3, opts: EtcdStoreOptions = {}) {
     this.tracer = opts.tracer ?? defaultTracer();
     this.observe = opts.observe;
+    if (opts.groupCommit) this.committer = new GroupCommitter(client, opts.groupCommit === true ? {} : opts.groupCommit);
+  }
+
+  /** Group commit's counters; undefined when writes are not grouped. */
+  groupCommitStats(): GroupCommitStats | undefined {
+    return this.committer?.stats();
   }
 
   /** Fails with KeyExists when the key exists. */
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
-    const res = await this.call('create', key, () =>
-      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(encodeObject(obj, key))).commit(),
-    );
+    const res = await this.call('create', key, () => this.write({ key, condition: { kind: 'absent' }, op: 'put', value: encodeObject(obj, key) }));
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
-    return withRevision(obj, rev(res.header.revision));
+    return withRevision(obj, res.revision);
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
@@ -74,14 +85,10 @@ export class EtcdStore {
    * happens if the key's mod_revision still equals it (else Conflict).
    */
   async update(key: string, obj: KubeObject, expectedRevision?: number): Promise<KubeObject> {
-    const res = await this.call('update', key, () => {
-      const cmp = expectedRevision === undefined
-        ? this.client.if(key, 'Create', '>', 0)
-        : this.client.if(key, 'Mod', '==', expectedRevision);
-      return cmp.then(this.client.put(key).value(encodeObject(obj, key))).else(this.client.get(key)).commit();
-    });
-    if (res.succeeded) return withRevision(obj, rev(res.header.revision));
-    const current = res.responses[0]?.response_range?.kvs[0];
+    const condition = expectedRevision === undefined ? { kind: 'present' as const } : { kind: 'modRevision' as const, revision: expectedRevision };
+    const res = await this.call('update', key, () => this.write({ key, condition, op: 'put', value: encodeObject(obj, key) }));
+    if (res.succeeded) return withRevision(obj, res.revision);
+    const current = res.current;
     if (!current) throw new StorageError('NotFound', key, `key ${key} not found`);
     throw conflict(key, rev(current.mod_revision), `the object has been modified; please apply your changes to the latest version and try again`);
   }
@@ -107,11 +114,9 @@ export class EtcdStore {
       const next = await tryUpdate(decodeObject(kv.value, currentRev, key));
       // Unchanged writes nothing, unless the stored value is encrypted with an older key (kube's stale read).
       if (isDeepStrictEqual(stripRv(next), stripRv(current)) && !storedValueIsStale(kv.value, key)) return current;
-      const res = await this.call('update', key, () =>
-        this.client.if(key, 'Mod', '==', currentRev).then(this.client.put(key).value(encodeObject(next, key))).else(this.client.get(key)).commit(),
-      );
-      if (res.succeeded) return withRevision(next, rev(res.header.revision));
-      kv = res.responses[0]?.response_range?.kvs[0]; // lost the race: retry on what won
+      const res = await this.call('update', key, () => this.write({ key, condition: { kind: 'modRevision', revision: currentRev }, op: 'put', value: encodeObject(next, key) }));
+      if (res.succeeded) return withRevision(next, res.revision);
+      kv = res.current; // lost the race: retry on what won
     }
     throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
   }
@@ -132,11 +137,9 @@ export class EtcdStore {
       if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== String(currentRev)) {
         throw conflict(key, currentRev, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${currentRev}`);
       }
-      const res = await this.call('delete', key, () =>
-        this.client.if(key, 'Mod', '==', currentRev).then(this.client.delete().key(key)).else(this.client.get(key)).commit(),
-      );
-      if (res.succeeded) return withRevision(current, rev(res.header.revision));
-      kv = res.responses[0]?.response_range?.kvs[0];
+      const res = await this.call('delete', key, () => this.write({ key, condition: { kind: 'modRevision', revision: currentRev }, op: 'delete' }));
+      if (res.succeeded) return withRevision(current, res.revision);
+      kv = res.current;
     }
     throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
   }
@@ -204,6 +207,11 @@ export class EtcdStore {
       if (e instanceof StorageError && e.code === 'Expired') return;
       throw e;
     }
+  }
+
+  // One conditional write: grouped with concurrent ones when group commit is on, else alone.
+  private write(w: ConditionalWrite): Promise<WriteResult> {
+    return this.committer ? this.committer.submit(w) : commitOne(this.client, w);
   }
 
   private async getKv(key: string): Promise<IKeyValue | undefined> {

@@ -12,13 +12,17 @@ async function storageError(p: Promise<unknown>): Promise<StorageError> {
   throw new Error('expected a StorageError');
 }
 
-describe('EtcdStore against real etcd', () => {
+// Every behaviour holds with writes sent alone and with group commit (concurrent writes share a txn).
+describe.each([
+  { mode: 'writes alone', groupCommit: false },
+  { mode: 'group commit', groupCommit: true },
+])('EtcdStore against real etcd ($mode)', ({ groupCommit }) => {
   jest.setTimeout(30_000);
   let f: EtcdFixture;
   let store: EtcdStore;
   beforeAll(async () => {
     f = await etcdFixture();
-    store = new EtcdStore(f.client);
+    store = new EtcdStore(f.client, { groupCommit });
   });
   afterAll(() => closeFixture(f));
 

@@ -1,0 +1,220 @@
+// Group commit: concurrent, independent conditional writes share one etcd transaction.
+//
+// Every write the store makes is a compare-and-swap on one key (create: the key is absent;
+// update/delete: its mod_revision is the one read, or it exists). Writes that are waiting at
+// the same time — submitted in the same event-loop turn, or while earlier groups are at etcd —
+// go out as ONE txn: the AND of all their compares, then all their puts and deletes. etcd
+// applies it at one revision, which every member's resourceVersion becomes (a multi-key txn is
+// ordinary etcd; the watch cache and the relay keep every key's event of a revision).
+//
+// When any compare fails, etcd applies none of the group, and each member is then sent alone,
+// exactly as without grouping, so each request gets its own answer (AlreadyExists, Conflict,
+// NotFound or success). A key is never twice in one group (etcd refuses such a txn), and a key
+// with a write at etcd waits for its answer before its next write goes: writes to one key are
+// applied in the order they were submitted.
+//
+// No timers: a group leaves as soon as fewer than `maxInFlight` groups are at etcd (after the
+// current event-loop turn, so requests parsed together travel together); under load the
+// batches grow by themselves while earlier groups are at etcd, like a write-behind queue.
+import { CompareResult, CompareTarget, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+
+/** What must hold of a key for its write to apply. */
+export type WriteCondition =
+  | { kind: 'absent' } // create_revision == 0
+  | { kind: 'present' } // create_revision > 0
+  | { kind: 'modRevision'; revision: number }; // mod_revision == revision
+
+export interface ConditionalWrite {
+  key: string;
+  condition: WriteCondition;
+  /** `put` writes `value`; `delete` removes the key. */
+  op: 'put' | 'delete';
+  value?: string | Buffer;
+}
+
+export type WriteResult =
+  /** Applied at `revision` (shared with the rest of its group). */
+  | { succeeded: true; revision: number; groupSize: number }
+  /** The condition did not hold: `current` is the key as it was then (undefined: absent). */
+  | { succeeded: false; revision: number; current?: IKeyValue; groupSize: number };
+
+export interface GroupCommitOptions {
+  /** Groups at etcd at once (default 2); further writes gather into the next group. */
+  maxInFlight?: number;
+  /** Writes per txn (default 128: etcd's default `--max-txn-ops`). */
+  maxOps?: number;
+  /** Keys and values per txn, in bytes (default 1 MiB, under etcd's default 1.5 MiB `--max-request-bytes`). */
+  maxBytes?: number;
+}
+
+export interface GroupCommitStats {
+  /** Transactions sent: groups of two or more, plus writes sent alone. */
+  txns: number;
+  /** Groups of two or more writes sent as one txn. */
+  groups: number;
+  /** Writes that were members of such groups. */
+  groupedWrites: number;
+  /** Groups whose txn failed a compare (their members were then sent alone). */
+  fallbacks: number;
+  /** Largest group so far. */
+  largestGroup: number;
+}
+
+interface Pending {
+  write: ConditionalWrite;
+  bytes: number;
+  resolve: (r: WriteResult) => void;
+  reject: (e: unknown) => void;
+}
+
+// etcd refuses these before applying anything; the group was too big or odd, not the writes.
+const GROUP_REFUSED = /too many operations in txn request|request is too large|duplicate key given in txn request|grpc: received message larger than max/i;
+
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private readonly busy = new Set<string>(); // keys with a write at etcd
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxInFlight: number;
+  private readonly maxOps: number;
+  private readonly maxBytes: number;
+  private readonly counters: GroupCommitStats = { txns: 0, groups: 0, groupedWrites: 0, fallbacks: 0, largestGroup: 0 };
+
+  constructor(private readonly client: Etcd3, opts: GroupCommitOptions = {}) {
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
+    this.maxOps = Math.max(1, opts.maxOps ?? 128);
+    this.maxBytes = Math.max(1, opts.maxBytes ?? 1024 * 1024);
+  }
+
+  stats(): GroupCommitStats {
+    return { ...this.counters };
+  }
+
+  /** Queues `write`; resolves with its own result once its txn (grouped or alone) is answered. */
+  submit(write: ConditionalWrite): Promise<WriteResult> {
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.queue.push({ write, bytes: Buffer.byteLength(write.key) + byteLength(write.value), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inFlight < this.maxInFlight) {
+      const group = this.take();
+      if (group.length === 0) return;
+      this.inFlight++;
+      for (const p of group) this.busy.add(p.write.key);
+      void this.send(group).finally(() => {
+        for (const p of group) this.busy.delete(p.write.key);
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+  }
+
+  // The next group: queued writes in order, skipping keys already at etcd or in the group
+  // (they stay queued, in order, for a later group), within the op and byte limits.
+  private take(): Pending[] {
+    const group: Pending[] = [];
+    const keys = new Set<string>();
+    const rest: Pending[] = [];
+    let bytes = 0;
+    for (let i = 0; i < this.queue.length; i++) {
+      const p = this.queue[i];
+      const full = group.length >= this.maxOps || (group.length > 0 && bytes + p.bytes > this.maxBytes);
+      if (full) {
+        this.queue = rest.concat(this.queue.slice(i));
+        return group;
+      }
+      if (this.busy.has(p.write.key) || keys.has(p.write.key)) {
+        rest.push(p);
+        continue;
+      }
+      group.push(p);
+      keys.add(p.write.key);
+      bytes += p.bytes;
+    }
+    this.queue = rest;
+    return group;
+  }
+
+  private async send(group: Pending[]): Promise<void> {
+    this.counters.txns++;
+    if (group.length === 1) return settle(group[0], () => commitOne(this.client, group[0].write));
+    this.counters.groups++;
+    this.counters.groupedWrites += group.length;
+    this.counters.largestGroup = Math.max(this.counters.largestGroup, group.length);
+    let res: ITxnResponse;
+    try {
+      res = await this.client.kv.txn({ compare: group.map((p) => compareOf(p.write)), success: group.map((p) => requestOf(p.write)), failure: [] });
+    } catch (e) {
+      if (e instanceof Error && GROUP_REFUSED.test(e.message)) return this.fallback(group);
+      // etcd unavailable, or a timeout that may have committed: every member learns it, as each
+      // would have alone (re-sending could answer a write that was applied with a conflict).
+      for (const p of group) p.reject(e);
+      return;
+    }
+    if (!res.succeeded) return this.fallback(group);
+    const revision = Number(res.header.revision);
+    for (const p of group) p.resolve({ succeeded: true, revision, groupSize: group.length });
+  }
+
+  // A compare failed, so nothing was applied: each member alone, for its own exact answer.
+  private async fallback(group: Pending[]): Promise<void> {
+    this.counters.fallbacks++;
+    this.counters.txns += group.length;
+    await Promise.all(group.map((p) => settle(p, () => commitOne(this.client, p.write))));
+  }
+}
+
+/** One write as its own txn; on a failed condition the key's current state comes back with it. */
+export async function commitOne(client: Etcd3, write: ConditionalWrite): Promise<WriteResult> {
+  const res = await client.kv.txn({
+    compare: [compareOf(write)],
+    success: [requestOf(write)],
+    failure: [{ request_range: { key: Buffer.from(write.key) } }],
+  });
+  const revision = Number(res.header.revision);
+  if (res.succeeded) return { succeeded: true, revision, groupSize: 1 };
+  return { succeeded: false, revision, current: res.responses[0]?.response_range?.kvs[0], groupSize: 1 };
+}
+
+function byteLength(v: string | Buffer | undefined): number {
+  return v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(v);
+}
+
+async function settle(p: Pending, fn: () => Promise<WriteResult>): Promise<void> {
+  try {
+    p.resolve(await fn());
+  } catch (e) {
+    p.reject(e);
+  }
+}
+
+function compareOf(w: ConditionalWrite): ICompare {
+  const key = Buffer.from(w.key);
+  switch (w.condition.kind) {
+    case 'absent':
+      return { key, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 };
+    case 'present':
+      return { key, target: CompareTarget.Create, result: CompareResult.Greater, create_revision: 0 };
+    case 'modRevision':
+      return { key, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: w.condition.revision };
+  }
+}
+
+function requestOf(w: ConditionalWrite): IRequestOp {
+  const key = Buffer.from(w.key);
+  if (w.op === 'delete') return { request_delete_range: { key } };
+  const value = w.value ?? '';
+  return { request_put: { key, value: Buffer.isBuffer(value) ? value : Buffer.from(value) } };
+}
