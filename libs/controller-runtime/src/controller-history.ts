@@ -5,6 +5,7 @@
 // `{"spec":{"template":{...,"$patch":"replace"}}}`.
 import { CONTROLLERREVISIONS, newControllerRef, type GroupVersionKind, type KubeObject } from '@keelson/api';
 import { isAlreadyExists, type KeelsonClient } from '@keelson/client';
+import { fnv32, safeEncodeString } from './hash';
 
 /** apps.ControllerRevisionHashLabelKey (also DefaultDaemonSetUniqueLabelKey). */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -41,25 +42,6 @@ export function goJson(v: unknown): string {
     return out;
   };
   return (JSON.stringify(sort(v)) ?? 'null').replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-}
-
-// k8s.io/apimachinery/pkg/util/rand: no vowels (no words) and no 0/1/3 (look like letters).
-const SAFE_ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function safeEncodeString(s: string): string {
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) out += SAFE_ALPHANUMS[b % SAFE_ALPHANUMS.length];
-  return out;
-}
-
-/** Go's hash/fnv New32 (FNV-1: multiply, then xor). */
-function fnv32(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (const b of bytes) {
-    h = Math.imul(h, 0x01000193) >>> 0;
-    h = (h ^ b) >>> 0;
-  }
-  return h >>> 0;
 }
 
 /** HashControllerRevision: FNV-32 of the data's bytes, then the collision count in decimal. */

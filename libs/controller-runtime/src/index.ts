@@ -16,3 +16,5 @@ export * from './builder';
 export * from './service';
 export * from './controller-history';
 export * from './bearer-token';
+export * from './expectations';
+export * from './hash';

@@ -1,9 +1,8 @@
 // Creating and deleting a DaemonSet's pods (syncNodes in daemon_controller.go) with expectations
 // set before any call, slow-start batches for creates, and RealPodControl's Events.
 import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
-import type { EventRecorder } from '@keelson/controller-runtime';
+import type { ControllerExpectations, EventRecorder } from '@keelson/controller-runtime';
 import { newDaemonPod } from './daemon-pod';
-import type { Expectations } from './expectations';
 import { PODS, type DaemonSet, type Pod } from './types';
 
 /** Kubernetes' SlowStartInitialBatchSize. */
@@ -20,7 +19,7 @@ export class DaemonPodControl {
   constructor(
     private readonly client: Pick<KeelsonClient, 'create' | 'delete'>,
     private readonly recorder: Pick<EventRecorder, 'event'>,
-    private readonly expectations: Expectations,
+    private readonly expectations: ControllerExpectations,
     private readonly burst: number,
   ) {}
 

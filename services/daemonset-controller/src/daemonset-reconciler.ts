@@ -5,13 +5,12 @@
 import { labelSelectorFromObject } from '@keelson/api';
 import { isConflict, isNotFound, type KeelsonClient } from '@keelson/client';
 import {
-  ControllerRefManager, splitKey, type ControllerRevision, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler,
+  ControllerRefManager, splitKey, type ControllerExpectations, type ControllerRevision, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler,
 } from '@keelson/controller-runtime';
 import { targetNodeName } from './daemon-pod';
 import type { DaemonPodControl } from './daemon-pod-control';
 import { cleanupHistory, constructHistory } from './daemonset-history';
 import { calculateStatus, planManage, planRollingUpdate } from './daemonset-plan';
-import type { Expectations } from './expectations';
 import { DAEMONSETS, POD_CLAIMS, REVISION_CLAIMS, type DaemonSet, type DaemonSetStatus, type Node, type Pod } from './types';
 
 export interface DaemonSetReconcilerOptions {
@@ -20,7 +19,7 @@ export interface DaemonSetReconcilerOptions {
   pods: ReadOnlyCache<Pod>;
   nodes: ReadOnlyCache<Node>;
   revisions: ReadOnlyCache<ControllerRevision>;
-  expectations: Expectations;
+  expectations: ControllerExpectations;
   podControl: DaemonPodControl;
 }
 

@@ -2,14 +2,13 @@
 // expectations before queueing it; node changes that can alter where daemons run queue every
 // DaemonSet; a deleted DaemonSet's expectations are forgotten.
 import { getControllerOf, labelSelectorFromObject, type OwnerReference } from '@keelson/api';
-import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
-import type { Expectations } from './expectations';
+import { keyOf, triggerMeta, type ControllerExpectations, type ControllerQueue, type EventInfo, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
 import type { DaemonSet, Node, Pod } from './types';
 
 export interface HandlerDeps {
   queue: ControllerQueue;
   daemonSets: ReadOnlyCache<DaemonSet>;
-  expectations: Expectations;
+  expectations: ControllerExpectations;
 }
 
 export function daemonSetHandler({ queue, expectations }: HandlerDeps): ResourceEventHandler<DaemonSet> {

@@ -1,19 +1,8 @@
-import { computeHash, fnv32a, safeEncodeString } from '../src/pod-template-hash';
+import { computeHash } from '../src/pod-template-hash';
 import { maxSurge, maxUnavailable, resolveFenceposts, scaledValueFromIntOrPercent } from '../src/rollout-bounds';
 import { deployment } from './fixtures';
 
 describe('pod-template-hash', () => {
-  test('FNV-32a matches the reference vectors', () => {
-    expect(fnv32a(Buffer.from(''))).toBe(0x811c9dc5);
-    expect(fnv32a(Buffer.from('a'))).toBe(0xe40c292c);
-    expect(fnv32a(Buffer.from('foobar'))).toBe(0xbf9cf968);
-  });
-
-  test('SafeEncodeString maps each byte onto the vowel-free alphabet', () => {
-    // '0'..'9' are bytes 48..57; 48 % 27 = 21 → '4' (index 21 of bcdfghjklmnpqrstvwxz2456789)
-    expect(safeEncodeString('0123456789')).toBe('456789bcdf');
-  });
-
   test('the hash is stable across key order, changes with the template and the collision count', () => {
     const a = { metadata: { labels: { app: 'web', tier: 'x' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } };
     const b = { spec: { containers: [{ image: 'nginx:1.27', name: 'web' }] }, metadata: { labels: { tier: 'x', app: 'web' } } };

@@ -1,51 +1,12 @@
-// The job-controller's expectations (ControllerExpectations and the finalizer expectations of
-// job_controller.go), per Job key.
-//
-// After creating or deleting pods, a sync must not act on the Job again until the pod informer
-// has shown those effects, or it would create the same pods twice. After removing a pod's
-// tracking finalizer, the pod must not be counted again while the cache still shows the
-// finalizer (the Job's status already counts it).
+// The job-controller's expectations, per Job key: controller-runtime's ControllerExpectations for
+// pod creations and deletions (by pod uid), plus the finalizer expectations of
+// job_controller.go: after removing a pod's tracking finalizer, the pod must not be counted
+// again while the cache still shows the finalizer (the Job's status already counts it).
+import { ControllerExpectations } from '@keelson/controller-runtime';
 
-export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
-
-interface Pending {
-  adds: number;
-  deletes: Set<string>;
-  setAt: number;
-}
-
-export class JobExpectations {
-  private readonly pods = new Map<string, Pending>();
+export class JobExpectations extends ControllerExpectations {
   /** Job key → uids of pods whose finalizer removal the cache has not shown yet. */
   private readonly finalizers = new Map<string, Set<string>>();
-
-  constructor(private readonly timeoutMs = EXPECTATIONS_TIMEOUT_MS, private readonly now: () => number = Date.now) {}
-
-  expect(key: string, adds: number, deletes: string[]): void {
-    this.pods.set(key, { adds, deletes: new Set(deletes), setAt: this.now() });
-  }
-
-  creationObserved(key: string): void {
-    const e = this.pods.get(key);
-    if (e) e.adds--;
-  }
-
-  deletionObserved(key: string, podUid: string): void {
-    this.pods.get(key)?.deletes.delete(podUid);
-  }
-
-  /** Nothing pending (or the expectation expired): a sync may create and delete pods. */
-  satisfied(key: string): boolean {
-    const e = this.pods.get(key);
-    if (!e) return true;
-    return (e.adds <= 0 && e.deletes.size === 0) || this.now() - e.setAt > this.timeoutMs;
-  }
-
-  expiresInMs(key: string): number {
-    const e = this.pods.get(key);
-    if (!e || this.satisfied(key)) return 0;
-    return Math.max(0, e.setAt + this.timeoutMs - this.now());
-  }
 
   expectFinalizerRemoved(key: string, uid: string): void {
     let s = this.finalizers.get(key);
@@ -64,8 +25,8 @@ export class JobExpectations {
     return this.finalizers.get(key)?.has(uid) ?? false;
   }
 
-  delete(key: string): void {
-    this.pods.delete(key);
+  override delete(key: string): void {
+    super.delete(key);
     this.finalizers.delete(key);
   }
 }
