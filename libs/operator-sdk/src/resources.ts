@@ -1,5 +1,6 @@
 // Built-in resources with their kinds, for for()/owns()/watches() and the dynamic client.
 // (A CRD's resources come from `keelson-operator codegen`.)
+import type { KubeObject } from '@keelson/api';
 import type { KindResource } from './operator';
 
 const r = (group: string, version: string, resource: string, kind: string, namespaced = true): KindResource => ({ group, version, resource, kind, namespaced });
@@ -22,3 +23,22 @@ export const CRONJOBS = r('batch', 'v1', 'cronjobs', 'CronJob');
 export const LEASES = r('coordination.k8s.io', 'v1', 'leases', 'Lease');
 export const PODDISRUPTIONBUDGETS = r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget');
 export const CUSTOMRESOURCEDEFINITIONS = r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false);
+
+/** core/v1 ConfigMap (what an operator most often writes). */
+export interface ConfigMap extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** core/v1 Secret; `data` values are base64. */
+export interface Secret extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}
