@@ -17,6 +17,8 @@ export interface GatewayConfig {
   tokenFile?: string;
   /** Largest request body accepted, in bytes (kube-apiserver: 3 MiB). */
   maxRequestBytes: number;
+  /** `KEELSON_API_HTTP2` (true): offer HTTP/2 (ALPN h2) beside HTTP/1.1 on the API port (http/secure-server.ts). */
+  http2: boolean;
   /** How often the gateway compacts etcd history, in seconds (kube-apiserver: 300). */
   compactionIntervalSeconds: number;
   /** Events each watch cache keeps for resuming watches. */
@@ -63,6 +65,7 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
     kubeletClientToken: r.optional('KEELSON_KUBELET_CLIENT_TOKEN') ?? r.optional('KEELSON_TOKEN'),
     gitCommit: r.string('KEELSON_GIT_COMMIT', 'unknown'),
     maxRequestBytes: r.integer('KEELSON_MAX_REQUEST_BYTES', 3 * 1024 * 1024, { min: 1 }),
+    http2: r.boolean('KEELSON_API_HTTP2', true),
     compactionIntervalSeconds: r.number('KEELSON_COMPACTION_INTERVAL_SECONDS', 300),
     watchCacheCapacity: r.integer('KEELSON_WATCH_CACHE_CAPACITY', 10000, { min: 1 }),
     bus: busConfigFromEnv(env),

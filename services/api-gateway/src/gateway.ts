@@ -2,7 +2,7 @@
 // bootstrap namespaces, compaction, pod termination, the event relay, and the HTTPS server.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
@@ -13,6 +13,7 @@ import { TokenAuthenticator } from './http/auth';
 import { nodeRestrictionAdmission, setupAuthorization } from './authz';
 import { AuditLog } from './http/audit';
 import { FlowControl } from './http/flow-control';
+import { createGatewayServer } from './http/secure-server';
 import { namespaceLifecycle } from './registry/admission';
 import { PriorityClassStore, ensureSystemPriorityClasses, priorityClassAdmission } from './registry/priority-classes';
 import { addConvertedVersionStores } from './registry/converted-version-store';
@@ -37,7 +38,7 @@ import { NamespaceDefaults, readRootCA } from './serviceaccount/namespace-defaul
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export interface Gateway {
-  server: Server;
+  server: Http2SecureServer;
   port: number;
   stop(): Promise<void>;
 }
@@ -49,7 +50,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const metrics = new GatewayMetrics({ defaultMetrics: true });
-  const store = new EtcdStore(client, { observe: metrics.etcd });
+  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit }); // KEELSON_ETCD_GROUP_COMMIT
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
@@ -106,11 +107,16 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     kubeletClientToken: config.kubeletClientToken,
     gitCommit: config.gitCommit,
   });
-  // Headers up to 1 MiB, as Go's http.Server (DefaultMaxHeaderBytes) serves kube-apiserver: at Node's
-  // 16 KiB a 20 KB header got 431 and the socket closed under a body still uploading (ECONNRESET).
-  const server = createServer({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), maxHeaderSize: 1 << 20 }, listener);
-  server.keepAliveTimeout = 65_000;
-  server.on('upgrade', upgradeListener(listener)); // pods/exec, attach, portforward (streaming/)
+  // HTTP/2 and HTTP/1.1 on one port (http/secure-server.ts); upgrades (pods/exec, attach, portforward,
+  // streaming/) exist only in HTTP/1.1. Headers up to 1 MiB, as Go's http.Server (DefaultMaxHeaderBytes)
+  // serves kube-apiserver: at Node's 16 KiB a 20 KB header got 431 and the socket closed under a body
+  // still uploading (ECONNRESET).
+  const secure = createGatewayServer(
+    { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), maxHeaderBytes: 1 << 20, keepAliveTimeoutMs: 65_000, http2: config.http2 },
+    listener,
+    upgradeListener(listener),
+  );
+  const server = secure.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -128,7 +134,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       namespaceDefaults.stop();
       authz.stop();
       await relay?.stop(); // revokes the relay lease, so a standby replica takes over at once
-      server.closeAllConnections();
+      secure.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await crds.stop();
       // etcd3 hangs closing a client with live watchers: cancel them first.

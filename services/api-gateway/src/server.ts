@@ -85,7 +85,7 @@ export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessag
       span.end();
       if (url.pathname !== '/readyz' && url.pathname !== '/healthz' && url.pathname !== '/livez') {
         // In the request's span, so the line carries its traceId/spanId like every line logged while serving it.
-        context.with(trace.setSpan(parent, span), () => deps.log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+        context.with(trace.setSpan(parent, span), () => deps.log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started, protocol: req.httpVersion }));
       }
     });
     context.with(trace.setSpan(parent, span), () => {
