@@ -37,6 +37,13 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule([''], ['pods/status'], ['patch', 'update']),
     ...CONTROLLER_BASE,
   ],
+  // A second scheduler (its own profile under another schedulerName) does what the default one does.
+  'bin-packing-scheduler': [
+    rule([''], ['pods', 'nodes'], READ),
+    rule([''], ['pods/binding'], ['create']),
+    rule([''], ['pods/status'], ['patch', 'update']),
+    ...CONTROLLER_BASE,
+  ],
   'replicaset-controller': [
     rule(['apps'], ['replicasets'], [...READ, 'update', 'patch']),
     rule(['apps'], ['replicasets/status'], ['update', 'patch']),
