@@ -25,6 +25,7 @@ import { bindPod, finalizeNamespace, toScale, updateScale } from '../registry/su
 import { prepareFieldManagement, serverSideApply } from '../registry/field-tracking';
 import { includeObjectOf, limitOf, selectorFilterOf } from './params';
 import { validateListOptions } from './list-options';
+import { ownBody } from '../registry/owned-body';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -94,7 +95,7 @@ export async function handleResource(
         return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
       }
       if (name || sub) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-      return send(201, await rs.create(ns, await body(), ctx));
+      return send(201, await rs.create(ns, ownBody(await body()), ctx));
     }
     case 'update': {
       const desired = await body();

@@ -9,6 +9,7 @@ import { parseResourceVersion } from '../registry/errors';
 import { booleanParamOf, includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
 import { validateListOptions } from './list-options';
 import { setLongTimeout, watchCacheTimeout } from './watch-limits';
+import { watchEventLine } from './watch-encoding';
 
 export interface WatchOptions {
   /** How a stored object reads through this endpoint (custom resources: apiVersion, defaults). */
@@ -90,7 +91,13 @@ export async function handleWatch(
     // bookmark closing them therefore follows them. When the cache relists it ends its
     // watches; ending the stream makes clients resume (or get 410).
     const watchOpts = { resourceVersion: rvParam, sendInitialEvents, minRevision, filter, onClose: finish };
-    const onEvent = (e: { type: string; object: KubeObject }): void => write(e.type, encode(e.object));
+    // Plain JSON of a built-in: the cached object's encoding is shared by every watcher (watch-encoding.ts).
+    const shared = !table && !opts.view;
+    const onEvent = (e: { type: string; object: KubeObject }): void => {
+      if (!shared) return write(e.type, encode(e.object));
+      start();
+      if (!res.writableEnded) res.write(watchEventLine(e.type, e.object));
+    };
     subscription = await cache.watchWhenFresh(watchOpts, onEvent, FRESHNESS_TIMEOUT_MS).catch((e: unknown) => {
       // A plain watch with no resourceVersion ("most recent") is served from the cache's state in
       // kube, never 504: when the cache lags etcd for longer than the freshness wait (a loaded

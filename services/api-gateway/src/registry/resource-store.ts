@@ -4,12 +4,13 @@
 import {
   ApiError,
   applyDefaults,
+  applyDefaultsInPlace,
   dropUnknownFields,
   errors,
   groupVersion,
   isRecord,
-  prepareForCreate,
-  prepareForUpdate,
+  prepareForCreateInPlace,
+  prepareForUpdateInPlace,
   qualifiedResource,
   resolveSchema,
   schemaForKind,
@@ -22,6 +23,7 @@ import { keyFor, prefixFor, type EtcdStore, type ListOptions as StoreListOptions
 import { toApiError } from './errors';
 import { checkObjectLimits } from './object-limits';
 import { trackCreate, trackUpdate } from './field-tracking';
+import { isOwnedBody } from './owned-body';
 import { deepCopy, fillSystemFieldsForCreate, generateName, keepSystemFields, sameIgnoringBookkeeping, setTraceparent } from './object-meta';
 import type { RequestContext } from './request-context';
 import { strictDecodingError, strictDecodingErrors, unknownFieldsOf } from './strict-decoding';
@@ -122,17 +124,18 @@ export class ResourceStore {
   }
 
   async create(namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KubeObject> {
+    const owned = isOwnedBody(body); // a decoded request body nobody else holds: no deep copy needed
     let obj = this.checkBody(body, namespace);
     this.dropUnknownFields(obj, ctx);
     // Only a string prefix generates a name; any other generateName is left to validation (was a 500, found by npm run fuzz).
     if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
     fillSystemFieldsForCreate(obj.metadata);
-    obj = applyDefaults(obj, this.info);
+    obj = owned ? applyDefaultsInPlace(obj, this.info) : applyDefaults(obj, this.info);
     // Recorded before PrepareForCreate, as kube's create handler does: what the strategy
     // generates (a Job's selector and template labels) belongs to no manager, so a later
     // apply that does not name it cannot remove it.
     trackCreate(this, obj, ctx);
-    obj = prepareForCreate(obj, this.info);
+    obj = prepareForCreateInPlace(obj, this.info); // obj is ours: the owned body or defaulting's copy
     this.validate(obj, ctx);
     for (const check of this.admission) await check(obj, this.info, ctx);
     setTraceparent(obj, ctx.traceparent);
@@ -180,7 +183,8 @@ export class ResourceStore {
           // binding and finalize are narrow server-side writes (spec.nodeName, spec.finalizers):
           // their callers build the whole object, so no update strategy applies.
           const internal = opts.subresource === 'binding' || opts.subresource === 'finalize';
-          const updated = internal ? next : prepareForUpdate(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
+          // One copy (defaulting's), not two: prepareForUpdate works on that copy in place.
+          const updated = internal ? next : prepareForUpdateInPlace(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
           trackUpdate(this, current, updated, ctx);
           this.validate(updated, ctx, internal ? undefined : current);
           // A terminating object whose last finalizer is gone is deleted, not updated.
