@@ -43,6 +43,7 @@ COPY services/resourcequota-controller/package.json services/resourcequota-contr
 COPY services/metrics-server/package.json services/metrics-server/
 COPY services/hpa-controller/package.json services/hpa-controller/
 COPY services/scheduler/package.json services/scheduler/
+COPY services/bin-packing-scheduler/package.json services/bin-packing-scheduler/
 COPY services/statefulset-controller/package.json services/statefulset-controller/
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -5,6 +5,9 @@ import type { PodInfo, NodeView, ResourceList } from './pod-info';
 
 export const MAX_NODE_SCORE = 100;
 
+/** The schedulerName of a pod that names none (the API server's default), and of kube's default profile. */
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
 /** A node and what is bound or assumed on it. Owned by the SchedulerCache; plugins only read. */
 export interface NodeInfo {
   readonly view: NodeView;

@@ -10,7 +10,7 @@ import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/
 import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type EventRecorder, type ReadOnlyCache, type Reconciler, type ResourceEventHandler } from '@keelson/controller-runtime';
 import { withSpan, type Logger } from '@keelson/telemetry';
 import type { SchedulerConfig } from './config';
-import { fitErrorMessage, schedulePod, type Profile } from './framework';
+import { DEFAULT_SCHEDULER_NAME, fitErrorMessage, schedulePod, type Profile } from './framework';
 import type { SchedulerMetrics } from './metrics';
 import { isTerminal, podInfo, type PodInfo } from './pod-info';
 import { SchedulerCache } from './scheduler-cache';
@@ -21,13 +21,26 @@ export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 export interface SchedulerDeps {
   client: Pick<KeelsonClient, 'bind' | 'patch'>;
   pods: ReadOnlyCache;
-  recorder: Pick<EventRecorder, 'event'>;
-  profile: Profile;
+  /** One per schedulerName this process serves; a pod naming none of them is left alone. */
+  profiles: readonly ProfileRunner[];
   config: SchedulerConfig;
   log: Logger;
   metrics?: SchedulerMetrics;
   /** The queue pods are scheduled from (the controller running this reconciler). */
   queue: ControllerQueue;
+}
+
+/** A profile and the recorder whose Events name it (reportingController = its schedulerName). */
+export interface ProfileRunner {
+  schedulerName: string;
+  profile: Profile;
+  recorder: Pick<EventRecorder, 'event'>;
+}
+
+/** spec.schedulerName, defaulted as the API server does. */
+export function schedulerNameOf(pod: KubeObject): string {
+  const name = isRecord(pod.spec) ? pod.spec.schedulerName : undefined;
+  return typeof name === 'string' && name ? name : DEFAULT_SCHEDULER_NAME;
 }
 
 export class Scheduler implements Reconciler {
@@ -39,8 +52,10 @@ export class Scheduler implements Reconciler {
   private readonly backingOff = new Set<string>();
   private lastYield = Date.now();
   private sweeper?: NodeJS.Timeout;
+  private readonly profiles: ReadonlyMap<string, ProfileRunner>;
 
   constructor(private readonly d: SchedulerDeps) {
+    this.profiles = new Map(d.profiles.map((p) => [p.schedulerName, p]));
     this.cache = new SchedulerCache(d.config.assumedTtlMs);
     this.binds = new Semaphore(d.config.bindConcurrency);
   }
@@ -60,7 +75,12 @@ export class Scheduler implements Reconciler {
   /** Is this pod waiting for this scheduler? */
   responsibleFor(pod: KubeObject): boolean {
     const spec = isRecord(pod.spec) ? pod.spec : {};
-    return !spec.nodeName && !pod.metadata.deletionTimestamp && (spec.schedulerName ?? 'default-scheduler') === this.d.config.schedulerName && !isTerminal(pod);
+    return !spec.nodeName && !pod.metadata.deletionTimestamp && this.profiles.has(schedulerNameOf(pod)) && !isTerminal(pod);
+  }
+
+  /** The profile serving this pod (only asked of pods responsibleFor accepted). */
+  private runnerFor(pod: KubeObject): ProfileRunner {
+    return this.profiles.get(schedulerNameOf(pod)) ?? this.d.profiles[0];
   }
 
   nodeHandler(): ResourceEventHandler {
@@ -127,7 +147,7 @@ export class Scheduler implements Reconciler {
     this.backingOff.delete(key);
     const info = podInfo(pod);
     const nodes = this.cache.nodeInfos();
-    const result = nodes.length ? schedulePod(this.d.profile, info, nodes) : undefined;
+    const result = nodes.length ? schedulePod(this.runnerFor(pod).profile, info, nodes) : undefined;
     if (!result?.ok) {
       this.d.metrics?.attempted('unschedulable', started);
       this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);
@@ -150,7 +170,7 @@ export class Scheduler implements Reconciler {
       await withSpan('bind', { 'keelson.pod': info.key, 'keelson.node': node }, () => this.d.client.bind(namespace, name, node));
       this.d.metrics?.bindings.inc({ result: 'success' });
       this.cache.finishBinding(info.key);
-      if (this.d.config.scheduledEvents) this.d.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
+      if (this.d.config.scheduledEvents) this.runnerFor(info.pod).recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
     } catch (err) {
       this.d.metrics?.bindings.inc({ result: 'failure' });
       this.cache.forget(info.key);
@@ -174,7 +194,7 @@ export class Scheduler implements Reconciler {
     const delay = Math.min(this.d.config.backoffInitialMs * 2 ** (n - 1), this.d.config.backoffMaxMs);
     this.backingOff.add(key);
     this.d.queue.enqueueAfter(key, delay);
-    this.d.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    this.runnerFor(pod).recorder.event(pod, 'Warning', 'FailedScheduling', message);
     if (unschedulable) void this.setUnschedulableCondition(pod, message);
   }
 

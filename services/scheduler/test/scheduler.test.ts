@@ -27,9 +27,8 @@ function harness(bindImpl: (ns: string, name: string, node: string) => Promise<v
       },
     },
     pods: { get: (k: string) => pods.get(k) } as never,
-    recorder: { event: (_o, _t, reason, message) => events.push({ reason, message }) },
-    profile: defaultProfile(),
-    config: { schedulerName: 'default-scheduler', backoffInitialMs: 1000, backoffMaxMs: 4000, bindConcurrency: 4, assumedTtlMs: 30_000, scheduledEvents: false },
+    profiles: [{ schedulerName: 'default-scheduler', profile: defaultProfile(), recorder: { event: (_o, _t, reason, message) => events.push({ reason, message }) } }],
+    config: { schedulerName: 'default-scheduler', configuration: { profiles: [], ignored: [] }, backoffInitialMs: 1000, backoffMaxMs: 4000, bindConcurrency: 4, assumedTtlMs: 30_000, scheduledEvents: false },
     log: createLogger('test', { write: () => undefined }),
     queue: { enqueue: (k) => enqueued.push(k), enqueueAfter: (k, ms) => delayed.push([k, ms]) },
   });

@@ -1,17 +1,8 @@
-// The default profile: every plugin, registered here once, in kube-scheduler's order.
+// The default profile: kube-scheduler's default plugins (registry.ts), built the way a profile
+// file's are, so the file-less scheduler and an empty profile are the same thing.
 import type { Profile } from '../framework';
-import { balancedAllocation } from './balanced-allocation';
-import { leastAllocated } from './least-allocated';
-import { nodeAffinityFilter, nodeAffinityScore } from './node-affinity';
-import { nodeName } from './node-name';
-import { nodeResourcesFit } from './node-resources-fit';
-import { nodeUnschedulable } from './node-unschedulable';
-import { selectorSpread } from './selector-spread';
-import { taintTolerationFilter, taintTolerationScore } from './taint-toleration';
+import { defaultSchedulerConfiguration } from '../configuration/load';
 
 export function defaultProfile(): Profile {
-  return {
-    filters: [nodeUnschedulable, nodeName, taintTolerationFilter, nodeAffinityFilter, nodeResourcesFit],
-    scores: [taintTolerationScore, nodeAffinityScore, leastAllocated, balancedAllocation, selectorSpread],
-  };
+  return defaultSchedulerConfiguration().profiles[0].profile;
 }
