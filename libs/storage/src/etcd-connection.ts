@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
 import { etcdFaultHandling } from './etcd-fault-handling';
+import type { GroupCommitOptions } from './group-commit';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -12,6 +13,12 @@ export interface EtcdConnection {
   /** `KEELSON_ETCD_CERT_FILE` / `KEELSON_ETCD_KEY_FILE`: the client certificate etcd authenticates. */
   certFile?: string;
   keyFile?: string;
+  /**
+   * `KEELSON_ETCD_GROUP_COMMIT` (true): concurrent writes of different keys share one etcd txn
+   * (group-commit.ts); `false` sends every write alone. `KEELSON_ETCD_GROUP_COMMIT_MAX_IN_FLIGHT`
+   * (2): groups at etcd at once.
+   */
+  groupCommit?: false | GroupCommitOptions;
 }
 
 export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EtcdConnection {
@@ -20,7 +27,19 @@ export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): Etc
     caFile: env.KEELSON_ETCD_CA_FILE || undefined,
     certFile: env.KEELSON_ETCD_CERT_FILE || undefined,
     keyFile: env.KEELSON_ETCD_KEY_FILE || undefined,
+    groupCommit: groupCommitFromEnv(env),
   };
+}
+
+function groupCommitFromEnv(env: NodeJS.ProcessEnv): false | GroupCommitOptions {
+  const on = (env.KEELSON_ETCD_GROUP_COMMIT ?? 'true').trim().toLowerCase();
+  if (on !== 'true' && on !== 'false') throw new Error(`KEELSON_ETCD_GROUP_COMMIT must be true or false, not ${JSON.stringify(on)}`);
+  if (on === 'false') return false;
+  const raw = env.KEELSON_ETCD_GROUP_COMMIT_MAX_IN_FLIGHT?.trim();
+  if (!raw) return {};
+  const maxInFlight = Number(raw);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new Error(`KEELSON_ETCD_GROUP_COMMIT_MAX_IN_FLIGHT must be a positive integer, not ${JSON.stringify(raw)}`);
+  return { maxInFlight };
 }
 
 /** etcd3 client options; TLS (and a client certificate) when a CA file is given. */

@@ -27,6 +27,7 @@ import { createRequestListener } from './server';
 import { upgradeListener } from './streaming/pod-stream-proxy';
 import { GatewayMetrics } from './metrics';
 import { ensureKubernetesService } from './registry/kubernetes-service';
+import { advertiseAddress, KubernetesEndpointsReconciler } from './registry/kubernetes-endpoints';
 import { ServiceStorage } from './registry/service-allocation';
 import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
 import { ServiceAccountTokens } from './serviceaccount/tokens';
@@ -50,7 +51,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const metrics = new GatewayMetrics({ defaultMetrics: true });
-  const store = new EtcdStore(client, { observe: metrics.etcd });
+  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit }); // KEELSON_ETCD_GROUP_COMMIT
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
@@ -85,7 +86,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const relay = config.bus.servers
     ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log, metrics.publish)
     : undefined;
-  metrics.attach({ caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined });
+  metrics.attach({ caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined, groupCommit: () => store.groupCommitStats() });
   if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
   const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);
 
@@ -124,11 +125,17 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const port = (server.address() as AddressInfo).port;
   log.info('api-gateway listening', { url: `https://${config.host}:${port}` });
   await ensureKubernetesService(stores.get('/services')!, serviceCIDR.first, port, log);
+  // default/kubernetes Endpoints and EndpointSlice: every live gateway's advertised address (registry/kubernetes-endpoints.ts).
+  const advertised = advertiseAddress(config.advertiseAddress, config.host);
+  const apiEndpoints = advertised ? new KubernetesEndpointsReconciler(client, { endpoints: stores.get('/endpoints')!, slices: stores.get('discovery.k8s.io/endpointslices')! }, { ip: advertised, port }, log) : undefined;
+  if (apiEndpoints) await apiEndpoints.start();
+  else log.warn('no address to advertise (KEELSON_API_ADVERTISE_ADDRESS): the kubernetes Service has no endpoint for this gateway');
 
   return {
     server,
     port,
     async stop() {
+      await apiEndpoints?.stop();
       clearInterval(compactor);
       terminator.stop();
       namespaceDefaults.stop();

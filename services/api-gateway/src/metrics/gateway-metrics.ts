@@ -5,7 +5,7 @@
 // tests run several gateways in one process); served at /metrics (server.ts), authorized as a
 // non-resource URL like kube's (cluster-admin, or the system:monitoring group).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EtcdRequestObserver, WatchCache } from '@keelson/storage';
+import type { EtcdRequestObserver, GroupCommitStats, WatchCache } from '@keelson/storage';
 
 // kube-apiserver's request latency buckets (seconds).
 const REQUEST_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
@@ -26,6 +26,8 @@ export interface GatewayMetricSources {
   currentRevision(): Promise<number>;
   /** The last revision the events stream confirmed, while this replica relays; undefined otherwise. */
   relayedRevision(): number | undefined;
+  /** The store's group commit counters (undefined: writes go alone, KEELSON_ETCD_GROUP_COMMIT=false). */
+  groupCommit?(): GroupCommitStats | undefined;
 }
 
 export class GatewayMetrics {
@@ -112,6 +114,21 @@ export class GatewayMetrics {
       name: 'keelson_relay_publish_duration_seconds', registers, buckets: PUBLISH_BUCKETS, labelNames: ['result'],
       help: 'Time from a JetStream publish to its acknowledgement, by result (success, error)',
     });
+    // Group commit (libs/storage group-commit.ts), read from the store's counters at scrape time.
+    const groupCommitCounter = (name: string, help: string, pick: (s: GroupCommitStats) => number): void => {
+      new Counter({
+        name, help, registers,
+        collect() {
+          this.reset();
+          const stats = self.sources?.groupCommit?.();
+          if (stats) this.inc(pick(stats));
+        },
+      });
+    };
+    groupCommitCounter('keelson_etcd_write_txns_total', 'etcd transactions the store sent for writes: groups, writes sent alone, and the members of failed groups resent alone', (s) => s.txns);
+    groupCommitCounter('keelson_etcd_group_commit_groups_total', 'etcd transactions that carried two or more writes (group commit)', (s) => s.groups);
+    groupCommitCounter('keelson_etcd_group_commit_writes_total', 'writes that went out in a group of two or more', (s) => s.groupedWrites);
+    groupCommitCounter('keelson_etcd_group_commit_fallbacks_total', 'groups that failed a compare, whose writes were then sent alone for their own answers', (s) => s.fallbacks);
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
