@@ -41,6 +41,22 @@ export interface WriteOptions {
   fieldManager?: string;
 }
 
+export interface WatchOptions {
+  /** Changes after this revision (unset: the current state as ADDED events first). */
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  allowWatchBookmarks?: boolean;
+  /** The server ends the watch after this long. */
+  timeoutSeconds?: number;
+}
+
+/** One line of a watch: `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR` (object is a Status). */
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
 /** Per-call transport options (timeout, cancellation). */
 export type CallOptions = Pick<RequestOptions, 'timeoutMs' | 'signal'>;
 
@@ -142,6 +158,38 @@ export class KeelsonClient {
   async finalizeNamespace<T extends KubeObject = KubeObject>(namespace: T, finalizers: string[], call?: CallOptions): Promise<T> {
     const body = { ...namespace, spec: { ...(namespace.spec ?? {}), finalizers } };
     return this.json<T>('PUT', resourcePath({ group: '', version: 'v1', resource: 'namespaces' }, undefined, nameOf(namespace), 'finalize'), { ...call, body });
+  }
+
+  /**
+   * Watches a collection: events as they arrive, until the server ends the watch, `signal` aborts,
+   * or the caller stops iterating (which closes the stream). Over HTTP/2 each watch is one stream
+   * on the client's connection. Throws the ApiError of a refused watch (e.g. 410 Expired).
+   */
+  async *watch<T extends KubeObject = KubeObject>(r: ResourceRef, namespace: string | undefined, opts: WatchOptions = {}, call: Pick<CallOptions, 'signal'> = {}): AsyncGenerator<WatchEvent<T>> {
+    const path = withQuery(resourcePath(r, namespace), {
+      watch: 'true',
+      resourceVersion: opts.resourceVersion,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      allowWatchBookmarks: opts.allowWatchBookmarks ? 'true' : undefined,
+      timeoutSeconds: opts.timeoutSeconds,
+    });
+    const res = await this.transport.stream(path, { signal: call.signal });
+    try {
+      for await (const line of res.lines) yield JSON.parse(line) as WatchEvent<T>;
+    } finally {
+      res.close();
+    }
+  }
+
+  /** `http2` (one multiplexed connection) or `http/1.1` (keep-alive sockets). */
+  get protocol(): 'http2' | 'http/1.1' {
+    return this.transport.protocol;
+  }
+
+  /** HTTP/2 connections opened so far: 1 for a client that never lost its connection. */
+  get connectionsOpened(): number {
+    return this.transport.sessionsOpened;
   }
 
   /** Any other call, e.g. `GET /version`. */

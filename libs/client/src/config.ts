@@ -22,6 +22,11 @@ export interface ClientConfig {
   retry?: Partial<RetryPolicy>;
   /** Sent as User-Agent (shows in gateway logs and managedFields). */
   userAgent?: string;
+  /**
+   * One multiplexed HTTP/2 connection (true; the default for https) or HTTP/1.1 keep-alive sockets
+   * (false). `KEELSON_API_HTTP2`.
+   */
+  http2?: boolean;
 }
 
 /**
@@ -31,6 +36,7 @@ export interface ClientConfig {
  *   KEELSON_TOKEN_FILE   a file holding it (first line; a kube-apiserver token file's first field)
  *   KEELSON_CA_FILE      PEM CA bundle for the gateway's certificate
  *   KEELSON_API_TIMEOUT_MS [30000]
+ *   KEELSON_API_HTTP2    [true for https] false: HTTP/1.1 keep-alive instead of one HTTP/2 connection
  */
 export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env, userAgent?: string): ClientConfig {
   const cfg: ClientConfig = { url: env.KEELSON_API_URL || 'https://127.0.0.1:6443' };
@@ -38,6 +44,7 @@ export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env, userAg
   else if (env.KEELSON_TOKEN_FILE) cfg.token = tokenFromFile(env.KEELSON_TOKEN_FILE);
   if (env.KEELSON_CA_FILE) cfg.ca = readFileSync(env.KEELSON_CA_FILE, 'utf8');
   if (env.KEELSON_API_TIMEOUT_MS) cfg.timeoutMs = Number(env.KEELSON_API_TIMEOUT_MS);
+  if (env.KEELSON_API_HTTP2) cfg.http2 = env.KEELSON_API_HTTP2 !== 'false';
   if (userAgent) cfg.userAgent = userAgent;
   return cfg;
 }

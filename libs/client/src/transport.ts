@@ -1,10 +1,15 @@
-// One HTTP(S) round trip with keep-alive, bearer auth, trace propagation, timeouts and
-// retries with back-off (idempotent verbs only, plus requests the server never saw).
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+// One HTTP(S) round trip with bearer auth, trace propagation, timeouts and retries with back-off
+// (idempotent verbs only, plus requests the server never saw). Over https every request and watch
+// is a stream on one multiplexed HTTP/2 connection (http2-connection.ts), as client-go does;
+// `http2: false` (KEELSON_API_HTTP2=false) uses HTTP/1.1 keep-alive sockets instead.
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { constants as h2constants, type ClientHttp2Stream } from 'node:http2';
+import type { Readable } from 'node:stream';
 import { ApiError, isRecord, type Status } from '@keelson/api';
 import { injectInto } from '@keelson/telemetry';
 import type { ClientConfig, RetryPolicy } from './config';
+import { Http2Connection, NotProcessedError, notProcessed } from './http2-connection';
 
 export interface RequestOptions {
   body?: unknown;
@@ -23,6 +28,14 @@ export interface RawResponse {
   body: string;
 }
 
+/** A long-running answer (a watch): its lines as they arrive; `close` ends it from this side. */
+export interface StreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  lines: AsyncIterable<string>;
+  close(): void;
+}
+
 /** The request never got an HTTP answer (refused, reset, timed out) after all retries. */
 export class ConnectionError extends Error {
   constructor(message: string, readonly code: string | undefined, options?: { cause?: unknown }) {
@@ -33,12 +46,16 @@ export class ConnectionError extends Error {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 // Errors on which the server may or may not have processed the request.
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_STREAM_CANCEL', 'ENOTPROCESSED']);
+// Errors after which the request certainly never reached the server, so even a POST may be resent.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTPROCESSED']);
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 50, maxDelayMs: 2000 };
 
 export class Transport {
   private readonly base: URL;
   private readonly agent: HttpAgent | HttpsAgent;
+  /** Set when requests go over HTTP/2 (the default for https). */
+  private readonly h2: Http2Connection | undefined;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
 
@@ -47,6 +64,8 @@ export class Transport {
     this.agent = this.base.protocol === 'https:'
       ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: cfg.ca })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    // h2 over TLS (ALPN) by default; over http only when asked (prior knowledge, no upgrade).
+    if (cfg.http2 ?? this.base.protocol === 'https:') this.h2 = new Http2Connection(this.base, { ca: cfg.ca });
     this.retry = { ...DEFAULT_RETRY, ...cfg.retry };
     this.timeoutMs = cfg.timeoutMs ?? 30_000;
   }
@@ -60,8 +79,9 @@ export class Transport {
         res = await this.once(method, path, opts);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        // A refused connection never reached the server, so even a POST is safe to resend.
-        const retryable = !opts.signal?.aborted && RETRYABLE_CODES.has(code ?? '') && (idempotent || code === 'ECONNREFUSED');
+        // A refused connection or a stream the server never started (HTTP/2 GOAWAY, REFUSED_STREAM)
+        // never reached the handler, so even a POST is safe to resend.
+        const retryable = !opts.signal?.aborted && RETRYABLE_CODES.has(code ?? '') && (idempotent || NOT_SENT_CODES.has(code ?? ''));
         if (!retryable || attempt >= this.retry.maxRetries) {
           if (opts.signal?.aborted || !code) throw err;
           throw new ConnectionError(`${method} ${path}: ${(err as Error).message}`, code, { cause: err });
@@ -81,6 +101,52 @@ export class Transport {
 
   close(): void {
     this.agent.destroy();
+    this.h2?.close();
+  }
+
+  /** `http2` while requests are multiplexed on one HTTP/2 connection, else `http/1.1`. */
+  get protocol(): 'http2' | 'http/1.1' {
+    return this.h2 ? 'http2' : 'http/1.1';
+  }
+
+  /** HTTP/2 sessions opened so far (reconnects after GOAWAY or a lost connection add one each). */
+  get sessionsOpened(): number {
+    return this.h2?.sessionsOpened ?? 0;
+  }
+
+  /**
+   * A long-running GET (a watch): resolves once the headers arrive; a non-2xx answer throws its
+   * ApiError. Not retried: the caller resumes a watch from the last resourceVersion it saw.
+   */
+  async stream(path: string, opts: Pick<RequestOptions, 'signal' | 'accept'> = {}): Promise<StreamResponse> {
+    const headers = this.headersFor(opts);
+    const { status, head, body, close } = await new Promise<{ status: number; head: IncomingHttpHeaders; body: Readable; close: () => void }>((resolve, reject) => {
+      if (this.h2) {
+        let s: ClientHttp2Stream;
+        try {
+          s = this.h2.request({ ':method': 'GET', ':path': new URL(path, this.base).pathname + new URL(path, this.base).search, ...headers }, opts.signal);
+        } catch (e) {
+          return reject(e);
+        }
+        s.once('response', (h) => resolve({ status: Number(h[':status']), head: h, body: s, close: () => s.close(h2constants.NGHTTP2_CANCEL) }));
+        s.on('error', reject); // after the answer, errors end `lines` (the iterator throws)
+        s.end();
+        return;
+      }
+      const url = new URL(path, this.base);
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(url, { method: 'GET', headers, agent: this.agent, signal: opts.signal }, (res: IncomingMessage) =>
+        resolve({ status: res.statusCode ?? 0, head: res.headers, body: res, close: () => req.destroy() }),
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    if (status >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const c of body as AsyncIterable<Buffer>) chunks.push(c);
+      throw toApiError({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') });
+    }
+    return { status, headers: head, lines: linesOf(body, close), close };
   }
 
   private backoff(attempt: number): number {
@@ -103,12 +169,17 @@ export class Transport {
     });
   }
 
-  private once(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+  private headersFor(opts: Pick<RequestOptions, 'accept'>): Record<string, string> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (this.cfg.token) headers.authorization = `Bearer ${this.cfg.token}`;
     if (this.cfg.userAgent) headers['user-agent'] = this.cfg.userAgent;
     // The active OpenTelemetry context rides along, so the gateway continues the caller's trace.
     injectInto(headers);
+    return headers;
+  }
+
+  private once(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+    const headers = this.headersFor(opts);
     let payload: Buffer | undefined;
     if (opts.body !== undefined) {
       payload = Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
@@ -116,8 +187,9 @@ export class Transport {
       headers['content-length'] = String(payload.length);
     }
     const url = new URL(path, this.base);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const timeout = opts.timeoutMs ?? this.timeoutMs;
+    if (this.h2) return this.onceHttp2(method, url, headers, payload, timeout, opts.signal);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
         const chunks: Buffer[] = [];
@@ -133,6 +205,61 @@ export class Transport {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  private onceHttp2(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined, timeout: number, signal?: AbortSignal): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      let stream: ClientHttp2Stream;
+      try {
+        stream = this.h2!.request({ ':method': method, ':path': url.pathname + url.search, ...headers }, signal);
+      } catch (e) {
+        return reject(e);
+      }
+      let status = 0;
+      let head: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      const fail = (err: unknown): void => reject(notProcessed(stream, err) ? new NotProcessedError(`${method} ${url.pathname}: not processed by the server (${(err as Error)?.message ?? err})`, { cause: err }) : err);
+      stream.on('response', (h) => {
+        head = h;
+        status = Number(h[':status']);
+      });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') }));
+      stream.on('error', fail);
+      // Closed without an answer and without an error (RST_STREAM NO_ERROR, a session torn down).
+      stream.on('close', () => {
+        if (status) return;
+        const e = new Error(`stream closed with code ${stream.rstCode} before an answer`) as NodeJS.ErrnoException;
+        e.code = 'ECONNRESET';
+        fail(e);
+      });
+      stream.setTimeout(timeout, () => {
+        const e = new Error(`no response within ${timeout} ms`) as NodeJS.ErrnoException;
+        e.code = 'ETIMEDOUT';
+        reject(e);
+        stream.close(h2constants.NGHTTP2_CANCEL);
+      });
+      stream.end(payload);
+    });
+  }
+}
+
+/** Newline-delimited lines of a body, ending when it ends (or `close` is called by a consumer leaving early). */
+async function* linesOf(body: Readable, close: () => void): AsyncGenerator<string> {
+  let rest = '';
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      rest += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl);
+        rest = rest.slice(nl + 1);
+        if (line.trim()) yield line;
+      }
+    }
+    if (rest.trim()) yield rest;
+  } finally {
+    close();
   }
 }
 
