@@ -60,7 +60,7 @@ class Stack implements ComposeStack {
   readonly jaegerUrl: string;
   backends?: BackendPorts;
   timings = { engineMs: 0, imagesMs: 0, healthyMs: 0, cachedImages: false };
-  private downDone = false;
+  private downPromise: Promise<void> | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -202,9 +202,14 @@ class Stack implements ComposeStack {
     return r.stdout + r.stderr;
   }
 
-  async down(): Promise<void> {
-    if (this.downDone) return;
-    this.downDone = true;
+  /** Tears the stack down once; every caller (a signal handler, a failure path, the test's end)
+   *  waits for that same teardown rather than returning while it is still under way. */
+  down(): Promise<void> {
+    this.downPromise ??= this.tearDown();
+    return this.downPromise;
+  }
+
+  private async tearDown(): Promise<void> {
     const problems: string[] = [];
     // Paused containers cannot be stopped: let them go first.
     for (const s of await this.ps().catch(() => [])) if (s.status === 'paused') await this.unpause(s.service).catch(() => undefined);
