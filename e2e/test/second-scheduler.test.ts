@@ -5,7 +5,7 @@
 // are spread by the default scheduler; each scheduler's Events name it; a pod naming a
 // scheduler nobody runs is left Pending by both.
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane, until } from '@keelson/testing';
+import { parsePrometheusText, sampleSum, startControlPlane, type ControlPlane, until } from '@keelson/testing';
 
 jest.setTimeout(120_000);
 
@@ -13,6 +13,7 @@ const FAST = { KEELSON_LEASE_DURATION_MS: '3000', KEELSON_RENEW_DEADLINE_MS: '20
 const SERVICES = ['kubelet', 'scheduler', 'bin-packing-scheduler'];
 const NODE_COUNT = 6;
 let cp: ControlPlane;
+let binPackingMetrics: string;
 
 beforeAll(async () => {
   cp = await startControlPlane({ nats: true, services: SERVICES });
@@ -21,7 +22,8 @@ beforeAll(async () => {
   });
   // One at a time: several services connecting to NATS at once time out on a loaded machine.
   await cp.startService('scheduler', { env: FAST });
-  await cp.startService('bin-packing-scheduler', { env: FAST });
+  const binPacking = await cp.startService('bin-packing-scheduler', { env: FAST });
+  binPackingMetrics = `http://127.0.0.1:${binPacking.healthPort}/metrics`;
   await until('the simulated nodes are registered', async () => (await nodes()).length === NODE_COUNT, 60_000);
 }, 180_000);
 afterAll(async () => {
@@ -88,6 +90,10 @@ test('pods with schedulerName bin-packing are packed onto the fewest nodes by th
   }
   const describe = await cp.k('describe', 'pod', 'packed-0');
   expect(describe).toMatch(/Normal\s+Scheduled\s+\S+\s+bin-packing\s+Successfully assigned default\/packed-0 to bp-\d/);
+  // Its attempts are counted under its profile, as kube-scheduler labels them.
+  const metrics = parsePrometheusText(await (await fetch(binPackingMetrics)).text());
+  expect(sampleSum(metrics, 'scheduler_schedule_attempts_total', { result: 'scheduled', profile: 'bin-packing' })).toBe(6);
+  expect(sampleSum(metrics, 'scheduler_schedule_attempts_total', { profile: 'default-scheduler' })).toBeUndefined();
 });
 
 test('a bin-packing pod that fits nowhere gets FailedScheduling from bin-packing', async () => {

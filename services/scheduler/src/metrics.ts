@@ -12,8 +12,12 @@ export class SchedulerMetrics {
   readonly attemptDuration: Histogram<'result' | 'profile'>;
   readonly bindings: Counter<'result'>;
   readonly bindingDuration: Histogram;
+  private readonly profile: string;
 
-  constructor(registry: Registry, private readonly profile = 'default-scheduler') {
+  /** `profiles`: the schedulerNames this process serves (the first is the label when an attempt names none). */
+  constructor(registry: Registry, profiles: string | readonly string[] = 'default-scheduler') {
+    const names = typeof profiles === 'string' ? [profiles] : [...profiles];
+    this.profile = names[0] ?? 'default-scheduler';
     const registers = [registry];
     this.attempts = new Counter({ name: 'scheduler_schedule_attempts_total', help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.', labelNames: ['result', 'profile'], registers });
     this.attemptDuration = new Histogram({
@@ -21,14 +25,14 @@ export class SchedulerMetrics {
       // kube-scheduler's: ExponentialBuckets(0.001, 2, 15).
       buckets: Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i),
     });
-    for (const result of ['scheduled', 'unschedulable', 'error'] as const) this.attempts.inc({ result, profile }, 0);
+    for (const profile of names) for (const result of ['scheduled', 'unschedulable', 'error'] as const) this.attempts.inc({ result, profile }, 0);
     this.bindings = new Counter({ name: 'keelson_scheduler_bindings_total', help: 'Binding calls by result (success, failure)', labelNames: ['result'], registers });
     this.bindingDuration = new Histogram({ name: 'keelson_scheduler_binding_duration_seconds', help: 'Time per binding call', registers, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
   }
 
   /** One scheduling attempt that began at `startedMs` (performance.now()) ended with `result`. */
-  attempted(result: AttemptResult, startedMs: number): void {
-    this.attempts.inc({ result, profile: this.profile });
-    this.attemptDuration.observe({ result, profile: this.profile }, (performance.now() - startedMs) / 1000);
+  attempted(result: AttemptResult, startedMs: number, profile = this.profile): void {
+    this.attempts.inc({ result, profile });
+    this.attemptDuration.observe({ result, profile }, (performance.now() - startedMs) / 1000);
   }
 }

@@ -18,7 +18,7 @@ export function runScheduler(service: string, opts: SchedulerConfigOptions = {})
     const b = mgr.newControllerManagedBy('scheduler').withOptions({ concurrency: 1 });
     const profiles = config.configuration.profiles.map((p) => ({ ...p, recorder: mgr.recorder(p.schedulerName) }));
     const scheduler = new Scheduler({
-      client: mgr.client, pods, profiles, config, log: mgr.log, metrics: new SchedulerMetrics(mgr.metrics.registry), queue: b.queue,
+      client: mgr.client, pods, profiles, config, log: mgr.log, metrics: new SchedulerMetrics(mgr.metrics.registry, profiles.map((p) => p.schedulerName)), queue: b.queue,
     });
     b.watchesWith(resource('nodes'), () => scheduler.nodeHandler()).watchesWith(resource('pods'), () => scheduler.podHandler()).complete(scheduler);
     mgr.add(scheduler);

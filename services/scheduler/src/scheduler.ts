@@ -147,14 +147,15 @@ export class Scheduler implements Reconciler {
     this.backingOff.delete(key);
     const info = podInfo(pod);
     const nodes = this.cache.nodeInfos();
-    const result = nodes.length ? schedulePod(this.runnerFor(pod).profile, info, nodes) : undefined;
+    const runner = this.runnerFor(pod);
+    const result = nodes.length ? schedulePod(runner.profile, info, nodes) : undefined;
     if (!result?.ok) {
-      this.d.metrics?.attempted('unschedulable', started);
+      this.d.metrics?.attempted('unschedulable', started, runner.schedulerName);
       this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);
       await this.maybeYield();
       return;
     }
-    this.d.metrics?.attempted('scheduled', started);
+    this.d.metrics?.attempted('scheduled', started, runner.schedulerName);
     this.attempts.delete(key);
     this.cache.assume(info, result.node);
     // The cycle is done; binding overlaps the next cycles. Waiting for a slot is the back-pressure.
