@@ -35,7 +35,9 @@ export class Http2Connection {
     const session = this.session();
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers, { signal });
+      // endStream false: the caller ends the stream, with the body if there is one. Node's default
+      // ends DELETE (and GET/HEAD) streams at once, so a DELETE's DeleteOptions body failed.
+      stream = session.request(headers, { signal, endStream: false });
     } catch (e) {
       // ERR_HTTP2_GOAWAY_SESSION / ERR_HTTP2_INVALID_SESSION: this session just ended; the next call opens another.
       this.forget(session);
