@@ -90,6 +90,8 @@ test('pods with schedulerName bin-packing are packed onto the fewest nodes by th
   }
   const describe = await cp.k('describe', 'pod', 'packed-0');
   expect(describe).toMatch(/Normal\s+Scheduled\s+\S+\s+bin-packing\s+Successfully assigned default\/packed-0 to bp-\d/);
+  // Each scheduler leads through its own Lease.
+  for (const lease of ['bin-packing-scheduler', 'scheduler']) expect(await cp.k('get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec.holderIdentity}')).not.toBe('');
   // Its attempts are counted under its profile, as kube-scheduler labels them.
   const metrics = parsePrometheusText(await (await fetch(binPackingMetrics)).text());
   expect(sampleSum(metrics, 'scheduler_schedule_attempts_total', { result: 'scheduled', profile: 'bin-packing' })).toBe(6);
