@@ -70,6 +70,9 @@ export class Http2Connection {
     session.once('goaway', () => this.forget(session));
     session.once('close', () => this.forget(session));
     session.on('error', () => this.forget(session)); // streams see their own error
+    // Connection-level flow control: at HTTP/2's default 64 KiB one watch its consumer leaves
+    // unread would stall every other stream; client-go uses 1 GiB, this 32 MiB (per stream stays 64 KiB).
+    session.once('connect', () => session.setLocalWindowSize(32 << 20));
     session.unref(); // idle, it must not keep the process alive
     return session;
   }

@@ -98,6 +98,9 @@ export function createGatewayServer(opts: SecureServerOptions, listener: Request
   });
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
+    // Connection-level window for request bodies: at HTTP/2's default 64 KiB one stalled upload
+    // would hold up every other stream's body on the connection.
+    session.once('connect', () => session.setLocalWindowSize(32 << 20));
     session.once('close', () => sessions.delete(session));
     // A client vanishing mid-stream must not take the process down with an unhandled 'error'.
     session.on('error', () => session.destroy());
