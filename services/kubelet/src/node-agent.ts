@@ -19,6 +19,11 @@ export interface NodeAgentOptions {
   leaseRenewMs: number;
   statusUpdateMs: number;
   log: Logger;
+  /**
+   * Adopt-only (a node a provider created, e.g. the cluster autoscaler's): the agent never
+   * creates the Node, and once it is deleted the agent stops instead of registering it again.
+   */
+  adoptOnly?: boolean;
 }
 
 interface Lease {
@@ -52,6 +57,7 @@ export class NodeAgent {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+    if (this.stopped) return; // an adopt-only agent whose Node is gone
     await this.renewLease().catch((err: unknown) => this.opts.log.warn('lease renewal failed', { node: this.name, err: messageOf(err) }));
     this.loop('leaseTimer', this.opts.leaseRenewMs, () => this.renewLease());
     this.loop('statusTimer', this.opts.statusUpdateMs, () => this.syncNodeStatus());
@@ -75,6 +81,7 @@ export class NodeAgent {
   /** Creates the Node; when it exists, keeps its spec (taints set since) and refreshes labels and status. */
   private async register(): Promise<void> {
     const id = this.opts.identity;
+    if (this.opts.adoptOnly) return this.adopt();
     try {
       const created = await this.opts.client.create<Node>(NODES, newNode(id, new Date().toISOString()), { fieldManager: 'kubelet' });
       this.uid = created.metadata.uid;
@@ -88,12 +95,26 @@ export class NodeAgent {
     }
   }
 
+  /** Takes over a Node someone else created: refreshes labels and status; a gone Node stops the agent. */
+  private async adopt(): Promise<void> {
+    try {
+      const node = await this.opts.client.patch<Node>(NODES, undefined, this.name, { metadata: { labels: nodeLabels(this.opts.identity) } }, { fieldManager: 'kubelet' });
+      this.uid = node.metadata.uid;
+      await this.updateStatus(node);
+      this.opts.log.info('node adopted', { node: this.name });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.stop();
+    }
+  }
+
   /** The status loop: refreshes NodeStatus, or registers the Node again when it was deleted. */
   private async syncNodeStatus(): Promise<void> {
     try {
       await this.updateStatus();
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      if (this.opts.adoptOnly) return this.stop();
       this.opts.log.warn('node object is gone; registering it again', { node: this.name });
       await this.register();
     }

@@ -19,6 +19,7 @@ import { podIdentity } from './runtime/pod-identity';
 import { GarbageSweep } from './runtime/sweep/garbage-sweep';
 import { cgroupSweeper, podStateSweeper } from './runtime/sweep/sweepers';
 import { statsRoute } from './stats/stats-server';
+import { hostProvisionedNodes } from './runtime/simulated/host-provisioned';
 
 export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
   const log = mgr.log.child({ node: cfg.nodeName });
@@ -37,7 +38,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   if (processRuntime) sweep.register(podStateSweeper(processRuntime));
   if (cgroups) sweep.register(cgroupSweeper(cgroups));
   if (podNetwork) sweep.register(podNetworkSweeper(podNetwork));
-  const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, new Kubelet({
+  const newKubelet = (name: string, i: number): Kubelet => new Kubelet({
     nodeName: name,
     hostIP: cfg.address,
     runtime: processRuntime ?? new SimulatedRuntime(i + 1),
@@ -48,7 +49,8 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
     backoffMaxMs: cfg.backoffMaxMs,
     log,
     metrics: KubeletMetrics.of(mgr.metrics.registry),
-  })]));
+  });
+  const kubelets = new Map<string, Kubelet>(names.map((name, i) => [name, newKubelet(name, i)]));
 
   // The informer lists every pod (no field selector yet); each kubelet takes the ones bound to it.
   const pods = mgr.informer<Pod>(PODS);
@@ -79,6 +81,8 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
     leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
   }));
   await Promise.all(agents.map((a) => a.start()));
+  // Simulated kubelets also host the nodes the cluster autoscaler provisions (runtime/simulated/pool-nodes.ts).
+  if (simulated) hostProvisionedNodes(mgr, cfg, { kubelets, pods, newKubelet: (name) => newKubelet(name, names.length + kubelets.size), logPort: logs.port, log });
 
   let resync: NodeJS.Timeout | undefined;
   mgr.add({

@@ -140,6 +140,16 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule([''], ['replicationcontrollers/scale'], ['get', 'update', 'patch']),
     ...CONTROLLER_BASE,
   ],
+  // NodePools: installs their CRD, provisions and removes Nodes, evicts pods from nodes it drains.
+  'cluster-autoscaler': [
+    rule(['apiextensions.k8s.io'], ['customresourcedefinitions'], [...READ, 'create', 'update']),
+    rule(['autoscaling.keelson.dev'], ['nodepools'], READ),
+    rule(['autoscaling.keelson.dev'], ['nodepools/status'], ['update', 'patch']),
+    rule([''], ['nodes'], [...READ, 'create', 'update', 'patch', 'delete']),
+    rule([''], ['pods'], READ),
+    rule([''], ['pods/eviction'], ['create']),
+    ...CONTROLLER_BASE,
+  ],
   'resourcequota-controller': [
     rule([''], ['resourcequotas'], READ),
     rule([''], ['resourcequotas/status'], ['update', 'patch']),

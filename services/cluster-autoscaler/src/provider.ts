@@ -1,0 +1,62 @@
+// How the autoscaler gets and gives back machines (upstream's CloudProvider / NodeGroup).
+// `simulated`: a machine is a Node object carrying its shape in annotations; a simulated kubelet
+// claims and hosts it (services/kubelet/src/runtime/simulated/pool-nodes.ts), so its pods really
+// run. Deleting the Node gives the machine back.
+import { randomBytes } from 'node:crypto';
+import { NODES, type KubeObject } from '@keelson/api';
+import { isNotFound, type KeelsonClient } from '@keelson/client';
+import { GROUP, POOL_LABEL, type NodePool } from './types';
+
+/** Shared with the simulated kubelet (pool-nodes.ts). */
+export const PROVIDER_ANNOTATION = `${GROUP}/provider`;
+export const SHAPE_ANNOTATION = `${GROUP}/node-shape`;
+
+export interface NodeProvider {
+  readonly name: string;
+  /** Starts `count` new machines for the pool; returns their Node names. */
+  createNodes(pool: NodePool, count: number): Promise<string[]>;
+  /** Gives the machine back (its Node goes). */
+  deleteNode(pool: NodePool, node: string): Promise<void>;
+}
+
+const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
+
+export class SimulatedProvider implements NodeProvider {
+  readonly name = 'simulated';
+
+  constructor(private readonly client: KeelsonClient) {}
+
+  async createNodes(pool: NodePool, count: number): Promise<string[]> {
+    const t = pool.spec.nodeTemplate;
+    const shape = { cpu: String(t.allocatable.cpu), memory: String(t.allocatable.memory), pods: String(t.allocatable.pods ?? '110') };
+    const poolName = String(pool.metadata.name);
+    const created = await Promise.all(Array.from({ length: count }, async () => {
+      const node: KubeObject = {
+        apiVersion: 'v1', kind: 'Node',
+        metadata: {
+          name: `${poolName}-${suffix()}`,
+          labels: { ...t.labels, [POOL_LABEL]: poolName },
+          annotations: { [PROVIDER_ANNOTATION]: 'simulated', [SHAPE_ANNOTATION]: JSON.stringify(shape) },
+          // The pool owns its machines: deleting the NodePool lets the garbage collector remove them.
+          ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
+        },
+        spec: t.taints?.length ? { taints: t.taints } : {},
+      };
+      const out = await this.client.create(NODES, node, { fieldManager: 'cluster-autoscaler' });
+      return String(out.metadata.name);
+    }));
+    return created;
+  }
+
+  async deleteNode(_pool: NodePool, node: string): Promise<void> {
+    try {
+      await this.client.delete(NODES, undefined, node);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
+
+export function providerFor(pool: NodePool, providers: Record<string, NodeProvider>): NodeProvider | undefined {
+  return providers[pool.spec.provider ?? 'simulated'];
+}
