@@ -42,6 +42,7 @@ COPY services/replicaset-controller/package.json services/replicaset-controller/
 COPY services/resourcequota-controller/package.json services/resourcequota-controller/
 COPY services/metrics-server/package.json services/metrics-server/
 COPY services/hpa-controller/package.json services/hpa-controller/
+COPY services/cluster-autoscaler/package.json services/cluster-autoscaler/
 COPY services/scheduler/package.json services/scheduler/
 COPY services/bin-packing-scheduler/package.json services/bin-packing-scheduler/
 COPY services/statefulset-controller/package.json services/statefulset-controller/
