@@ -7,6 +7,7 @@ import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
 import { startControlPlane, startOtlpReceiver, type ControlPlane } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
+import { createsOverHttp2, http2Results, printHttp2Table, type Http2Row } from './api-http2';
 
 const CONCURRENCY = [1, 16, 64];
 const OPS = Number(process.env.KEELSON_BENCH_OPS ?? 2000);
@@ -58,6 +59,7 @@ export async function runApiBench(): Promise<void> {
   const cp = await startControlPlane(); // tracing off: no exporter configured
   const traced = await startControlPlane({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint } });
   const etcd = new Etcd3(cp.etcd.clientOptions);
+  const h2rows: Http2Row[] = []; // the same creates on one multiplexed HTTP/2 connection (api-http2.ts)
   type Creates = RunStats & { cpu_ms: number };
   const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number }[] = [];
   try {
@@ -66,6 +68,7 @@ export async function runApiBench(): Promise<void> {
         await etcd.put(`/bench/raw/c${concurrency}/pod-${i}`).value(podJson(`pod-${i}`));
       });
       const api = await creates(cp, concurrency, `c${concurrency}`);
+      h2rows.push({ concurrency, etcd: raw, http1: api, http2: await createsOverHttp2(cp, OPS, concurrency, podJson, `c${concurrency}`) });
       const on = await creates(traced, concurrency, `c${concurrency}`);
       rows.push({ concurrency, api, etcd: raw, ratio: round(api.per_s / raw.per_s, 3), traced: on, tracedRatio: round(on.per_s / api.per_s, 3), cpuRatio: round(api.cpu_ms / on.cpu_ms, 3) });
     }
@@ -79,9 +82,10 @@ export async function runApiBench(): Promise<void> {
     ['concurrency', 'api creates/s', 'api p50 ms', 'api p99 ms', 'etcd puts/s', 'etcd p50 ms', 'etcd p99 ms', 'ratio', 'traced creates/s', 'traced p50 ms', 'traced p99 ms', 'traced ratio', 'cpu ms/create', 'traced cpu ms/create', 'cpu ratio'],
     rows.map((r) => [r.concurrency, r.api.per_s, r.api.p50_ms, r.api.p99_ms, r.etcd.per_s, r.etcd.p50_ms, r.etcd.p99_ms, r.ratio, r.traced.per_s, r.traced.p50_ms, r.traced.p99_ms, r.tracedRatio, r.api.cpu_ms, r.traced.cpu_ms, r.cpuRatio]),
   );
+  printHttp2Table(h2rows);
   process.stdout.write(`tracing on: ${otlp.spans.length} spans received over OTLP/HTTP for ${OPS * CONCURRENCY.length} creates (traced ratio = traced / untraced creates per second, cpu ratio = untraced / traced gateway CPU per create; goal >= 0.9)\n`);
   const file = writeResult('api', {
-    benchmark: 'api', ops_per_run: OPS, goal_ratio: 0.5, goal_traced_ratio: 0.9, spans_received: otlp.spans.length,
+    benchmark: 'api', ops_per_run: OPS, goal_ratio: 0.5, goal_traced_ratio: 0.9, spans_received: otlp.spans.length, http2: http2Results(h2rows),
     runs: rows.map((r) => ({
       concurrency: r.concurrency, api_per_s: r.api.per_s, api_p50_ms: r.api.p50_ms, api_p99_ms: r.api.p99_ms, etcd_per_s: r.etcd.per_s, etcd_p50_ms: r.etcd.p50_ms, etcd_p99_ms: r.etcd.p99_ms, ratio: r.ratio,
       traced_per_s: r.traced.per_s, traced_p50_ms: r.traced.p50_ms, traced_p99_ms: r.traced.p99_ms, traced_ratio: r.tracedRatio,
