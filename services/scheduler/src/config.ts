@@ -36,7 +36,8 @@ export interface SchedulerConfigOptions {
 export const schedulerConfigReader = (opts: SchedulerConfigOptions = {}): ConfigReader<SchedulerConfig> => (env) => {
   const schedulerName = env.string('KEELSON_SCHEDULER_NAME', 'default-scheduler');
   const flag = configFlag(opts.argv ?? process.argv.slice(2));
-  const configFile = flag ?? env.optional('KEELSON_SCHEDULER_CONFIG') ?? opts.defaultConfigFile;
+  if (flag === '') env.problem('--config', 'the path of a KubeSchedulerConfiguration file');
+  const configFile = flag || env.optional('KEELSON_SCHEDULER_CONFIG') || opts.defaultConfigFile;
   let configuration = defaultSchedulerConfiguration(schedulerName);
   if (configFile) {
     try {

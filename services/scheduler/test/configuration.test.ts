@@ -238,6 +238,7 @@ describe('the service’s settings', () => {
         { variable: 'KEELSON_SCHEDULER_BIND_CONCURRENCY', value: '0', expected: 'an integer >= 1' },
       ]);
     }
+    expect(() => readConfig(schedulerConfigReader({ argv: ['--config'] }), {})).toThrow('--config must be the path of a KubeSchedulerConfiguration file');
     const missing = join(dir, 'missing.yaml');
     expect(() => readConfig(schedulerConfigReader({ argv: ['--config', missing] }), {})).toThrow(`--config must be a valid KubeSchedulerConfiguration (could not read: ENOENT: no such file or directory, open '${missing}'), got "${missing}"`);
   });

@@ -82,7 +82,7 @@ export function defaultSchedulerConfiguration(schedulerName = DEFAULT_SCHEDULER_
 /** `--config <file>` / `--config=<file>` in argv (kube-scheduler's flag), else undefined. */
 export function configFlag(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--config') return argv[i + 1];
+    if (argv[i] === '--config') return argv[i + 1] ?? ''; // '' = the flag without its file
     if (argv[i].startsWith('--config=')) return argv[i].slice('--config='.length);
   }
   return undefined;
