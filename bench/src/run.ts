@@ -8,8 +8,9 @@ import { runCrdBench } from './crd';
 import { runServicesBench } from './services';
 import { runDaemonSetBench } from './daemonset';
 import { runJobsBench } from './jobs';
+import { runAutoscalerBench } from './autoscaler';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, pods: runPodsBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, pods: runPodsBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench, autoscaler: runAutoscalerBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
