@@ -19,6 +19,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line (e.g. `{ controller: 'deployment' }`). */
   child(fields: LogFields): Logger;
+  /** Whether lines at `level` are written: a hot path skips building fields no one reads. */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 export interface LoggerOptions {
@@ -75,6 +77,7 @@ function wrap(p: PinoLogger): Logger {
     warn: (m, f) => (f ? p.warn(withErrors(f), m) : p.warn(m)),
     error: (m, f) => (f ? p.error(withErrors(f), m) : p.error(m)),
     child: (fields) => wrap(p.child(withErrors(fields))),
+    isLevelEnabled: (level) => p.isLevelEnabled(level),
   };
 }
 

@@ -104,4 +104,13 @@ describe('the structured logger', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
     expect(lines).toEqual([expect.objectContaining({ level: 'warn', service: 'child', msg: 'shown', k: 'v' })]);
   });
+
+  it('says which levels it writes, so a hot path can skip building a line no one reads', () => {
+    const out = capture();
+    const log = createLogger('levels', { level: 'info', write: out.write });
+    expect(log.isLevelEnabled?.('debug')).toBe(false);
+    expect(log.isLevelEnabled?.('info')).toBe(true);
+    expect(log.child({ k: 'v' }).isLevelEnabled?.('warn')).toBe(true);
+    expect(createLogger('levels', { level: 'debug', write: out.write }).isLevelEnabled?.('debug')).toBe(true);
+  });
 });

@@ -83,7 +83,8 @@ export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessag
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      if (url.pathname !== '/readyz' && url.pathname !== '/healthz' && url.pathname !== '/livez') {
+      // Skipped, context switch and all, when debug lines are off (the default): this runs per request.
+      if (deps.log.isLevelEnabled?.('debug') !== false && url.pathname !== '/readyz' && url.pathname !== '/healthz' && url.pathname !== '/livez') {
         // In the request's span, so the line carries its traceId/spanId like every line logged while serving it.
         context.with(trace.setSpan(parent, span), () => deps.log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started, protocol: req.httpVersion }));
       }
