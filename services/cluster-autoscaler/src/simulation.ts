@@ -1,20 +1,18 @@
 // The scheduler's own filters, run against a snapshot of the cluster and against template
 // nodes of each pool: "would this pod fit there?" (upstream's scheduling simulation). The
-// filter plugins and Pod/Node views are imported from services/scheduler, so a pod fits here
-// exactly when the default scheduler would bind it.
+// default profile's filter plugins and the Pod/Node views come from @keelson/scheduler (the
+// library the scheduler itself runs), so a pod fits here exactly when the default scheduler
+// would bind it.
 import type { KubeObject } from '@keelson/api';
-import { runFilters, type FilterFailure, type FilterPlugin, type NodeInfo } from '@keelson/scheduler/dist/framework';
-import { nodeView, podInfo, type NodeView, type PodInfo, type ResourceList } from '@keelson/scheduler/dist/pod-info';
-import { nodeAffinityFilter } from '@keelson/scheduler/dist/plugins/node-affinity';
-import { nodeResourcesFit } from '@keelson/scheduler/dist/plugins/node-resources-fit';
-import { nodeUnschedulable } from '@keelson/scheduler/dist/plugins/node-unschedulable';
-import { taintTolerationFilter } from '@keelson/scheduler/dist/plugins/taint-toleration';
+import { defaultProfile, podInfo, runFilters, type FilterFailure, type FilterPlugin, type NodeInfo, type NodeView, type PodInfo, type ResourceList } from '@keelson/scheduler';
+// Not in the library's index; the same function the scheduler's cache builds its views with.
+import { nodeView } from '@keelson/scheduler/dist/pod-info';
 import { POOL_LABEL, type NodePool } from './types';
 
 export { podInfo, type PodInfo, type FilterFailure };
 
-/** The default profile's filters that a new node can change the answer of (NodeName cannot). */
-export const FILTERS: FilterPlugin[] = [nodeUnschedulable, taintTolerationFilter, nodeAffinityFilter, nodeResourcesFit];
+/** The default scheduler profile's filters (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit). */
+export const FILTERS: FilterPlugin[] = defaultProfile().filters;
 
 /** A node in the simulation: what it offers and what is (or would be) placed on it. */
 export class SimNode implements NodeInfo {
