@@ -223,6 +223,7 @@ export class Operator {
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
       await Promise.all([...this.recorders.values()].map((r) => r.flush().catch(() => undefined)));
       this.client.close();
+      this.log.info('stopped');
     })();
     return this.stopping;
   }
