@@ -1,7 +1,9 @@
 // `npm run bench -- api`: pod creates through the API gateway against raw etcd puts of
 // the same JSON, at concurrency 1, 16 and 64, measured side by side in one run; and the
 // same creates through a second gateway exporting every span over OTLP/HTTP to a receiver
-// (tracing on) against the first (no exporter: tracing off), interleaved per level.
+// (tracing on) against the first (no exporter: tracing off), interleaved per level; and through a
+// third gateway with group commit off (KEELSON_ETCD_GROUP_COMMIT=false), every write its own etcd
+// txn, against the first (group commit on by default): group commit's gain, in the same run.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
@@ -58,10 +60,11 @@ export async function runApiBench(): Promise<void> {
   const otlp = await startOtlpReceiver();
   const cp = await startControlPlane(); // tracing off: no exporter configured
   const traced = await startControlPlane({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint } });
+  const ungrouped = await startControlPlane({ env: { KEELSON_ETCD_GROUP_COMMIT: 'false' } });
   const etcd = new Etcd3(cp.etcd.clientOptions);
   const h2rows: Http2Row[] = []; // the same creates on one multiplexed HTTP/2 connection (api-http2.ts)
   type Creates = RunStats & { cpu_ms: number };
-  const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number }[] = [];
+  const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number; alone: Creates; groupGain: number }[] = [];
   try {
     for (const concurrency of CONCURRENCY) {
       const raw = await measure(OPS, concurrency, async (i) => {
@@ -70,18 +73,28 @@ export async function runApiBench(): Promise<void> {
       const api = await creates(cp, concurrency, `c${concurrency}`);
       h2rows.push({ concurrency, etcd: raw, http1: api, http2: await createsOverHttp2(cp, OPS, concurrency, podJson, `c${concurrency}`) });
       const on = await creates(traced, concurrency, `c${concurrency}`);
-      rows.push({ concurrency, api, etcd: raw, ratio: round(api.per_s / raw.per_s, 3), traced: on, tracedRatio: round(on.per_s / api.per_s, 3), cpuRatio: round(api.cpu_ms / on.cpu_ms, 3) });
+      const alone = await creates(ungrouped, concurrency, `c${concurrency}`);
+      rows.push({
+        concurrency, api, etcd: raw, ratio: round(api.per_s / raw.per_s, 3), traced: on, tracedRatio: round(on.per_s / api.per_s, 3), cpuRatio: round(api.cpu_ms / on.cpu_ms, 3),
+        alone, groupGain: round(api.per_s / alone.per_s, 3),
+      });
     }
   } finally {
     etcd.close();
     await cp.stop();
     await traced.stop(); // flushes the gateway's exporter
+    await ungrouped.stop();
     await otlp.stop();
   }
   printTable(
     ['concurrency', 'api creates/s', 'api p50 ms', 'api p99 ms', 'etcd puts/s', 'etcd p50 ms', 'etcd p99 ms', 'ratio', 'traced creates/s', 'traced p50 ms', 'traced p99 ms', 'traced ratio', 'cpu ms/create', 'traced cpu ms/create', 'cpu ratio'],
     rows.map((r) => [r.concurrency, r.api.per_s, r.api.p50_ms, r.api.p99_ms, r.etcd.per_s, r.etcd.p50_ms, r.etcd.p99_ms, r.ratio, r.traced.per_s, r.traced.p50_ms, r.traced.p99_ms, r.tracedRatio, r.api.cpu_ms, r.traced.cpu_ms, r.cpuRatio]),
   );
+  printTable(
+    ['concurrency', 'group commit creates/s', 'p99 ms', 'cpu ms/create', 'writes alone creates/s', 'p99 ms', 'cpu ms/create', 'gain', 'ratio to etcd (alone)'],
+    rows.map((r) => [r.concurrency, r.api.per_s, r.api.p99_ms, r.api.cpu_ms, r.alone.per_s, r.alone.p99_ms, r.alone.cpu_ms, r.groupGain, round(r.alone.per_s / r.etcd.per_s, 3)]),
+  );
+  process.stdout.write('group commit: gain = creates/s with group commit (the first gateway) / with every write its own txn (KEELSON_ETCD_GROUP_COMMIT=false)\n');
   printHttp2Table(h2rows);
   process.stdout.write(`tracing on: ${otlp.spans.length} spans received over OTLP/HTTP for ${OPS * CONCURRENCY.length} creates (traced ratio = traced / untraced creates per second, cpu ratio = untraced / traced gateway CPU per create; goal >= 0.9)\n`);
   const file = writeResult('api', {
@@ -90,6 +103,7 @@ export async function runApiBench(): Promise<void> {
       concurrency: r.concurrency, api_per_s: r.api.per_s, api_p50_ms: r.api.p50_ms, api_p99_ms: r.api.p99_ms, etcd_per_s: r.etcd.per_s, etcd_p50_ms: r.etcd.p50_ms, etcd_p99_ms: r.etcd.p99_ms, ratio: r.ratio,
       traced_per_s: r.traced.per_s, traced_p50_ms: r.traced.p50_ms, traced_p99_ms: r.traced.p99_ms, traced_ratio: r.tracedRatio,
       gateway_cpu_ms_per_create: r.api.cpu_ms, traced_gateway_cpu_ms_per_create: r.traced.cpu_ms, cpu_ratio: r.cpuRatio,
+      ungrouped_per_s: r.alone.per_s, ungrouped_p99_ms: r.alone.p99_ms, ungrouped_gateway_cpu_ms_per_create: r.alone.cpu_ms, ungrouped_ratio: round(r.alone.per_s / r.etcd.per_s, 3), group_commit_gain: r.groupGain,
     })),
   });
   process.stdout.write(`wrote ${file}\n`);
