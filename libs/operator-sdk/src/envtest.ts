@@ -10,11 +10,10 @@
 //   await op.stop(); await env.stop();
 import { readFileSync } from 'node:fs';
 import type { KubeObject } from '@keelson/api';
-import { KeelsonClient, isAlreadyExists, type ClientConfig } from '@keelson/client';
+import { KeelsonClient, type ClientConfig } from '@keelson/client';
 import { startControlPlane, type ControlPlane } from '@keelson/testing';
-import { parseAllDocuments } from 'yaml';
 import { DynamicClient } from './dynamic-client';
-import { CUSTOMRESOURCEDEFINITIONS } from './resources';
+import { createManifests, parseManifests } from './manifests';
 
 export interface EnvtestOptions {
   /** CRD manifests (YAML files, several documents each) to install before the test. */
@@ -66,29 +65,7 @@ export async function startEnvtest(opts: EnvtestOptions = {}): Promise<Envtest> 
     }
   };
 
-  const apply = async (yaml: string): Promise<KubeObject[]> => {
-    const out: KubeObject[] = [];
-    for (const d of parseAllDocuments(yaml)) {
-      if (d.errors.length) throw new Error(`invalid YAML: ${d.errors[0].message}`);
-      const obj = d.toJS() as KubeObject | null;
-      if (!obj) continue;
-      const rc = await dynamic.forObject(obj);
-      const created = await rc.create(obj).catch(async (err: unknown) => {
-        if (!isAlreadyExists(err)) throw err;
-        return rc.get(obj.metadata.name!);
-      });
-      out.push(created);
-      if (obj.kind === 'CustomResourceDefinition') {
-        await eventually(`CRD ${obj.metadata.name} Established`, async () => {
-          const crd = await dynamic.resource(CUSTOMRESOURCEDEFINITIONS).get(obj.metadata.name!);
-          const conds = (crd.status?.conditions ?? []) as { type: string; status: string }[];
-          return conds.some((c) => c.type === 'Established' && c.status === 'True');
-        });
-      }
-    }
-    if (out.some((o) => o.kind === 'CustomResourceDefinition')) dynamic.mapper.reset();
-    return out;
-  };
+  const apply = (yaml: string): Promise<KubeObject[]> => createManifests(dynamic, parseManifests(yaml));
 
   try {
     for (const file of opts.crds ?? []) await apply(readFileSync(file, 'utf8'));

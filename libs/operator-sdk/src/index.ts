@@ -4,12 +4,14 @@
 //   WatchInformer                          a cache over list+watch (watch-informer.ts)
 //   loadClientConfig                       kubeconfig or KEELSON_* variables (kubeconfig.ts)
 //   CONFIGMAPS, DEPLOYMENTS, …             built-in resources with their kinds (resources.ts)
+//   parseManifests, createManifests        YAML → objects in the cluster, CRDs waited on (manifests.ts)
 // Test helpers are in '@keelson/operator-sdk/envtest', CRD → TypeScript in '@keelson/operator-sdk/codegen'.
 export * from './kubeconfig';
 export * from './dynamic-client';
 export * from './watch-informer';
 export * from './operator';
 export * from './resources';
+export * from './manifests';
 export type { KubeObject, KubeList, ObjectMeta, OwnerReference, Status } from '@keelson/api';
 export { KeelsonClient, isNotFound, isConflict, isAlreadyExists, isInvalid, isForbidden, messageOf, type ClientConfig, type ResourceRef } from '@keelson/client';
 export {
