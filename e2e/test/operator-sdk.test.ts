@@ -46,12 +46,17 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 let work: string;
 let project: string;
 let cluster: ControlPlane | undefined;
+// The running cluster of the second test comes up while the first test works (mostly waiting on
+// npm, tsc and envtest's own processes).
+let clusterStarting: Promise<ControlPlane> | undefined;
 let operator: ChildProcess | undefined;
 let operatorLog = '';
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'keelson-operator-sdk-'));
   project = join(work, NAME);
+  clusterStarting = startControlPlane({ nats: true });
+  clusterStarting.then((c) => (cluster = c), () => undefined); // stopped in afterAll either way; a failure surfaces in the second test
 });
 
 afterAll(async () => {
@@ -60,6 +65,7 @@ afterAll(async () => {
     process.kill(-operator.pid, 'SIGKILL');
     await exited;
   }
+  await clusterStarting?.catch(() => undefined);
   await cluster?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -86,8 +92,7 @@ test('the scaffold, installed offline from the checkout, passes its own test aga
 
 test('npm start runs the operator against a running cluster: kubectl-applied objects are reconciled', async () => {
   expect(existsSync(join(project, 'dist/src/main.js'))).toBe(true); // built by npm test
-  cluster = await startControlPlane({ nats: true });
-  const c = cluster;
+  const c = await clusterStarting!;
   await c.k('apply', '-f', join(project, 'config/crd.yaml'));
   await c.k('wait', '--for=condition=Established', '--timeout=30s', 'crd/widgets.example.com');
 
