@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
 import { KeelsonClient } from '@keelson/client';
-import { startControlPlane } from '@keelson/testing';
+import { startControlPlane, type ServiceProcess } from '@keelson/testing';
+import { startLong } from './long-start';
 import { measure, printTable, round, writeResult } from './stats';
 
 const JOBS_TOTAL = Number(process.env.KEELSON_BENCH_JOBS ?? 1000);
@@ -42,6 +43,18 @@ function post(url: string, path: string, body: string, agent: Agent, ca: string,
   });
 }
 
+/** DELETE on the collection (kubectl deletes 1,000 pods one request at a time, past the harness's timeout). */
+function deleteCollection(url: string, path: string, agent: Agent, ca: string, token: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'DELETE', agent, ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`DELETE ${path}: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 type JobObj = { status?: { succeeded?: number; conditions?: { type: string; status: string }[] } };
 const complete = (j: JobObj): boolean => (j.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True');
 
@@ -50,13 +63,14 @@ export async function runJobsBench(): Promise<void> {
   const cp = await startControlPlane({ nats: true, services });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const procs: ServiceProcess[] = [];
   try {
     // The floor, measured first on the idle cluster.
     const api = await measure(JOBS_TOTAL, 16, (i) => post(cp.url, '/api/v1/namespaces/default/pods', podJson(i), agent, cp.creds.caPem, cp.creds.adminToken));
-    await cp.k('delete', 'pods', '-l', 'app=raw', '--wait=false');
+    await deleteCollection(cp.url, '/api/v1/namespaces/default/pods?labelSelector=app%3Draw', agent, cp.creds.caPem, cp.creds.adminToken);
 
-    await cp.startService('kubelet', { env: { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
-    for (const s of ['scheduler', 'job-controller']) await cp.startService(s, {});
+    procs.push(await startLong(cp, 'kubelet', { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') }));
+    for (const s of ['scheduler', 'job-controller']) procs.push(await startLong(cp, s));
 
     const t0 = Date.now();
     const created = await measure(JOBS_TOTAL, 16, (i) => post(cp.url, '/apis/batch/v1/namespaces/default/jobs', jobJson(i), agent, cp.creds.caPem, cp.creds.adminToken));
@@ -99,6 +113,7 @@ export async function runJobsBench(): Promise<void> {
     process.stdout.write(`wrote ${file}\n`);
     if (done < JOBS_TOTAL) throw new Error(`only ${done} of ${JOBS_TOTAL} Jobs completed within ${TIMEOUT_MS} ms`);
   } finally {
+    for (const p of procs.reverse()) await p.kill('SIGTERM').catch(() => undefined);
     agent.destroy();
     client.close();
     await cp.stop();

@@ -1,0 +1,35 @@
+// Starting a service for a benchmark on a loaded machine: as cp.startService runs it (its own
+// token and NATS user), but with up to 10 minutes to become ready (startService allows 90 s, too
+// short for a kubelet registering 500 Nodes or a controller syncing its caches of them), and
+// started again if it exits while starting (a NATS dial that timed out is fatal to a service;
+// `npm start`'s supervisor restarts it, and so does this).
+import { join } from 'node:path';
+import { freePort, serviceProcess, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+
+const ATTEMPTS = 3;
+
+export async function startLong(cp: ControlPlane, name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const nats = cp.nats!.users[name];
+    const proc = serviceProcess({
+      name,
+      main: join(__dirname, `../../services/${name}/dist/main.js`),
+      env: {
+        ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens[name], KEELSON_CA_FILE: cp.creds.caFile,
+        KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password, ...(cp.nats!.caFile ? { KEELSON_NATS_CA_FILE: cp.nats!.caFile } : {}),
+        KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_SERVICE_NAME: name, ...env,
+      },
+      ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
+      readyTimeoutMs: 600_000,
+    });
+    try {
+      await proc.start();
+      return proc;
+    } catch (err) {
+      await proc.kill('SIGKILL').catch(() => undefined);
+      if (attempt >= ATTEMPTS) throw err;
+      process.stderr.write(`${name} did not start (attempt ${attempt}/${ATTEMPTS}), starting it again: ${String(err).split('\n')[0]}\n`);
+    }
+  }
+}
