@@ -3,7 +3,7 @@
 // them), measured right after the HTTP/1.1 keep-alive run (a socket per request in flight) at each
 // concurrency level, both against the raw etcd puts of that level.
 import { readFileSync } from 'node:fs';
-import { connect, type ClientHttp2Session } from 'node:http2';
+import { connect, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import type { ControlPlane } from '@keelson/testing';
 import { measure, printTable, round, type RunStats } from './stats';
 
@@ -36,7 +36,7 @@ function post(session: ClientHttp2Session, path: string, token: string, body: st
 
 /** `ops` pod creates with `concurrency` streams in flight on one HTTP/2 connection. */
 export async function createsOverHttp2(cp: ControlPlane, ops: number, concurrency: number, podJson: (name: string) => string, prefix: string): Promise<Creates> {
-  const session = connect(cp.url, { ca: cp.creds.caPem });
+  const session = connect(cp.url, { ca: cp.creds.caPem, servername: '', noDelay: true } as SecureClientSessionOptions); // an IP: no SNI
   session.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => session.once('connect', () => resolve()).once('error', reject));
   session.setLocalWindowSize(32 << 20);

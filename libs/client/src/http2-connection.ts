@@ -3,7 +3,8 @@
 // sends GOAWAY (a gateway shutting down), the socket closes or fails; streams the server never
 // started (above GOAWAY's last stream id, or refused) fail with `NotProcessed`, so the transport
 // may resend them on the next session whatever their verb.
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { isIP } from 'node:net';
+import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 
 /** The server never started this stream (GOAWAY above its id, REFUSED_STREAM, or the session was already going away). */
 export class NotProcessedError extends Error {
@@ -62,7 +63,10 @@ export class Http2Connection {
   private session(): ClientHttp2Session {
     const s = this.current;
     if (s && !s.closed && !s.destroyed) return s;
-    const session = connect(this.origin, { ca: this.opts.ca, maxSessionMemory: 64 });
+    // No SNI for an IP address (RFC 6066; Node warns DEP0123): the certificate is still checked against the IP.
+    const servername = isIP(this.origin.hostname.replace(/^\[|\]$/g, '')) ? '' : this.origin.hostname;
+    // noDelay (net's socket option, passed through tls.connect): a small request goes out at once, not held back by Nagle.
+    const session = connect(this.origin, { ca: this.opts.ca, servername, maxSessionMemory: 64, noDelay: true } as SecureClientSessionOptions);
     this.sessionsOpened++;
     this.current = session;
     // A server's GOAWAY (graceful or not) or a dead socket: new requests go to a fresh session,

@@ -75,6 +75,9 @@ export function createGatewayServer(opts: SecureServerOptions, listener: Request
       cert: opts.cert,
       key: opts.key,
       allowHTTP1: true,
+      // As http.createServer defaults (net.Server does not): a small answer goes out at once,
+      // not after the client's delayed ACK (Nagle), which one request at a time would wait on.
+      noDelay: true,
       // Without `h2` here every client falls back to HTTP/1.1 on this same code path.
       ALPNProtocols: http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
       maxSessionMemory: 64, // MiB per session: a connection carries many watches (Node's default is 10)
