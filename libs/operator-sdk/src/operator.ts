@@ -14,8 +14,9 @@
 // informers, leader election); the DynamicClient and generated types work with both.
 import type { KubeObject, OwnerReference } from '@keelson/api';
 import { KeelsonClient, type ClientConfig, type ResourceRef } from '@keelson/client';
+import { hostname } from 'node:os';
 import {
-  Controller, EventRecorder, enqueueObject, enqueueOwner, mapHandler, splitKey,
+  Controller, EventRecorder, LeaderElector, enqueueObject, enqueueOwner, mapHandler, splitKey,
   type MapFunc, type RateLimiter, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type ResourceEventHandler,
 } from '@keelson/controller-runtime';
 import { createLogger, type Logger } from '@keelson/telemetry';
@@ -33,6 +34,24 @@ export interface OperatorOptions {
   /** Re-deliver every cached object this often (level-based catch-up); default 10 min, 0 = off. */
   resyncPeriodMs?: number;
   logger?: Logger;
+  /**
+   * Run as one of several replicas: only the holder of a coordination.k8s.io Lease reconciles
+   * (informers stay warm on every replica; a new leader catches up with a resync). Off by default.
+   */
+  leaderElection?: OperatorLeaderElection;
+}
+
+export interface OperatorLeaderElection {
+  /** Lease namespace; default `default`. */
+  namespace?: string;
+  /** Lease name; default the operator's name. */
+  name?: string;
+  /** This replica; default POD_NAME, else `<hostname>_<pid>`. */
+  identity?: string;
+  /** Defaults 15 s, 10 s, 2 s (client-go's). */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
 }
 
 /** A resource with its kind (what `keelson-operator codegen` emits for each CRD version). */
@@ -163,6 +182,7 @@ export class Operator {
   private readonly recorders = new Map<string, EventRecorder>();
   private started = false;
   private stopping?: Promise<void>;
+  private elector?: LeaderElector;
 
   constructor(private readonly opts: OperatorOptions) {
     this.name = opts.name;
@@ -204,22 +224,47 @@ export class Operator {
   /** @internal used by the builder */
   addController(c: Controller): void {
     this.controllers.push(c);
-    if (this.started) c.start();
+    if (this.started && this.isLeader()) c.start();
   }
 
-  /** Syncs every informer, then starts the controllers. */
+  /** Whether this replica reconciles (always, without leader election, once started). */
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.started;
+  }
+
+  /** Syncs every informer, then starts the controllers (with leader election: once leading). */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     await Promise.all([...this.informers.values()].map((i) => i.start()));
-    this.log.info('caches synced; starting controllers', { informers: this.informers.size, controllers: this.controllers.map((c) => c.name) });
-    for (const c of this.controllers) c.start();
+    this.log.info('caches synced', { informers: this.informers.size, controllers: this.controllers.map((c) => c.name) });
+    const le = this.opts.leaderElection;
+    if (!le) {
+      for (const c of this.controllers) c.start();
+      return;
+    }
+    this.elector = new LeaderElector({
+      client: this.client, namespace: le.namespace ?? 'default', name: le.name ?? this.name,
+      identity: le.identity ?? process.env.POD_NAME ?? `${hostname()}_${process.pid}`,
+      leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, logger: this.log,
+      onStartedLeading: () => {
+        this.log.info('leading; starting controllers');
+        for (const c of this.controllers) c.start();
+        for (const i of this.informers.values()) i.resyncNow(); // whatever changed while standing by
+      },
+      onStoppedLeading: () => {
+        for (const c of this.controllers) void c.pause();
+      },
+    });
+    this.elector.start();
   }
 
-  /** Drains the controllers, stops the informers, flushes Events. */
+  /** Drains the controllers, gives up the lease, stops the informers, flushes Events. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.all(this.controllers.map((c) => c.stop()));
+      const leading = this.isLeader();
+      await Promise.all(this.controllers.map((c) => (leading ? c.stop() : c.pause())));
+      await this.elector?.stop();
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
       await Promise.all([...this.recorders.values()].map((r) => r.flush().catch(() => undefined)));
       this.client.close();
