@@ -67,6 +67,9 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** One member's answer, handed out once its group has left the in-flight set. */
+type Settled = { result: WriteResult } | { error: unknown };
+
 // etcd refuses these before applying anything; the group was too big or odd, not the writes.
 const GROUP_REFUSED = /too many operations in txn request|request is too large|duplicate key given in txn request|grpc: received message larger than max/i;
 
@@ -113,9 +116,16 @@ export class GroupCommitter {
       if (group.length === 0) return;
       this.inFlight++;
       for (const p of group) this.busy.add(p.write.key);
-      void this.send(group).finally(() => {
+      void this.send(group).then((answers) => {
+        // Free the slot and the keys first, so that a write its caller sends next on an idle
+        // committer goes at once; then answer.
         for (const p of group) this.busy.delete(p.write.key);
         this.inFlight--;
+        group.forEach((p, i) => {
+          const a = answers[i];
+          if ('result' in a) p.resolve(a.result);
+          else p.reject(a.error);
+        });
         this.schedule();
       });
     }
@@ -147,9 +157,10 @@ export class GroupCommitter {
     return group;
   }
 
-  private async send(group: Pending[]): Promise<void> {
+  // Never rejects: every member's answer, in group order.
+  private async send(group: Pending[]): Promise<Settled[]> {
     this.counters.txns++;
-    if (group.length === 1) return settle(group[0], () => commitOne(this.client, group[0].write));
+    if (group.length === 1) return [await settle(() => commitOne(this.client, group[0].write))];
     this.counters.groups++;
     this.counters.groupedWrites += group.length;
     this.counters.largestGroup = Math.max(this.counters.largestGroup, group.length);
@@ -160,19 +171,18 @@ export class GroupCommitter {
       if (e instanceof Error && GROUP_REFUSED.test(e.message)) return this.fallback(group);
       // etcd unavailable, or a timeout that may have committed: every member learns it, as each
       // would have alone (re-sending could answer a write that was applied with a conflict).
-      for (const p of group) p.reject(e);
-      return;
+      return group.map(() => ({ error: e }));
     }
     if (!res.succeeded) return this.fallback(group);
     const revision = Number(res.header.revision);
-    for (const p of group) p.resolve({ succeeded: true, revision, groupSize: group.length });
+    return group.map(() => ({ result: { succeeded: true, revision, groupSize: group.length } }));
   }
 
   // A compare failed, so nothing was applied: each member alone, for its own exact answer.
-  private async fallback(group: Pending[]): Promise<void> {
+  private fallback(group: Pending[]): Promise<Settled[]> {
     this.counters.fallbacks++;
     this.counters.txns += group.length;
-    await Promise.all(group.map((p) => settle(p, () => commitOne(this.client, p.write))));
+    return Promise.all(group.map((p) => settle(() => commitOne(this.client, p.write))));
   }
 }
 
@@ -192,11 +202,11 @@ function byteLength(v: string | Buffer | undefined): number {
   return v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(v);
 }
 
-async function settle(p: Pending, fn: () => Promise<WriteResult>): Promise<void> {
+async function settle(fn: () => Promise<WriteResult>): Promise<Settled> {
   try {
-    p.resolve(await fn());
-  } catch (e) {
-    p.reject(e);
+    return { result: await fn() };
+  } catch (error) {
+    return { error };
   }
 }
 
