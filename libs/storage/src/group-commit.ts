@@ -117,8 +117,8 @@ export class GroupCommitter {
       this.inFlight++;
       for (const p of group) this.busy.add(p.write.key);
       void this.send(group).then((answers) => {
-        // Free the slot and the keys first, so that a write its caller sends next on an idle
-        // committer goes at once; then answer.
+        // Free the slot and the keys first: writes the callers send next must not wait behind
+        // this group's slot or keys; then answer.
         for (const p of group) this.busy.delete(p.write.key);
         this.inFlight--;
         group.forEach((p, i) => {
