@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { freePort, serviceProcess, type ControlPlane, type ServiceProcess } from '@keelson/testing';
 
 const ATTEMPTS = 3;
+/**
+ * Leader election stays on, with a lease that outlasts a loaded gateway: at load 30, with a GET
+ * taking 4 s, the default 10 s renew deadline was missed every few minutes and each loss paused
+ * the controller mid-reconcile (the job-controller aborted 110 reconciles in 10 minutes).
+ */
+const LEASE = { KEELSON_LEASE_DURATION_MS: '60000', KEELSON_RENEW_DEADLINE_MS: '45000', KEELSON_RETRY_PERIOD_MS: '2000' };
 
 export async function startLong(cp: ControlPlane, name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   for (let attempt = 1; ; attempt++) {
@@ -18,7 +24,7 @@ export async function startLong(cp: ControlPlane, name: string, env: Record<stri
       env: {
         ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens[name], KEELSON_CA_FILE: cp.creds.caFile,
         KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password, ...(cp.nats!.caFile ? { KEELSON_NATS_CA_FILE: cp.nats!.caFile } : {}),
-        KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_SERVICE_NAME: name, ...env,
+        KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_SERVICE_NAME: name, ...LEASE, ...env,
       },
       ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
       readyTimeoutMs: 600_000,
