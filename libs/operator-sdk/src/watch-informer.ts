@@ -20,6 +20,11 @@ export interface WatchInformerOptions {
   labelSelector?: string;
   /** Re-deliver every cached object to onUpdate this often; 0 = never (default). */
   resyncPeriodMs?: number;
+  /**
+   * A watch that delivers nothing (not even a bookmark: Keelson's gateway sends one every 10 s)
+   * for this long is taken for a dead connection and replaced through a relist. Default 90 s.
+   */
+  watchIdleTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -215,6 +220,9 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
         : httpRequest(url, { method: 'GET', headers }, onResponse);
       this.req = req;
       req.on('error', reject);
+      // Any byte resets it; a half-open connection (a peer gone without FIN) would otherwise hang here.
+      const idleMs = this.opts.watchIdleTimeoutMs ?? 90_000;
+      req.setTimeout(idleMs, () => req.destroy(new Error(`watch idle for ${idleMs} ms (no event or bookmark)`)));
       req.end();
     });
   }

@@ -73,3 +73,39 @@ test('list, watch, resume from a bookmark, relist on 410', async () => {
   await inf.stop();
   client.close();
 });
+
+test('a watch that goes silent is replaced (relist, then a new watch)', async () => {
+  let listed = 0;
+  const rvs: string[] = [];
+  const open: (() => void)[] = [];
+  const silent = createServer((req, res) => {
+    const u = new URL(req.url!, 'http://x');
+    if (u.searchParams.get('watch') !== 'true') {
+      listed++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: String(20 + listed) }, items: [] }));
+      return;
+    }
+    rvs.push(u.searchParams.get('resourceVersion')!);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders(); // then nothing: a connection that died without a FIN looks like this
+    open.push(() => res.destroy());
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  const client = new KeelsonClient({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+  const inf = new WatchInformer({ client, resource: { group: '', version: 'v1', resource: 'configmaps' }, watchIdleTimeoutMs: 300 });
+  try {
+    await inf.start();
+    const deadline = Date.now() + 10_000;
+    while (rvs.length < 2) {
+      if (Date.now() > deadline) throw new Error(`no second watch: ${JSON.stringify({ listed, rvs })}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(listed).toBeGreaterThanOrEqual(2);
+    expect(rvs.slice(0, 2)).toEqual(['21', '22']); // each watch from the list before it
+  } finally {
+    await inf.stop();
+    client.close();
+    open.forEach((f) => f());
+    await new Promise((r) => silent.close(r));
+  }
+});
