@@ -5,7 +5,7 @@
 // second sync would create (or delete) the same pods twice. Expectations record what is
 // pending; pod events lower them; a sync only manages pods once they are fulfilled, or expired
 // (a lost event must not wedge the object forever). One implementation for every controller
-// that creates pods (Job, DaemonSet); deletions are tracked by whatever id the controller's pod
+// that creates pods (ReplicaSet, Job, DaemonSet); deletions are tracked by whatever id the controller's pod
 // events carry (a uid, or a `namespace/name` key), each counted once.
 
 /** Kubernetes' ExpectationsTimeout. */
