@@ -61,6 +61,11 @@ export class ClusterAutoscaler {
   private readonly decisions = new Map<string, Decision>();
   private readonly times = new Map<string, { up?: string; down?: string }>();
   private readonly podMessages = new Map<string, string>();
+  // Writes the node cache has not shown yet (it lags under load): nodes created count as the
+  // pool's until they appear, nodes deleted stop counting at once. Without them the next loop
+  // would provision the same nodes again, or remove a node twice.
+  private readonly created = new Map<string, { pool: string; at: number }>();
+  private readonly deleted = new Map<string, number>();
   private running?: Promise<void>;
   private again = false;
   private kickTimer?: NodeJS.Timeout;
@@ -103,12 +108,20 @@ export class ClusterAutoscaler {
 
   async runOnce(now = Date.now()): Promise<void> {
     const pools = new Map(this.d.pools.list().filter((p) => !p.metadata.deletionTimestamp).map((p) => [String(p.metadata.name), p]));
-    const nodes = this.d.nodes.list();
+    const cached = this.d.nodes.list();
+    const seen = new Set(cached.map((n) => String(n.metadata.name)));
+    for (const [name, c] of this.created) if (seen.has(name) || now - c.at > this.d.config.maxNodeProvisionMs) this.created.delete(name);
+    for (const [name, at] of this.deleted) if (!seen.has(name) || now - at > this.d.config.maxNodeProvisionMs) this.deleted.delete(name);
+    const nodes = cached.filter((n) => !this.deleted.has(String(n.metadata.name)));
     const poolOf = (n: KubeObject): NodePool | undefined => pools.get(n.metadata.labels?.[POOL_LABEL] ?? '');
 
     // 1. The simulation: every node not on its way out, with the pods bound to it.
     const sim = new Map<string, SimNode>();
     for (const n of nodes) if (!beingRemoved(n)) sim.set(String(n.metadata.name), clusterSimNode(n, poolOf(n)));
+    for (const [name, c] of this.created) {
+      const pool = pools.get(c.pool);
+      if (pool) sim.set(name, templateSimNode(pool, name));
+    }
     const keeping = new Map<string, number>(); // node → pods that keep it (not DaemonSet/mirror)
     const pending: PodInfo[] = [];
     for (const p of this.d.pods.list()) {
@@ -120,7 +133,10 @@ export class ClusterAutoscaler {
       } else if (isUnschedulable(p)) pending.push(podInfo(p));
     }
     const sizes = new Map<string, PoolSize>();
-    for (const [name, pool] of pools) sizes.set(name, { pool, current: nodes.filter((n) => n.metadata.labels?.[POOL_LABEL] === name && !beingRemoved(n)).length });
+    for (const [name, pool] of pools) {
+      const coming = [...this.created.values()].filter((c) => c.pool === name).length;
+      sizes.set(name, { pool, current: coming + nodes.filter((n) => n.metadata.labels?.[POOL_LABEL] === name && !beingRemoved(n)).length });
+    }
 
     // 2. Minimum sizes.
     for (const size of sizes.values()) {
@@ -209,12 +225,17 @@ export class ClusterAutoscaler {
     }
 
     // 5. Status.
-    for (const [name, pool] of pools) await this.writeStatus(pool, nodes.filter((n) => n.metadata.labels?.[POOL_LABEL] === name && !n.metadata.deletionTimestamp), candidates.get(name)?.length ?? 0, stuck.get(name) ?? 0, now);
+    for (const [name, pool] of pools) {
+      const members = nodes.filter((n) => n.metadata.labels?.[POOL_LABEL] === name && !n.metadata.deletionTimestamp);
+      const coming = [...this.created].filter(([, c]) => c.pool === name).map(([n]) => n);
+      await this.writeStatus(pool, members, coming, candidates.get(name)?.length ?? 0, stuck.get(name) ?? 0, now);
+    }
   }
 
   private async provision(pool: NodePool, provider: NodeProvider, count: number): Promise<string[]> {
     if (count <= 0) return [];
     const names = await provider.createNodes(pool, count);
+    for (const n of names) this.created.set(n, { pool: String(pool.metadata.name), at: Date.now() });
     this.d.log.info('scaled up', { pool: pool.metadata.name, nodes: names });
     return names;
   }
@@ -253,6 +274,7 @@ export class ClusterAutoscaler {
       return;
     }
     await providerFor(pool, this.d.providers)?.deleteNode(pool, name);
+    this.deleted.set(name, Date.now());
     this.unneededSince.delete(name);
     this.d.recorder.event(node, 'Normal', 'ScaleDown', 'node removed by cluster autoscaler');
     this.d.log.info('scaled down', { pool: pool.metadata.name, node: name, why });
@@ -279,10 +301,10 @@ export class ClusterAutoscaler {
     this.d.podRecorder.event(p.pod, 'Normal', reason, message);
   }
 
-  private async writeStatus(pool: NodePool, members: KubeObject[], candidates: number, stuck: number, now: number): Promise<void> {
+  private async writeStatus(pool: NodePool, members: KubeObject[], coming: string[], candidates: number, stuck: number, now: number): Promise<void> {
     const name = String(pool.metadata.name);
     const ready = members.filter((n) => isReady(n) && !beingRemoved(n));
-    const upcoming = members.filter((n) => !hasAllocatable(n) && !beingRemoved(n)).length;
+    const upcoming = coming.length + members.filter((n) => !hasAllocatable(n) && !beingRemoved(n)).length;
     const removing = members.filter(beingRemoved).length;
     const empty = [...this.unneededSince.keys()].filter((n) => members.some((m) => m.metadata.name === n)).length;
     const prev = pool.status?.conditions ?? [];
@@ -291,7 +313,7 @@ export class ClusterAutoscaler {
       const lastTransitionTime = old && old.status === status ? old.lastTransitionTime : new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
       return { type, status, reason, message, lastTransitionTime };
     };
-    const active = members.length - removing;
+    const active = members.length + coming.length - removing;
     const scaleUp = upcoming
       ? cond('ScaleUp', 'True', 'InProgress', `${upcoming} node(s) provisioning`)
       : stuck
@@ -306,7 +328,7 @@ export class ClusterAutoscaler {
     const status: NodePoolStatus = {
       nodes: active,
       readyNodes: ready.length,
-      nodeNames: members.filter((n) => !beingRemoved(n)).map((n) => String(n.metadata.name)).sort(),
+      nodeNames: [...members.filter((n) => !beingRemoved(n)).map((n) => String(n.metadata.name)), ...coming].sort(),
       ...(t.up ?? pool.status?.lastScaleUpTime ? { lastScaleUpTime: t.up ?? pool.status?.lastScaleUpTime } : {}),
       ...(t.down ?? pool.status?.lastScaleDownTime ? { lastScaleDownTime: t.down ?? pool.status?.lastScaleDownTime } : {}),
       ...(this.decisions.get(name) ?? pool.status?.lastDecision ? { lastDecision: this.decisions.get(name) ?? pool.status?.lastDecision } : {}),
