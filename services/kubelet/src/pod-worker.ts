@@ -7,7 +7,7 @@ import { PodStartTrace } from './pod-start-trace';
 import { incompleteInit, isSidecar } from './init-containers';
 import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
-import { containerEnv } from './runtime/container-env';
+import { launchInContainer } from './streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from './types';
 
@@ -289,7 +289,7 @@ export class PodWorker {
     }
     const restartCount = run.terminated ? run.restartCount + 1 : run.restartCount;
     try {
-      const handle = await this.startTrace.step('start process', { 'k8s.container.name': c.name, 'k8s.container.restart_count': restartCount }, () => rt.startContainer(this.pod, c, restartCount, this.podIP));
+      const handle = await this.startTrace.step('start process', { 'k8s.container.name': c.name, 'k8s.container.restart_count': restartCount }, () => rt.startContainer(this.pod, c, restartCount, { podIP: this.podIP, hostIP: this.hostIP }));
       run.restartCount = restartCount;
       run.waiting = undefined;
       this.deps.event(this.pod, 'Normal', 'Started', `Started container ${c.name}`);
@@ -337,8 +337,9 @@ export class PodWorker {
 
   private addProbe(run: ContainerRun, kind: ProbeKind): void {
     const probe = kind === 'liveness' ? run.spec.livenessProbe! : kind === 'readiness' ? run.spec.readinessProbe! : run.spec.startupProbe!;
-    const env = containerEnv(this.pod, run.spec, this.podIP);
-    const probeOnce = () => runProbe(probe, run.spec, this.podIP, env).then((o) => {
+    // An exec probe runs in the container as `kubectl exec` does (its cgroups, namespaces, user, environment).
+    const launcher = (command: string[]) => launchInContainer(run.handle?.containerID, command);
+    const probeOnce = () => runProbe(probe, run.spec, this.podIP, launcher).then((o) => {
       this.deps.probed?.(kind, o.result);
       return o;
     });

@@ -1,15 +1,19 @@
 // Probes (kubelet's prober): exec, httpGet and tcpSocket checks, and a worker per
 // container and probe kind that applies initialDelay, period, timeout and the
 // success/failure thresholds before a result changes.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Probe } from './types';
-import { podIdentity } from './runtime/pod-identity';
+import type { Launch } from './streaming/container-process';
 
-// Exec probes run in the pod's world: as the pod identity, never as a root kubelet.
-const PROBE_IDENTITY = podIdentity();
+/**
+ * How to run an exec probe's command in its container: `kubectl exec`'s way (launchInContainer in
+ * streaming/container-process.ts: the container's cgroups, namespaces, user, working directory and
+ * environment), undefined when the container is not running.
+ */
+export type ExecLauncher = (command: string[]) => Promise<Launch | undefined>;
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export type ProbeResult = 'success' | 'failure';
@@ -21,10 +25,10 @@ export interface ProbeOutcome {
 }
 
 /** Runs one probe once. */
-export async function runProbe(probe: Probe, container: Container, podIP: string, env: Record<string, string>): Promise<ProbeOutcome> {
+export async function runProbe(probe: Probe, container: Container, podIP: string, launcher: ExecLauncher): Promise<ProbeOutcome> {
   const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
   try {
-    if (probe.exec) return await execProbe(probe.exec.command ?? [], timeoutMs, env);
+    if (probe.exec) return await execProbe(probe.exec.command ?? [], timeoutMs, launcher);
     if (probe.httpGet) {
       const port = resolvePort(probe.httpGet.port, container);
       return await httpProbe(probe.httpGet.scheme === 'HTTPS', probe.httpGet.host || podIP, port, probe.httpGet.path || '/', probe.httpGet.httpHeaders ?? [], timeoutMs);
@@ -44,13 +48,45 @@ function resolvePort(port: number | string, c: Container): number {
   return found.containerPort;
 }
 
-function execProbe(cmd: string[], timeoutMs: number, env: Record<string, string>): Promise<ProbeOutcome> {
-  if (!cmd.length) return Promise.resolve({ result: 'failure', message: 'exec probe has no command' });
+const PROBE_OUTPUT_BYTES = 10 * 1024;
+
+async function execProbe(cmd: string[], timeoutMs: number, launcher: ExecLauncher): Promise<ProbeOutcome> {
+  if (!cmd.length) return { result: 'failure', message: 'exec probe has no command' };
+  const launch = await launcher(cmd);
+  if (!launch) return { result: 'failure', message: 'container is not running' };
   return new Promise((done) => {
-    execFile(cmd[0], cmd.slice(1), { timeout: timeoutMs, env, maxBuffer: 10 * 1024, ...PROBE_IDENTITY }, (err, stdout, stderr) => {
-      if (!err) return done({ result: 'success', message: '' });
-      const timedOut = (err as NodeJS.ErrnoException & { killed?: boolean }).killed;
-      done({ result: 'failure', message: timedOut ? `command ${JSON.stringify(cmd.join(' '))} timed out` : `${stdout}${stderr}`.trim() || err.message });
+    const child = spawn(launch.argv[0], launch.argv.slice(1), {
+      cwd: launch.cwd,
+      env: launch.env,
+      ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}),
+      // Its own process group: a timeout kills the command and whatever it started.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const keep = (b: Buffer): void => {
+      if (out.length < PROBE_OUTPUT_BYTES) out += b.toString('utf8').slice(0, PROBE_OUTPUT_BYTES - out.length);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      done({ result: 'failure', message: err.message });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return done({ result: 'failure', message: `command ${JSON.stringify(cmd.join(' '))} timed out` });
+      if (code === 0) return done({ result: 'success', message: '' });
+      done({ result: 'failure', message: out.trim() || `command ${JSON.stringify(cmd.join(' '))} exited with ${code ?? signal}` });
     });
   });
 }

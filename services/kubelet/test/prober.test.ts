@@ -5,6 +5,8 @@ import type { Container } from '../src/types';
 
 const container: Container = { name: 'c', ports: [{ name: 'http', containerPort: 1 }] };
 const env = { PATH: process.env.PATH ?? '' };
+// The command as is, on this host (the pod worker's launcher puts it in the container).
+const launch = async (command: string[]) => ({ argv: command, env });
 
 describe('probe handlers', () => {
   let server: Server;
@@ -17,22 +19,26 @@ describe('probe handlers', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   test('httpGet succeeds on 2xx/3xx and fails with the status code otherwise', async () => {
-    expect(await runProbe({ httpGet: { path: '/ok', port } }, container, '127.0.0.1', env)).toEqual({ result: 'success', message: '' });
-    expect(await runProbe({ httpGet: { path: '/bad', port } }, container, '127.0.0.1', env)).toEqual({ result: 'failure', message: 'HTTP probe failed with statuscode: 500' });
+    expect(await runProbe({ httpGet: { path: '/ok', port } }, container, '127.0.0.1', launch)).toEqual({ result: 'success', message: '' });
+    expect(await runProbe({ httpGet: { path: '/bad', port } }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'HTTP probe failed with statuscode: 500' });
   });
   test('httpGet resolves a named container port', async () => {
     const c: Container = { name: 'c', ports: [{ name: 'web', containerPort: port }] };
-    expect((await runProbe({ httpGet: { path: '/ok', port: 'web' } }, c, '127.0.0.1', env)).result).toBe('success');
+    expect((await runProbe({ httpGet: { path: '/ok', port: 'web' } }, c, '127.0.0.1', launch)).result).toBe('success');
   });
   test('tcpSocket succeeds when the port accepts and fails when refused', async () => {
-    expect((await runProbe({ tcpSocket: { port } }, container, '127.0.0.1', env)).result).toBe('success');
-    const refused = await runProbe({ tcpSocket: { port: 1 } }, container, '127.0.0.1', env);
+    expect((await runProbe({ tcpSocket: { port } }, container, '127.0.0.1', launch)).result).toBe('success');
+    const refused = await runProbe({ tcpSocket: { port: 1 } }, container, '127.0.0.1', launch);
     expect(refused.result).toBe('failure');
     expect(refused.message).toMatch(/dial tcp 127.0.0.1:1/);
   });
   test('exec succeeds on exit 0 and reports output otherwise', async () => {
-    expect((await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', env)).result).toBe('success');
-    expect(await runProbe({ exec: { command: ['sh', '-c', 'echo nope; exit 3'] } }, container, '127.0.0.1', env)).toEqual({ result: 'failure', message: 'nope' });
+    expect((await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', launch)).result).toBe('success');
+    expect(await runProbe({ exec: { command: ['sh', '-c', 'echo nope; exit 3'] } }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'nope' });
+  });
+  test('exec: a container that is not running fails the probe; a command past its timeout is killed', async () => {
+    expect(await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', async () => undefined)).toEqual({ result: 'failure', message: 'container is not running' });
+    expect(await runProbe({ exec: { command: ['sleep', '30'] }, timeoutSeconds: 1 }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'command "sleep 30" timed out' });
   });
 });
 

@@ -11,10 +11,11 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Logger } from '@keelson/telemetry';
 import type { Container, Pod } from '../types';
-import { containerEnv, expandRefs } from './container-env';
+import { containerEnv, expandRefs, type PodIPs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
 import { PodSandboxError } from './sandbox/pod-sandboxes';
+import { envFromFdArgv, sendEnv, WRAPPER_ENV } from './sandbox/exec-helper';
 import { ContainerConfigError } from './sandbox/security-context';
 import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
@@ -57,15 +58,19 @@ export class ProcessRuntime implements Runtime {
     if (!cmd.length) {
       throw new ImagePullError(`the process runtime runs "command" (image ${JSON.stringify(container.image ?? '')} is only a label); container ${container.name} has no command`);
     }
-    const exe = await resolveExecutable(cmd[0], this.workingDir(pod, container), containerEnv(pod, container, HOST_IP).PATH ?? '');
+    const exe = await resolveExecutable(cmd[0], this.workingDir(pod, container), containerEnv(pod, container, { podIP: HOST_IP, hostIP: HOST_IP }).PATH ?? '');
     if (!exe) throw new ImagePullError(`executable ${JSON.stringify(cmd[0])} not found or not executable`);
   }
 
-  async startContainer(pod: Pod, container: Container, restartCount: number, podIP: string): Promise<ContainerHandle> {
+  async startContainer(pod: Pod, container: Container, restartCount: number, ips: PodIPs): Promise<ContainerHandle> {
+    const podIP = ips.podIP;
     const uid = pod.metadata.uid!;
     const cwd = this.workingDir(pod, container);
-    const env = await configured(async () => containerEnv(pod, container, podIP, await this.sandbox?.envSources?.(pod, container)));
+    const env = await configured(async () => containerEnv(pod, container, ips, await this.sandbox?.envSources?.(pod, container)));
     const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => expandRefs(a, env));
+    // As root the container's environment goes on a descriptor to the last step before its command,
+    // past the wrappers (runtime/sandbox/exec-helper.ts): shells would drop `my.setting=1`.
+    const handOff = this.identity ? envFromFdArgv(argv) : undefined;
     try {
       await mkdir(cwd, { recursive: true });
       const podRoot = join(this.podDir(uid), 'root');
@@ -77,7 +82,8 @@ export class ProcessRuntime implements Runtime {
     }
     let start: SandboxedStart = { argv, env: {}, asRoot: false };
     try {
-      if (this.sandbox) start = await this.sandbox.prepare(pod, container, argv, podIP, cwd);
+      if (handOff) start = { ...start, argv: handOff };
+      if (this.sandbox) start = await this.sandbox.prepare(pod, container, start.argv, podIP, cwd);
     } catch (err) {
       if (err instanceof ContainerConfigError) throw new StartContainerError('CreateContainerConfigError', err.message);
       if (err instanceof PodSandboxError) throw err; // not the container's failure: the pod's sync is retried
@@ -97,7 +103,15 @@ export class ProcessRuntime implements Runtime {
       await logFile.close();
       throw new StartContainerError('CreateContainerError', `cgroups: ${(err as Error).message}`);
     });
-    const child = spawn(start.argv[0], start.argv.slice(1), { cwd, env: { ...start.env, ...env }, detached: true, stdio: [stdin?.fd ?? 'ignore', logFile.fd, logFile.fd], ...(start.asRoot ? {} : start.identity ?? this.identity) });
+    const environment = { ...start.env, ...env };
+    const child = spawn(start.argv[0], start.argv.slice(1), {
+      cwd,
+      env: handOff ? { ...WRAPPER_ENV } : environment,
+      detached: true,
+      stdio: [stdin?.fd ?? 'ignore', logFile.fd, logFile.fd, ...(handOff ? (['pipe'] as const) : [])],
+      ...(start.asRoot ? {} : start.identity ?? this.identity),
+    });
+    if (handOff) sendEnv(child, environment);
     // Listen at once: a short-lived command can exit before the next await returns.
     const exited = new Promise<ExitInfo>((done) => child.once('exit', (code, signal) => done(exitInfo(code, signal))));
     try {

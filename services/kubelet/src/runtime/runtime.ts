@@ -64,7 +64,8 @@ export interface Runtime {
   setUpPodNetwork?(pod: Pod): Promise<{ podIP: string; hostIP: string }>;
   /** The "image pull" step: makes sure the container can be started. */
   pullImage(pod: Pod, container: Container): Promise<void>;
-  startContainer(pod: Pod, container: Container, restartCount: number, podIP: string): Promise<ContainerHandle>;
+  /** `ips`: the pod's and the node's addresses (the downward API's status.podIP and status.hostIP). */
+  startContainer(pod: Pod, container: Container, restartCount: number, ips: { podIP: string; hostIP: string }): Promise<ContainerHandle>;
   /** Containers of this pod still running from an earlier kubelet. */
   recover(pod: Pod): Promise<RecoveredContainer[]>;
   /** Pods (uids) with state on this node, for orphan clean-up after a restart. */

@@ -1,12 +1,15 @@
 // Where a command run "in a container" runs: the container's main process is the reference.
-// As root the kubelet joins that process's namespaces with `nsenter --all` (mount, network, PID,
-// UTS, IPC: a pod sandbox's, or the host's when the pod has none) in its working directory, then
+// As root the kubelet joins that process's cgroups and its namespaces with `nsenter --all` (mount,
+// network, PID, UTS, IPC: a pod sandbox's, or the host's when the pod has none) in its working directory, then
 // drops to its user and group with `setpriv`; the command gets the container's environment (the
 // process's initial environ). A kubelet that is not root runs pods as itself: the command runs
 // in the process's working directory with its environment (as root where nsenter cannot join
 // namespaces, e.g. a container without CAP_SYS_ADMIN, also as the container's uid and gid).
 import { execFile } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { detectHierarchy } from '../runtime/cgroups/hierarchy';
+import { isHelperScript, joinCgroupsArgv } from '../runtime/sandbox/exec-helper';
 
 export interface ContainerProcess {
   pid: number;
@@ -14,6 +17,8 @@ export interface ContainerProcess {
   env: Record<string, string>;
   uid: number;
   gid: number;
+  /** The cgroup.procs files of its cgroups (cpu, cpuacct, memory, pids; or the v2 one): what a command run in it joins. */
+  cgroupProcs: string[];
 }
 
 /** The pid in a `process://<pid>` container ID. */
@@ -41,18 +46,44 @@ export async function containerProcess(pid: number): Promise<ContainerProcess | 
     if (children.length !== 1) break;
     target = Number(children[0]);
   }
+  // Still on its way in (a wrapper has not exec'd the command yet): its namespaces, user and
+  // environment are not the container's; a command run "in" it would run on the host, as root.
+  if (await starting(target)) return undefined;
   try {
-    const [cwd, environ, status] = await Promise.all([readlink(`/proc/${target}/cwd`), readFile(`/proc/${target}/environ`), readFile(`/proc/${target}/status`, 'utf8')]);
+    const [cwd, environ, status, cgroupProcs] = await Promise.all([readlink(`/proc/${target}/cwd`), readFile(`/proc/${target}/environ`), readFile(`/proc/${target}/status`, 'utf8'), cgroupProcsOf(target)]);
     const env: Record<string, string> = {};
     for (const entry of environ.toString('utf8').split('\0')) {
       const eq = entry.indexOf('=');
       if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
     const id = (field: string): number => Number(/^\S+:\s+(\d+)/m.exec(status.split('\n').find((l) => l.startsWith(`${field}:`)) ?? '')?.[1] ?? NaN);
-    return { pid: target, cwd, env, uid: id('Uid'), gid: id('Gid') };
+    return { pid: target, cwd, env, uid: id('Uid'), gid: id('Gid'), cgroupProcs };
   } catch {
     return undefined; // exited meanwhile, or not ours to read
   }
+}
+
+/** The `$0` of the runtime's start shells (cgroup join, pod sandbox entry, bind mounts). */
+const START_SHELLS = new Set(['keelson-cgroup', 'keelson-container', 'keelson-sandbox']);
+
+/** Whether the process is one of the runtime's start steps rather than the container's command. */
+async function starting(pid: number): Promise<boolean> {
+  const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+  if (WRAPPERS.has(comm) || comm === 'setpriv') return true;
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  return (argv[1] === '-c' && START_SHELLS.has(argv[3])) || (argv[1] === '-e' && isHelperScript(argv[2]));
+}
+
+/**
+ * The cgroup.procs files of the process's pod cgroups (runtime/cgroups/: under `kubepods/`), seen
+ * through this kubelet's cgroup mounts; none when the container has none (cgroups off: it runs in
+ * the kubelet's own, which is not ours to write) or they cannot be read.
+ */
+async function cgroupProcsOf(pid: number): Promise<string[]> {
+  const [mountInfo, cgroups] = await Promise.all([readFile('/proc/self/mountinfo', 'utf8').catch(() => ''), readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')]);
+  const h = detectHierarchy(mountInfo, cgroups);
+  const dirs = h.version === 1 ? Object.values(h.base) : h.version === 2 ? [h.base] : [];
+  return [...new Set(dirs)].filter((d) => d.includes('/kubepods/')).map((d) => join(d, 'cgroup.procs'));
 }
 
 async function nsLink(pid: number, ns: string): Promise<string> {
@@ -91,5 +122,16 @@ export function launchIn(target: ContainerProcess, command: string[], wrapper: s
   if (!enter) return { argv: [...wrapper, ...command], cwd: target.cwd, env: target.env, ...(root ? { uid: target.uid, gid: target.gid } : {}) };
   const drop = ['setpriv', `--reuid=${target.uid}`, `--regid=${target.gid}`, '--clear-groups', '--'];
   // --wd without a value: the target's working directory, resolved inside its mount namespace.
-  return { argv: ['nsenter', `--target=${target.pid}`, '--all', '--wd', '--', ...wrapper, ...drop, ...command], env: target.env };
+  // Its cgroups first (the command is accounted and limited as the container is), then its namespaces.
+  return { argv: joinCgroupsArgv(target.cgroupProcs, ['nsenter', `--target=${target.pid}`, '--all', '--wd', '--', ...wrapper, ...drop, ...command]), env: target.env };
+}
+
+/**
+ * How to run `command` in the container whose ID is `containerID` (`process://<pid>`), as
+ * `kubectl exec` and exec probes do (launchIn); undefined when it is not running.
+ */
+export async function launchInContainer(containerID: string | undefined, command: string[], wrapper: string[] = []): Promise<Launch | undefined> {
+  const pid = pidOf(containerID);
+  const target = pid === undefined ? undefined : await containerProcess(pid);
+  return target && launchIn(target, command, wrapper, await canEnterNamespaces());
 }
