@@ -1,5 +1,5 @@
 // `npm run bench -- autoscaler`: 1,000 pending pods (four cpu sizes) and services/cluster-autoscaler
-// with a NodePool of 4-cpu simulated nodes (max 400). Measures the time to the first scale-up
+// with a NodePool of 16-cpu simulated nodes (max 200). Measures the time to the first scale-up
 // decision, to the last node the autoscaler adds, and until every pod is Running on a node a
 // simulated kubelet adopted; nodes used against the bin-packing lower bound computed here
 // (ceil of total requests over a node's allocatable, per resource; first-fit-decreasing offline
@@ -12,10 +12,10 @@ import { startControlPlane, type ServiceProcess } from '@keelson/testing';
 import { measure, printTable, round, writeResult } from './stats';
 
 const PODS = Number(process.env.KEELSON_BENCH_PODS ?? 1000);
-const NODE_CPU_M = 4000;
-const NODE_MEM_MI = 16 * 1024;
+const NODE_CPU_M = 16000;
+const NODE_MEM_MI = 64 * 1024;
 const NODE_PODS = 110;
-const MAX_NODES = 400;
+const MAX_NODES = 200;
 const POD_RES = { group: '', version: 'v1', resource: 'pods' };
 const NODE_RES = { group: '', version: 'v1', resource: 'nodes' };
 const POOLS = { group: 'autoscaling.keelson.dev', version: 'v1alpha1', resource: 'nodepools' };
