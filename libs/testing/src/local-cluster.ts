@@ -131,8 +131,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     return httpsFetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(ropts.headers ?? {}) }, body: ropts.body, ca: caPem });
   };
 
-  // Ready: every service answers /readyz (the gateway before them), as an operator would check.
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  // Ready: every service answers /readyz (the gateway before them), as an operator would check. The
+  // deadline is generous: npm start now runs ~25 processes, each loading its modules on 2 cores.
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
   try {
     for (let i = 0; i < processes; i++) {
       for (;;) {
