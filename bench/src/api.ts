@@ -13,6 +13,7 @@ import { createsOverHttp2, http2Results, printHttp2Table, type Http2Row } from '
 
 const CONCURRENCY = [1, 16, 64];
 const OPS = Number(process.env.KEELSON_BENCH_OPS ?? 2000);
+const WARM_UP_OPS = 500;
 
 function podJson(name: string): string {
   return JSON.stringify({
@@ -45,12 +46,12 @@ function cpuSeconds(pid: number | undefined): number {
  * Pod creates through `cp`'s gateway; also the gateway's CPU per create, which on a busy
  * machine says more about tracing's cost than throughput, which other load moves.
  */
-async function creates(cp: ControlPlane, concurrency: number, prefix: string): Promise<RunStats & { cpu_ms: number }> {
+async function creates(cp: ControlPlane, concurrency: number, prefix: string, ops = OPS): Promise<RunStats & { cpu_ms: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const cpu0 = cpuSeconds(cp.gateway.pid());
   try {
-    const stats = await measure(OPS, concurrency, (i) => post(agent, `${cp.url}/api/v1/namespaces/default/pods`, cp.creds.adminToken, cp.creds.caPem, podJson(`${prefix}-pod-${i}`)));
-    return { ...stats, cpu_ms: round(((cpuSeconds(cp.gateway.pid()) - cpu0) * 1000) / OPS, 3) };
+    const stats = await measure(ops, concurrency, (i) => post(agent, `${cp.url}/api/v1/namespaces/default/pods`, cp.creds.adminToken, cp.creds.caPem, podJson(`${prefix}-pod-${i}`)));
+    return { ...stats, cpu_ms: round(((cpuSeconds(cp.gateway.pid()) - cpu0) * 1000) / ops, 3) };
   } finally {
     agent.destroy();
   }
@@ -66,6 +67,9 @@ export async function runApiBench(): Promise<void> {
   type Creates = RunStats & { cpu_ms: number };
   const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number; alone: Creates; groupGain: number }[] = [];
   try {
+    // Every gateway warmed alike before anything is measured (a cold one spends its first
+    // creates compiling), so that the first level does not favour the gateways measured later.
+    for (const g of [cp, traced, ungrouped]) await creates(g, 16, 'warm', WARM_UP_OPS);
     for (const concurrency of CONCURRENCY) {
       const raw = await measure(OPS, concurrency, async (i) => {
         await etcd.put(`/bench/raw/c${concurrency}/pod-${i}`).value(podJson(`pod-${i}`));
