@@ -12,6 +12,8 @@ export interface GatewayConfig {
   encryptionConfigFile?: string;
   host: string;
   port: number;
+  /** `KEELSON_API_ADVERTISE_ADDRESS`: the IPv4 address pods reach this gateway at, listed in the `kubernetes` Service's endpoints; unset: the bind address when routable, else the host's first non-loopback IPv4 (registry/kubernetes-endpoints.ts). */
+  advertiseAddress?: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tokenFile?: string;
@@ -58,6 +60,7 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
     encryptionConfigFile: r.optional('KEELSON_ENCRYPTION_CONFIG'),
     host: r.string('KEELSON_API_HOST', '127.0.0.1'),
     port: r.integer('KEELSON_API_PORT', 6443, { max: 65535 }),
+    advertiseAddress: r.optional('KEELSON_API_ADVERTISE_ADDRESS'),
     tlsCertFile: r.optional('KEELSON_TLS_CERT_FILE'),
     tlsKeyFile: r.optional('KEELSON_TLS_KEY_FILE'),
     tokenFile: r.optional('KEELSON_TOKEN_FILE'),
@@ -90,6 +93,7 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
   if (!cfg.tlsCertFile) r.problem('KEELSON_TLS_CERT_FILE', 'the serving certificate (PEM file)');
   if (!cfg.tlsKeyFile) r.problem('KEELSON_TLS_KEY_FILE', 'the serving key (PEM file)');
   if (!cfg.tokenFile) r.problem('KEELSON_TOKEN_FILE', 'a static token CSV (token,user,uid[,groups])');
+  if (cfg.advertiseAddress !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(cfg.advertiseAddress)) r.problem('KEELSON_API_ADVERTISE_ADDRESS', 'an IPv4 address');
   return cfg;
 };
 

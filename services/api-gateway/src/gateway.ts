@@ -27,6 +27,7 @@ import { createRequestListener } from './server';
 import { upgradeListener } from './streaming/pod-stream-proxy';
 import { GatewayMetrics } from './metrics';
 import { ensureKubernetesService } from './registry/kubernetes-service';
+import { advertiseAddress, KubernetesEndpointsReconciler } from './registry/kubernetes-endpoints';
 import { ServiceStorage } from './registry/service-allocation';
 import { NodePortRange, ServiceCIDR } from './registry/service-ranges';
 import { ServiceAccountTokens } from './serviceaccount/tokens';
@@ -124,11 +125,18 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const port = (server.address() as AddressInfo).port;
   log.info('api-gateway listening', { url: `https://${config.host}:${port}` });
   await ensureKubernetesService(stores.get('/services')!, serviceCIDR.first, port, log);
+  // default/kubernetes Endpoints and EndpointSlice: every live gateway's advertised address (registry/kubernetes-endpoints.ts).
+  const advertised = advertiseAddress(config.advertiseAddress, config.host);
+  const apiEndpoints = advertised ? new KubernetesEndpointsReconciler(client, { endpoints: stores.get('/endpoints')!, slices: stores.get('discovery.k8s.io/endpointslices')! }, { ip: advertised, port }, log) : undefined;
+  // In the background: serving never waits on it (its first write retries on the next tick).
+  if (apiEndpoints) apiEndpoints.start();
+  else log.warn('no address to advertise (KEELSON_API_ADVERTISE_ADDRESS): the kubernetes Service has no endpoint for this gateway');
 
   return {
     server,
     port,
     async stop() {
+      await apiEndpoints?.stop();
       clearInterval(compactor);
       terminator.stop();
       namespaceDefaults.stop();
