@@ -4,11 +4,14 @@
 // node's podCIDR: runtime/network/) against hostNetwork pods, which skip that step. KEELSON_BENCH_PODS
 // (200) pods per kind, created KEELSON_BENCH_PODS_CONCURRENCY (8) at a time, so the node sees a burst
 // as it would from a Deployment scale-up. Kinds alternate over KEELSON_BENCH_PODS_ROUNDS (1) rounds,
-// after a small warm-up. Needs root (network namespaces); writes .keelson/bench/pods.json.
+// after a small warm-up. Then a Service's throughput through kube-proxy's ClusterIP rules against
+// direct to the pod IP (bench/src/services.ts), on the same node. Needs root (network namespaces,
+// nftables); writes .keelson/bench/pods.json.
 import { request, Agent } from 'node:https';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '@keelson/testing';
 import { percentile, printTable, round, writeResult } from './stats';
+import { runServiceThroughput } from './services';
 
 const PODS = Number(process.env.KEELSON_BENCH_PODS ?? 200);
 const CONCURRENCY = Number(process.env.KEELSON_BENCH_PODS_CONCURRENCY ?? 8);
@@ -129,13 +132,15 @@ async function burst(cp: ControlPlane, kind: Kind, count: number, prefix: string
 
 export async function runPodsBench(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench pods needs root (pod network namespaces)');
-  const cp = await startControlPlane({ nats: true, nodes: [NODE], services: ['node-lifecycle-controller', 'kubelet'] });
+  // kube-proxy too: the Service throughput block (bench/src/services.ts) runs on this node after the bursts.
+  const cp = await startControlPlane({ nats: true, nodes: [NODE], env: { KEELSON_SERVICE_CLUSTER_IP_RANGE: '10.183.0.0/16' }, services: ['node-lifecycle-controller', 'kubelet', 'kube-proxy'] });
   try {
     await cp.startService('node-lifecycle-controller', { env: { KEELSON_LEADER_ELECT: 'false', KEELSON_CLUSTER_CIDR: '10.182.0.0/16' } });
     await cp.startService('kubelet', {
       instance: NODE,
       env: { NODE_NAME: NODE, KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet', NODE), KEELSON_LEADER_ELECT: 'false', KEELSON_NODE_PODS: String(Math.max(110, PODS + 20)), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi' },
     });
+    await cp.startService('kube-proxy', { instance: NODE, env: { NODE_NAME: NODE } });
     // The node has its podCIDR before the first measured pod (the first pod would wait for it).
     for (let i = 0; ; i++) {
       const node = JSON.parse(await cp.k('get', 'node', NODE, '-o', 'json').catch(() => '{}')) as Json;
@@ -160,6 +165,12 @@ export async function runPodsBench(): Promise<void> {
     const sandboxed = pick('sandboxed');
     const host = pick('host-network');
     printTable(['kind', 'pods', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'all Running s'], [sandboxed, host].map((r) => [r.kind, r.pods, r.p50_ms, r.p99_ms, r.mean_ms, r.max_ms, r.burst_seconds]));
+    process.stderr.write('Service throughput (ClusterIP through kube-proxy vs direct to the pod IP)…\n');
+    const throughput = await runServiceThroughput(cp, NODE);
+    printTable(
+      ['mode', 'direct to pod IP (req/s)', 'ClusterIP (req/s)', 'ratio', 'userspace proxy (req/s)', 'ratio'],
+      throughput.map((r) => [r.mode, r.direct_rps, r.service_rps, r.ratio, r.userspace_rps, r.userspace_ratio]),
+    );
     const result = {
       benchmark: 'pods',
       node: NODE,
@@ -172,11 +183,12 @@ export async function runPodsBench(): Promise<void> {
       sandbox_overhead_p50_ms: sandboxed.p50_ms - host.p50_ms,
       sandbox_overhead_p99_ms: sandboxed.p99_ms - host.p99_ms,
       runs: results,
-      // Service throughput through the data plane vs direct to the pod IP: kube-proxy's
-      // runServiceThroughput(cp) (bench/src/services.ts) adds its block here once kube-proxy runs on NODE.
+      // A Service's request throughput through the data plane (ClusterIP, kube-proxy's nftables) vs direct to the pod IP.
+      service_throughput: throughput,
     };
     process.stdout.write(`wrote ${writeResult('pods', result)}\n`);
   } finally {
+    await cp.kubectl(['delete', 'service', 'bench-server', '--ignore-not-found']).catch(() => undefined);
     await cp.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=300s']).catch(() => undefined);
     await cp.stop();
   }
