@@ -5,8 +5,8 @@
 // connection upgrades exist. Handlers see the same request/response API under both protocols
 // (Node's compatibility layer); the few HTTP/1.1-only headers they set are dropped under h2.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { createSecureServer, Http2ServerResponse, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
-import type { Duplex } from 'node:stream';
+import { createSecureServer, Http2ServerRequest, Http2ServerResponse, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Duplex, ReadableOptions } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 
 export interface SecureServerOptions {
@@ -54,11 +54,47 @@ function withoutConnectionSpecific(headers: OutgoingHttpHeaders | readonly unkno
   return copy ?? headers;
 }
 
+/**
+ * The compatibility request, whose `socket` keeps the peer's and our address after the stream
+ * closes: Node's proxies the stream's session, which is gone by then, so the audit line written
+ * when the response closes saw no source IP. Other socket properties still go to the live proxy.
+ */
+class GatewayHttp2Request extends Http2ServerRequest {
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: ReadableOptions, rawHeaders: readonly string[]) {
+    super(stream, headers, options, rawHeaders);
+    const live = this.socket;
+    const fixed = (v: unknown): PropertyDescriptor => ({ value: v, enumerable: true });
+    const snapshot: unknown = Object.create(live, {
+      remoteAddress: fixed(live.remoteAddress),
+      remotePort: fixed(live.remotePort),
+      remoteFamily: fixed(live.remoteFamily),
+      localAddress: fixed(live.localAddress),
+      localPort: fixed(live.localPort),
+    });
+    Object.defineProperty(this, 'socket', { value: snapshot, enumerable: true });
+  }
+}
+
 /** The compatibility response, minus HTTP/1.1-only headers. */
 class GatewayHttp2Response extends Http2ServerResponse {
   override setHeader(name: string, value: number | string | readonly string[]): this {
     if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) super.setHeader(name, value);
     return this;
+  }
+
+  /**
+   * As http.ServerResponse's: end(chunk) writes the chunk without going through `this.write`.
+   * Node's h2 compat end() calls this.write, so a tap wrapping both (the audit log's) saw the last
+   * chunk twice, and the audited response body no longer parsed.
+   */
+  override end(...args: unknown[]): this {
+    let [chunk, encoding, cb] = args;
+    if (typeof chunk === 'function') [chunk, encoding, cb] = [undefined, undefined, chunk];
+    else if (typeof encoding === 'function') [encoding, cb] = [undefined, encoding];
+    if (chunk !== undefined && chunk !== null && !this.writableEnded && !this.stream.destroyed && !this.stream.closed) {
+      Http2ServerResponse.prototype.write.call(this, chunk as string | Uint8Array, (encoding ?? 'utf8') as BufferEncoding);
+    }
+    return typeof cb === 'function' ? super.end(cb as () => void) : super.end();
   }
 
   override writeHead(statusCode: number, ...rest: unknown[]): this {
@@ -83,6 +119,7 @@ export function createGatewayServer(opts: SecureServerOptions, listener: Request
       maxSessionMemory: 64, // MiB per session: a connection carries many watches (Node's default is 10)
       maxHeaderListPairs: 4096,
       settings: { maxHeaderListSize: opts.maxHeaderBytes, maxConcurrentStreams: opts.maxConcurrentStreams ?? 1000, enablePush: false },
+      Http2ServerRequest: GatewayHttp2Request,
       Http2ServerResponse: GatewayHttp2Response,
     },
     listener as unknown as Parameters<typeof createSecureServer>[1],
