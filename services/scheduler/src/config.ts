@@ -20,7 +20,8 @@ export interface SchedulerConfig {
   /** KEELSON_SCHEDULER_BIND_CONCURRENCY [32]: binding calls in flight while scheduling continues
    *  (measured: 32 reaches ~0.8x the raw binding rate of 16 in flight; 16 reaches ~0.7x). */
   bindConcurrency: number;
-  /** KEELSON_SCHEDULER_ASSUMED_TTL_MS [30000]: an assumed, bound pod the informer never shows is dropped after this. */
+  /** KEELSON_SCHEDULER_ASSUMED_TTL_MS [0 = never]: an assumed, bound pod the informer never shows is
+   *  dropped after this. Never by default, as kube-scheduler: a lagging watch must not free its requests. */
   assumedTtlMs: number;
   /** KEELSON_SCHEDULER_SCHEDULED_EVENTS [true]: record a `Scheduled` Event per bound pod, as kube-scheduler does. */
   scheduledEvents: boolean;
@@ -56,7 +57,7 @@ export const schedulerConfigReader = (opts: SchedulerConfigOptions = {}): Config
     backoffInitialMs,
     backoffMaxMs: configuration.backoffMaxMs ?? env.number('KEELSON_SCHEDULER_BACKOFF_MAX_MS', 10_000, { min: 1 }),
     bindConcurrency: env.integer('KEELSON_SCHEDULER_BIND_CONCURRENCY', 32, { min: 1 }),
-    assumedTtlMs: env.number('KEELSON_SCHEDULER_ASSUMED_TTL_MS', 30_000, { min: 1 }),
+    assumedTtlMs: env.number('KEELSON_SCHEDULER_ASSUMED_TTL_MS', 0, { min: 0 }),
     scheduledEvents: env.boolean('KEELSON_SCHEDULER_SCHEDULED_EVENTS', true),
   };
 };

@@ -3,7 +3,10 @@
 // Assuming lets back-to-back pods see each other's requests before any event arrives:
 //   assume → (bind ok) finishBinding → informer shows it bound: confirmed
 //          → (bind failed) forget
-// An assumption whose bind finished but never shows up expires after `assumedTtlMs`.
+// An assumption whose bind finished but never shows up expires after `assumedTtlMs` when that is
+// set; by default (0) it never does, as in kube-scheduler since 1.23 (durationToExpireAssumedPod = 0,
+// kubernetes#106361): a bound pod always shows up or is deleted, and expiring it early while the
+// watch lags (a loaded control plane) drops its requests and overcommits the node.
 import type { KubeObject } from '@keelson/api';
 import type { NodeInfo } from './framework';
 import { nodeView, podInfo, type NodeView, type PodInfo, type ResourceList } from './pod-info';
@@ -49,7 +52,7 @@ export class SchedulerCache {
   // Nodes with a Node object, in insertion order (pods may reference nodes not seen yet).
   private nodeList?: NodeInfo[];
 
-  constructor(private readonly assumedTtlMs = 30_000) {}
+  constructor(private readonly assumedTtlMs = 0) {}
 
   setNode(node: KubeObject): void {
     const view = nodeView(node);
@@ -117,6 +120,7 @@ export class SchedulerCache {
   /** Drops assumptions bound more than the TTL ago that the informer never confirmed. */
   cleanupExpired(now = Date.now()): string[] {
     const expired: string[] = [];
+    if (this.assumedTtlMs <= 0) return expired;
     for (const [key, s] of this.pods) {
       if (s.assumed && s.bindingFinishedAt !== undefined && now - s.bindingFinishedAt > this.assumedTtlMs) {
         this.removeState(key, s);

@@ -62,6 +62,7 @@ export class Scheduler implements Reconciler {
 
   /** Starts dropping assumed pods the informer never confirmed (a Manager Runnable). */
   start(): void {
+    if (this.d.config.assumedTtlMs <= 0) return; // assumptions never expire (the default)
     this.sweeper ??= setInterval(() => {
       if (this.cache.cleanupExpired().length) this.moveAllToActive();
     }, Math.min(this.d.config.assumedTtlMs, 5000));
