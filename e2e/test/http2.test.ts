@@ -51,7 +51,7 @@ function alpn(protocols: string[]): Promise<string | false> {
   const u = new URL(c.url);
   return new Promise((resolve, reject) => {
     const s = tlsConnect({ host: u.hostname, port: Number(u.port), ca: c.creds.caPem, ALPNProtocols: protocols }, () => {
-      resolve(s.alpnProtocol);
+      resolve(s.alpnProtocol ?? false);
       s.destroy();
     });
     s.on('error', reject);

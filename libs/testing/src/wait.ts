@@ -1,12 +1,12 @@
 // Polling for eventually-consistent state in integration and e2e tests.
 
 /**
- * Polls `fn` until it returns something truthy and returns that; a thrown error counts as
+ * Polls `fn` (sync or async) until it returns something truthy and returns that; a thrown error counts as
  * "not yet" and is reported, with `what` and `context()` (e.g. a service's log tail), if time runs out.
  */
 export async function until<T>(
   what: string,
-  fn: () => Promise<T | undefined | null | false | ''>,
+  fn: () => T | undefined | null | false | '' | Promise<T | undefined | null | false | ''>,
   timeoutMs = 30_000,
   intervalMs = 100,
   context?: () => string,
