@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient, type ClientConfig } from '@keelson/client';
-import { startControlPlane, type ControlPlane } from '@keelson/testing';
+import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
 import { DynamicClient } from './dynamic-client';
 import { createManifests, parseManifests } from './manifests';
 
@@ -50,20 +50,7 @@ export async function startEnvtest(opts: EnvtestOptions = {}): Promise<Envtest> 
   const client = new KeelsonClient(config);
   const dynamic = new DynamicClient(client);
 
-  const eventually: Envtest['eventually'] = async (what, fn, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await fn();
-        if (v) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const eventually: Envtest['eventually'] = (what, fn, timeoutMs = 30_000) => until(what, fn, timeoutMs);
 
   const apply = (yaml: string): Promise<KubeObject[]> => createManifests(dynamic, parseManifests(yaml));
 
