@@ -8,10 +8,13 @@ jest.setTimeout(90_000);
 let c: LocalCluster | undefined;
 let otlp: OtlpReceiver;
 
+// The hook's timeout is above startLocalCluster's own ready deadline (180 s), which then reports
+// which service was not ready and the cluster log, and stops the supervisor (a jest hook timeout
+// would leave it running). In CI ~25 processes load their modules on 2 cores: 90 s was too short.
 beforeAll(async () => {
   otlp = await startOtlpReceiver();
   c = await startLocalCluster({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_TRACES_SAMPLER: 'always_off' } });
-});
+}, 200_000);
 afterAll(async () => {
   await c?.stop();
   await otlp?.stop();
