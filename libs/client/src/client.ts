@@ -2,7 +2,7 @@
 import type { KubeList, KubeObject, Status } from '@keelson/api';
 import { clientConfigFromEnv, type ClientConfig } from './config';
 import { resourcePath, withQuery, type ResourceRef } from './paths';
-import { Transport, type RequestOptions } from './transport';
+import { ConnectionError, Transport, type RequestOptions } from './transport';
 
 export type PatchType = 'merge' | 'strategic' | 'json';
 
@@ -204,7 +204,10 @@ export class KeelsonClient {
 
   private async json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
     const res = await this.transport.request(method, path, opts);
-    return (res.body ? JSON.parse(res.body) : {}) as T;
+    // Every answer the API gives these calls is an object (the resource, a list or a Status):
+    // an empty body is a broken answer, never `{}`.
+    if (!res.body) throw new ConnectionError(`${method} ${path}: HTTP ${res.status} with an empty body`, 'EEMPTYRESPONSE');
+    return JSON.parse(res.body) as T;
   }
 }
 

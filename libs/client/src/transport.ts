@@ -219,19 +219,31 @@ export class Transport {
       let head: IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
       const fail = (err: unknown): void => reject(notProcessed(stream, err) ? new NotProcessedError(`${method} ${url.pathname}: not processed by the server (${(err as Error)?.message ?? err})`, { cause: err }) : err);
+      const cutOff = (message: string): void => {
+        const e = new Error(message) as NodeJS.ErrnoException;
+        e.code = 'ECONNRESET';
+        fail(e);
+      };
       stream.on('response', (h) => {
         head = h;
         status = Number(h[':status']);
       });
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') }));
       stream.on('error', fail);
-      // Closed without an answer and without an error (RST_STREAM NO_ERROR, a session torn down).
+      // Settle on 'close', not 'end': Node ends the readable side of a stream whose session died or
+      // which the server reset, so 'end' alone does not mean the answer arrived whole. A stream
+      // without an answer failed; an answer is complete when its body is as long as its
+      // Content-Length or, without one, when the stream closed cleanly (NO_ERROR).
       stream.on('close', () => {
-        if (status) return;
-        const e = new Error(`stream closed with code ${stream.rstCode} before an answer`) as NodeJS.ErrnoException;
-        e.code = 'ECONNRESET';
-        fail(e);
+        const code = stream.rstCode ?? h2constants.NGHTTP2_NO_ERROR;
+        if (!status) return cutOff(`stream closed with code ${code} before an answer`);
+        const body = Buffer.concat(chunks);
+        const declared = head['content-length'] === undefined ? undefined : Number(head['content-length']);
+        const complete = method === 'HEAD' || status === 204 || status === 304
+          ? code === h2constants.NGHTTP2_NO_ERROR || declared !== undefined
+          : declared !== undefined && Number.isFinite(declared) ? body.length === declared : code === h2constants.NGHTTP2_NO_ERROR;
+        if (!complete) return cutOff(`response cut off after ${body.length}${declared === undefined ? '' : ` of ${declared}`} bytes (stream closed with code ${code})`);
+        resolve({ status, headers: head, body: body.toString('utf8') });
       });
       stream.setTimeout(timeout, () => {
         const e = new Error(`no response within ${timeout} ms`) as NodeJS.ErrnoException;
