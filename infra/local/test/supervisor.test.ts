@@ -21,10 +21,13 @@ const fs = require('fs');
 const [countFile, mode, ms] = process.argv.slice(2);
 const n = (fs.existsSync(countFile) ? Number(fs.readFileSync(countFile, 'utf8')) : 0) + 1;
 fs.writeFileSync(countFile, String(n));
+// The handler before the line the test waits for: a SIGTERM sent on seeing 'start' must not meet
+// Node's default disposition (it killed the child at once under load, and the test saw 39 ms).
+if (mode === 'ignore-term') process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
 console.log('start ' + n);
 if (mode === 'crash') process.exit(1);
 if (mode === 'run-then-crash') setTimeout(() => process.exit(2), Number(ms));
-if (mode === 'ignore-term') { process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); }
+if (mode === 'ignore-term') setInterval(() => {}, 1000);
 if (mode === 'serve') setInterval(() => {}, 1000);
 `);
 
