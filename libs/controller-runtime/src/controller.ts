@@ -87,9 +87,12 @@ export class Controller {
     const stop = this.stopWorkers;
     if (!stop) return;
     this.stopWorkers = undefined;
-    stop.abort(new Error(`controller ${this.name} paused`));
-    await Promise.all(this.workers);
+    // Take this generation's workers now: leadership may come back (start()) before they have
+    // wound down, and the new generation's workers must not be forgotten by this pause.
+    const workers = this.workers;
     this.workers = [];
+    stop.abort(new Error(`controller ${this.name} paused`));
+    await Promise.all(workers);
   }
 
   /** Graceful stop: no new keys, finish what is queued and in flight, then end the workers. */

@@ -59,6 +59,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private listing = false;
   private buffer: { env: EventEnvelope; info: EventInfo; stored: number }[] = [];
   private relistAgain = false;
+  private resyncAfterList = false;
   private relisting?: Promise<void>;
   private synced = false;
   private syncWaiters: (() => void)[] = [];
@@ -128,6 +129,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.relisting = this.relistLoop().finally(() => {
       this.relisting = undefined;
       this.listing = false;
+      if (this.resyncAfterList && !this.stopped) this.resyncNow();
     });
   }
 
@@ -272,7 +274,13 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Re-delivers every cached object to onUpdate now (what the periodic resync does). */
   resyncNow(): void {
-    if (this.listing) return;
+    // Mid-relist the cache is about to be replaced: re-deliver once the list is applied (a new
+    // leader's catch-up must not be dropped because a NATS reconnect started a relist).
+    if (this.listing) {
+      this.resyncAfterList = true;
+      return;
+    }
+    this.resyncAfterList = false;
     for (const o of this.store.list()) {
       const info = { revision: this.revs.get(keyOf(o)) ?? 0, resync: true };
       this.call(() => this.handlers.forEach((h) => h.onUpdate?.(o, o, info)));

@@ -184,3 +184,18 @@ test('periodic resync re-delivers cached objects to onUpdate; indexes answer que
   expect(inf.cache.byNamespace('inf5').filter(ours)).toHaveLength(2);
   await inf.stop();
 });
+
+test('resyncNow() while a relist runs re-delivers every object once the list is applied (a new leader catches up even mid-relist)', async () => {
+  await createNs('inf6');
+  await client.create(CM, cm('inf6', 'a'));
+  await client.create(CM, cm('inf6', 'b'));
+  const inf = new Informer({ client, nats: nc, resource: CM, namespace: 'inf6', logger: quiet });
+  const resynced = new Set<string>();
+  inf.addEventHandler({ onUpdate: (o, n, i) => { if (i.resync && o === n) resynced.add(n.metadata.name!); } });
+  await inf.start();
+  inf.relist('test'); // a NATS reconnect's relist, say; unchanged objects raise no handler call
+  inf.resyncNow(); // onStartedLeading at that moment
+  await eventually(() => resynced.has('a') && resynced.has('b'));
+  expect([...resynced].filter((n) => n !== ROOT_CA).sort()).toEqual(['a', 'b']);
+  await inf.stop();
+});

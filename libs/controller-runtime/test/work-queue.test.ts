@@ -183,3 +183,29 @@ test('a resync (background) add never hides the traced write that queued the key
   expect(await q.get()).toEqual({ key: 'c', meta: { traceparent: 'tp3' } });
   q.shutDown();
 });
+
+test('leadership lost and regained before in-flight reconciles wound down: the next pause still waits for the new workers', async () => {
+  let inFlight = 0;
+  const c = new Controller({
+    name: 'flap',
+    reconciler: {
+      async reconcile() {
+        inFlight++;
+        await sleep(100); // a reconcile that does not watch its signal (an API call under way)
+        inFlight--;
+      },
+    },
+  });
+  c.start();
+  c.enqueue('a');
+  await sleep(5);
+  const firstPause = c.pause(); // lost the lease: 'a' is still in flight
+  c.start(); // regained it at once
+  c.enqueue('b');
+  await firstPause; // the first generation wound down
+  await sleep(5); // 'b' is now in flight on the second generation
+  expect(inFlight).toBe(1);
+  await c.pause(); // lost again: must wait for 'b'
+  expect(inFlight).toBe(0);
+  c.queue.shutDown();
+});
