@@ -40,7 +40,12 @@ describe('chaos invariants', () => {
   test('write stall: the longest time without an acknowledged write after a hit', () => {
     const w = (ackedAt?: number) => ({ key: 'k', value: 1, sentAt: 0, ackedAt });
     expect(writeStall([w(900), w(1100), w(4100), w(4200), w(undefined)], 1000)).toBe(3000);
-    expect(writeStall([w(1500)], 1000)).toBe(500);
+    expect(writeStall([w(1500), w(1600)], 1000, 600)).toBe(500);
+    // A gap that runs past the next hit (window end) counts only up to it: the later stall is the next hit's.
+    expect(writeStall([w(1100), w(1500), w(30_000)], 1000, 16_000)).toBe(15_500);
+    expect(writeStall([w(1100), w(14_000), w(30_000)], 1000, 16_000)).toBe(12_900);
+    expect(writeStall([w(1100), w(15_000), w(28_300)], 1000, 16_000)).toBe(13_900);
+    expect(writeStall([w(1100), w(16_900), w(28_300)], 1000, 16_000)).toBe(15_800);
   });
 
   test('targets are classified by process or compose service name', () => {
