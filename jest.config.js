@@ -4,7 +4,7 @@
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }]; // isolatedModules (transpile only) is set in tsconfig.jest.json
 const moduleNameMapper = {
   '^@keelson/(api|bus|storage|client|controller-runtime|testing|telemetry|operator-sdk)$': '<rootDir>/libs/$1/src',
-  '^@keelson/operator-sdk/(envtest|codegen)$': '<rootDir>/libs/operator-sdk/src/$1',
+  '^@keelson/operator-sdk/(envtest|codegen|scheduling)$': '<rootDir>/libs/operator-sdk/src/$1',
   '^@keelson/local$': '<rootDir>/infra/local/src',
 };
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleNameMapper };

@@ -11,6 +11,7 @@ export * from './leader-election';
 export * from './event-recorder';
 export * from './config';
 export * from './manager';
+export * from './health-server';
 export * from './controller-ref-manager';
 export * from './builder';
 export * from './service';

@@ -9,8 +9,6 @@
 //
 // Informers run on every replica (warm standby); controllers' workers run only while this
 // replica leads, and stop at once when it loses the lease.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import { inboxPrefixFor } from '@keelson/bus';
 import type { KubeObject } from '@keelson/api';
@@ -20,6 +18,7 @@ import { managerConfigFromEnv, type ManagerConfig } from './config';
 import { ControllerBuilder } from './builder';
 import { Controller, type ControllerOptions } from './controller';
 import { EventRecorder } from './event-recorder';
+import { HealthServer } from './health-server';
 import { Informer } from './informer';
 import { LeaderElector, type LeaseClient } from './leader-election';
 import { RuntimeMetrics } from './metrics';
@@ -49,7 +48,7 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
   private elector?: LeaderElector;
-  private server?: Server;
+  private server?: HealthServer;
   private started = false;
   private stopping?: Promise<void>;
   private readonly owns: { nats: boolean; client: boolean };
@@ -146,7 +145,7 @@ export class Manager {
 
   /** The port /healthz, /readyz and /metrics listen on (after start). */
   get healthPort(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return this.server?.port ?? 0;
   }
 
   /** Serves health and metrics, syncs informers, then runs controllers when leading. */
@@ -188,7 +187,7 @@ export class Manager {
       await Promise.all(this.controllers.map((c) => (leading ? c.stop() : c.pause())));
       await this.elector?.stop();
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
-      await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+      await this.server?.close();
       // Close only what this manager opened; injected connections belong to the caller.
       if (this.owns.nats) await this.nats.drain().catch(() => undefined);
       if (this.owns.client) this.client.close();
@@ -200,25 +199,11 @@ export class Manager {
   }
 
   private async serveHealth(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/healthz' || path === '/livez') {
-        res.writeHead(this.stopping ? 503 : 200, { 'content-type': 'text/plain' }).end(this.stopping ? 'stopping' : 'ok');
-      } else if (path === '/readyz') {
-        const ready = this.isReady();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? (this.isLeader() ? 'ok: leading' : 'ok: standing by') : 'not ready');
-      } else if (path === '/metrics') {
-        this.metrics.registry.metrics().then(
-          (body) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body),
-          (err: unknown) => res.writeHead(500).end(String(err)),
-        );
-      } else {
-        res.writeHead(404).end();
-      }
+    this.server = new HealthServer({ port: this.config.healthPort, host: this.config.healthHost }, {
+      live: () => !this.stopping,
+      ready: () => (this.isReady() ? (this.isLeader() ? 'ok: leading' : 'ok: standing by') : undefined),
+      metrics: this.metrics.registry,
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.config.healthPort, this.config.healthHost, () => resolve());
-    });
+    await this.server.listen();
   }
 }

@@ -122,6 +122,17 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   /**
+   * Evicts a pod (POST pods/NAME/eviction, policy/v1 Eviction), as `kubectl drain` does: the API
+   * refuses with 429 TooManyRequests when a PodDisruptionBudget does not allow it now. Pods only.
+   */
+  evict(name: string, opts: { deleteOptions?: Record<string, unknown> } & CallOptions = {}): Promise<Status> {
+    if (this.resource.group !== '' || this.resource.resource !== 'pods') throw new TypeError('evict() is for pods');
+    if (!this.ns) throw new TypeError('evict() needs the pod\'s namespace: resource(PODS).namespace(ns).evict(name)');
+    const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: this.ns }, ...(opts.deleteOptions ? { deleteOptions: opts.deleteOptions } : {}) };
+    return this.client.raw<Status>('POST', `${resourcePath(this.resource, this.ns, name)}/eviction`, { body, timeoutMs: opts.timeoutMs, signal: opts.signal });
+  }
+
+  /**
    * Server-side apply (PATCH application/apply-patch+yaml): creates the object or merges the
    * fields this manager owns; `obj` carries apiVersion, kind and metadata.name.
    */

@@ -2,7 +2,7 @@
 // and how an operator may install its own CRD at start (waiting until it is Established, after
 // which its resources are served).
 import type { KubeObject } from '@keelson/api';
-import { isAlreadyExists } from '@keelson/client';
+import { isAlreadyExists, isConflict } from '@keelson/client';
 import { parseAllDocuments } from 'yaml';
 import type { DynamicClient } from './dynamic-client';
 import { CUSTOMRESOURCEDEFINITIONS } from './resources';
@@ -21,7 +21,10 @@ export function parseManifests(text: string): KubeObject[] {
 export interface CreateManifestsOptions {
   /** How long to wait for each CRD's Established condition; default 30 s. */
   establishTimeoutMs?: number;
-  /** Replace objects that exist (PUT with their resourceVersion) instead of leaving them as they are. */
+  /**
+   * Bring objects that exist to these definitions (PUT with their resourceVersion, read again on
+   * a 409 Conflict; nothing is sent when they already hold them) instead of leaving them as they are.
+   */
   update?: boolean;
 }
 
@@ -37,8 +40,17 @@ export async function createManifests(dynamic: DynamicClient, objects: KubeObjec
     if (!name) throw new TypeError(`${obj.kind} without metadata.name`);
     const stored = await rc.create(obj).catch(async (err: unknown) => {
       if (!isAlreadyExists(err)) throw err;
-      const current = await rc.get(name);
-      return opts.update ? rc.update({ ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } }) : current;
+      // Several replicas of an operator may install the same CRD at once: an update that lost
+      // the race (409) reads again; one that would change nothing is not sent.
+      for (;;) {
+        const current = await rc.get(name);
+        if (!opts.update || holds(current, obj)) return current;
+        try {
+          return await rc.update({ ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } });
+        } catch (e) {
+          if (!isConflict(e)) throw e;
+        }
+      }
     });
     out.push(stored);
     if (obj.kind === 'CustomResourceDefinition' && obj.apiVersion.startsWith('apiextensions.k8s.io/')) {
@@ -47,6 +59,24 @@ export async function createManifests(dynamic: DynamicClient, objects: KubeObjec
     }
   }
   return out;
+}
+
+/**
+ * Whether `current` already has what `want` says besides metadata: each top-level field of
+ * `want` (spec, data…) whose own top-level fields equal the current ones (what the server
+ * defaulted beyond them does not count), and `want`'s labels and annotations.
+ */
+function holds(current: KubeObject, want: KubeObject): boolean {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const [k, v] of Object.entries(want)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || k === 'status') continue;
+    const cur = current[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
+      if (!same(cur, { ...(cur as object), ...(v as object) })) return false;
+    } else if (!same(cur, v)) return false;
+  }
+  const sub = (a: Record<string, string> = {}, b: Record<string, string> = {}): boolean => Object.entries(a).every(([k, v]) => b[k] === v);
+  return sub(want.metadata.labels, current.metadata.labels) && sub(want.metadata.annotations, current.metadata.annotations);
 }
 
 /** Resolves once the CRD's Established condition is True. */

@@ -16,8 +16,8 @@ import type { KubeObject, OwnerReference } from '@keelson/api';
 import { KeelsonClient, type ClientConfig, type ResourceRef } from '@keelson/client';
 import { hostname } from 'node:os';
 import {
-  Controller, EventRecorder, LeaderElector, enqueueObject, enqueueOwner, mapHandler, splitKey,
-  type MapFunc, type RateLimiter, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type ResourceEventHandler,
+  Controller, EventRecorder, HealthServer, LeaderElector, RuntimeMetrics, enqueueObject, enqueueOwner, mapHandler, splitKey,
+  type MapFunc, type RateLimiter, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type ResourceEventHandler, type Runnable, type HealthOptions,
 } from '@keelson/controller-runtime';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { DynamicClient, type GroupVersionResource } from './dynamic-client';
@@ -39,6 +39,12 @@ export interface OperatorOptions {
    * (informers stay warm on every replica; a new leader catches up with a resync). Off by default.
    */
   leaderElection?: OperatorLeaderElection;
+  /**
+   * Serve `/healthz` and `/livez` (200 until stop), `/readyz` (200 once every informer synced:
+   * `ok: leading` or `ok: standing by`) and `/metrics` (Prometheus: work queues, reconciles,
+   * leader status, process) on this port, from start() on. Off by default.
+   */
+  health?: HealthOptions;
 }
 
 export interface OperatorLeaderElection {
@@ -153,7 +159,7 @@ export class OperatorControllerBuilder<T extends KubeObject = KubeObject> {
     const recorder = this.op.recorder();
     const op = this.op;
     const controller = new Controller({
-      name: this.name, concurrency: this.settings.concurrency, rateLimiter: this.settings.rateLimiter, logger: op.log,
+      name: this.name, concurrency: this.settings.concurrency, rateLimiter: this.settings.rateLimiter, logger: op.log, metrics: op.metrics,
       reconciler: {
         reconcile: async (key: string, rctx: ReconcileContext) => {
           const { namespace, name } = splitKey(key);
@@ -177,8 +183,12 @@ export class Operator {
   readonly client: KeelsonClient;
   readonly dynamic: DynamicClient;
   readonly log: Logger;
+  /** The operator's Prometheus metrics (served on /metrics with `health`). */
+  readonly metrics = new RuntimeMetrics({ defaultMetrics: true });
   private readonly informers = new Map<string, WatchInformer>();
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnable[] = [];
+  private health?: HealthServer;
   private readonly recorders = new Map<string, EventRecorder>();
   private started = false;
   private stopping?: Promise<void>;
@@ -215,9 +225,18 @@ export class Operator {
     return inf as unknown as WatchInformer<T>;
   }
 
-  recorder(component = this.name): EventRecorder {
-    let r = this.recorders.get(component);
-    if (!r) this.recorders.set(component, (r = new EventRecorder({ client: this.client, component, logger: this.log })));
+  /**
+   * The Event recorder of `component` (default the operator's name). Each `queue` is a recorder
+   * of its own, with its own send queue: a burst of Events about thousands of pods then does
+   * not delay the Events about the operator's own objects. Flushed by stop().
+   */
+  recorder(component = this.name, queue = 'default'): EventRecorder {
+    const key = `${component}\u0000${queue}`;
+    let r = this.recorders.get(key);
+    if (!r) {
+      const host = this.opts.leaderElection?.identity ?? process.env.POD_NAME ?? hostname();
+      this.recorders.set(key, (r = new EventRecorder({ client: this.client, component, host, logger: this.log })));
+    }
     return r;
   }
 
@@ -227,17 +246,46 @@ export class Operator {
     if (this.started && this.isLeader()) c.start();
   }
 
+  /**
+   * Runs `r` besides the controllers (a periodic loop, a server): started on every replica once
+   * the caches have synced, stopped (newest first) before the controllers. Work only the leader
+   * may do checks isLeader(). Added after start, it starts at once.
+   */
+  add(r: Runnable): void {
+    this.runnables.push(r);
+    if (this.started && !this.stopping) void Promise.resolve(r.start?.()).catch((err: unknown) => this.log.error('runnable failed to start', { err }));
+  }
+
   /** Whether this replica reconciles (always, without leader election, once started). */
   isLeader(): boolean {
     return this.elector ? this.elector.isLeader() : this.started;
   }
 
-  /** Syncs every informer, then starts the controllers (with leader election: once leading). */
+  /** Started, not stopping, and every informer synced (what /readyz answers). */
+  isReady(): boolean {
+    return this.started && !this.stopping && [...this.informers.values()].every((i) => i.hasSynced());
+  }
+
+  /** The port /healthz, /readyz and /metrics listen on (with `health`, after start; else 0). */
+  get healthPort(): number {
+    return this.health?.port ?? 0;
+  }
+
+  /** Serves health (with `health`), syncs every informer, starts the runnables, then the controllers (with leader election: once leading). */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.opts.health) {
+      this.health = new HealthServer(this.opts.health, {
+        live: () => !this.stopping,
+        ready: () => (this.isReady() ? (this.isLeader() ? 'ok: leading' : 'ok: standing by') : undefined),
+        metrics: this.metrics.registry,
+      });
+      await this.health.listen();
+    }
     await Promise.all([...this.informers.values()].map((i) => i.start()));
     this.log.info('caches synced', { informers: this.informers.size, controllers: this.controllers.map((c) => c.name) });
+    for (const r of this.runnables) await r.start?.();
     const le = this.opts.leaderElection;
     if (!le) {
       for (const c of this.controllers) c.start();
@@ -246,7 +294,7 @@ export class Operator {
     this.elector = new LeaderElector({
       client: this.client, namespace: le.namespace ?? 'default', name: le.name ?? this.name,
       identity: le.identity ?? process.env.POD_NAME ?? `${hostname()}_${process.pid}`,
-      leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, logger: this.log,
+      leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, logger: this.log, metrics: this.metrics,
       onStartedLeading: () => {
         this.log.info('leading; starting controllers');
         for (const c of this.controllers) c.start();
@@ -263,10 +311,14 @@ export class Operator {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const leading = this.isLeader();
+      for (const r of [...this.runnables].reverse()) {
+        await Promise.resolve(r.stop?.()).catch((err: unknown) => this.log.error('runnable failed to stop', { err }));
+      }
       await Promise.all(this.controllers.map((c) => (leading ? c.stop() : c.pause())));
       await this.elector?.stop();
       await Promise.all([...this.informers.values()].map((i) => i.stop()));
       await Promise.all([...this.recorders.values()].map((r) => r.flush().catch(() => undefined)));
+      await this.health?.close();
       this.client.close();
       this.log.info('stopped');
     })();

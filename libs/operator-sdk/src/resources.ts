@@ -1,6 +1,6 @@
 // Built-in resources with their kinds, for for()/owns()/watches() and the dynamic client.
 // (A CRD's resources come from `keelson-operator codegen`.)
-import type { KubeObject } from '@keelson/api';
+import type { KubeObject, Taint, Toleration } from '@keelson/api';
 import type { KindResource } from './operator';
 
 const r = (group: string, version: string, resource: string, kind: string, namespaced = true): KindResource => ({ group, version, resource, kind, namespaced });
@@ -41,4 +41,40 @@ export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   immutable?: boolean;
+}
+
+/** A status condition (`type`, `status`, `reason`…), as pods and nodes carry them. */
+export type Condition = { type: string; status: 'True' | 'False' | 'Unknown' | string; reason?: string; message?: string; lastTransitionTime?: string; [key: string]: unknown };
+
+/** core/v1 Pod: the fields operators most often read; the rest stays reachable as unknown. */
+export interface Pod extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  spec?: {
+    nodeName?: string;
+    schedulerName?: string;
+    containers?: Array<{ name: string; image?: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> }; [key: string]: unknown }>;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
+    priority?: number;
+    [key: string]: unknown;
+  };
+  status?: {
+    phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+    conditions?: Condition[];
+    [key: string]: unknown;
+  };
+}
+
+/** core/v1 Node: schedulability, taints, capacity and conditions. */
+export interface Node extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Node';
+  spec?: { unschedulable?: boolean; taints?: Taint[]; providerID?: string; [key: string]: unknown };
+  status?: {
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+    conditions?: Condition[];
+    [key: string]: unknown;
+  };
 }

@@ -6,10 +6,10 @@
 //   4. remove pool nodes that stayed empty (no pods but DaemonSet/mirror pods) past the
 //      scale-down delay: cordon and taint, evict what is left, delete; never below minNodes;
 //   5. write each NodePool's status, and Events on pods, nodes and pools saying why.
-import { isRecord, NODES, PODS, type KubeObject } from '@keelson/api';
-import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
-import type { EventRecorder, ReadOnlyCache } from '@keelson/controller-runtime';
-import type { Logger } from '@keelson/telemetry';
+import {
+  NODES, PODS, isNotFound, messageOf,
+  type DynamicClient, type EventRecorder, type KubeObject, type Logger, type Node, type Pod, type ReadOnlyCache,
+} from '@keelson/operator-sdk';
 import type { AutoscalerConfig } from './config';
 import { noScaleUpMessage, planScaleUp, REASON_MAX_SIZE, scaleUpMessage, type PoolSize } from './planner';
 import { providerFor, type NodeProvider } from './provider';
@@ -17,10 +17,10 @@ import { clusterSimNode, podInfo, templateSimNode, type PodInfo, type SimNode } 
 import { NODEPOOLS, POOL_LABEL, TO_BE_DELETED_TAINT, type Decision, type NodePool, type NodePoolStatus, type PoolCondition } from './types';
 
 export interface AutoscalerDeps {
-  client: KeelsonClient;
+  client: DynamicClient;
   pools: ReadOnlyCache<NodePool>;
-  nodes: ReadOnlyCache<KubeObject>;
-  pods: ReadOnlyCache<KubeObject>;
+  nodes: ReadOnlyCache<Node>;
+  pods: ReadOnlyCache<Pod>;
   /** Events about NodePools and Nodes. */
   recorder: EventRecorder;
   /** Events about pods (its own queue: a thousand of them must not delay the pools'). */
@@ -32,7 +32,8 @@ export interface AutoscalerDeps {
 }
 
 type Cond = { type?: string; status?: string; reason?: string };
-const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+// Objects come from the wire: read them defensively, whatever their declared types say.
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const conditionsOf = (o: KubeObject): Cond[] => (Array.isArray(rec(o.status).conditions) ? (rec(o.status).conditions as Cond[]) : []);
 
 export function isUnschedulable(pod: KubeObject): boolean {
@@ -246,7 +247,7 @@ export class ClusterAutoscaler {
     if (!beingRemoved(node)) {
       const taints = Array.isArray(rec(node.spec).taints) ? (rec(node.spec).taints as unknown[]) : [];
       try {
-        await this.d.client.patch(NODES, undefined, name, { spec: { unschedulable: true, taints: [...taints, { key: TO_BE_DELETED_TAINT, value: String(Math.floor(Date.now() / 1000)), effect: 'NoSchedule' }] } });
+        await this.d.client.resource(NODES).patch(name, { spec: { unschedulable: true, taints: [...taints, { key: TO_BE_DELETED_TAINT, value: String(Math.floor(Date.now() / 1000)), effect: 'NoSchedule' }] } });
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
@@ -261,7 +262,7 @@ export class ClusterAutoscaler {
     for (const p of left) {
       const { namespace = 'default', name: podName = '' } = p.metadata;
       try {
-        await this.d.client.raw('POST', `/api/v1/namespaces/${namespace}/pods/${podName}/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace } } });
+        await this.d.client.resource(PODS).namespace(namespace).evict(podName);
         this.d.podRecorder.event(p, 'Normal', 'ScaleDown', 'deleting pod for node scale down');
       } catch (err) {
         if (isNotFound(err)) continue;
@@ -336,11 +337,9 @@ export class ClusterAutoscaler {
     };
     if (JSON.stringify(status) === JSON.stringify(pool.status)) return;
     try {
-      await this.d.client.patch(NODEPOOLS, undefined, name, { status }, { subresource: 'status' });
+      await this.d.client.resource(NODEPOOLS).patchStatus(name, status);
     } catch (err) {
       if (!isNotFound(err)) this.d.log.warn('could not write NodePool status', { pool: name, err: messageOf(err) });
     }
   }
 }
-
-export { PODS };

@@ -1,6 +1,6 @@
 // The cluster autoscaler's own settings (upstream cluster-autoscaler's flags), read from the
-// environment here only; the Manager reads the shared ones.
-import type { ConfigReader } from '@keelson/controller-runtime';
+// environment here only; runOperator reads the service's shared ones.
+import type { ConfigReader } from '@keelson/operator-sdk';
 
 export interface AutoscalerConfig {
   /** KEELSON_AUTOSCALER_SCAN_INTERVAL_MS [10000]: how often the cluster is re-evaluated (--scan-interval). */

@@ -1,25 +1,29 @@
 // cluster-autoscaler: adds nodes to a NodePool when pods cannot be scheduled for lack of
 // room, removes nodes that stayed empty, within each pool's min/max (upstream's
-// cluster-autoscaler, with NodePool custom resources as its node groups). Leader-elected.
-import { NODES, PODS, type KubeObject } from '@keelson/api';
-import { runManager } from '@keelson/controller-runtime';
+// cluster-autoscaler, with NodePool custom resources as its node groups). Built on the operator
+// SDK alone, as an operator outside this repository would be: runOperator (settings, health,
+// leader election), its watch informers for NodePools, Nodes and Pods, its Event recorder and
+// dynamic client, the scheduler's filters from '@keelson/operator-sdk/scheduling', and NodePool
+// types generated from the CRD.
+import { NODES, PODS, runOperator, type Node, type Pod } from '@keelson/operator-sdk';
 import { ClusterAutoscaler, isUnschedulable } from './autoscaler';
 import { autoscalerConfig } from './config';
 import { installNodePoolCrd } from './crd';
 import { SimulatedProvider } from './provider';
 import { NODEPOOLS, type NodePool } from './types';
 
-void runManager('cluster-autoscaler', autoscalerConfig, async (mgr, config) => {
+void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
   // The NodePool kind must be served before its informer lists it.
-  await installNodePoolCrd(mgr.client);
-  const pools = mgr.informer<NodePool>(NODEPOOLS);
-  const nodes = mgr.informer<KubeObject>(NODES);
-  const pods = mgr.informer<KubeObject>(PODS);
+  await installNodePoolCrd(op.dynamic);
+  const pools = op.informer<NodePool>(NODEPOOLS);
+  const nodes = op.informer<Node>(NODES);
+  const pods = op.informer<Pod>(PODS);
   const autoscaler = new ClusterAutoscaler({
-    client: mgr.client, pools: pools.cache, nodes: nodes.cache, pods: pods.cache,
-    recorder: mgr.recorder(), podRecorder: mgr.recorder(),
-    providers: { simulated: new SimulatedProvider(mgr.client) },
-    config, log: mgr.log, isLeader: () => mgr.isLeader(),
+    client: op.dynamic, pools: pools.cache, nodes: nodes.cache, pods: pods.cache,
+    // Events about pods go through a recorder of their own: a thousand of them must not delay the pools'.
+    recorder: op.recorder(), podRecorder: op.recorder('cluster-autoscaler', 'pods'),
+    providers: { simulated: new SimulatedProvider(op.dynamic) },
+    config, log: op.log, isLeader: () => op.isLeader(),
   });
   // A pod the scheduler just gave up on, or a pool changed: look soon, not at the next scan.
   pods.addEventHandler({
@@ -28,7 +32,7 @@ void runManager('cluster-autoscaler', autoscalerConfig, async (mgr, config) => {
   });
   pools.addEventHandler({ onAdd: () => autoscaler.kick(), onUpdate: (_, __, info) => !info.resync && autoscaler.kick() });
   let timer: NodeJS.Timeout | undefined;
-  mgr.add({
+  op.add({
     start: () => {
       timer = setInterval(() => void autoscaler.tick(), config.scanIntervalMs);
       autoscaler.kick();

@@ -3,8 +3,7 @@
 // claims and hosts it (services/kubelet/src/runtime/simulated/pool-nodes.ts), so its pods really
 // run. Deleting the Node gives the machine back.
 import { randomBytes } from 'node:crypto';
-import { NODES, type KubeObject } from '@keelson/api';
-import { isNotFound, type KeelsonClient } from '@keelson/client';
+import { NODES, isNotFound, type DynamicClient, type Node } from '@keelson/operator-sdk';
 import { GROUP, POOL_LABEL, type NodePool } from './types';
 
 /** Shared with the simulated kubelet (pool-nodes.ts). */
@@ -24,14 +23,14 @@ const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
 export class SimulatedProvider implements NodeProvider {
   readonly name = 'simulated';
 
-  constructor(private readonly client: KeelsonClient) {}
+  constructor(private readonly client: DynamicClient) {}
 
   async createNodes(pool: NodePool, count: number): Promise<string[]> {
     const t = pool.spec.nodeTemplate;
     const shape = { cpu: String(t.allocatable.cpu), memory: String(t.allocatable.memory), pods: String(t.allocatable.pods ?? '110') };
     const poolName = String(pool.metadata.name);
     const created = await Promise.all(Array.from({ length: count }, async () => {
-      const node: KubeObject = {
+      const node: Node = {
         apiVersion: 'v1', kind: 'Node',
         metadata: {
           name: `${poolName}-${suffix()}`,
@@ -42,7 +41,7 @@ export class SimulatedProvider implements NodeProvider {
         },
         spec: t.taints?.length ? { taints: t.taints } : {},
       };
-      const out = await this.client.create(NODES, node, { fieldManager: 'cluster-autoscaler' });
+      const out = await this.client.resource<Node>(NODES).create(node, { fieldManager: 'cluster-autoscaler' });
       return String(out.metadata.name);
     }));
     return created;
@@ -50,7 +49,7 @@ export class SimulatedProvider implements NodeProvider {
 
   async deleteNode(_pool: NodePool, node: string): Promise<void> {
     try {
-      await this.client.delete(NODES, undefined, node);
+      await this.client.resource(NODES).delete(node);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

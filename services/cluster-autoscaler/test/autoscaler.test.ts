@@ -2,10 +2,7 @@
 // autoscaler's own writes must not make it provision the same nodes twice (the bench's first
 // run did, 56 nodes for 51), nor remove a node twice; empty nodes go only past the delay and
 // never below minNodes.
-import type { KubeObject } from '@keelson/api';
-import type { KeelsonClient } from '@keelson/client';
-import { ObjectCache, type EventRecorder } from '@keelson/controller-runtime';
-import { createLogger } from '@keelson/telemetry';
+import { ObjectCache, type DynamicClient, type EventRecorder, type KubeObject, type Logger, type Node, type Pod } from '@keelson/operator-sdk';
 import { ClusterAutoscaler } from '../src/autoscaler';
 import { SimulatedProvider } from '../src/provider';
 import type { NodePool } from '../src/types';
@@ -14,24 +11,28 @@ const pool: NodePool = {
   apiVersion: 'autoscaling.keelson.dev/v1alpha1', kind: 'NodePool', metadata: { name: 'workers', uid: 'u1' },
   spec: { minNodes: 1, maxNodes: 10, provider: 'simulated', nodeTemplate: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } } },
 };
-const pending = (name: string): KubeObject => ({
+const pending = (name: string): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: name },
   spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] },
   status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
 });
-const readyNode = (name: string): KubeObject => ({
+const readyNode = (name: string): Node => ({
   apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'autoscaling.keelson.dev/node-pool': 'workers' } }, spec: {},
   status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
-function setup(nodes: KubeObject[], pods: KubeObject[]) {
+function setup(nodes: Node[], pods: Pod[]) {
   const calls: string[] = [];
-  const client = {
-    create: async (_r: unknown, obj: KubeObject) => (calls.push(`create ${obj.kind}`), obj),
-    patch: async (_r: unknown, _ns: unknown, name: string, body: Record<string, unknown>) => (calls.push(`patch ${name}${'status' in body ? ' status' : ''}`), {}),
-    delete: async (_r: unknown, _ns: unknown, name: string) => (calls.push(`delete ${name}`), {}),
-    raw: async () => ({}),
-  } as unknown as KeelsonClient;
+  const resource = {
+    create: async (obj: KubeObject) => (calls.push(`create ${obj.kind}`), obj),
+    patch: async (name: string) => (calls.push(`patch ${name}`), {}),
+    patchStatus: async (name: string) => (calls.push(`patch ${name} status`), {}),
+    delete: async (name: string) => (calls.push(`delete ${name}`), {}),
+    evict: async (name: string) => (calls.push(`evict ${name}`), {}),
+    namespace: () => resource,
+  };
+  const client = { resource: () => resource } as unknown as DynamicClient;
+  const log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => log } as unknown as Logger;
   const cache = <T extends KubeObject>(items: T[]) => {
     const c = new ObjectCache<T>();
     for (const i of items) c.set(i);
@@ -42,7 +43,7 @@ function setup(nodes: KubeObject[], pods: KubeObject[]) {
   const config = { scanIntervalMs: 1000, scaleDownUnneededMs: 5000, scaleDownDelayAfterAddMs: 0, maxNodeProvisionMs: 600_000, maxEmptyBulkDelete: 10 };
   const ca = new ClusterAutoscaler({
     client, pools: cache([pool]), nodes: cache(nodes), pods: cache(pods), recorder, podRecorder: recorder,
-    providers: { simulated: new SimulatedProvider(client) }, config, log: createLogger('test'), isLeader: () => true,
+    providers: { simulated: new SimulatedProvider(client) }, config, log, isLeader: () => true,
   });
   return { ca, calls, events };
 }

@@ -1,7 +1,7 @@
 // The scale-up planner on the scheduler's own filters: pods that fit existing or upcoming
 // nodes trigger nothing; the rest are packed first-fit-decreasing onto template nodes of the
 // pool that helps most, capped by maxNodes; the others get upstream's reasons.
-import type { KubeObject } from '@keelson/api';
+import type { KubeObject } from '@keelson/operator-sdk';
 import { noScaleUpMessage, planScaleUp, scaleUpMessage } from '../src/planner';
 import { clusterSimNode, podInfo, templateSimNode } from '../src/simulation';
 import type { NodePool } from '../src/types';
