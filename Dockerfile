@@ -26,6 +26,7 @@ COPY libs/controller-runtime/package.json libs/controller-runtime/
 COPY libs/storage/package.json libs/storage/
 COPY libs/telemetry/package.json libs/telemetry/
 COPY libs/testing/package.json libs/testing/
+COPY libs/operator-sdk/package.json libs/operator-sdk/
 COPY services/api-gateway/package.json services/api-gateway/
 COPY services/cronjob-controller/package.json services/cronjob-controller/
 COPY services/daemonset-controller/package.json services/daemonset-controller/

@@ -318,6 +318,8 @@ COPY --from=keelson package.json package-lock.json ${t.checkout}/
 COPY --from=keelson node_modules ${t.checkout}/node_modules
 COPY --from=keelson libs ${t.checkout}/libs
 COPY --from=keelson infra/local ${t.checkout}/infra/local
+# '@keelson/operator-sdk/scheduling' runs the scheduler's own filter plugins.
+COPY --from=keelson services/scheduler ${t.checkout}/services/scheduler
 WORKDIR /operator
 COPY package.json tsconfig.json ./
 COPY config config
