@@ -5,6 +5,7 @@ export * from './controller';
 export * from './metrics';
 export * from './cache';
 export * from './informer';
+export * from './informer-store';
 export * from './handlers';
 export * from './event-consumer';
 export * from './leader-election';

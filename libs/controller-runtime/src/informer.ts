@@ -13,8 +13,9 @@ import type { KubeObject } from '@keelson/api';
 import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope, type OmittedObject } from '@keelson/bus';
 import { isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
-import { keyOf, ObjectCache, type ReadOnlyCache } from './cache';
+import { keyOf, type ReadOnlyCache } from './cache';
 import { EventConsumer, type StreamMessage } from './event-consumer';
+import { InformerStore } from './informer-store';
 import type { RuntimeMetrics } from './metrics';
 
 /** Where a notification came from; `traceparent` is the triggering write's trace, when known. */
@@ -46,23 +47,17 @@ export interface InformerOptions {
   metrics?: RuntimeMetrics;
 }
 
-const TOMBSTONE_LIMIT = 10_000;
-
 export class Informer<T extends KubeObject = KubeObject> {
-  private readonly store = new ObjectCache<T>();
-  private readonly handlers: ResourceEventHandler<T>[] = [];
-  private readonly revs = new Map<string, number>(); // key → revision applied
-  private readonly tombstones = new Map<string, number>(); // deleted key → delete revision
+  // Cache, handlers, per-key revisions, tombstones, the list's revision, the sync latch: shared
+  // with the operator SDK's WatchInformer (informer-store.ts).
+  private readonly s: InformerStore<T>;
   private readonly log: Logger;
   private readonly name: string;
-  private floor = 0; // events at or below the last list's revision are already in it
   private listing = false;
   private buffer: { env: EventEnvelope; info: EventInfo; stored: number }[] = [];
   private relistAgain = false;
   private resyncAfterList = false;
   private relisting?: Promise<void>;
-  private synced = false;
-  private syncWaiters: (() => void)[] = [];
   private stopped = false;
   private consumer?: EventConsumer;
   private resyncSub?: Subscription;
@@ -72,29 +67,29 @@ export class Informer<T extends KubeObject = KubeObject> {
     const r = opts.resource;
     this.name = r.group ? `${r.resource}.${r.group}` : r.resource;
     this.log = (opts.logger ?? createLogger('informer')).child({ informer: this.name });
+    this.s = new InformerStore<T>(this.log);
   }
 
   get cache(): ReadOnlyCache<T> {
-    return this.store;
+    return this.s.cache;
   }
 
   /** The revision of the last list (exposed for tests and debugging). */
   get listRevision(): number {
-    return this.floor;
+    return this.s.floor;
   }
 
   hasSynced(): boolean {
-    return this.synced;
+    return this.s.hasSynced();
   }
 
   waitForSync(): Promise<void> {
-    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
+    return this.s.waitForSync();
   }
 
   /** Handlers added after the first sync first get every cached object as an add. */
   addEventHandler(h: ResourceEventHandler<T>): void {
-    this.handlers.push(h);
-    if (this.synced) for (const o of this.store.list()) this.call(() => h.onAdd?.(o, { revision: this.revs.get(keyOf(o)) ?? 0 }));
+    this.s.addEventHandler(h);
   }
 
   /** Subscribes, lists and resolves once the cache holds a consistent snapshot. */
@@ -140,15 +135,12 @@ export class Informer<T extends KubeObject = KubeObject> {
       try {
         const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace);
         if (this.stopped) return;
-        this.replace(list.items, Number(list.metadata.resourceVersion));
+        this.s.replace(list.items, Number(list.metadata.resourceVersion));
         const pending = this.buffer;
         this.buffer = [];
         for (const p of pending) this.apply(p.env, p.info, p.stored);
         delay = 100;
-        if (!this.synced) {
-          this.synced = true;
-          this.syncWaiters.splice(0).forEach((f) => f());
-        }
+        this.s.markSynced();
       } catch (err) {
         // Level-based: keep buffering and try again; nothing is applied from a failed list.
         this.log.warn('list failed; retrying', { err, delayMs: delay });
@@ -157,32 +149,6 @@ export class Informer<T extends KubeObject = KubeObject> {
         delay = Math.min(delay * 2, 5000);
       }
     } while (this.relistAgain && !this.stopped);
-  }
-
-  private replace(items: T[], revision: number): void {
-    const seen = new Set<string>();
-    for (const obj of items) {
-      const key = keyOf(obj);
-      const rev = Number(obj.metadata.resourceVersion);
-      seen.add(key);
-      const old = this.store.get(key);
-      const oldRev = this.revs.get(key);
-      if (old && oldRev !== undefined && oldRev >= rev) continue; // unchanged, or we already hold newer
-      this.store.set(obj);
-      this.revs.set(key, rev);
-      this.tombstones.delete(key);
-      const info = { revision: rev };
-      this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, info)) : this.handlers.forEach((h) => h.onAdd?.(obj, info))));
-    }
-    for (const key of this.store.keys()) {
-      if (seen.has(key) || (this.revs.get(key) ?? 0) > revision) continue;
-      const old = this.store.delete(key)!;
-      this.revs.delete(key);
-      this.tombstone(key, revision);
-      this.call(() => this.handlers.forEach((h) => h.onDelete?.(old, { revision })));
-    }
-    this.floor = Math.max(this.floor, revision);
-    for (const [key, rev] of this.tombstones) if (rev <= this.floor) this.tombstones.delete(key);
   }
 
   private onMessage(m: StreamMessage): void {
@@ -207,13 +173,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   private apply(env: EventEnvelope, info: EventInfo, storedMs: number): void {
     if (!env.object && env.omitted) return this.applyOmitted(env, env.omitted, info, storedMs);
     const obj = env.object as T | undefined;
-    if (!obj || env.revision <= this.floor) return; // already in the list we hold
+    if (!obj || env.revision <= this.s.floor) return; // already in the list we hold
     this.applyObject(env.type, keyOf(obj), obj, env.revision, info, storedMs);
-  }
-
-  private isStale(key: string, revision: number): boolean {
-    const known = this.revs.get(key) ?? this.tombstones.get(key);
-    return revision <= this.floor || (known !== undefined && revision <= known); // in our list, a duplicate, or older
   }
 
   /**
@@ -224,9 +185,9 @@ export class Informer<T extends KubeObject = KubeObject> {
    */
   private applyOmitted(env: EventEnvelope, ref: OmittedObject, info: EventInfo, storedMs: number): void {
     const key = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
-    if (this.isStale(key, env.revision)) return;
+    if (this.s.isStale(key, env.revision)) return;
     if (env.type === 'DELETED') {
-      const old = this.store.get(key);
+      const old = this.s.cache.get(key);
       const last = old ? ({ ...old, metadata: { ...old.metadata, resourceVersion: String(env.revision) } } as T) : undefined;
       return this.applyObject('DELETED', key, last, env.revision, info, storedMs);
     }
@@ -234,7 +195,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       (obj) => {
         if (this.stopped) return;
         const rev = Number(obj.metadata.resourceVersion);
-        if (this.isStale(key, rev)) return;
+        if (this.s.isStale(key, rev)) return;
         this.applyObject(env.type, key, obj, rev, { ...info, revision: rev }, storedMs);
       },
       (err: unknown) => {
@@ -248,28 +209,9 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private applyObject(type: EventEnvelope['type'], key: string, obj: T | undefined, revision: number, info: EventInfo, storedMs: number): void {
-    if (this.isStale(key, revision)) return;
+    if (type === 'RESYNC' || this.s.isStale(key, revision)) return;
     this.opts.metrics?.informerLag.observe({ resource: this.name }, Math.max(0, Date.now() - storedMs) / 1000);
-    const old = this.store.get(key);
-    if (type === 'DELETED') {
-      this.revs.delete(key);
-      this.tombstone(key, revision);
-      if (!old) return;
-      this.store.delete(key);
-      const last = obj ?? old;
-      this.call(() => this.handlers.forEach((h) => h.onDelete?.(last, info)));
-      return;
-    }
-    if (!obj) return;
-    this.store.set(obj);
-    this.revs.set(key, revision);
-    this.tombstones.delete(key);
-    this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, info)) : this.handlers.forEach((h) => h.onAdd?.(obj, info))));
-  }
-
-  private tombstone(key: string, revision: number): void {
-    this.tombstones.set(key, revision);
-    if (this.tombstones.size > TOMBSTONE_LIMIT) this.tombstones.delete(this.tombstones.keys().next().value!);
+    this.s.apply(type, key, obj, revision, info);
   }
 
   /** Re-delivers every cached object to onUpdate now (what the periodic resync does). */
@@ -281,18 +223,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       return;
     }
     this.resyncAfterList = false;
-    for (const o of this.store.list()) {
-      const info = { revision: this.revs.get(keyOf(o)) ?? 0, resync: true };
-      this.call(() => this.handlers.forEach((h) => h.onUpdate?.(o, o, info)));
-    }
-  }
-
-  private call(f: () => void): void {
-    try {
-      f();
-    } catch (err) {
-      this.log.error('event handler threw', { err });
-    }
+    this.s.resync();
   }
 
   /** Creates the event consumer, retrying while the stream does not exist yet. */

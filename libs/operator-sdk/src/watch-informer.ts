@@ -3,12 +3,13 @@
 // stream ending resumes from the last resourceVersion seen, a 410 Gone relists. It needs only
 // what kubectl needs (a URL, a token, a CA), so an operator outside the cluster, which has no
 // NATS identity, keeps a cache the same way controllers in the cluster do over NATS
-// (@keelson/controller-runtime's Informer, which it mirrors: same handlers, same cache).
+// (@keelson/controller-runtime's Informer: the same InformerStore keeps the cache, per-key
+// revisions, the sync latch and the handlers for both; only the feed differs).
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { KubeObject, WatchEvent } from '@keelson/api';
 import { resourcePath, withQuery, type ClientConfig, type KeelsonClient, type ResourceRef } from '@keelson/client';
-import { keyOf, ObjectCache, type EventInfo, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
+import { InformerStore, keyOf, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
 import { createLogger, type Logger } from '@keelson/telemetry';
 
 export interface WatchInformerOptions {
@@ -41,13 +42,10 @@ export interface SharedInformer<T extends KubeObject = KubeObject> {
 class Gone extends Error {}
 
 export class WatchInformer<T extends KubeObject = KubeObject> implements SharedInformer<T> {
-  private readonly store = new ObjectCache<T>();
-  private readonly handlers: ResourceEventHandler<T>[] = [];
+  private readonly s: InformerStore<T>;
   private readonly log: Logger;
   private readonly config: ClientConfig;
   private rv = '';
-  private synced = false;
-  private syncWaiters: (() => void)[] = [];
   private stopped = false;
   private loop?: Promise<void>;
   private req?: ClientRequest;
@@ -58,10 +56,11 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
     const r = opts.resource;
     this.config = opts.client.config;
     this.log = (opts.logger ?? createLogger('informer')).child({ informer: r.group ? `${r.resource}.${r.group}` : r.resource });
+    this.s = new InformerStore<T>(this.log);
   }
 
   get cache(): ReadOnlyCache<T> {
-    return this.store;
+    return this.s.cache;
   }
 
   /** The resourceVersion the cache is at. */
@@ -70,17 +69,16 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
   }
 
   hasSynced(): boolean {
-    return this.synced;
+    return this.s.hasSynced();
   }
 
   waitForSync(): Promise<void> {
-    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
+    return this.s.waitForSync();
   }
 
   /** Handlers added after the first sync first get every cached object as an add. */
   addEventHandler(h: ResourceEventHandler<T>): void {
-    this.handlers.push(h);
-    if (this.synced) for (const o of this.store.list()) this.call(() => h.onAdd?.(o, this.info(o)));
+    this.s.addEventHandler(h);
   }
 
   /** Lists and resolves once the cache holds the list; watches from there on until stop(). */
@@ -100,7 +98,7 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
 
   /** Re-delivers every cached object to onUpdate now (what the periodic resync does). */
   resyncNow(): void {
-    for (const o of this.store.list()) this.call(() => this.handlers.forEach((h) => h.onUpdate?.(o, o, { ...this.info(o), resync: true })));
+    this.s.resync();
   }
 
   private async run(): Promise<void> {
@@ -132,29 +130,9 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
   private async list(): Promise<void> {
     const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace, { labelSelector: this.opts.labelSelector });
     if (this.stopped) return;
-    const seen = new Set<string>();
-    for (const obj of list.items) {
-      const key = keyOf(obj);
-      seen.add(key);
-      this.upsert(key, obj);
-    }
-    for (const key of this.store.keys()) {
-      if (seen.has(key)) continue;
-      const old = this.store.delete(key)!;
-      this.call(() => this.handlers.forEach((h) => h.onDelete?.(old, this.info(old))));
-    }
+    this.s.replace(list.items, Number(list.metadata.resourceVersion));
     this.rv = list.metadata.resourceVersion ?? '';
-    if (!this.synced) {
-      this.synced = true;
-      this.syncWaiters.splice(0).forEach((f) => f());
-    }
-  }
-
-  private upsert(key: string, obj: T): void {
-    const old = this.store.get(key);
-    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-    this.store.set(obj);
-    this.call(() => (old ? this.handlers.forEach((h) => h.onUpdate?.(old, obj, this.info(obj))) : this.handlers.forEach((h) => h.onAdd?.(obj, this.info(obj)))));
+    this.s.markSynced();
   }
 
   private apply(ev: WatchEvent<T>): void {
@@ -166,13 +144,8 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
     const obj = ev.object;
     if (obj?.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (ev.type === 'BOOKMARK' || !obj?.metadata?.name) return;
-    const key = keyOf(obj);
-    if (ev.type === 'DELETED') {
-      const old = this.store.delete(key);
-      if (old) this.call(() => this.handlers.forEach((h) => h.onDelete?.(obj, this.info(obj))));
-      return;
-    }
-    this.upsert(key, obj);
+    const revision = Number(obj.metadata.resourceVersion);
+    this.s.apply(ev.type, keyOf(obj), obj, revision, { revision });
   }
 
   /** One watch request; resolves when the server ends it, rejects on errors (Gone for 410). */
@@ -227,22 +200,10 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
     });
   }
 
-  private info(o: T): EventInfo {
-    return { revision: Number(o.metadata.resourceVersion) || 0 };
-  }
-
   private sleep(ms: number): Promise<void> {
     return new Promise((r) => {
       const t = setTimeout(() => { this.wake = undefined; r(); }, ms);
       this.wake = () => { clearTimeout(t); r(); };
     });
-  }
-
-  private call(f: () => void): void {
-    try {
-      f();
-    } catch (err) {
-      this.log.error('event handler threw', { err });
-    }
   }
 }
