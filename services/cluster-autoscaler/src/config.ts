@@ -1,6 +1,25 @@
 // The cluster autoscaler's own settings (upstream cluster-autoscaler's flags), read from the
 // environment here only; runOperator reads the service's shared ones.
-import type { ConfigReader } from '@keelson/operator-sdk';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ConfigReader, EnvReader } from '@keelson/operator-sdk';
+
+/** The `process` provider's settings; undefined (the provider off) without a kubelet identity. */
+export interface ProcessProviderConfig {
+  /** KEELSON_AUTOSCALER_KUBELET_TOKEN or _TOKEN_FILE: the identity its kubelets authenticate as (the shared kubelet one). */
+  token: string;
+  /** KEELSON_AUTOSCALER_KUBELET_NATS_USER [kubelet] and _NATS_PASSWORD: their NATS identity. */
+  natsUser: string;
+  natsPassword?: string;
+  /** KEELSON_AUTOSCALER_KUBELET_ROOT [.keelson/autoscaler-kubelets]: each kubelet's root (pods, logs) is <root>/<node>. */
+  root: string;
+  /** KEELSON_AUTOSCALER_KUBELET_MAIN [services/kubelet/dist/main.js]: the kubelet to start. */
+  kubeletMain: string;
+  /** KEELSON_AUTOSCALER_KUBELET_ENV: `K=V,K2=V2` more environment for every kubelet (e.g. KEELSON_KUBELET_POD_NETWORK=host). */
+  extraEnv: Record<string, string>;
+  /** KEELSON_AUTOSCALER_KUBELET_STOP_TIMEOUT_MS [20000]: SIGKILL a kubelet still running this long after SIGTERM. */
+  stopTimeoutMs: number;
+}
 
 export interface AutoscalerConfig {
   /** KEELSON_AUTOSCALER_SCAN_INTERVAL_MS [10000]: how often the cluster is re-evaluated (--scan-interval). */
@@ -13,6 +32,27 @@ export interface AutoscalerConfig {
   maxNodeProvisionMs: number;
   /** KEELSON_AUTOSCALER_MAX_EMPTY_BULK_DELETE [10]: empty nodes removed per loop (--max-empty-bulk-delete). */
   maxEmptyBulkDelete: number;
+  process?: ProcessProviderConfig;
+}
+
+function processProvider(env: EnvReader): ProcessProviderConfig | undefined {
+  const file = env.optional('KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE');
+  const token = env.optional('KEELSON_AUTOSCALER_KUBELET_TOKEN')
+    ?? (file ? env.parsed('KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE', undefined, 'a readable token file', (f) => readFileSync(f, 'utf8').split('\n')[0].trim() || undefined) : undefined);
+  if (!token) return undefined;
+  return {
+    token,
+    natsUser: env.string('KEELSON_AUTOSCALER_KUBELET_NATS_USER', 'kubelet'),
+    natsPassword: env.optional('KEELSON_AUTOSCALER_KUBELET_NATS_PASSWORD'),
+    root: resolve(env.string('KEELSON_AUTOSCALER_KUBELET_ROOT', join('.keelson', 'autoscaler-kubelets'))),
+    kubeletMain: resolve(env.string('KEELSON_AUTOSCALER_KUBELET_MAIN', resolve(__dirname, '../../kubelet/dist/main.js'))),
+    extraEnv: env.parsed('KEELSON_AUTOSCALER_KUBELET_ENV', {}, 'K=V pairs, comma-separated', (v) => Object.fromEntries(v.split(',').filter(Boolean).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new Error(`${kv} is not K=V`);
+      return [kv.slice(0, i).trim(), kv.slice(i + 1)];
+    }))),
+    stopTimeoutMs: env.integer('KEELSON_AUTOSCALER_KUBELET_STOP_TIMEOUT_MS', 20_000, { min: 1 }),
+  };
 }
 
 export const autoscalerConfig: ConfigReader<AutoscalerConfig> = (env) => ({
@@ -21,4 +61,5 @@ export const autoscalerConfig: ConfigReader<AutoscalerConfig> = (env) => ({
   scaleDownDelayAfterAddMs: env.integer('KEELSON_AUTOSCALER_SCALE_DOWN_DELAY_AFTER_ADD_MS', 600_000, { min: 0 }),
   maxNodeProvisionMs: env.integer('KEELSON_AUTOSCALER_MAX_NODE_PROVISION_TIME_MS', 900_000, { min: 1000 }),
   maxEmptyBulkDelete: env.integer('KEELSON_AUTOSCALER_MAX_EMPTY_BULK_DELETE', 10, { min: 1 }),
+  process: processProvider(env),
 });

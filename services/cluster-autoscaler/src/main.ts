@@ -9,7 +9,8 @@ import { NODES, PODS, runOperator, type Node, type Pod } from '@keelson/operator
 import { ClusterAutoscaler, isUnschedulable } from './autoscaler';
 import { autoscalerConfig } from './config';
 import { installNodePoolCrd } from './crd';
-import { SimulatedProvider } from './provider';
+import { ProcessProvider } from './process-provider';
+import { SimulatedProvider, type NodeProvider } from './provider';
 import { NODEPOOLS, type NodePool } from './types';
 
 void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
@@ -18,11 +19,13 @@ void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
   const pools = op.informer<NodePool>(NODEPOOLS);
   const nodes = op.informer<Node>(NODES);
   const pods = op.informer<Pod>(PODS);
+  const providers: Record<string, NodeProvider> = { simulated: new SimulatedProvider(op.dynamic) };
+  if (config.process) providers.process = new ProcessProvider(op.dynamic, config.process, op.log);
   const autoscaler = new ClusterAutoscaler({
     client: op.dynamic, pools: pools.cache, nodes: nodes.cache, pods: pods.cache,
     // Events about pods go through a recorder of their own: a thousand of them must not delay the pools'.
     recorder: op.recorder(), podRecorder: op.recorder('cluster-autoscaler', 'pods'),
-    providers: { simulated: new SimulatedProvider(op.dynamic) },
+    providers,
     config, log: op.log, isLeader: () => op.isLeader(),
   });
   // A pod the scheduler just gave up on, or a pool changed: look soon, not at the next scan.
@@ -37,9 +40,10 @@ void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
       timer = setInterval(() => void autoscaler.tick(), config.scanIntervalMs);
       autoscaler.kick();
     },
-    stop: () => {
+    stop: async () => {
       clearInterval(timer);
       autoscaler.stop();
+      await Promise.all(Object.values(providers).map((p) => p.stop?.()));
     },
   });
 });

@@ -1,4 +1,5 @@
 // How the autoscaler gets and gives back machines (upstream's CloudProvider / NodeGroup).
+// `process` (a kubelet process per node) is in process-provider.ts.
 // `simulated`: a machine is a Node object carrying its shape in annotations; a simulated kubelet
 // claims and hosts it (services/kubelet/src/runtime/simulated/pool-nodes.ts), so its pods really
 // run. Deleting the Node gives the machine back.
@@ -16,6 +17,8 @@ export interface NodeProvider {
   createNodes(pool: NodePool, count: number): Promise<string[]>;
   /** Gives the machine back (its Node goes). */
   deleteNode(pool: NodePool, node: string): Promise<void>;
+  /** The autoscaler is stopping: release what only this process holds. */
+  stop?(): Promise<void>;
 }
 
 const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
