@@ -54,6 +54,8 @@ const isReady = (node: KubeObject): boolean => conditionsOf(node).some((c) => c.
 const hasAllocatable = (node: KubeObject): boolean => Object.keys(rec(rec(node.status).allocatable)).length > 0;
 const beingRemoved = (node: KubeObject): boolean =>
   !!node.metadata.deletionTimestamp || (Array.isArray(rec(node.spec).taints) && (rec(node.spec).taints as Array<{ key?: string }>).some((t) => t.key === TO_BE_DELETED_TAINT));
+/** What turns a provider on, for the message of a pool whose provider is off. */
+const PROVIDER_HINT: Record<string, string> = { process: 'start it with KEELSON_AUTOSCALER_KUBELET_TOKEN or KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE' };
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 export class ClusterAutoscaler {
@@ -143,7 +145,12 @@ export class ClusterAutoscaler {
     for (const size of sizes.values()) {
       const { pool } = size;
       const provider = providerFor(pool, this.d.providers);
-      if (!provider || size.current >= pool.spec.minNodes) continue;
+      if (!provider) {
+        // Nothing can grow or shrink it here: say so once, on the pool.
+        this.decide(pool, 'NoScaleUp', `provider ${pool.spec.provider ?? 'simulated'} is not available on this autoscaler (${PROVIDER_HINT[pool.spec.provider ?? 'simulated'] ?? 'unknown provider'}); the group is left as it is`, now);
+        continue;
+      }
+      if (size.current >= pool.spec.minNodes) continue;
       const from = size.current;
       const names = await this.provision(pool, provider, pool.spec.minNodes - from);
       for (const n of names) sim.set(n, templateSimNode(pool, n));

@@ -21,7 +21,7 @@ const readyNode = (name: string): Node => ({
   status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
-function setup(nodes: Node[], pods: Pod[]) {
+function setup(nodes: Node[], pods: Pod[], pools: NodePool[] = [pool]) {
   const calls: string[] = [];
   const resource = {
     create: async (obj: KubeObject) => (calls.push(`create ${obj.kind}`), obj),
@@ -42,7 +42,7 @@ function setup(nodes: Node[], pods: Pod[]) {
   const recorder = { event: (o: KubeObject, _t: string, reason: string, msg: string) => events.push(`${o.kind}/${o.metadata.name} ${reason}: ${msg}`) } as unknown as EventRecorder;
   const config = { scanIntervalMs: 1000, scaleDownUnneededMs: 5000, scaleDownDelayAfterAddMs: 0, maxNodeProvisionMs: 600_000, maxEmptyBulkDelete: 10 };
   const ca = new ClusterAutoscaler({
-    client, pools: cache([pool]), nodes: cache(nodes), pods: cache(pods), recorder, podRecorder: recorder,
+    client, pools: cache(pools), nodes: cache(nodes), pods: cache(pods), recorder, podRecorder: recorder,
     providers: { simulated: new SimulatedProvider(client) }, config, log, isLeader: () => true,
   });
   return { ca, calls, events };
@@ -66,4 +66,13 @@ test('empty nodes go after the delay, one removal each, never below minNodes', a
   expect(events.filter((e) => e.startsWith('NodePool/workers ScaleDown: Scale-down: removing empty node'))).toHaveLength(2);
   await ca.runOnce(8_000); // the cache still shows all three, untainted
   expect(calls.filter((c) => c.startsWith('delete'))).toHaveLength(2);
+});
+
+test('a pool whose provider is off here is explained once, and nothing is provisioned for it', async () => {
+  const procs: NodePool = { ...pool, metadata: { name: 'procs', uid: 'u2' }, spec: { ...pool.spec, provider: 'process' } };
+  const { ca, calls, events } = setup([], ['p1'].map(pending), [procs]);
+  await ca.runOnce(1_000);
+  await ca.runOnce(2_000);
+  expect(calls.filter((c) => c.startsWith('create'))).toEqual([]);
+  expect(events.filter((e) => e.startsWith('NodePool/procs NotTriggerScaleUp: provider process is not available on this autoscaler (start it with KEELSON_AUTOSCALER_KUBELET_TOKEN'))).toHaveLength(1);
 });
