@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
-import { startLong } from './long-start';
+import { profileNodeArgs, startLong } from './long-start';
 import { measure, printTable, round, writeResult } from './stats';
 
 const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 500);
@@ -45,7 +45,7 @@ async function waitForNodes(client: KeelsonClient): Promise<void> {
 export async function runDaemonSetBench(): Promise<void> {
   const services = ['daemonset-controller', 'scheduler', 'kubelet'];
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: '' };
-  const cp: ControlPlane = await startControlPlane({ nats: true, services, env });
+  const cp: ControlPlane = await startControlPlane({ nats: true, services, env, nodeArgs: profileNodeArgs });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const procs: ServiceProcess[] = [];
   try {

@@ -5,15 +5,19 @@
 // the same number of raw pod creates through the API (16 in flight) on the idle cluster.
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
+import type { KubeObject } from '@keelson/api';
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane, type ServiceProcess } from '@keelson/testing';
-import { startLong } from './long-start';
+import { apiRequestCounts, requestRows } from './api-calls';
+import { jobStageTimes, stageRows, type StageJob, type StagePod } from './job-stages';
+import { profileNodeArgs, startLong } from './long-start';
 import { measure, printTable, round, writeResult } from './stats';
 
 const JOBS_TOTAL = Number(process.env.KEELSON_BENCH_JOBS ?? 1000);
 const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 100);
 const TIMEOUT_MS = Number(process.env.KEELSON_BENCH_TIMEOUT_MS ?? 900_000);
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' };
+const PODS = { group: '', version: 'v1', resource: 'pods' };
 
 function jobJson(i: number): string {
   return JSON.stringify({
@@ -60,7 +64,7 @@ const complete = (j: JobObj): boolean => (j.status?.conditions ?? []).some((c) =
 
 export async function runJobsBench(): Promise<void> {
   const services = ['job-controller', 'scheduler', 'kubelet'];
-  const cp = await startControlPlane({ nats: true, services });
+  const cp = await startControlPlane({ nats: true, services, nodeArgs: profileNodeArgs });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const procs: ServiceProcess[] = [];
@@ -72,6 +76,7 @@ export async function runJobsBench(): Promise<void> {
     procs.push(await startLong(cp, 'kubelet', { KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') }));
     for (const s of ['scheduler', 'job-controller']) procs.push(await startLong(cp, s));
 
+    const callsBefore = await apiRequestCounts(cp);
     const t0 = Date.now();
     const created = await measure(JOBS_TOTAL, 16, (i) => post(cp.url, '/apis/batch/v1/namespaces/default/jobs', jobJson(i), agent, cp.creds.caPem, cp.creds.adminToken));
     let done = 0;
@@ -88,6 +93,16 @@ export async function runJobsBench(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (Date.now() - t0) / 1000;
+    // Every request the chain made meanwhile (controller, scheduler, kubelet, this poll), per Job.
+    const calls = requestRows(callsBefore, await apiRequestCounts(cp), JOBS_TOTAL);
+    printTable(['API requests while the Jobs ran', 'count', 'per Job'], calls);
+    // Which stage kept the Jobs waiting (object timestamps: seconds, the kubelet's in ms).
+    const [finalJobs, finalPods] = await Promise.all([
+      client.list<StageJob & KubeObject>(JOBS, 'default', { labelSelector: 'bench=jobs' }).then((l) => l.items, () => []),
+      client.list<StagePod & KubeObject>(PODS, 'default', { labelSelector: 'bench=jobs' }).then((l) => l.items, () => []),
+    ]);
+    const stages = stageRows(jobStageTimes(finalJobs, finalPods, t0));
+    printTable(['stage', 'jobs', '50% by s', 'all by s', 'gap p50 s', 'gap p90 s'], stages);
     const rows = [
       ['raw API pod creates (16 in flight)', JOBS_TOTAL, round(JOBS_TOTAL / api.per_s), api.per_s],
       ['Job creates (16 in flight)', JOBS_TOTAL, round(JOBS_TOTAL / created.per_s), created.per_s],
@@ -109,6 +124,8 @@ export async function runJobsBench(): Promise<void> {
       job_create_p99_ms: created.p99_ms,
       raw_api_pod_create_per_s: api.per_s,
       ratio_pods_vs_raw_api: round(succeededPods / seconds / api.per_s, 3),
+      api_requests_per_job: Object.fromEntries(calls.map(([what, , perJob]) => [what, perJob])),
+      stages: stages.map(([stage, jobs, p50, all, gapP50, gapP90]) => ({ stage, jobs, reached_50pct_s: p50, reached_all_s: all, gap_p50_s: gapP50, gap_p90_s: gapP90 })),
     });
     process.stdout.write(`wrote ${file}\n`);
     if (done < JOBS_TOTAL) throw new Error(`only ${done} of ${JOBS_TOTAL} Jobs completed within ${TIMEOUT_MS} ms`);

@@ -8,6 +8,13 @@ import { freePort, serviceProcess, type ControlPlane, type ServiceProcess } from
 
 const ATTEMPTS = 3;
 /**
+ * KEELSON_BENCH_PROFILE_DIR: each service started here (and the gateway of a bench that passes
+ * these args to startControlPlane) writes a V8 CPU profile there when it exits (`node
+ * --cpu-prof`, which NODE_OPTIONS does not allow), to find where a bench's time goes.
+ */
+const PROFILE_DIR = process.env.KEELSON_BENCH_PROFILE_DIR;
+export const profileNodeArgs: string[] = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+/**
  * Leader election stays on, with a lease that outlasts a loaded gateway: at load 30, with a GET
  * taking 4 s, the default 10 s renew deadline was missed every few minutes and each loss paused
  * the controller mid-reconcile (the job-controller aborted 110 reconciles in 10 minutes).
@@ -21,6 +28,7 @@ export async function startLong(cp: ControlPlane, name: string, env: Record<stri
     const proc = serviceProcess({
       name,
       main: join(__dirname, `../../services/${name}/dist/main.js`),
+      nodeArgs: profileNodeArgs,
       env: {
         ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens[name], KEELSON_CA_FILE: cp.creds.caFile,
         KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password, ...(cp.nats!.caFile ? { KEELSON_NATS_CA_FILE: cp.nats!.caFile } : {}),

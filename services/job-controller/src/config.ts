@@ -16,6 +16,12 @@ export interface JobControllerConfig {
   backoffMaxMs: number;
   /** KEELSON_JOB_BURST [500]: most pod creates or deletes in one sync. */
   burst: number;
+  /**
+   * KEELSON_JOB_SYNC_BATCH_MS [1000]: pod events and status-only Job updates queue their Job this
+   * much later (syncJobBatchPeriod), so a pod's quick Pending → Running → Succeeded and the echo
+   * of the controller's own status write become one sync, not one each.
+   */
+  syncBatchMs: number;
 }
 
 export const jobControllerConfig: ConfigReader<JobControllerConfig> = (env) => ({
@@ -24,4 +30,5 @@ export const jobControllerConfig: ConfigReader<JobControllerConfig> = (env) => (
   backoffBaseMs: env.integer('KEELSON_JOB_BACKOFF_BASE_MS', 10_000, { min: 0 }),
   backoffMaxMs: env.integer('KEELSON_JOB_BACKOFF_MAX_MS', 360_000, { min: 0 }),
   burst: env.integer('KEELSON_JOB_BURST', 500, { min: 1 }),
+  syncBatchMs: env.integer('KEELSON_JOB_SYNC_BATCH_MS', 1000, { min: 0 }),
 });

@@ -1,8 +1,13 @@
 // Informer handlers (addPod/updatePod/deletePod, updateJob/deleteJob in job_controller.go): pod
 // events lower the owning Job's expectations before queueing it; a pod that still carries the
 // tracking finalizer but whose Job is gone is queued as an orphan, so its finalizer goes.
+//
+// When (enqueueSyncJobImmediately / enqueueSyncJobBatched): a Job's creation, deletion and spec
+// change sync it at once; pod events and status-only Job updates sync it `batchMs` later, so
+// the events of one pod's short life, and the echo of the sync's own status write, are one
+// sync instead of one each (a Job's sync count, and so its status writes, stay small).
 import { getControllerOf, labelSelectorFromObject } from '@keelson/api';
-import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
+import { keyOf, triggerMeta, type ControllerQueue, type EventInfo, type ItemMeta, type ReadOnlyCache, type ResourceEventHandler } from '@keelson/controller-runtime';
 import type { JobExpectations } from './expectations';
 import { ORPHAN_PREFIX } from './job-reconciler';
 import { hasTrackingFinalizer } from './pod-state';
@@ -13,13 +18,18 @@ export interface HandlerDeps {
   jobs: ReadOnlyCache<Job>;
   pods: ReadOnlyCache<Pod>;
   expectations: JobExpectations;
+  /** syncJobBatchPeriod (ms): how much later a pod event or a status-only update syncs the Job. */
+  batchMs?: number;
 }
 
 export function jobHandler(deps: HandlerDeps): ResourceEventHandler<Job> {
-  const { queue, pods } = deps;
+  const { queue, pods, batchMs = 0 } = deps;
   return {
     onAdd: (job, info) => queue.enqueue(keyOf(job), triggerMeta(job, info)),
-    onUpdate: (_old, job, info) => queue.enqueue(keyOf(job), triggerMeta(job, info)),
+    onUpdate: (old, job, info) => {
+      if (old.metadata.generation === job.metadata.generation) queue.enqueueAfter(keyOf(job), batchMs, triggerMeta(job, info));
+      else queue.enqueue(keyOf(job), triggerMeta(job, info));
+    },
     onDelete: (job, info) => {
       const meta = triggerMeta(job, info);
       queue.enqueue(keyOf(job), meta);
@@ -30,7 +40,9 @@ export function jobHandler(deps: HandlerDeps): ResourceEventHandler<Job> {
 }
 
 export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
-  const { queue, jobs, expectations } = deps;
+  const { jobs, expectations, batchMs = 0 } = deps;
+  // Every pod event syncs its Job batched; an add while a sync is already due does not move it.
+  const batched = { enqueue: (key: string, meta?: ItemMeta) => deps.queue.enqueueAfter(key, batchMs, meta) };
 
   const jobRef = (pod: Pod) => {
     const ref = getControllerOf(pod);
@@ -44,13 +56,13 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
     return job?.metadata.uid === ref.uid ? keyOf(job) : undefined;
   };
   const orphan = (pod: Pod, info: EventInfo): void => {
-    if (hasTrackingFinalizer(pod)) queue.enqueue(ORPHAN_PREFIX + keyOf(pod), triggerMeta(pod, info));
+    if (hasTrackingFinalizer(pod)) deps.queue.enqueue(ORPHAN_PREFIX + keyOf(pod), triggerMeta(pod, info));
   };
   /** Orphans without a controllerRef: every Job whose selector matches may adopt them. */
   const enqueueMatching = (pod: Pod, info: EventInfo): void => {
     for (const job of jobs.byNamespace(pod.metadata.namespace ?? '')) {
       const sel = labelSelectorFromObject(job.spec?.selector);
-      if (!sel.isEmpty() && sel.matches(pod.metadata.labels)) queue.enqueue(keyOf(job), triggerMeta(pod, info));
+      if (!sel.isEmpty() && sel.matches(pod.metadata.labels)) batched.enqueue(keyOf(job), triggerMeta(pod, info));
     }
   };
 
@@ -60,7 +72,7 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
       if (key) {
         expectations.creationObserved(key);
         if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, pod.metadata.uid!);
-        queue.enqueue(key, triggerMeta(pod, info));
+        batched.enqueue(key, triggerMeta(pod, info));
       } else if (jobRef(pod)) orphan(pod, info);
       else if (hasTrackingFinalizer(pod)) orphan(pod, info);
       else enqueueMatching(pod, info);
@@ -69,21 +81,21 @@ export function podHandler(deps: HandlerDeps): ResourceEventHandler<Pod> {
       const key = ownerKey(pod);
       if (!key) {
         const oldKey = ownerKey(old);
-        if (oldKey) queue.enqueue(oldKey, triggerMeta(pod, info)); // released
+        if (oldKey) batched.enqueue(oldKey, triggerMeta(pod, info)); // released
         if (jobRef(pod) || hasTrackingFinalizer(pod)) orphan(pod, info);
         else enqueueMatching(pod, info);
         return;
       }
       if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, pod.metadata.uid!);
       if (!hasTrackingFinalizer(pod)) expectations.finalizerRemovalObserved(key, pod.metadata.uid!);
-      queue.enqueue(key, triggerMeta(pod, info));
+      batched.enqueue(key, triggerMeta(pod, info));
     },
     onDelete: (pod, info) => {
       const key = ownerKey(pod);
       if (!key) return;
       expectations.deletionObserved(key, pod.metadata.uid!);
       expectations.finalizerRemovalObserved(key, pod.metadata.uid!);
-      queue.enqueue(key, triggerMeta(pod, info));
+      batched.enqueue(key, triggerMeta(pod, info));
     },
   };
 }

@@ -69,8 +69,23 @@ function deletionOrder(a: Pod, b: Pod): number {
   return rank(a) - rank(b) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
 }
 
+/** True when `a` is a later version of the same object than `b` (resourceVersions are store revisions). */
+function newerThan(a: Job, b: Job): boolean {
+  if (a.metadata.uid !== b.metadata.uid) return false;
+  const ra = Number(a.metadata.resourceVersion);
+  const rb = Number(b.metadata.resourceVersion);
+  return Number.isFinite(ra) && Number.isFinite(rb) && ra > rb;
+}
+
 export class JobReconciler implements Reconciler {
   private readonly now: () => number;
+  /**
+   * The Job as this controller's last status write returned it, until the cache shows that
+   * version: a sync that runs before the echo arrives starts from what was written, not from an
+   * older status. (Its pods' cache may already show their finalizers gone: from the older
+   * status such a pod was neither counted nor active, and the Job got a second pod.)
+   */
+  private readonly written = new Map<string, Job>();
 
   constructor(private readonly o: JobReconcilerOptions) {
     this.now = o.now ?? Date.now;
@@ -82,7 +97,7 @@ export class JobReconciler implements Reconciler {
     // Read before the caches: if pod events fulfil the expectations meanwhile, the pods are in the cache.
     const mayManage = expectations.satisfied(key);
     const { namespace, name } = splitKey(key);
-    const job = this.o.jobs.getByName(namespace, name);
+    const job = this.latest(key, this.o.jobs.getByName(namespace, name));
     if (!job) {
       expectations.delete(key);
       this.o.backoff.delete(key);
@@ -104,6 +119,16 @@ export class JobReconciler implements Reconciler {
       return;
     }
     return this.sync(key, job, pods, mayManage, ctx);
+  }
+
+  /** The cached Job, or the one the last status write returned when the cache has not caught up yet. */
+  private latest(key: string, cached: Job | undefined): Job | undefined {
+    const written = this.written.get(key);
+    if (!cached || !written || !newerThan(written, cached)) {
+      this.written.delete(key);
+      return cached;
+    }
+    return written;
   }
 
   /** The Job's pods and the orphans it could adopt. */
@@ -242,7 +267,10 @@ export class JobReconciler implements Reconciler {
 
     // --- Record: new finished pods first, then drop their finalizers, then count them.
     status.conditions = conditions;
-    status.active = targetCond || suspended ? 0 : active.length;
+    // Pods created but not in the cache yet are active too (manageJob's `active += diff`): the
+    // first sync's status write says active 1, and the pod's arrival needs no second write.
+    const unseen = expectations.satisfied(key) ? 0 : Math.max(0, expectations.pending(key)?.adds ?? 0);
+    status.active = targetCond || suspended ? 0 : active.length + unseen;
     status.ready = targetCond || suspended ? 0 : active.filter(isPodReady).length;
     status.terminating = terminating;
     if (indexed) {
@@ -406,13 +434,19 @@ export class JobReconciler implements Reconciler {
   private async writeStatus(job: Job, status: JobStatus, ctx: ReconcileContext): Promise<Job | undefined> {
     if (JSON.stringify(normalize(job.status)) === JSON.stringify(normalize(status))) return job;
     try {
-      return await this.o.client.updateStatus<Job>(JOBS, { ...job, status: structuredClone(status) }, { signal: ctx.signal });
+      const updated = await this.o.client.updateStatus<Job>(JOBS, { ...job, status: structuredClone(status) }, { signal: ctx.signal });
+      this.written.set(keyOfJob(updated), updated);
+      return updated;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       if (isConflict(err)) ctx.logger.debug?.('job status conflict; requeued', { err: messageOf(err) });
       throw err;
     }
   }
+}
+
+function keyOfJob(job: Job): string {
+  return `${job.metadata.namespace}/${job.metadata.name}`;
 }
 
 function uncountedOf(succeeded: Set<string>, failed: Set<string>): JobStatus['uncountedTerminatedPods'] {

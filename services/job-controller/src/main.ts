@@ -17,8 +17,8 @@ void runManager('job-controller', jobControllerConfig, (mgr, config) => {
   const expectations = new JobExpectations();
   const recorder = mgr.recorder();
   mgr.newControllerManagedBy('job')
-    .watchesWith(JOBS, (queue) => jobHandler({ queue, jobs, pods, expectations }))
-    .watchesWith(PODS, (queue) => podHandler({ queue, jobs, pods, expectations }))
+    .watchesWith(JOBS, (queue) => jobHandler({ queue, jobs, pods, expectations, batchMs: config.syncBatchMs }))
+    .watchesWith(PODS, (queue) => podHandler({ queue, jobs, pods, expectations, batchMs: config.syncBatchMs }))
     .withOptions({ concurrency: config.workers })
     .complete(new JobReconciler({
       client: mgr.client, jobs, pods, expectations, recorder,

@@ -71,31 +71,31 @@ export class PodControl {
   }
 
   /**
-   * Removes the tracking finalizer (removeTrackingFinalizerPatch). The patch names the
-   * resourceVersion it was computed from, so a concurrent change is a 409 and is retried on the
-   * fresh pod; a pod already gone, or without the finalizer, is done.
+   * Removes the tracking finalizer (removeTrackingFinalizerPatch): a strategic merge patch that
+   * deletes just that entry from the list, so finalizers others add meanwhile stay and no
+   * resourceVersion is needed — one request, never a 409 and a re-read. A pod already gone, or
+   * without the finalizer, is done.
    */
   async removeTrackingFinalizer(pod: Pod, signal?: AbortSignal): Promise<void> {
-    let cur = pod;
-    for (let attempt = 0; ; attempt++) {
-      const finalizers = cur.metadata.finalizers ?? [];
-      if (!finalizers.includes(JOB_TRACKING_FINALIZER)) return;
-      try {
-        await this.client.patch(PODS, cur.metadata.namespace, cur.metadata.name!, {
-          metadata: { finalizers: finalizers.filter((f) => f !== JOB_TRACKING_FINALIZER), resourceVersion: cur.metadata.resourceVersion },
-        }, { type: 'merge', signal });
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        if (!isConflict(err) || attempt >= 3) throw err;
-        try {
-          cur = await this.client.get<Pod>(PODS, pod.metadata.namespace, pod.metadata.name!, { signal });
-        } catch (getErr) {
-          if (isNotFound(getErr)) return;
-          throw getErr;
-        }
-        if (cur.metadata.uid !== pod.metadata.uid) return;
-      }
+    if (!(pod.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) return;
+    try {
+      await this.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, {
+        metadata: { uid: pod.metadata.uid, [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] },
+      }, { type: 'strategic', signal });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      // The uid is a precondition: a 409 may mean the name now holds another pod (ours is gone).
+      if (isConflict(err) && !(await this.samePodExists(pod, signal))) return;
+      throw err;
+    }
+  }
+
+  private async samePodExists(pod: Pod, signal?: AbortSignal): Promise<boolean> {
+    try {
+      return (await this.client.get<Pod>(PODS, pod.metadata.namespace, pod.metadata.name!, { signal })).metadata.uid === pod.metadata.uid;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
     }
   }
 }

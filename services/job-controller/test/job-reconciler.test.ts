@@ -118,3 +118,45 @@ test('an Indexed Job creates the missing indexes with their index annotation, en
   expect(t.created[1].metadata.finalizers).toContain(JOB_TRACKING_FINALIZER);
   expect(t.created[1].spec?.containers?.[0].env).toContainEqual({ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } });
 });
+
+test('the pod a sync creates counts as active in that sync\'s status; its arrival in the cache writes nothing more', async () => {
+  const t = setup(job({}, { completions: 1, parallelism: 1 }), []);
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.created).toHaveLength(1);
+  expect(t.statuses).toHaveLength(1);
+  expect(t.statuses[0]).toMatchObject({ active: 1, ready: 0 });
+
+  // The Job's own status echo arrives before the pod: nothing is written back to active 0.
+  t.jobs.set(t.stored());
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.statuses).toHaveLength(1);
+
+  // The informer shows the pod (its add event lowered the expectation): still nothing to write.
+  const p = { ...pod('j-x1', 'Pending'), status: { phase: 'Pending' } };
+  t.podCache.set(p);
+  (t.reconciler as unknown as { o: { expectations: JobExpectations } }).o.expectations.creationObserved('ns/j');
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.created).toHaveLength(1);
+  expect(t.statuses).toHaveLength(1);
+});
+
+test('a sync that runs before the Job cache shows its last status write starts from that write (no second pod)', async () => {
+  const t = setup(job({}, { completions: 1, parallelism: 1 }), [pod('a', 'Succeeded')]);
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.stored().status).toMatchObject({ succeeded: 1 });
+  expect(t.stored().status?.conditions?.map((c) => c.type)).toContain('Complete');
+  const writes = t.statuses.length;
+
+  // The pod cache shows the finalizer gone; the Job cache still holds the Job as it was before.
+  t.podCache.set(pod('a', 'Succeeded', false));
+  (t.reconciler as unknown as { o: { expectations: JobExpectations } }).o.expectations.finalizerRemovalObserved('ns/j', 'uid-a');
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.created).toHaveLength(0);
+  expect(t.statuses).toHaveLength(writes);
+
+  // Once the cache has caught up, it is what the sync reads again.
+  t.jobs.set(t.stored());
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.created).toHaveLength(0);
+  expect(t.statuses).toHaveLength(writes);
+});

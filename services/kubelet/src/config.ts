@@ -26,8 +26,13 @@ export interface KubeletConfig {
   /** KEELSON_NODE_LEASE_DURATION_SECONDS [40]; KEELSON_NODE_LEASE_RENEW_MS [10000]. */
   leaseDurationSeconds: number;
   leaseRenewMs: number;
-  /** KEELSON_NODE_STATUS_UPDATE_MS [10000]: how often NodeStatus conditions are refreshed. */
+  /** KEELSON_NODE_STATUS_UPDATE_MS [10000]: how often NodeStatus is computed and compared with the stored one. */
   nodeStatusUpdateMs: number;
+  /**
+   * KEELSON_NODE_STATUS_REPORT_MS [300000]: most time between NodeStatus writes when nothing in
+   * it changed (kubelet's nodeStatusReportFrequency); a change is written at the next update.
+   */
+  nodeStatusReportMs: number;
   /** KEELSON_KUBELET_BACKOFF_BASE_MS [10000], KEELSON_KUBELET_BACKOFF_MAX_MS [300000]: CrashLoopBackOff and ImagePullBackOff. */
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -76,6 +81,7 @@ export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
     leaseDurationSeconds: num('KEELSON_NODE_LEASE_DURATION_SECONDS', 40),
     leaseRenewMs: num('KEELSON_NODE_LEASE_RENEW_MS', 10_000),
     nodeStatusUpdateMs: num('KEELSON_NODE_STATUS_UPDATE_MS', 10_000),
+    nodeStatusReportMs: env.number('KEELSON_NODE_STATUS_REPORT_MS', 300_000, { min: 0 }),
     backoffBaseMs: num('KEELSON_KUBELET_BACKOFF_BASE_MS', 10_000),
     backoffMaxMs: num('KEELSON_KUBELET_BACKOFF_MAX_MS', 300_000),
     resyncMs: env.number('KEELSON_KUBELET_RESYNC_MS', 10_000, { min: 1 }),

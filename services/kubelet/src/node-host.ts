@@ -13,7 +13,7 @@ import { StatusWriter } from './status-writer';
 import { sandboxedProcessRuntime } from './volumes/pod-sandbox';
 import { attachPodNetwork } from './runtime/network/attach';
 import { podNetworkSweeper } from './runtime/network/sweeper';
-import { PODS, type Pod } from './types';
+import { NODES, PODS, type Node, type Pod } from './types';
 import { PodCgroups } from './runtime/cgroups/pod-cgroups';
 import { podIdentity } from './runtime/pod-identity';
 import { GarbageSweep } from './runtime/sweep/garbage-sweep';
@@ -75,14 +75,17 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
     },
   });
   await logs.start();
+  // Each NodeAgent compares NodeStatus with the Node as this informer shows it, not a GET per period.
+  const nodeInformer = mgr.informer<Node>(NODES);
+  const nodeSource = { hasSynced: () => nodeInformer.hasSynced(), get: (name: string) => nodeInformer.cache.getByName(undefined, name) };
   const agents = names.map((name) => new NodeAgent({
-    client: mgr.client, log,
+    client: mgr.client, log, nodes: nodeSource, statusReportMs: cfg.nodeStatusReportMs,
     identity: { name, address: cfg.address, kubeletPort: logs.port, runtime: cfg.runtime, capacity: cfg.capacity, allocatable: cfg.allocatable, labels: cfg.labels, taints: cfg.taints, extraConditions: podNetwork && (() => [podNetwork.condition()]) },
     leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
   }));
   await Promise.all(agents.map((a) => a.start()));
   // Simulated kubelets also host the nodes the cluster autoscaler provisions (runtime/simulated/pool-nodes.ts).
-  if (simulated) hostProvisionedNodes(mgr, cfg, { kubelets, pods, newKubelet: (name) => newKubelet(name, names.length + kubelets.size), logPort: logs.port, log });
+  if (simulated) hostProvisionedNodes(mgr, cfg, { kubelets, pods, newKubelet: (name) => newKubelet(name, names.length + kubelets.size), logPort: logs.port, log, nodeSource });
 
   let resync: NodeJS.Timeout | undefined;
   mgr.add({

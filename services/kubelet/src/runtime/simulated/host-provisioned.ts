@@ -5,7 +5,7 @@ import type { Manager } from '@keelson/controller-runtime';
 import type { Logger } from '@keelson/telemetry';
 import type { KubeletConfig } from '../../config';
 import type { Kubelet } from '../../kubelet';
-import { NodeAgent } from '../../node-agent';
+import { NodeAgent, type NodeSource } from '../../node-agent';
 import { NODES, type Node, type Pod } from '../../types';
 import type { Informer } from '@keelson/controller-runtime';
 import { PoolNodeHost } from './pool-nodes';
@@ -13,7 +13,7 @@ import { PoolNodeHost } from './pool-nodes';
 export function hostProvisionedNodes(
   mgr: Manager,
   cfg: KubeletConfig,
-  d: { kubelets: Map<string, Kubelet>; pods: Informer<Pod>; newKubelet(name: string): Kubelet; logPort: number; log: Logger },
+  d: { kubelets: Map<string, Kubelet>; pods: Informer<Pod>; newKubelet(name: string): Kubelet; logPort: number; log: Logger; nodeSource?: NodeSource },
 ): PoolNodeHost {
   const host = new PoolNodeHost({
     host: cfg.nodeName,
@@ -27,6 +27,7 @@ export function hostProvisionedNodes(
       client: mgr.client, log: d.log, adoptOnly: true,
       identity: { name, address: cfg.address, kubeletPort: d.logPort, runtime: 'simulated', capacity: shape, allocatable: shape, labels: node.metadata.labels ?? {}, taints: [] },
       leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
+      nodes: d.nodeSource, statusReportMs: cfg.nodeStatusReportMs,
     }),
   });
   mgr.add({ stop: () => host.stop() });
