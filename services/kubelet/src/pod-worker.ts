@@ -9,7 +9,7 @@ import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { launchInContainer } from './streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
-import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from './types';
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from './types';
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -56,6 +56,14 @@ export class PodWorker {
   private readonly startTime = new Date().toISOString();
   private initialized?: Promise<void>;
   private terminated = false;
+  /**
+   * The conditions this worker last computed: the base for the next computation's transition
+   * times (kube's status manager keeps its own copy too). The pod as the informer shows it lags
+   * our writes; computed from it, every publish before the echo arrived stamped a changed
+   * condition with a new lastTransitionTime, each a new write, and under load the writes and
+   * their echoes kept each other going (~19 pods/status writes per Job pod instead of ~2).
+   */
+  private conditions?: PodCondition[];
   /** Empty until the pod network is set up (runtime.setUpPodNetwork); the node's address for a pod status until then. */
   private podIP: string;
   private hostIP: string;
@@ -449,9 +457,11 @@ export class PodWorker {
       return r ? this.containerStatus(r) : waitingStatus(c, 'ContainerCreating');
     });
     const now = new Date().toISOString();
-    const previous = Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined;
+    const previous = this.conditions ?? (Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined);
     const startTime = typeof this.pod.status?.startTime === 'string' ? this.pod.status.startTime : this.startTime;
-    this.deps.writeStatus(this.pod, computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous, initStatuses }));
+    const status = computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous, initStatuses });
+    this.conditions = status.conditions;
+    this.deps.writeStatus(this.pod, status);
   }
 
   private containerStatus(r: ContainerRun): ContainerStatus {
