@@ -47,6 +47,12 @@ async function main(): Promise<void> {
       checks.push({ name: `${minutes}-minute chaos run: every invariant holds`, ok: false, detail: e instanceof Error ? e.message : String(e) });
     }
   } finally {
+    if (process.env.KEELSON_COMPOSE_KEEP_FAILED === '1' && !checks.every((c) => c.ok)) {
+      // For a person investigating: the failed stack stays up (kubeconfig, docker logs), and
+      // `docker-compose -p <project> down -v` removes it.
+      log(`KEELSON_COMPOSE_KEEP_FAILED=1: leaving ${stack.project} up (kubeconfig ${stack.kubeconfig}, DOCKER_HOST=unix:///run/keelson-compose/docker.sock)`);
+      process.exit(1);
+    }
     const t = Date.now();
     let downError: unknown;
     try {
