@@ -16,6 +16,8 @@ module.exports = {
   // the new e2e files; the hunt is open, see the closing note). forceExit ends the run once the
   // results are in; it does not hide failures.
   forceExit: true,
+  // The slowest files after every full run (infra/local/jest-timings.js): the budget is kept from CI's log.
+  reporters: ['default', '<rootDir>/infra/local/jest-timings.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.test.ts', '<rootDir>/chaos/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{libs,services,infra}/*/test/**/*.int.test.ts'], slowTestThreshold: 30 },
