@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { apiRequestCounts, requestRows } from './api-calls';
 import { profileNodeArgs, startLong } from './long-start';
 import { measure, printTable, round, writeResult } from './stats';
 
@@ -65,12 +66,15 @@ export async function runDaemonSetBench(): Promise<void> {
     });
     const bareSeconds = await untilRunning(client, 'bench=bare', NODES, t0);
 
+    const callsBefore = await apiRequestCounts(cp);
     const t1 = process.hrtime.bigint();
     await client.create(DAEMONSETS, {
       apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'bench-ds', namespace: 'default' },
       spec: { selector: { matchLabels: { bench: 'ds' } }, template: { metadata: { labels: { bench: 'ds' } }, spec: { terminationGracePeriodSeconds: 0, containers: CONTAINERS } } },
     });
     const dsSeconds = await untilRunning(client, 'bench=ds', NODES, t1);
+    // Every request meanwhile (controller, scheduler, kubelet heartbeats of all nodes, this poll), per daemon pod.
+    const calls = requestRows(callsBefore, await apiRequestCounts(cp), NODES);
     // The controller's own account agrees (status is written after the pods it counts).
     const deadline = Date.now() + 60_000;
     let status: Record<string, number> = {};
@@ -91,6 +95,7 @@ export async function runDaemonSetBench(): Promise<void> {
         ['DaemonSet create → every daemon pod Running', NODES, round(dsSeconds), round(NODES / dsSeconds)],
       ],
     );
+    printTable(['API requests until every daemon pod ran', 'count', 'per pod'], calls);
     const ratio = round(dsSeconds / bareSeconds, 3);
     process.stdout.write(`DaemonSet / baseline time: ${ratio}\n`);
     const file = writeResult('daemonset', {
@@ -104,6 +109,7 @@ export async function runDaemonSetBench(): Promise<void> {
       baseline_create_p99_ms: create.p99_ms,
       ratio_daemonset_vs_baseline_s: ratio,
       daemonset_status: status,
+      api_requests_per_pod: Object.fromEntries(calls.map(([what, , perPod]) => [what, perPod])),
     });
     process.stdout.write(`wrote ${file}\n`);
   } finally {

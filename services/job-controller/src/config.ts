@@ -3,7 +3,12 @@
 import type { ConfigReader } from '@keelson/controller-runtime';
 
 export interface JobControllerConfig {
-  /** KEELSON_JOB_WORKERS [5]: Jobs synced in parallel (--concurrent-job-syncs). */
+  /**
+   * KEELSON_JOB_WORKERS [20]: Jobs synced in parallel (--concurrent-job-syncs, 5 in kube). A sync
+   * waits on one to three API round trips in a row; kube's 5 assume an apiserver answering in
+   * milliseconds, while a loaded Keelson gateway takes 50–300 ms: with 5 workers the controller
+   * sat idle three quarters of the time (bench jobs: 1,000 Jobs in 132 s with 5, 85 s with 20).
+   */
   workers: number;
   /** KEELSON_TTL_WORKERS [5]: finished Jobs checked for their TTL in parallel (--concurrent-ttl-after-finished-syncs). */
   ttlWorkers: number;
@@ -25,7 +30,7 @@ export interface JobControllerConfig {
 }
 
 export const jobControllerConfig: ConfigReader<JobControllerConfig> = (env) => ({
-  workers: env.integer('KEELSON_JOB_WORKERS', 5, { min: 1 }),
+  workers: env.integer('KEELSON_JOB_WORKERS', 20, { min: 1 }),
   ttlWorkers: env.integer('KEELSON_TTL_WORKERS', 5, { min: 1 }),
   backoffBaseMs: env.integer('KEELSON_JOB_BACKOFF_BASE_MS', 10_000, { min: 0 }),
   backoffMaxMs: env.integer('KEELSON_JOB_BACKOFF_MAX_MS', 360_000, { min: 0 }),
