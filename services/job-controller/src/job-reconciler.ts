@@ -15,6 +15,7 @@ import { ControllerRefManager, splitKey, type EventRecorder, type ReadOnlyCache,
 import type { BackoffStore, FinishedPod } from './backoff';
 import type { JobExpectations } from './expectations';
 import { completionIndexOf, formatIndexes, indexesToCreate, parseIndexes, podsWithBadIndex } from './indexed';
+import type { OrphanPods } from './orphan-pods';
 import { matchPodFailurePolicy } from './pod-failure-policy';
 import type { PodControl } from './pod-control';
 import {
@@ -48,6 +49,8 @@ export interface JobReconcilerOptions {
   recorder: Pick<EventRecorder, 'event'>;
   burst?: number;
   now?: () => number;
+  /** The pods without a controller (orphan-pods.ts); without it every sync scans the namespace's pods. */
+  orphans?: Pick<OrphanPods, 'matching'>;
 }
 
 /** Creates in batches of 1, 2, 4, … stopping at the first failure (slowStartBatch). */
@@ -135,7 +138,10 @@ export class JobReconciler implements Reconciler {
   private candidatePods(job: Job): Pod[] {
     const byName = new Map<string, Pod>();
     for (const p of this.o.pods.byOwnerUid(job.metadata.uid!)) byName.set(p.metadata.name!, p);
-    for (const p of this.o.pods.bySelector(job.spec?.selector, job.metadata.namespace)) byName.set(p.metadata.name!, p);
+    const adoptable = this.o.orphans
+      ? this.o.orphans.matching(job.metadata.namespace ?? '', job.spec?.selector)
+      : this.o.pods.bySelector(job.spec?.selector, job.metadata.namespace);
+    for (const p of adoptable) byName.set(p.metadata.name!, p);
     return [...byName.values()];
   }
 

@@ -6,6 +6,7 @@ import { createLogger } from '@keelson/telemetry';
 import { BackoffStore } from '../src/backoff';
 import { JobExpectations } from '../src/expectations';
 import { JobReconciler } from '../src/job-reconciler';
+import { OrphanPods } from '../src/orphan-pods';
 import { PodControl } from '../src/pod-control';
 import { JOB_TRACKING_FINALIZER, type Job, type JobStatus, type Pod } from '../src/types';
 
@@ -33,7 +34,7 @@ function pod(name: string, phase: string, finalizer = true): Pod {
   };
 }
 
-function setup(j: Job, pods: Pod[]) {
+function setup(j: Job, pods: Pod[], opts: { orphans?: OrphanPods } = {}) {
   const jobs = new ObjectCache<Job>();
   const podCache = new ObjectCache<Pod>();
   jobs.set(j);
@@ -44,9 +45,12 @@ function setup(j: Job, pods: Pod[]) {
   let stored = j;
   const client = {
     get: async () => stored,
-    patch: async (_r: unknown, _ns: unknown, name: string) => {
+    patch: async (_r: unknown, ns: string, name: string, body: { metadata?: Partial<Pod['metadata']> }) => {
       patched.push(name);
-      return {} as Pod;
+      // The pod as the API would return it: an adoption's ownerReferences and finalizers applied.
+      const cur = podCache.getByName(ns, name);
+      const { ownerReferences, finalizers } = body.metadata ?? {};
+      return cur ? { ...cur, metadata: { ...cur.metadata, ...(ownerReferences ? { ownerReferences } : {}), ...(finalizers ? { finalizers } : {}) } } : ({} as Pod);
     },
     updateStatus: async (_r: unknown, obj: Job) => {
       statuses.push(structuredClone(obj.status!));
@@ -63,7 +67,7 @@ function setup(j: Job, pods: Pod[]) {
   const expectations = new JobExpectations();
   const reconciler = new JobReconciler({
     client: client as never, jobs, pods: podCache, expectations, backoff: new BackoffStore(1000, 4000),
-    podControl: new PodControl(client as never, recorder), recorder, now: () => Date.parse('2026-01-01T00:00:10Z'),
+    podControl: new PodControl(client as never, recorder), recorder, now: () => Date.parse('2026-01-01T00:00:10Z'), orphans: opts.orphans,
   });
   const ctx: ReconcileContext = {
     signal: new AbortController().signal, logger: createLogger('test', { write: () => undefined }), requeues: 0,
@@ -159,4 +163,16 @@ test('a sync that runs before the Job cache shows its last status write starts f
   await t.reconciler.reconcile('ns/j', t.ctx);
   expect(t.created).toHaveLength(0);
   expect(t.statuses).toHaveLength(writes);
+});
+
+test('with the orphan set, a sync adopts a matching orphan and leaves pods of other controllers alone', async () => {
+  const orphan = { ...pod('o', 'Running'), metadata: { ...pod('o', 'Running').metadata, ownerReferences: [] } };
+  const foreign = { ...pod('f', 'Running'), metadata: { ...pod('f', 'Running').metadata, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'other', uid: 'other-uid', controller: true }] } };
+  const orphans = new OrphanPods();
+  for (const p of [orphan, foreign]) orphans.handler().onAdd!(p, { revision: 1 });
+  const t = setup(job({}, { completions: 1, parallelism: 1 }), [orphan, foreign], { orphans });
+  await t.reconciler.reconcile('ns/j', t.ctx);
+  expect(t.patched).toEqual(['o']); // adopted (ownerReference and finalizer)
+  expect(t.created).toHaveLength(0); // the adopted pod is the one active pod
+  expect(t.statuses[t.statuses.length - 1]).toMatchObject({ active: 1 });
 });
