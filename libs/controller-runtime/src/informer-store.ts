@@ -75,6 +75,8 @@ export class InformerStore<T extends KubeObject = KubeObject> {
       const old = this.store.get(key);
       const oldRev = this.revs.get(key);
       if (old && oldRev !== undefined && oldRev >= rev) continue; // unchanged, or we already hold newer
+      const deletedAt = this.tombstones.get(key);
+      if (!old && deletedAt !== undefined && deletedAt >= rev) continue; // a list older than its deletion
       this.store.set(obj);
       this.revs.set(key, rev);
       this.tombstones.delete(key);

@@ -60,3 +60,14 @@ test('a throwing handler does not stop the others; late handlers get the cache a
   expect(seen).toEqual(['add a@1', 'resync a@1']);
   expect(s.revisionOf('d/a')).toBe(1);
 });
+
+test('a list taken before a deletion does not bring the object back', () => {
+  const { s, seen } = recorded();
+  s.replace([cm('a', 3)], 3);
+  s.apply('DELETED', 'd/a', cm('a', 8), 8, { revision: 8 });
+  s.replace([cm('a', 3)], 7); // a list read at 7, answered after the deletion at 8 arrived
+  expect(s.cache.get('d/a')).toBeUndefined();
+  s.replace([cm('a', 9)], 9); // created again
+  expect(s.cache.get('d/a')?.metadata.resourceVersion).toBe('9');
+  expect(seen).toEqual(['add a@3', 'delete a@8', 'add a@9']);
+});

@@ -213,12 +213,15 @@ export class Operator {
     return new OperatorControllerBuilder<T>(name, this);
   }
 
-  /** The shared informer of a resource (one per resource and namespace). */
-  informer<T extends KubeObject = KubeObject>(resource: GroupVersionResource, namespace?: string): WatchInformer<T> {
+  /**
+   * The shared informer of a resource (one per resource and namespace). `relistPeriodMs` (see
+   * WatchInformerOptions) applies when this call creates it.
+   */
+  informer<T extends KubeObject = KubeObject>(resource: GroupVersionResource, namespace?: string, opts: { relistPeriodMs?: number } = {}): WatchInformer<T> {
     const key = `${resource.group}/${resource.version}/${resource.resource}/${namespace ?? ''}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new WatchInformer({ client: this.client, resource: gvr(resource), namespace, resyncPeriodMs: this.opts.resyncPeriodMs ?? 600_000, logger: this.log });
+      inf = new WatchInformer({ client: this.client, resource: gvr(resource), namespace, resyncPeriodMs: this.opts.resyncPeriodMs ?? 600_000, relistPeriodMs: opts.relistPeriodMs, logger: this.log });
       this.informers.set(key, inf);
       if (this.started) void inf.start();
     }

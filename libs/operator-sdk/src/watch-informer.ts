@@ -22,6 +22,13 @@ export interface WatchInformerOptions {
   /** Re-deliver every cached object to onUpdate this often; 0 = never (default). */
   resyncPeriodMs?: number;
   /**
+   * Also list every this often while watching, and converge the cache to it (0 = never, the
+   * default). A level-based safety net for caches that must not stay wrong: a watch that lost
+   * events (a gateway's watch cache that fell behind etcd under load did) keeps sending
+   * bookmarks, so nothing else would notice. Changes the list brings reach the handlers.
+   */
+  relistPeriodMs?: number;
+  /**
    * A watch that delivers nothing (not even a bookmark: Keelson's gateway sends one every 10 s)
    * for this long is taken for a dead connection and replaced through a relist. Default 90 s.
    */
@@ -50,6 +57,8 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
   private loop?: Promise<void>;
   private req?: ClientRequest;
   private resyncTimer?: NodeJS.Timeout;
+  private relistTimer?: NodeJS.Timeout;
+  private relisting = false;
   private wake?: () => void;
 
   constructor(private readonly opts: WatchInformerOptions) {
@@ -86,11 +95,13 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
     this.loop ??= this.run();
     await Promise.race([this.waitForSync(), this.loop]);
     if (this.opts.resyncPeriodMs && !this.resyncTimer) this.resyncTimer = setInterval(() => this.resyncNow(), this.opts.resyncPeriodMs);
+    if (this.opts.relistPeriodMs && !this.relistTimer) this.relistTimer = setInterval(() => void this.relistNow(), this.opts.relistPeriodMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
+    clearInterval(this.relistTimer);
     this.req?.destroy();
     this.wake?.();
     await this.loop;
@@ -127,11 +138,29 @@ export class WatchInformer<T extends KubeObject = KubeObject> implements SharedI
     }
   }
 
-  private async list(): Promise<void> {
+  /**
+   * A list beside the running watch (relistPeriodMs): the cache converges to it; events the
+   * watch delivers later for revisions the list already holds are dropped as stale.
+   */
+  async relistNow(): Promise<void> {
+    if (this.relisting || this.stopped || !this.s.hasSynced()) return;
+    this.relisting = true;
+    try {
+      await this.list(true);
+    } catch (err) {
+      this.log.warn('periodic relist failed', { err: String(err) });
+    } finally {
+      this.relisting = false;
+    }
+  }
+
+  private async list(periodic = false): Promise<void> {
     const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace, { labelSelector: this.opts.labelSelector });
     if (this.stopped) return;
     this.s.replace(list.items, Number(list.metadata.resourceVersion));
-    this.rv = list.metadata.resourceVersion ?? '';
+    // The watch resumes from wherever is newer: the list, or what the watch already delivered.
+    const rv = list.metadata.resourceVersion ?? '';
+    if (!periodic || !(Number(this.rv) >= Number(rv))) this.rv = rv;
     this.s.markSynced();
   }
 

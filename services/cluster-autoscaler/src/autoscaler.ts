@@ -182,6 +182,10 @@ export class ClusterAutoscaler {
     for (const uid of this.podMessages.keys()) if (!pendingKeys.has(uid)) this.podMessages.delete(uid);
 
     // 4. Scale-down of empty nodes, and nodes that never registered.
+    this.d.log.debug('autoscaling loop', {
+      pods: this.d.pods.list().length, pending: pending.length, nodes: nodes.length, simulated: sim.size, coming: this.created.size,
+      fitExisting: plan.fitsExisting.size, scaleUps: plan.scaleUps.length, noScaleUp: plan.noScaleUp.size,
+    });
     const needed = new Set(plan.fitsExisting.values());
     const candidates = new Map<string, KubeObject[]>();
     const live = new Set<string>();

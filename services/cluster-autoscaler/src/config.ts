@@ -32,6 +32,12 @@ export interface AutoscalerConfig {
   maxNodeProvisionMs: number;
   /** KEELSON_AUTOSCALER_MAX_EMPTY_BULK_DELETE [10]: empty nodes removed per loop (--max-empty-bulk-delete). */
   maxEmptyBulkDelete: number;
+  /**
+   * KEELSON_AUTOSCALER_RELIST_PERIOD_MS [30000; 0 = never]: the NodePool, Node and Pod caches are
+   * also listed this often and converged (a level-based safety net: a watch that lost events
+   * would otherwise leave the loop deciding on a wrong cluster, e.g. pods it never saw as pending).
+   */
+  relistPeriodMs: number;
   process?: ProcessProviderConfig;
 }
 
@@ -61,5 +67,6 @@ export const autoscalerConfig: ConfigReader<AutoscalerConfig> = (env) => ({
   scaleDownDelayAfterAddMs: env.integer('KEELSON_AUTOSCALER_SCALE_DOWN_DELAY_AFTER_ADD_MS', 600_000, { min: 0 }),
   maxNodeProvisionMs: env.integer('KEELSON_AUTOSCALER_MAX_NODE_PROVISION_TIME_MS', 900_000, { min: 1000 }),
   maxEmptyBulkDelete: env.integer('KEELSON_AUTOSCALER_MAX_EMPTY_BULK_DELETE', 10, { min: 1 }),
+  relistPeriodMs: env.integer('KEELSON_AUTOSCALER_RELIST_PERIOD_MS', 30_000, { min: 0 }),
   process: processProvider(env),
 });

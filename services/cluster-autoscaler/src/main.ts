@@ -16,9 +16,10 @@ import { NODEPOOLS, type NodePool } from './types';
 void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
   // The NodePool kind must be served before its informer lists it.
   await installNodePoolCrd(op.dynamic);
-  const pools = op.informer<NodePool>(NODEPOOLS);
-  const nodes = op.informer<Node>(NODES);
-  const pods = op.informer<Pod>(PODS);
+  const relist = { relistPeriodMs: config.relistPeriodMs };
+  const pools = op.informer<NodePool>(NODEPOOLS, undefined, relist);
+  const nodes = op.informer<Node>(NODES, undefined, relist);
+  const pods = op.informer<Pod>(PODS, undefined, relist);
   const providers: Record<string, NodeProvider> = { simulated: new SimulatedProvider(op.dynamic) };
   if (config.process) providers.process = new ProcessProvider(op.dynamic, config.process, op.log);
   const autoscaler = new ClusterAutoscaler({

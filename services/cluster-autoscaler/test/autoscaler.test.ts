@@ -40,7 +40,7 @@ function setup(nodes: Node[], pods: Pod[], pools: NodePool[] = [pool]) {
   };
   const events: string[] = [];
   const recorder = { event: (o: KubeObject, _t: string, reason: string, msg: string) => events.push(`${o.kind}/${o.metadata.name} ${reason}: ${msg}`) } as unknown as EventRecorder;
-  const config = { scanIntervalMs: 1000, scaleDownUnneededMs: 5000, scaleDownDelayAfterAddMs: 0, maxNodeProvisionMs: 600_000, maxEmptyBulkDelete: 10 };
+  const config = { scanIntervalMs: 1000, scaleDownUnneededMs: 5000, scaleDownDelayAfterAddMs: 0, maxNodeProvisionMs: 600_000, maxEmptyBulkDelete: 10, relistPeriodMs: 0 };
   const ca = new ClusterAutoscaler({
     client, pools: cache(pools), nodes: cache(nodes), pods: cache(pods), recorder, podRecorder: recorder,
     providers: { simulated: new SimulatedProvider(client) }, config, log, isLeader: () => true,
