@@ -7,12 +7,12 @@
 // any failure.
 import { runComposeChecks, up, type Check } from '@keelson/compose';
 import { ComposeDriver } from './compose-driver';
-import { runChaos } from './run';
+import { runChaos, type HitKind } from './run';
 
 const log = (line: string): void => { process.stderr.write(`[compose-ci ${new Date().toISOString().slice(11, 19)}] ${line}\n`); };
 
 /** The target kinds the issue asks a CI chaos run to hit at least once, and the hit kinds that count for each. */
-const KINDS: Record<string, string[]> = {
+const KINDS: Record<string, HitKind[]> = {
   gateway: ['relay-leader', 'gateway-follower'],
   controller: ['controller-leader'],
   scheduler: ['scheduler-leader'],
@@ -37,7 +37,12 @@ async function main(): Promise<void> {
     checks.push(...(await runComposeChecks(stack)));
     const t = Date.now();
     try {
-      const { ok, report } = await runChaos({ driver: 'compose', minutes, intervalSec: 5, seed: Date.now() % 100_000, convergeTimeoutMs: 300_000 }, new ComposeDriver({ log, stack }));
+      // Every target kind is hit at least once (the run goes on past `minutes` until it has). The
+      // timing bounds gate `npm run chaos`; here they are measured and printed unless
+      // KEELSON_COMPOSE_CHAOS_TIMING=gate: CI's 2 cores also carry the ~49 containers.
+      const required = Object.values(KINDS) as HitKind[][];
+      const timing = process.env.KEELSON_COMPOSE_CHAOS_TIMING === 'gate' ? 'gate' : 'report';
+      const { ok, report } = await runChaos({ driver: 'compose', minutes, intervalSec: 5, seed: Number(process.env.KEELSON_CHAOS_SEED ?? Date.now() % 100_000), convergeTimeoutMs: 300_000, required, timing }, new ComposeDriver({ log, stack }));
       const byKind = report.hitsByKind as Record<string, number>;
       const unhit = Object.entries(KINDS).filter(([, hits]) => !hits.some((h) => (byKind[h] ?? 0) > 0)).map(([k]) => k);
       const failed = (report.invariants as { name: string; ok: boolean }[]).filter((i) => !i.ok).map((i) => i.name);

@@ -71,6 +71,12 @@ export class ComposeDriver implements ChaosDriver {
     return this.access;
   }
 
+  /** Every api-gateway-N container running and healthy (its health check is /readyz), and the load balancer answering. */
+  async gatewaysReady(api: Api): Promise<boolean> {
+    const gateways = (await this.s().ps()).filter((c) => /^api-gateway-\d+$/.test(c.service));
+    return gateways.length > 0 && gateways.every((c) => c.status === 'running' && c.health === 'healthy') && (await api.allReady());
+  }
+
   leaseDurationMs(): number {
     return 15_000;
   }

@@ -1,6 +1,6 @@
 // The chaos drivers' common interface: what can be hit, and how. The local driver hits OS
 // processes run by infra/local's supervisor; the compose driver hits containers.
-import type { ApiTarget } from './api';
+import type { Api, ApiTarget } from './api';
 
 /** The etcd key the relay's leader holds (services/api-gateway/src/relay/index.ts): `<hostname>/<pid>/<id>`. */
 export const RELAY_LEADER_KEY = '/keelson/leader/relay';
@@ -35,6 +35,11 @@ export interface ChaosDriver {
   pause(target: string, ms: number): Promise<void>;
   /** The target currently leading `service` (`relay`, `etcd`, a controller's Lease name), if known. */
   leaderOf(service: string): Promise<string | undefined>;
+  /**
+   * Every gateway replica is up and ready (not just the address clients use: under compose that
+   * is the load balancer, which answers while one replica is still restarting).
+   */
+  gatewaysReady(api: Api): Promise<boolean>;
   /** Lease duration of the controllers, for the convergence bound (2 × this). */
   leaseDurationMs(): number;
   stop(): Promise<void>;

@@ -7,7 +7,8 @@ import type { Api, List, Obj } from './api';
 import type { BackendAccess } from './driver';
 import { NAMESPACE, type WriteRecord } from './workload';
 
-export interface CheckResult { name: string; violations: string[]; detail: string }
+/** `measuredOnly`: a timing bound printed but not failing the run (ChaosOptions.timing `report`). */
+export interface CheckResult { name: string; violations: string[]; detail: string; measuredOnly?: boolean }
 
 const isReady = (p: Obj): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 

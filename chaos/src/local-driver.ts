@@ -35,6 +35,11 @@ export class LocalDriver implements ChaosDriver {
     this.ports = { api: b + 443, etcd: b + 379, nats: b + 222, natsMonitor: b + 822, health: b + 100 };
   }
 
+  /** Every gateway URL answers /readyz (the local driver's API target lists each replica). */
+  gatewaysReady(api: Api): Promise<boolean> {
+    return api.allReady();
+  }
+
   leaseDurationMs(): number {
     return this.opts.leaseDurationMs ?? 15_000;
   }

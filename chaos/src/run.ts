@@ -20,6 +20,18 @@ export interface ChaosOptions {
   seed: number;
   /** Convergence wait ceiling after the last hit (default 5 min). */
   convergeTimeoutMs: number;
+  /**
+   * Hits that must all happen: one kind of each group, in a shuffled first round; the run goes on
+   * past `minutes` (up to three times as long) until they have (the compose CI run hits every
+   * target kind this way). Default none.
+   */
+  required?: HitKind[][];
+  /**
+   * Whether the timing bounds (convergence within 2 lease durations, write stall < 5 s) fail the
+   * run (default) or are only measured and printed (`report`: the CI compose run, whose 2 cores
+   * also carry ~49 containers; correctness invariants always gate).
+   */
+  timing?: 'gate' | 'report';
 }
 
 /** One hit: what, on whom, when it began and ended (a pause ends when the target resumes). */
@@ -57,7 +69,7 @@ function seeded(seed: number): () => number {
 const log = (line: string): void => { process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`); };
 
 /** The kinds of hit, taken in a shuffled round so each kind is hit about equally often. */
-type HitKind = 'relay-leader' | 'gateway-follower' | 'controller-leader' | 'scheduler-leader' | 'kubelet' | 'nats' | 'etcd-leader' | 'etcd-member' | 'pause-leader';
+export type HitKind = 'relay-leader' | 'gateway-follower' | 'controller-leader' | 'scheduler-leader' | 'kubelet' | 'nats' | 'etcd-leader' | 'etcd-member' | 'pause-leader';
 const HIT_KINDS: HitKind[] = ['relay-leader', 'gateway-follower', 'controller-leader', 'scheduler-leader', 'kubelet', 'nats', 'etcd-leader', 'etcd-member', 'pause-leader'];
 
 async function pickTarget(d: ChaosDriver, kind: HitKind, rand: () => number): Promise<string | undefined> {
@@ -84,11 +96,11 @@ async function pickTarget(d: ChaosDriver, kind: HitKind, rand: () => number): Pr
   }
 }
 
-async function writePathHealthy(api: Api, workload: Workload, pausing: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function writePathHealthy(api: Api, driver: ChaosDriver, workload: Workload, pausing: () => boolean, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const lastAck = Math.max(0, ...workload.stats.writes.slice(-20).map((w) => w.ackedAt ?? 0));
-    if (!pausing() && Date.now() - lastAck < 1000 && (await api.allReady())) return;
+    if (!pausing() && Date.now() - lastAck < 1000 && (await driver.gatewaysReady(api))) return;
     await sleep(500);
   }
   log('write path not healthy after 60 s; hitting anyway');
@@ -133,20 +145,24 @@ export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ 
     const hits: Hit[] = [];
     const pauses: Promise<void>[] = [];
     let pausing = false;
-    let round: HitKind[] = [];
+    // The first round: one of each required group, shuffled; then shuffled rounds of every kind.
+    let round: HitKind[] = (o.required ?? []).map((g) => g[Math.floor(rand() * g.length)]).sort(() => rand() - 0.5);
+    let requiredLeft = round.length;
     const endAt = Date.now() + o.minutes * 60_000;
-    while (Date.now() + o.intervalSec * 1000 <= endAt) {
+    const hardEndAt = Date.now() + 3 * o.minutes * 60_000;
+    while (Date.now() + o.intervalSec * 1000 <= endAt || (requiredLeft > 0 && Date.now() < hardEndAt)) {
       // After an etcd-leader or NATS kill the next hit waits (≥ 10 s) so the write stall it causes is measured alone.
       const prev = hits[hits.length - 1];
       const quiet = prev && (prev.kind === 'etcd-leader' || prev.kind === 'nats') ? Math.max(o.intervalSec * 1000, 10_000) : o.intervalSec * 1000;
       await sleep(prev ? Math.max(0, prev.at + quiet - Date.now()) : quiet);
       if (!round.length) round = [...HIT_KINDS].sort(() => rand() - 0.5);
       let kind = round.shift() as HitKind;
+      if (requiredLeft > 0) requiredLeft--;
       if (kind === 'pause-leader' && pausing) kind = 'relay-leader';
       // The write stall of an etcd-leader or NATS kill is measured on an otherwise healthy write path:
       // no paused process, every gateway replica ready, writes flowing (else a paused or restarting
       // gateway's stall would be counted against etcd or NATS).
-      if (kind === 'etcd-leader' || kind === 'nats') await writePathHealthy(api, workload, () => pausing);
+      if (kind === 'etcd-leader' || kind === 'nats') await writePathHealthy(api, driver, workload, () => pausing);
       const target = await pickTarget(driver, kind, rand).catch(() => undefined);
       if (!target) { log(`${kind}: no target found, skipped`); continue; }
       const hit: Hit = { action: kind === 'pause-leader' ? 'pause' : 'kill', kind, target, at: Date.now(), endedAt: Date.now() };
@@ -190,18 +206,20 @@ export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ 
       { name: `converged within 2 lease durations (${bound / 1000} s) of the last hit`, violations: convergeMs === undefined ? [`not converged after ${o.convergeTimeoutMs / 1000} s`] : convergeMs > bound ? [`took ${(convergeMs / 1000).toFixed(1)} s`] : [], detail: convergeMs === undefined ? 'never' : `${(convergeMs / 1000).toFixed(1)} s` },
       { name: 'write stall after an etcd-leader or NATS kill < 5 s', violations: maxStall >= 5000 ? [`worst ${(maxStall / 1000).toFixed(1)} s`] : [], detail: `etcd leader: ${fmtList(stalls('etcd-leader'))}; NATS: ${fmtList(stalls('nats'))}` },
     ];
-    const results = [writes, ...structural, relay, ...timing];
+    const gating = o.timing !== 'report';
+    if (!gating) for (const t of timing) { t.measuredOnly = true; }
+    const results: CheckResult[] = [writes, ...structural, relay, ...timing];
     const byKind: Record<string, number> = {};
     for (const h of hits) byKind[h.kind] = (byKind[h.kind] ?? 0) + 1;
     printTable(results, hits, byKind, workload);
-    const ok = results.every((r) => r.violations.length === 0);
+    const ok = results.every((r) => r.violations.length === 0 || r.measuredOnly);
     const report = {
       driver: o.driver, minutes: o.minutes, intervalSec: o.intervalSec, seed: o.seed, finishedAt: new Date().toISOString(), ok,
       hits: hits.map((h) => ({ ...h, at: new Date(h.at).toISOString(), endedAt: new Date(h.endedAt).toISOString() })), hitsByKind: byKind,
       convergeMs, convergeBoundMs: bound, maxWriteStallMs: maxStall,
       workload: { errorReasons: workload.stats.errorReasons, writes: workload.stats.writes.length, acknowledged: workload.stats.writes.filter((w) => w.ackedAt).length, writeErrors: workload.stats.writeErrors, deploymentOps: workload.stats.deploymentOps, podDeletes: workload.stats.podDeletes, opErrors: workload.stats.opErrors },
       revisions: { from: fromRev, to: toRev },
-      invariants: results.map((r) => ({ name: r.name, ok: r.violations.length === 0, detail: r.detail, violations: r.violations.slice(0, 20) })),
+      invariants: results.map((r) => ({ name: r.name, ok: r.violations.length === 0, gating: !r.measuredOnly, detail: r.detail, violations: r.violations.slice(0, 20) })),
     };
     writeFileSync(join(dir, `${o.driver}.json`), JSON.stringify(report, null, 2) + '\n');
     log(`figures in ${join(dir, `${o.driver}.json`)}`);
@@ -228,7 +246,8 @@ function printTable(results: CheckResult[], hits: Hit[], byKind: Record<string, 
   out.push(`${'invariant'.padEnd(width)}  result  detail`);
   out.push(`${'-'.repeat(width)}  ------  ------`);
   for (const r of results) {
-    out.push(`${r.name.padEnd(width)}  ${r.violations.length ? 'FAIL  ' : 'ok    '}  ${r.detail}`);
+    // A timing bound only measured (timing: 'report') shows `over`, not FAIL.
+    out.push(`${r.name.padEnd(width)}  ${r.violations.length ? (r.measuredOnly ? 'over  ' : 'FAIL  ') : 'ok    '}  ${r.detail}`);
     for (const v of r.violations.slice(0, 5)) out.push(`${''.padEnd(width)}          ! ${v}`);
   }
   process.stdout.write(out.join('\n') + '\n');
