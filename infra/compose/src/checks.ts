@@ -117,9 +117,12 @@ export async function runComposeChecks(stack: ComposeStack): Promise<Check[]> {
         const stream = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []).find((s) => s.name === 'KEELSON_EVENTS');
         assert.ok(stream, 'KEELSON_EVENTS not found in /jsz');
         assert.equal(stream.config?.num_replicas, 3);
+        // /jsz lists the stream's other peers as nats-1 sees them (the leader among them unless nats-1 leads).
         const replicas = stream.cluster?.replicas ?? [];
-        assert.equal(replicas.length, 2, `followers: ${JSON.stringify(stream.cluster)}`);
-        return `leader ${stream.cluster?.leader}, followers ${replicas.map((x) => `${x.name}${x.current ? '' : ' (behind)'}`).join(', ')}`;
+        const peers = new Set(['nats-1', ...replicas.map((x) => x.name)]);
+        assert.equal(replicas.length, 2, `peers: ${JSON.stringify(stream.cluster)}`);
+        assert.deepEqual([...peers].sort(), ['nats-1', 'nats-2', 'nats-3'], `peers: ${JSON.stringify(stream.cluster)}`);
+        return `on ${[...peers].sort().join(', ')}; leader ${stream.cluster?.leader}${replicas.some((x) => !x.current) ? `; behind: ${replicas.filter((x) => !x.current).map((x) => x.name).join(', ')}` : ''}`;
       }, 15);
     });
 
