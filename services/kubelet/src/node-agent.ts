@@ -175,16 +175,22 @@ export class NodeAgent {
     return cached ?? (await this.opts.client.get<Node>(NODES, undefined, this.name));
   }
 
-  /** Renews from the Lease the last write returned; when that is stale (409) or gone (404), reads it again. */
+  /**
+   * Renews from the Lease the last write returned; only when that copy is stale (409) or the
+   * Lease gone (404) is it read again. Any other failure (a timeout on a loaded gateway) keeps
+   * the copy, as kube's lease controller does: a GET after every timed-out renewal doubled the
+   * requests exactly when the gateway could least serve them (500 simulated nodes at load 100:
+   * 4,201 GETs beside 5,953 PUTs).
+   */
   private async renewLease(): Promise<void> {
     const cached = this.lease;
-    this.lease = undefined;
     if (cached) {
       try {
         await this.writeLease(cached);
         return;
       } catch (err) {
         if (!isConflict(err) && !isNotFound(err)) throw err;
+        this.lease = undefined;
       }
     }
     const c = this.opts.client;

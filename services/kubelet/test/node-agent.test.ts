@@ -15,6 +15,8 @@ type Ref = { resource: string };
 function fakeApi() {
   const store = new Map<string, Obj>();
   const calls: string[] = [];
+  /** Requests (by `VERB resource`) that fail once like a request the client gave up on. */
+  const timeouts = new Set<string>();
   let rev = 1;
   const k = (r: Ref, name: string): string => `${r.resource}/${name}`;
   const put = (r: Ref, o: Obj): Obj => {
@@ -36,6 +38,7 @@ function fakeApi() {
     },
     async update(r: Ref, o: Obj): Promise<Obj> {
       calls.push(`PUT ${r.resource}`);
+      if (timeouts.delete(`PUT ${r.resource}`)) throw new Error('request timed out after 30000 ms');
       const cur = store.get(k(r, o.metadata.name));
       if (!cur) throw errors.notFound(r.resource, o.metadata.name);
       if (cur.metadata.resourceVersion !== o.metadata.resourceVersion) throw errors.conflict(r.resource, o.metadata.name, 'the object has been modified');
@@ -49,7 +52,7 @@ function fakeApi() {
       return put(r, next);
     },
   };
-  return { client, store, calls, rev: () => rev };
+  return { client, store, calls, timeouts, rev: () => rev };
 }
 
 const identity = { name: 'n1', address: '127.0.0.1', kubeletPort: 10250, runtime: 'simulated' as const, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] };
@@ -86,6 +89,18 @@ test('the Lease is renewed with one PUT per period from the last write; a confli
   await jest.advanceTimersByTimeAsync(10_000);
   expect(api.calls.slice(mark2).filter((c) => c.endsWith('leases'))).toEqual(['PUT leases', 'GET leases', 'PUT leases']);
   expect((api.store.get('leases/n1')!.spec as { renewTime: string }).renewTime).toBe('2026-01-01T00:00:40.000000Z');
+  agent.stop();
+});
+
+test('a renewal that timed out keeps the Lease copy: the next one is a PUT again, not a GET first', async () => {
+  const api = fakeApi();
+  const agent = agentOn(api);
+  await agent.start();
+  api.timeouts.add('PUT leases');
+  const mark = api.calls.length;
+  await jest.advanceTimersByTimeAsync(20_000);
+  expect(api.calls.slice(mark).filter((c) => c.endsWith('leases'))).toEqual(['PUT leases', 'PUT leases']);
+  expect((api.store.get('leases/n1')!.spec as { renewTime: string }).renewTime).toBe('2026-01-01T00:00:20.000000Z');
   agent.stop();
 });
 
