@@ -1,8 +1,8 @@
 // An ordered, ephemeral JetStream push consumer we control fully (the nats.js ordered
 // consumer leaves timers running after close across server restarts). It delivers messages
 // of one subject filter in stream order and calls `onReset` whenever it had to recreate the
-// consumer — a delivery-sequence gap, a reconnect, missed heartbeats — because messages may
-// have been missed then, and the informer must relist.
+// consumer — a delivery-sequence gap, a reconnect, missed heartbeats — unless the new consumer
+// could resume right after the last message seen (the stream still holds it): then `onResumed`.
 import { AckPolicy, DeliverPolicy, createInbox, nanos, type ConsumerConfig, type JetStreamManager, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { inboxPrefixOf } from '@keelson/bus';
 import type { Logger } from '@keelson/telemetry';
@@ -21,7 +21,10 @@ export interface EventConsumerOptions {
   stream: string;
   filter: string;
   onMessage(m: StreamMessage): void;
+  /** The consumer was recreated and events may have been missed: the owner must relist. */
   onReset(reason: string): void;
+  /** The consumer was recreated right after the last message seen: nothing was missed. */
+  onResumed?(reason: string, fromSeq: number): void;
   logger: Logger;
   /** Server heartbeat on an idle consumer; three missed ones recreate it. Default 2000 ms. */
   heartbeatMs?: number;
@@ -70,14 +73,21 @@ export class EventConsumer {
     this.sub?.unsubscribe();
   }
 
-  /** Recreates the consumer after the last message seen, then tells the owner to relist. */
+  /**
+   * Recreates the consumer after the last message seen. When the stream still holds that next
+   * message, nothing was missed: the new consumer delivers from there and the owner keeps its
+   * state (`onResumed`). Only when it cannot tell (nothing seen yet) or the stream no longer
+   * holds it (the head moved past it, the stream was recreated) must the owner relist (`onReset`)
+   * — so a NATS server lost does not make every informer connected to it relist at once.
+   */
   reset(reason: string): void {
     if (this.stopped || this.resetting) return;
     this.resetting = (async () => {
       let delay = 100;
+      const from = this.sseq ? this.sseq + 1 : undefined;
       while (!this.stopped) {
         try {
-          await this.create(this.sseq ? this.sseq + 1 : undefined);
+          await this.create(from);
           break;
         } catch (err) {
           this.opts.logger.warn('cannot recreate the event consumer; retrying', { reason, err, delayMs: delay });
@@ -85,8 +95,23 @@ export class EventConsumer {
           delay = Math.min(delay * 2, 5000);
         }
       }
-      if (!this.stopped) this.opts.onReset(reason);
+      if (this.stopped) return;
+      // Checked after the consumer exists: the head only moves forward, so if the stream holds
+      // `from` now, the consumer started at `from`.
+      if (from !== undefined && (await this.streamHolds(from))) this.opts.onResumed?.(reason, from);
+      else this.opts.onReset(reason);
     })().finally(() => (this.resetting = undefined));
+  }
+
+  /** Whether stream sequence `seq` is still stored (or is the next to be stored). Unknown: false. */
+  private async streamHolds(seq: number): Promise<boolean> {
+    try {
+      const { state } = await this.jsm!.streams.info(this.opts.stream);
+      return state.first_seq <= seq && seq <= state.last_seq + 1;
+    } catch (err) {
+      this.opts.logger.warn('cannot read the events stream state; relisting to be safe', { err });
+      return false;
+    }
   }
 
   private async create(startSeq?: number): Promise<void> {

@@ -4,8 +4,9 @@
 //   2. list through the API; the list's resourceVersion R is a consistent snapshot;
 //   3. apply buffered and new events newer than R; per key, ignore revisions already applied
 //      (at-least-once delivery replays duplicates).
-// Anything that may have lost events — NATS reconnect, ordered-consumer reset (a sequence
-// gap), a RESYNC marker — triggers a relist, which converges the cache to a fresh list.
+// A consumer lost (NATS reconnect, a delivery gap, missed heartbeats) is recreated right after
+// the last message seen; only when the stream no longer holds that message (or a RESYNC marker
+// arrives) may events be missing, and the informer relists, converging to a fresh list.
 // An event whose object was too large for the bus carries only its identity (`omitted`): the
 // informer GETs the object (for DELETED it uses the state it holds).
 import type { NatsConnection, Subscription } from 'nats';
@@ -236,6 +237,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         nats: this.opts.nats, stream: this.opts.stream ?? EVENTS_STREAM, filter, logger: this.log,
         onMessage: (m) => this.onMessage(m),
         onReset: (reason) => this.relist(reason),
+        onResumed: (reason, fromSeq) => this.log.info('event consumer recreated; resumed from the stream, no relist', { reason, fromSeq }),
       });
       try {
         await consumer.start();

@@ -126,31 +126,61 @@ test('events published between subscribe and list are applied once, in order', a
   await inf.stop();
 });
 
-test('a NATS server restart: reconnect, relist, and the cache converges to a fresh list', async () => {
+test('a NATS server restart: the informer resumes from the stream right after the last event it saw, without a relist', async () => {
   await createNs('inf3');
   for (let i = 0; i < 5; i++) await client.create(CM, cm('inf3', `o${i}`));
   const inf = new Informer({ client, nats: nc, resource: CM, namespace: 'inf3', logger: quiet });
   await inf.start();
-  expect(inf.cache.list().filter(ours)).toHaveLength(5);
+  const seen = await client.create(CM, cm('inf3', 'seen'));
+  await publish('ADDED', seen);
+  await eventually(() => inf.cache.get('inf3/seen') !== undefined);
   const before = inf.listRevision;
 
-  // Changes the informer can only learn about by relisting: no events for them exist.
+  // While the server restarts, changes happen; the relay publishes them once it is back.
   const restarted = nats.restart();
+  const o1 = await client.get(CM, 'inf3', 'o1');
+  const changed = await client.update(CM, { ...o1, data: { v: 'changed' } });
+  const created = await client.create(CM, cm('inf3', 'new'));
+  const o0 = await client.get(CM, 'inf3', 'o0');
   await client.delete(CM, 'inf3', 'o0');
-  const o1 = (await client.get(CM, 'inf3', 'o1'));
-  await client.update(CM, { ...o1, data: { v: 'changed' } });
-  await client.create(CM, cm('inf3', 'new'));
   await restarted;
+  await publish('MODIFIED', changed);
+  await publish('ADDED', created);
+  await publish('DELETED', o0, Number(created.metadata.resourceVersion) + 1); // the delete's revision is the next one
+
+  await eventually(() => inf.cache.get('inf3/new') !== undefined && inf.cache.get('inf3/o0') === undefined);
+  expect(inf.cache.get('inf3/o1')?.data).toEqual({ v: 'changed' });
+  expect(inf.listRevision).toBe(before); // no relist: every change came from the stream
+  await inf.stop();
+});
+
+test('the stream no longer holds the next event after the last one seen: the informer relists and converges', async () => {
+  await createNs('inf7');
+  for (let i = 0; i < 3; i++) await client.create(CM, cm('inf7', `o${i}`));
+  const inf = new Informer({ client, nats: nc, resource: CM, namespace: 'inf7', logger: quiet });
+  await inf.start();
+  const seen = await client.create(CM, cm('inf7', 'seen'));
+  await publish('ADDED', seen);
+  await eventually(() => inf.cache.get('inf7/seen') !== undefined);
+  const before = inf.listRevision;
+
+  // Another resource's event, then a purge: the stream's head is now past what the informer would resume from.
+  await publish('ADDED', cm('other', 'x', '1'), Number(seen.metadata.resourceVersion));
+  await (await nc.jetstreamManager()).streams.purge(EVENTS_STREAM);
+  // Changes the informer can only learn about by relisting: no events for them exist.
+  await client.delete(CM, 'inf7', 'o0');
+  await client.create(CM, cm('inf7', 'new'));
+  await nats.restart();
 
   await eventually(() => inf.listRevision > before);
-  await eventually(() => cacheMatchesFreshList(inf, 'inf3'));
-  expect(inf.cache.get('inf3/o1')?.data).toEqual({ v: 'changed' });
-  expect(inf.cache.get('inf3/o0')).toBeUndefined();
+  await eventually(() => cacheMatchesFreshList(inf, 'inf7'));
+  expect(inf.cache.get('inf7/o0')).toBeUndefined();
+  expect(inf.cache.get('inf7/new')).toBeDefined();
 
-  // Events flow again after the reconnect.
-  const after = await client.create(CM, cm('inf3', 'after'));
+  // Events flow again after the relist.
+  const after = await client.create(CM, cm('inf7', 'after'));
   await publish('ADDED', after);
-  await eventually(() => inf.cache.get('inf3/after') !== undefined);
+  await eventually(() => inf.cache.get('inf7/after') !== undefined);
   await inf.stop();
 });
 
