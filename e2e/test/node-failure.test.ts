@@ -56,7 +56,7 @@ beforeAll(async () => {
     cp.startService('scheduler', { env: FAST }),
     cp.startService('node-lifecycle-controller', { env: LIFECYCLE }),
   ]);
-});
+}, 240_000); // starting 2 kubelets and 3 services took over 120 s on a loaded 2-core machine
 afterAll(async () => {
   await cp?.stop();
 });
