@@ -7,6 +7,7 @@ import type { KubeObject } from '@keelson/api';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { decodeObject, withRevision } from './codec';
 import { fromEtcdError, StorageError } from './errors';
+import { pinWatchResume } from './watch-resume';
 import { EventRing, type CacheEvent, type WatchEventKind } from './event-ring';
 import { prefixEnd } from './keys';
 import { toWatchEvent } from './watch-filter';
@@ -252,6 +253,9 @@ export class WatchCache {
     w.on('data', (res: IWatchResponse) => {
       if (this.etcdWatcher === w) this.apply(res);
     });
+    // After apply(): a reconnect resumes right after the last revision applied, never past
+    // events not yet received (etcd3 would resume from the response header's revision).
+    pinWatchResume(w, () => this.revision + 1);
     w.on('disconnected', (err) => this.log.warn('etcd watch disconnected; the client reconnects', { err }));
     // A watch error (e.g. its revision was compacted) ends this etcd watcher for
     // good; etcd3 already dropped it, so it must not be cancelled again.
