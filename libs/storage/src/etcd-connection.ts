@@ -42,11 +42,24 @@ function groupCommitFromEnv(env: NodeJS.ProcessEnv): false | GroupCommitOptions 
   return { maxInFlight };
 }
 
+/**
+ * The largest gRPC message the client accepts. A watch that falls behind (a busy gateway stops
+ * reading, etcd parks the watcher as a victim, then "unsynced") catches up in ONE response of up
+ * to 1,000 revisions, each up to a group-committed txn of 128 objects with their previous
+ * values: easily tens of MiB. grpc-js refuses anything over 4 MiB by default; the watch stream
+ * then fails, etcd3 reconnects from the same revision and gets the same response again, for
+ * good: the watch cache stops while its bookmarks keep going (test/watch-backlog.int.test.ts).
+ * etcd's Go client accepts up to 2 GiB - 1 (MaxCallRecvMsgSize = math.MaxInt32) for this reason.
+ */
+export const ETCD_MAX_RECEIVE_MESSAGE_BYTES = 2 ** 31 - 1;
+
+const grpcOptions = { 'grpc.max_receive_message_length': ETCD_MAX_RECEIVE_MESSAGE_BYTES };
+
 /** etcd3 client options; TLS (and a client certificate) when a CA file is given. */
 export function etcdClientOptions(c: EtcdConnection): IOptions {
   if (!c.caFile) {
     if (c.certFile || c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE/KEELSON_ETCD_KEY_FILE need KEELSON_ETCD_CA_FILE');
-    return { hosts: c.endpoints, faultHandling: etcdFaultHandling() };
+    return { hosts: c.endpoints, faultHandling: etcdFaultHandling(), grpcOptions };
   }
   if (!!c.certFile !== !!c.keyFile) throw new Error('KEELSON_ETCD_CERT_FILE and KEELSON_ETCD_KEY_FILE go together');
   const plain = c.endpoints.filter((e) => e.startsWith('http://'));
@@ -54,6 +67,7 @@ export function etcdClientOptions(c: EtcdConnection): IOptions {
   return {
     hosts: c.endpoints,
     faultHandling: etcdFaultHandling(), // only unavailability opens the breaker, not a bad request
+    grpcOptions,
     credentials: {
       rootCertificate: readFileSync(c.caFile),
       ...(c.certFile && c.keyFile ? { certChain: readFileSync(c.certFile), privateKey: readFileSync(c.keyFile) } : {}),
