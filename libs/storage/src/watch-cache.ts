@@ -256,15 +256,6 @@ export class WatchCache {
     // After apply(): a reconnect resumes right after the last revision applied, never past
     // events not yet received (etcd3 would resume from the response header's revision).
     pinWatchResume(w, () => this.revision + 1);
-    // etcd3 re-creates the watch after a disconnect from the last response's header revision + 1,
-    // or the created response's (etcd's revision then). A watcher catching up gets its backlog in
-    // batches of 1,000 revisions whose header is etcd's CURRENT revision, so a disconnect between
-    // two batches (or after a created response and before its backlog) would skip the rest. The
-    // cache resumes right after what it applied (events, or a progress notification) instead.
-    // (etcd3 types the argument as a WatchRequest; it is the watcher's own create request.)
-    w.on('connecting', (req) => {
-      if (this.etcdWatcher === w) (req as { start_revision?: string | number }).start_revision = String(this.revision + 1);
-    });
     w.on('disconnected', (err) => this.log.warn('etcd watch disconnected; the client reconnects', { err, resumeAfter: this.revision }));
     // A watch error (e.g. its revision was compacted) ends this etcd watcher for
     // good; etcd3 already dropped it, so it must not be cancelled again.
