@@ -41,6 +41,12 @@ async function publish(type: EventType, obj: KubeObject, revision = Number(obj.m
   await nc.jetstream().publish(eventSubject('', 'configmaps', obj.metadata.namespace), encodeEnvelope({ type, object: obj, revision, key }), { headers: h });
 }
 
+/** Until the (restarted) server's JetStream answers for the events stream. */
+async function jetStreamReady(): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  await eventually(() => jsm.streams.info(EVENTS_STREAM).then(() => true, () => false));
+}
+
 const cm = (ns: string, name: string, v = '1'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
 
 // Every namespace gets the cluster's CA ConfigMap from the gateway shortly after it is made (as
@@ -144,6 +150,7 @@ test('a NATS server restart: the informer resumes from the stream right after th
   const o0 = await client.get(CM, 'inf3', 'o0');
   await client.delete(CM, 'inf3', 'o0');
   await restarted;
+  await jetStreamReady(); // a restarted server answers before its JetStream does (TIMEOUT in CI)
   await publish('MODIFIED', changed);
   await publish('ADDED', created);
   await publish('DELETED', o0, Number(created.metadata.resourceVersion) + 1); // the delete's revision is the next one
@@ -171,6 +178,7 @@ test('the stream no longer holds the next event after the last one seen: the inf
   await client.delete(CM, 'inf7', 'o0');
   await client.create(CM, cm('inf7', 'new'));
   await nats.restart();
+  await jetStreamReady();
 
   await eventually(() => inf.listRevision > before);
   await eventually(() => cacheMatchesFreshList(inf, 'inf7'));
