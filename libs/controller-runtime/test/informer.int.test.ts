@@ -43,8 +43,8 @@ async function publish(type: EventType, obj: KubeObject, revision = Number(obj.m
 
 /** Until the (restarted) server's JetStream answers for the events stream. */
 async function jetStreamReady(): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  await eventually(() => jsm.streams.info(EVENTS_STREAM).then(() => true, () => false));
+  // Each attempt may wait out a request timeout while the client is still reconnecting.
+  await eventually(() => nc.jetstreamManager().then((jsm) => jsm.streams.info(EVENTS_STREAM)).then(() => true, () => false), 60_000);
 }
 
 const cm = (ns: string, name: string, v = '1'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
