@@ -239,10 +239,7 @@ export class Transport {
         if (!status) return cutOff(`stream closed with code ${code} before an answer`);
         const body = Buffer.concat(chunks);
         const declared = head['content-length'] === undefined ? undefined : Number(head['content-length']);
-        const complete = method === 'HEAD' || status === 204 || status === 304
-          ? code === h2constants.NGHTTP2_NO_ERROR || declared !== undefined
-          : declared !== undefined && Number.isFinite(declared) ? body.length === declared : code === h2constants.NGHTTP2_NO_ERROR;
-        if (!complete) return cutOff(`response cut off after ${body.length}${declared === undefined ? '' : ` of ${declared}`} bytes (stream closed with code ${code})`);
+        if (!answerComplete(method, status, declared, body.length, code)) return cutOff(`response cut off after ${body.length}${declared === undefined ? '' : ` of ${declared}`} bytes (stream closed with code ${code})`);
         resolve({ status, headers: head, body: body.toString('utf8') });
       });
       stream.setTimeout(timeout, () => {
@@ -254,6 +251,18 @@ export class Transport {
       stream.end(payload);
     });
   }
+}
+
+/**
+ * Whether an HTTP/2 answer arrived whole. A body is as long as its Content-Length; without one,
+ * only a clean close (NO_ERROR) vouches for it. A bodiless answer (HEAD, 204, 304) is whole once
+ * its headers came, if they declared a length or the stream closed cleanly.
+ */
+function answerComplete(method: string, status: number, declared: number | undefined, received: number, rstCode: number): boolean {
+  const clean = rstCode === h2constants.NGHTTP2_NO_ERROR;
+  if (method === 'HEAD' || status === 204 || status === 304) return clean || declared !== undefined;
+  if (declared !== undefined && Number.isFinite(declared)) return received === declared;
+  return clean;
 }
 
 /** Newline-delimited lines of a body, ending when it ends (or `close` is called by a consumer leaving early). */
