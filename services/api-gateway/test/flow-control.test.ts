@@ -1,8 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sendError } from '../src/http/io';
 import { FlowControl, classify, flowControlConfigFromEnv, parseGoDuration, type FlowControlConfig } from '../src/http/flow-control';
 import type { ResourceRequest } from '../src/http/request-info';
+import { createGatewayServer, type SecureServer } from '../src/http/secure-server';
 
 const user = (name: string, groups: string[] = ['system:authenticated']) => ({ name, uid: name, groups });
 const rr = (verb: ResourceRequest['verb'], resource = 'configmaps', group = ''): ResourceRequest => ({ group, version: 'v1', resource, verb, namespace: 'default' });
@@ -124,5 +130,76 @@ describe('seats, queues and timeouts on a real HTTP server', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect((await get('/x?user=bob')).status).toBe(200);
+  });
+});
+
+// The gateway's own HTTP/2 server, and a client that gives up on a queued request by resetting its
+// stream (what Keelson's client does when a call's deadline passes, as leader election's renewals).
+describe('over HTTP/2: a request its client cancelled while it waited for a seat', () => {
+  let dir: string;
+  let gw: SecureServer;
+  let port: number;
+  let fc: FlowControl;
+  const held: ServerResponse[] = [];
+  const base = flowControlConfigFromEnv({});
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flow-h2-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeEach(async () => {
+    fc = new FlowControl({ ...base, userQps: 0, userBurst: 0, queueWaitMs: 10_000, levels: { ...base.levels, 'leader-election': { seats: 1, queueLength: 10 } } });
+    gw = createGatewayServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')), maxHeaderBytes: 1 << 20, keepAliveTimeoutMs: 5000 }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://x');
+      fc.admit(req, res, user('system:keelson:scheduler', ['system:keelson']), rr('update', 'leases', 'coordination.k8s.io'), url.searchParams)
+        .then(() => {
+          if (url.pathname === '/hold') held.push(res);
+          else res.end('ok');
+        })
+        .catch((e: unknown) => sendError(res, e));
+    }, () => undefined);
+    await new Promise<void>((r) => gw.server.listen(0, '127.0.0.1', r));
+    port = (gw.server.address() as AddressInfo).port;
+  });
+  afterEach(async () => {
+    held.splice(0).forEach((r) => r.end('ok'));
+    gw.closeAllConnections();
+    await new Promise((r) => gw.server.close(r));
+  });
+
+  test('does not keep the seat it is granted after its stream was reset: later requests still get one', async () => {
+    const session = connect(`https://127.0.0.1:${port}`, { ca: readFileSync(join(dir, 'cert.pem')) });
+    try {
+      const call = (path: string, signal?: AbortSignal) =>
+        new Promise<number>((resolve, reject) => {
+          const s = session.request({ ':method': 'PUT', ':path': path }, { signal });
+          let status = 0;
+          s.on('response', (h) => (status = Number(h[':status'])));
+          s.on('error', reject);
+          s.on('close', () => (status ? resolve(status) : reject(new Error(`reset (${s.rstCode})`))));
+          s.resume();
+          s.end();
+        });
+      const first = call('/hold');
+      for (let i = 0; i < 200 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(held).toHaveLength(1);
+      // Queued behind the held seat; its client gives up (RST_STREAM CANCEL) before the seat frees.
+      const abandoned = new AbortController();
+      const gaveUp = call('/abandoned', abandoned.signal);
+      await new Promise((r) => setTimeout(r, 100));
+      abandoned.abort();
+      await expect(gaveUp).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 100));
+      held.shift()!.end('done');
+      expect(await first).toBe(200);
+      // The level's one seat is free again: the next request is served, not queued until 429.
+      const next = await Promise.race([call('/next'), new Promise<string>((r) => setTimeout(() => r('still queued after 3 s'), 3000))]);
+      expect(next).toBe(200);
+    } finally {
+      session.close();
+    }
   });
 });

@@ -140,8 +140,12 @@ class PriorityLevelQueues {
   private readonly queues = new Map<string, Waiter[]>();
   constructor(readonly limits: LevelLimits) {}
 
-  /** Resolves with a release function, or rejects (429) when the user's queue is full or the wait too long. */
-  acquire(flow: string, waitMs: number, rejected: () => ApiError): Promise<() => void> {
+  /**
+   * Resolves with a release function, or rejects (429) when the user's queue is full or the wait
+   * too long. A waiter whose client left (`gone` aborts) leaves the queue at once: granted a seat,
+   * nobody would ever give it back.
+   */
+  acquire(flow: string, waitMs: number, rejected: () => ApiError, gone: AbortSignal): Promise<() => void> {
     if (this.executing < this.limits.seats && this.queues.size === 0) {
       this.executing++;
       return Promise.resolve(this.releaser());
@@ -149,19 +153,24 @@ class PriorityLevelQueues {
     const queue = this.queues.get(flow) ?? [];
     if (queue.length >= this.limits.queueLength) return Promise.reject(rejected());
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        grant: () => {
-          clearTimeout(timer);
-          resolve(this.releaser());
-        },
-      };
-      const timer = setTimeout(() => {
+      const leave = (): void => {
+        clearTimeout(timer);
+        gone.removeEventListener('abort', leave);
         const q = this.queues.get(flow);
         const i = q ? q.indexOf(waiter) : -1;
         if (q && i >= 0) q.splice(i, 1);
         if (q && q.length === 0) this.queues.delete(flow);
         reject(rejected());
-      }, waitMs);
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          gone.removeEventListener('abort', leave);
+          resolve(this.releaser());
+        },
+      };
+      const timer = setTimeout(leave, waitMs);
+      gone.addEventListener('abort', leave, { once: true });
       queue.push(waiter);
       this.queues.set(flow, queue);
     });
@@ -219,10 +228,24 @@ export class FlowControl {
     }
     const queues = this.levels.get(level)!;
     if (queues.limits.seats <= 0) return; // 0 seats: this level is not limited
-    const release = await queues.acquire(user.name, this.config.queueWaitMs, () => tooManyRequests(res, 1));
-    if (res.writableEnded || req.destroyed) {
-      release(); // the client went away while queued
-      return;
+    // The response closes when the client leaves: an HTTP/2 client resets the stream when its own
+    // deadline passes (a leader's lease renewal), and neither `req.destroyed` nor
+    // `res.writableEnded` tells afterwards. Listened to from before the wait, so a seat granted
+    // later cannot be held by a request nobody waits for (each such seat was lost for good).
+    const gone = new AbortController();
+    const leave = (): void => gone.abort();
+    res.once('close', leave);
+    let release: () => void;
+    try {
+      release = await queues.acquire(user.name, this.config.queueWaitMs, () => tooManyRequests(res, 1), gone.signal);
+    } finally {
+      res.removeListener('close', leave);
+    }
+    // Granted, then closed before this continuation ran (a lost connection closes all its streams
+    // in one go): give the seat back and run nothing for a client that is gone.
+    if (gone.signal.aborted) {
+      release();
+      throw tooManyRequests(res, 1);
     }
     res.once('close', release);
     res.once('finish', release);
