@@ -72,6 +72,8 @@ test('every service exposes Kubernetes-named metrics that move while a Deploymen
   expect(typeOf(gw0, 'etcd_request_duration_seconds')).toBe('histogram');
   expect(typeOf(gw0, 'keelson_relay_lag_revisions')).toBe('gauge');
   expect(typeOf(gw0, 'keelson_relay_publish_duration_seconds')).toBe('histogram');
+  expect(typeOf(gw0, 'apiserver_flowcontrol_current_executing_seats')).toBe('gauge');
+  expect(typeOf(gw0, 'apiserver_flowcontrol_current_inqueue_requests')).toBe('gauge');
   expect(typeOf(gw0, 'process_cpu_seconds_total')).toBe('counter');
   for (const name of CONTROLLERS) {
     const f = before.get(name)!;
@@ -122,6 +124,10 @@ test('every service exposes Kubernetes-named metrics that move while a Deploymen
   expect(sum(gw, 'keelson_relay_publish_duration_seconds_count', { result: 'success' })).toBeGreaterThan(sum(gw0, 'keelson_relay_publish_duration_seconds_count', { result: 'success' }));
   expect(sum(gw, 'keelson_relay_published_revision')).toBeGreaterThan(sum(gw0, 'keelson_relay_published_revision'));
   expect(sampleSum(gw, 'keelson_relay_lag_revisions')).toBeGreaterThanOrEqual(0);
+  // Flow control's levels, each with its seats taken (the controllers' leases go through leader-election).
+  for (const level of ['system', 'leader-election', 'workload-high', 'workload-low', 'global-default', 'catch-all']) {
+    expect(sampleSum(gw, 'apiserver_flowcontrol_current_executing_seats', { priority_level: level })).toBeGreaterThanOrEqual(0);
+  }
   stopWatch();
   await until('the watch is no longer counted', async () => sum(await scrapeGateway(), 'apiserver_longrunning_requests', { verb: 'WATCH', resource: 'pods' }) === 0);
 

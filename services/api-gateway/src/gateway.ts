@@ -86,7 +86,11 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const relay = config.bus.servers
     ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log, metrics.publish)
     : undefined;
-  metrics.attach({ caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined, groupCommit: () => store.groupCommitStats() });
+  const flowControl = new FlowControl(config.flowControl);
+  metrics.attach({
+    caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined,
+    groupCommit: () => store.groupCommitStats(), flowControl: () => flowControl.levelStates(),
+  });
   if (!relay) log.info('KEELSON_NATS_URL is not set: no event relay');
   const compactor = startCompaction(store, config.compactionIntervalSeconds, log, relay);
 
@@ -99,7 +103,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     authorizer: authz.authorizer,
     serviceAccountTokens,
     log,
-    flowControl: new FlowControl(config.flowControl),
+    flowControl,
     audit,
     maxRequestBytes: config.maxRequestBytes,
     bookmarkIntervalSeconds: 10,

@@ -198,6 +198,8 @@ describe('over HTTP/2: a request its client cancelled while it waited for a seat
       // The level's one seat is free again: the next request is served, not queued until 429.
       const next = await Promise.race([call('/next'), new Promise<string>((r) => setTimeout(() => r('still queued after 3 s'), 3000))]);
       expect(next).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(fc.levelStates().find((l) => l.level === 'leader-election')).toEqual({ level: 'leader-election', executing: 0, waiting: 0 });
     } finally {
       session.close();
     }

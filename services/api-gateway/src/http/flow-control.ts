@@ -176,6 +176,13 @@ class PriorityLevelQueues {
     });
   }
 
+  /** Seats taken, and requests waiting for one. */
+  get state(): { executing: number; waiting: number } {
+    let waiting = 0;
+    for (const q of this.queues.values()) waiting += q.length;
+    return { executing: this.executing, waiting };
+  }
+
   private releaser(): () => void {
     let released = false;
     return () => {
@@ -207,6 +214,11 @@ export class FlowControl {
   constructor(private readonly config: FlowControlConfig, now: () => number = Date.now) {
     this.rate = new UserRateLimiter(config.userQps, config.userBurst, now);
     for (const [name, limits] of Object.entries(config.levels)) this.levels.set(name as PriorityLevel, new PriorityLevelQueues(limits));
+  }
+
+  /** Per priority level: seats taken and requests queued (kube's apiserver_flowcontrol_current_* gauges). */
+  levelStates(): { level: PriorityLevel; executing: number; waiting: number }[] {
+    return [...this.levels].map(([level, q]) => ({ level, ...q.state }));
   }
 
   /**

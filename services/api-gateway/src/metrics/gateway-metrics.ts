@@ -28,6 +28,8 @@ export interface GatewayMetricSources {
   relayedRevision(): number | undefined;
   /** The store's group commit counters (undefined: writes go alone, KEELSON_ETCD_GROUP_COMMIT=false). */
   groupCommit?(): GroupCommitStats | undefined;
+  /** Flow control's seats taken and requests queued, per priority level. */
+  flowControl?(): { level: string; executing: number; waiting: number }[];
 }
 
 export class GatewayMetrics {
@@ -129,6 +131,17 @@ export class GatewayMetrics {
     groupCommitCounter('keelson_etcd_group_commit_groups_total', 'etcd transactions that carried two or more writes (group commit)', (s) => s.groups);
     groupCommitCounter('keelson_etcd_group_commit_writes_total', 'writes that went out in a group of two or more', (s) => s.groupedWrites);
     groupCommitCounter('keelson_etcd_group_commit_fallbacks_total', 'groups that failed a compare, whose writes were then sent alone for their own answers', (s) => s.fallbacks);
+    const flowGauge = (name: string, help: string, pick: (s: { executing: number; waiting: number }) => number): void => {
+      new Gauge({
+        name, help, registers, labelNames: ['priority_level'],
+        collect() {
+          this.reset();
+          for (const st of self.sources?.flowControl?.() ?? []) this.set({ priority_level: st.level }, pick(st));
+        },
+      });
+    };
+    flowGauge('apiserver_flowcontrol_current_executing_seats', 'Seats of each priority level taken by requests executing now', (st) => st.executing);
+    flowGauge('apiserver_flowcontrol_current_inqueue_requests', 'Requests of each priority level waiting in its queues for a seat', (st) => st.waiting);
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
