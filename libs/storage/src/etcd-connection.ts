@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
 import { etcdFaultHandling } from './etcd-fault-handling';
-import type { GroupCommitOptions } from './group-commit';
+import type { GroupCommitOptions, WriteRetry } from './group-commit';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -19,6 +19,12 @@ export interface EtcdConnection {
    * (2): groups at etcd at once.
    */
   groupCommit?: false | GroupCommitOptions;
+  /**
+   * `KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS` (2000; 0: none): a write attempt without an answer by
+   * then is sent again (a compare-and-swap applies once), for up to 15 s: a killed etcd leader
+   * otherwise holds writes for etcd's whole request timeout (group-commit.ts).
+   */
+  writeRetry?: WriteRetry;
 }
 
 export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): EtcdConnection {
@@ -28,7 +34,16 @@ export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): Etc
     certFile: env.KEELSON_ETCD_CERT_FILE || undefined,
     keyFile: env.KEELSON_ETCD_KEY_FILE || undefined,
     groupCommit: groupCommitFromEnv(env),
+    writeRetry: { attemptTimeoutMs: nonNegativeInteger(env, 'KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS', 2000) },
   };
+}
+
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
+  return n;
 }
 
 function groupCommitFromEnv(env: NodeJS.ProcessEnv): false | GroupCommitOptions {

@@ -16,7 +16,17 @@
 // No timers: a group leaves as soon as fewer than `maxInFlight` groups are at etcd (after the
 // current event-loop turn, so requests parsed together travel together); under load the
 // batches grow by themselves while earlier groups are at etcd, like a write-behind queue.
-import { CompareResult, CompareTarget, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+//
+// Writes without an answer. An etcd leader killed with proposals it had not committed leaves the
+// members that forwarded them waiting for etcd's request timeout (5 s + 2 election timeouts) before
+// they answer "request timed out": every write at etcd then stalled that long. So each attempt has
+// a deadline (`attemptTimeoutMs`), and a write whose attempt got no answer (deadline, etcd
+// unavailable) is sent again, alone, until `budgetMs`. Sending a compare-and-swap again is safe: if
+// the first attempt was applied after all, the compare now fails, and the key then holds exactly
+// the bytes this write put (or is gone, for a delete): that is this write's success, at the
+// revision the key shows. The stale attempt itself can no longer apply once the key moved on.
+import { CompareResult, CompareTarget, GRPCDeadlineExceededError, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+import { isEtcdUnavailable } from './etcd-fault-handling';
 
 /** What must hold of a key for its write to apply. */
 export type WriteCondition =
@@ -45,7 +55,20 @@ export interface GroupCommitOptions {
   maxOps?: number;
   /** Keys and values per txn, in bytes (default 1 MiB, under etcd's default 1.5 MiB `--max-request-bytes`). */
   maxBytes?: number;
+  /** Deadline of one attempt, and how long unanswered writes are sent again (see the top of this file). */
+  retry?: WriteRetry;
 }
+
+/** How a write that got no answer is sent again. */
+export interface WriteRetry {
+  /** One attempt's deadline in ms (0: none, etcd's own request timeout applies). Default 2000. */
+  attemptTimeoutMs?: number;
+  /** Attempts stop once this long has passed since the first (the last error is the answer). Default 15000. */
+  budgetMs?: number;
+}
+
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;
+const DEFAULT_BUDGET_MS = 15_000;
 
 export interface GroupCommitStats {
   /** Transactions sent: groups of two or more, plus writes sent alone. */
@@ -81,12 +104,14 @@ export class GroupCommitter {
   private readonly maxInFlight: number;
   private readonly maxOps: number;
   private readonly maxBytes: number;
+  private readonly retry: WriteRetry;
   private readonly counters: GroupCommitStats = { txns: 0, groups: 0, groupedWrites: 0, fallbacks: 0, largestGroup: 0 };
 
   constructor(private readonly client: Etcd3, opts: GroupCommitOptions = {}) {
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
     this.maxOps = Math.max(1, opts.maxOps ?? 128);
     this.maxBytes = Math.max(1, opts.maxBytes ?? 1024 * 1024);
+    this.retry = opts.retry ?? {};
   }
 
   stats(): GroupCommitStats {
@@ -160,17 +185,19 @@ export class GroupCommitter {
   // Never rejects: every member's answer, in group order.
   private async send(group: Pending[]): Promise<Settled[]> {
     this.counters.txns++;
-    if (group.length === 1) return [await settle(() => commitOne(this.client, group[0].write))];
+    if (group.length === 1) return [await settle(() => commitOne(this.client, group[0].write, this.retry))];
     this.counters.groups++;
     this.counters.groupedWrites += group.length;
     this.counters.largestGroup = Math.max(this.counters.largestGroup, group.length);
+    const startedAt = Date.now();
     let res: ITxnResponse;
     try {
-      res = await this.client.kv.txn({ compare: group.map((p) => compareOf(p.write)), success: group.map((p) => requestOf(p.write)), failure: [] });
+      res = await this.client.kv.txn({ compare: group.map((p) => compareOf(p.write)), success: group.map((p) => requestOf(p.write)), failure: [] }, callOptions(this.retry));
     } catch (e) {
       if (e instanceof Error && GROUP_REFUSED.test(e.message)) return this.fallback(group);
-      // etcd unavailable, or a timeout that may have committed: every member learns it, as each
-      // would have alone (re-sending could answer a write that was applied with a conflict).
+      // No answer: the group may or may not have been applied. Each member is sent again alone,
+      // and a compare that then fails is checked against what the member wrote.
+      if (isUnanswered(e)) return this.fallback(group, startedAt);
       return group.map(() => ({ error: e }));
     }
     if (!res.succeeded) return this.fallback(group);
@@ -178,24 +205,64 @@ export class GroupCommitter {
     return group.map(() => ({ result: { succeeded: true, revision, groupSize: group.length } }));
   }
 
-  // A compare failed, so nothing was applied: each member alone, for its own exact answer.
-  private fallback(group: Pending[]): Promise<Settled[]> {
+  // A compare failed, so nothing was applied (or the group got no answer: `unansweredSince`):
+  // each member alone, for its own exact answer.
+  private fallback(group: Pending[], unansweredSince?: number): Promise<Settled[]> {
     this.counters.fallbacks++;
     this.counters.txns += group.length;
-    return Promise.all(group.map((p) => settle(() => commitOne(this.client, p.write))));
+    return Promise.all(group.map((p) => settle(() => commitOne(this.client, p.write, this.retry, unansweredSince))));
   }
 }
 
-/** One write as its own txn; on a failed condition the key's current state comes back with it. */
-export async function commitOne(client: Etcd3, write: ConditionalWrite): Promise<WriteResult> {
-  const res = await client.kv.txn({
-    compare: [compareOf(write)],
-    success: [requestOf(write)],
-    failure: [{ request_range: { key: Buffer.from(write.key) } }],
-  });
-  const revision = Number(res.header.revision);
-  if (res.succeeded) return { succeeded: true, revision, groupSize: 1 };
-  return { succeeded: false, revision, current: res.responses[0]?.response_range?.kvs[0], groupSize: 1 };
+/**
+ * One write as its own txn; on a failed condition the key's current state comes back with it.
+ * An attempt without an answer is sent again within `retry`'s budget; `unansweredSince`: an
+ * earlier attempt (this write's group) already went unanswered then.
+ */
+export async function commitOne(client: Etcd3, write: ConditionalWrite, retry: WriteRetry = {}, unansweredSince?: number): Promise<WriteResult> {
+  const budgetMs = retry.budgetMs ?? DEFAULT_BUDGET_MS;
+  const firstAt = unansweredSince ?? Date.now();
+  let uncertain = unansweredSince !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    let res: ITxnResponse;
+    try {
+      res = await client.kv.txn({
+        compare: [compareOf(write)],
+        success: [requestOf(write)],
+        failure: [{ request_range: { key: Buffer.from(write.key) } }],
+      }, callOptions(retry));
+    } catch (e) {
+      // A create, or a compare on mod_revision, cannot apply twice: safe to send again.
+      if (!isUnanswered(e) || write.condition.kind === 'present' || Date.now() - firstAt >= budgetMs) throw e;
+      uncertain = true;
+      // etcd without a leader answers at once: do not spin while it elects one.
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      continue;
+    }
+    const revision = Number(res.header.revision);
+    if (res.succeeded) return { succeeded: true, revision, groupSize: 1 };
+    const current = res.responses[0]?.response_range?.kvs[0];
+    if (uncertain && appliedEarlier(write, current)) return { succeeded: true, revision: current ? Number(current.mod_revision) : revision, groupSize: 1 };
+    return { succeeded: false, revision, current, groupSize: 1 };
+  }
+}
+
+/** After an unanswered attempt: whether the key shows that attempt applied (it holds this write's bytes, or is gone). */
+function appliedEarlier(write: ConditionalWrite, current: IKeyValue | undefined): boolean {
+  if (write.op === 'delete') return current === undefined;
+  if (!current) return false;
+  const value = write.value ?? '';
+  return Buffer.from(current.value).equals(Buffer.isBuffer(value) ? value : Buffer.from(value));
+}
+
+/** No answer came: our deadline, or etcd unavailable ("request timed out", "leader changed", no connection). */
+function isUnanswered(e: unknown): boolean {
+  return e instanceof GRPCDeadlineExceededError || (e instanceof Error && isEtcdUnavailable(e));
+}
+
+function callOptions(retry: WriteRetry): { deadline: number } | undefined {
+  const ms = retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+  return ms > 0 ? { deadline: Date.now() + ms } : undefined;
 }
 
 function byteLength(v: string | Buffer | undefined): number {

@@ -15,4 +15,4 @@ export type { WatchEventKind } from './event-ring';
 export { etcdConnectionFromEnv, etcdClientOptions, type EtcdConnection } from './etcd-connection';
 export { etcdFaultHandling, isEtcdUnavailable } from './etcd-fault-handling';
 export { parseEncryptionConfig, loadEncryptionConfig, installEncryption, transformerFor, EncryptionConfigError, type ValueTransformer } from './encryption';
-export { GroupCommitter, commitOne, type GroupCommitOptions, type GroupCommitStats, type ConditionalWrite, type WriteCondition, type WriteResult } from './group-commit';
+export { GroupCommitter, commitOne, type GroupCommitOptions, type GroupCommitStats, type ConditionalWrite, type WriteCondition, type WriteResult, type WriteRetry } from './group-commit';

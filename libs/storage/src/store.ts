@@ -7,7 +7,7 @@ import type { KubeObject } from '@keelson/api';
 import { decodeObject, encodeObject, storedValueIsStale, withRevision } from './codec';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
-import { commitOne, GroupCommitter, type ConditionalWrite, type GroupCommitOptions, type GroupCommitStats, type WriteResult } from './group-commit';
+import { commitOne, GroupCommitter, type ConditionalWrite, type GroupCommitOptions, type GroupCommitStats, type WriteResult, type WriteRetry } from './group-commit';
 import { prefixEnd } from './keys';
 import { defaultTracer, inSpan } from './tracing';
 
@@ -22,6 +22,8 @@ export interface EtcdStoreOptions {
    * share one etcd txn; a failed compare sends each alone. Off when unset or false.
    */
   groupCommit?: boolean | GroupCommitOptions;
+  /** Per-attempt deadline of writes and how long unanswered ones are re-sent (group-commit.ts). */
+  writeRetry?: WriteRetry;
 }
 
 export interface DeletePreconditions {
@@ -56,11 +58,13 @@ export class EtcdStore {
   private readonly tracer: Tracer;
   private readonly observe?: EtcdRequestObserver;
   private readonly committer?: GroupCommitter;
+  private readonly writeRetry: WriteRetry;
 
   constructor(private readonly client: Etcd3, opts: EtcdStoreOptions = {}) {
     this.tracer = opts.tracer ?? defaultTracer();
     this.observe = opts.observe;
-    if (opts.groupCommit) this.committer = new GroupCommitter(client, opts.groupCommit === true ? {} : opts.groupCommit);
+    this.writeRetry = opts.writeRetry ?? {};
+    if (opts.groupCommit) this.committer = new GroupCommitter(client, { ...(opts.groupCommit === true ? {} : opts.groupCommit), retry: this.writeRetry });
   }
 
   /** Group commit's counters; undefined when writes are not grouped. */
@@ -211,7 +215,7 @@ export class EtcdStore {
 
   // One conditional write: grouped with concurrent ones when group commit is on, else alone.
   private write(w: ConditionalWrite): Promise<WriteResult> {
-    return this.committer ? this.committer.submit(w) : commitOne(this.client, w);
+    return this.committer ? this.committer.submit(w) : commitOne(this.client, w, this.writeRetry);
   }
 
   private async getKv(key: string): Promise<IKeyValue | undefined> {

@@ -24,6 +24,8 @@ export interface EtcdServer {
   stop(): Promise<void>;
   /** SIGKILL; the data dir is kept so a test can restart on it. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT (the local binary only): etcd holds every connection and answers nothing meanwhile. */
+  freeze?(frozen: boolean): void;
   /** etcd's recent stderr (the local binary only), to tell why it stopped. */
   log?(): string;
 }
@@ -127,6 +129,7 @@ async function startEtcdBinary(opts: StartEtcdOptions): Promise<EtcdServer> {
         if (owned) removeNow(dataDir);
       },
       kill: () => proc.kill(),
+      freeze: (frozen) => { if (proc.pid) process.kill(proc.pid, frozen ? 'SIGSTOP' : 'SIGCONT'); },
       log: () => proc.stderr(),
     };
   }

@@ -51,7 +51,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const metrics = new GatewayMetrics({ defaultMetrics: true });
-  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit }); // KEELSON_ETCD_GROUP_COMMIT
+  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit, writeRetry: config.etcd.writeRetry }); // KEELSON_ETCD_GROUP_COMMIT, KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
