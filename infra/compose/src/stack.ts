@@ -214,13 +214,28 @@ class Stack implements ComposeStack {
     // Paused containers cannot be stopped: let them go first.
     for (const s of await this.ps().catch(() => [])) if (s.status === 'paused') await this.unpause(s.service).catch(() => undefined);
     const r = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeoutMs: 300_000 });
-    if (r.code !== 0) problems.push(`compose down: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const filter = ['--filter', `label=${PROJECT_LABEL}=${this.project}`];
-    const left = {
-      containers: (await run('docker', ['ps', '-aq', ...filter], { env: this.engine.env })).stdout.trim(),
-      volumes: (await run('docker', ['volume', 'ls', '-q', ...filter], { env: this.engine.env })).stdout.trim(),
-      networks: (await run('docker', ['network', 'ls', '-q', ...filter], { env: this.engine.env })).stdout.trim(),
-    };
+    const docker = (args: string[]) => run('docker', args, { env: this.engine.env });
+    const leftovers = async () => ({
+      containers: (await docker(['ps', '-aq', ...filter])).stdout.trim(),
+      volumes: (await docker(['volume', 'ls', '-q', ...filter])).stdout.trim(),
+      networks: (await docker(['network', 'ls', '-q', ...filter])).stdout.trim(),
+    });
+    let left = await leftovers();
+    if (r.code !== 0 || Object.values(left).some(Boolean)) {
+      // dockerd can still list an endpoint of a container it just removed (a killed container's,
+      // seen in a 10-minute chaos run): "network ... has active endpoints", and compose down stops
+      // there, before the volumes. Disconnect such endpoints by force, then remove what is left.
+      this.log(`compose down left things behind (${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}); removing them`);
+      for (const id of left.containers.split('\n').filter(Boolean)) await docker(['rm', '-f', '-v', id]);
+      for (const net of left.networks.split('\n').filter(Boolean)) {
+        const eps = (await docker(['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}', net])).stdout.trim();
+        for (const ep of eps.split(/\s+/).filter(Boolean)) await docker(['network', 'disconnect', '-f', net, ep]);
+        await docker(['network', 'rm', net]);
+      }
+      for (const v of left.volumes.split('\n').filter(Boolean)) await docker(['volume', 'rm', '-f', v]);
+      left = await leftovers();
+    }
     for (const [what, ids] of Object.entries(left)) if (ids) problems.push(`${what} left: ${ids.split('\n').join(' ')}`);
     rmSync(this.outDir, { recursive: true, force: true });
     rmSync(this.srcDir, { recursive: true, force: true });
