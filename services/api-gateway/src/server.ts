@@ -11,7 +11,7 @@ import type { AuditLog } from './http/audit';
 import { authenticateAudited } from './http/authn-audit';
 import type { FlowControl } from './http/flow-control';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './http/discovery';
-import { sendError, sendJson } from './http/io';
+import { sendError, sendJson, trackClientGone } from './http/io';
 import { handleOpenApiV2 } from './http/openapi-v2';
 import { parseResourcePath, type ResourceRequest } from './http/request-info';
 import { hasMalformedEscape, rawPathOf, requestUrl } from './http/request-path';
@@ -64,6 +64,7 @@ const tracer = trace.getTracer('keelson-api-gateway');
 export function createRequestListener(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   deps = { ...deps, aggregator: deps.aggregator ?? new Aggregator({ registry: deps.registry, caches: deps.caches, token: deps.kubeletClientToken }) };
   return (req, res) => {
+    trackClientGone(res);
     const url = requestUrl(req.url);
     // Routed on the path as sent (see request-path.ts), never on URL's dot-segment-resolved pathname.
     const path = rawPathOf(req.url).replace(/\/+$/, '') || '/';

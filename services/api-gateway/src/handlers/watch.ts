@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, groupVersion, toTable, type KubeObject, type ResourceInfo } from '@keelson/api';
 import { StorageError, type WatchCache } from '@keelson/storage';
-import { negotiate } from '../http/io';
+import { clientGone, negotiate } from '../http/io';
 import type { ResourceRequest } from '../http/request-info';
 import { parseResourceVersion } from '../registry/errors';
 import { booleanParamOf, includeObjectOf, selectorFilterOf, timeoutSecondsOf } from './params';
@@ -70,10 +70,6 @@ export async function handleWatch(
       metadata: { resourceVersion: String(rv), ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) },
     });
 
-  // Initial events with no resourceVersion are a consistent read ("most recent"), as
-  // kube-apiserver serves them: the snapshot must hold every change etcd has committed.
-  const minRevision = !rvParam && sendInitialEvents !== false ? await opts.currentRevision() : undefined;
-
   let subscription: { cancel(): void } | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: { clear(): void } | undefined;
@@ -83,7 +79,15 @@ export async function handleWatch(
     timeoutTimer?.clear();
     if (res.headersSent && !res.writableEnded) res.end();
   };
+  // Before any wait: a client that leaves while this watch waits for etcd or the cache must not
+  // leave a subscription behind, writing into a closed stream for good.
   res.on('close', finish);
+  if (clientGone(res)) return;
+
+  // Initial events with no resourceVersion are a consistent read ("most recent"), as
+  // kube-apiserver serves them: the snapshot must hold every change etcd has committed.
+  const minRevision = !rvParam && sendInitialEvents !== false ? await opts.currentRevision() : undefined;
+  if (clientGone(res)) return;
 
   try {
     // Waits until the cache has every change the initial events must include (the list's
@@ -103,7 +107,7 @@ export async function handleWatch(
       // kube, never 504: when the cache lags etcd for longer than the freshness wait (a loaded
       // gateway; found by npm run fuzz) it starts from what the cache holds. sendInitialEvents
       // asks for a consistent snapshot, and keeps kube's 504.
-      if (sendInitialEvents === undefined && !rvParam && e instanceof StorageError && e.code === 'Unavailable' && e.message.startsWith('Too large resource version') && !res.destroyed) {
+      if (sendInitialEvents === undefined && !rvParam && e instanceof StorageError && e.code === 'Unavailable' && e.message.startsWith('Too large resource version') && !clientGone(res)) {
         return cache.watch({ ...watchOpts, minRevision: undefined }, onEvent);
       }
       throw e;
@@ -117,7 +121,7 @@ export async function handleWatch(
     if (e instanceof StorageError && e.code === 'Unavailable' && !res.headersSent) throw watchCacheTimeout(e);
     throw e;
   }
-  if (res.destroyed) return finish(); // the client left while the cache caught up
+  if (clientGone(res)) return finish(); // the client left while the cache caught up (res.destroyed does not tell under HTTP/2)
   start();
   if (sendInitialEvents && bookmarks) bookmark(cache.currentRevision(), true);
   if (bookmarks) bookmarkTimer = setInterval(() => bookmark(cache.currentRevision()), opts.bookmarkIntervalSeconds * 1000).unref();

@@ -56,6 +56,23 @@ function decodeBodyAs(body: Buffer, contentType: string): unknown {
   }
 }
 
+const gone = new WeakSet<ServerResponse>();
+
+/**
+ * Marks `res` when its client goes away; call once, as the request arrives. Under HTTP/2 a client
+ * that resets its stream leaves `res.destroyed` undefined and `req.destroyed` false, so handlers
+ * that await (etcd, the watch cache) ask `clientGone(res)` afterwards instead.
+ */
+export function trackClientGone(res: ServerResponse): void {
+  res.once('close', () => gone.add(res));
+}
+
+/** The response closed before the server ended it: nobody reads what would be written now. */
+export function clientGone(res: ServerResponse): boolean {
+  // writableEnded, not writableFinished: a reset HTTP/2 stream reports writableFinished true.
+  return gone.has(res) && !res.writableEnded;
+}
+
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const data = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });

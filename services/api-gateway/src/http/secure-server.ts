@@ -59,7 +59,7 @@ function withoutConnectionSpecific(headers: OutgoingHttpHeaders | readonly unkno
  * closes: Node's proxies the stream's session, which is gone by then, so the audit line written
  * when the response closes saw no source IP. Other socket properties still go to the live proxy.
  */
-class GatewayHttp2Request extends Http2ServerRequest {
+export class GatewayHttp2Request extends Http2ServerRequest {
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: ReadableOptions, rawHeaders: readonly string[]) {
     super(stream, headers, options, rawHeaders);
     const live = this.socket;
@@ -76,7 +76,7 @@ class GatewayHttp2Request extends Http2ServerRequest {
 }
 
 /** The compatibility response, minus HTTP/1.1-only headers. */
-class GatewayHttp2Response extends Http2ServerResponse {
+export class GatewayHttp2Response extends Http2ServerResponse {
   override setHeader(name: string, value: number | string | readonly string[]): this {
     if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) super.setHeader(name, value);
     return this;
