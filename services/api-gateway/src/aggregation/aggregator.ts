@@ -9,6 +9,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errors, isRecord, type KubeObject, type ResourceRegistry } from '@keelson/api';
 import type { WatchCache } from '@keelson/storage';
 import type { UserInfo } from '../http/auth';
+import { clientGone } from '../http/io';
 
 export interface AggregatedGroupVersion {
   group: string;
@@ -163,6 +164,7 @@ export class Aggregator {
     });
     const h: Record<string, string> = {};
     for (const k of ['content-type', 'cache-control', 'transfer-encoding']) if (upstream.headers[k]) h[k] = String(upstream.headers[k]);
+    if (clientGone(res)) return void upstream.destroy(); // left while the upstream was dialled
     res.writeHead(upstream.statusCode ?? 502, h);
     res.on('close', () => upstream.destroy());
     upstream.pipe(res);

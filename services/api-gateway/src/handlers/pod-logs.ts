@@ -5,6 +5,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
 import type { ResourceStore } from '../registry/resource-store';
 import { booleanParamOf } from './params';
+import { clientGone } from '../http/io';
 
 const FORWARDED = ['tailLines', 'limitBytes', 'sinceSeconds'];
 /** Booleans are forwarded canonical ("true"/"false"): the kubelet needs no parser of its own. */
@@ -55,9 +56,11 @@ export async function handlePodLog(res: ServerResponse, namespace: string | unde
     const code = upstream.statusCode ?? 500;
     throw code === 404 ? errors.notFound('pods', name) : code === 400 ? errors.badRequest(msg) : new ApiError(code >= 500 ? 500 : code, 'InternalError', msg);
   }
+  // The client leaving ends the kubelet stream too (a follow would otherwise run forever), also
+  // when it left while the kubelet was being dialled ('close' has fired already then).
+  if (clientGone(res)) return void upstream.destroy();
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  // The client leaving ends the kubelet stream too (a follow would otherwise run forever).
   res.on('close', () => upstream.destroy());
   upstream.pipe(res);
 }
