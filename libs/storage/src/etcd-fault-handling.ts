@@ -37,14 +37,9 @@ export function isEtcdUnavailable(err: Error): boolean {
     err instanceof GRPCInternalError || err instanceof GRPCResourceExhastedError;
 }
 
-/**
- * `faultHandling` for `new Etcd3({...})`: etcd3's default policies, counting unavailability only.
- * DEADLINE_EXCEEDED is left out: etcd sets none of its own ("request timed out" is UNAVAILABLE), so
- * it is a caller's deadline — the store's per-attempt write deadline, which re-sends the write
- * itself. A slow answer is not a host down: under load it must not open the breaker.
- */
+/** `faultHandling` for `new Etcd3({...})`: etcd3's default policies, counting unavailability only. */
 export function etcdFaultHandling(): NonNullable<IOptions['faultHandling']> {
-  const unavailable = handleWhen((e) => isEtcdUnavailable(e) && !(e instanceof GRPCDeadlineExceededError));
+  const unavailable = handleWhen(isEtcdUnavailable);
   return {
     host: () => circuitBreaker(unavailable, { halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS, breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES) }),
     global: retry(unavailable, { maxAttempts: RETRY_ATTEMPTS }),

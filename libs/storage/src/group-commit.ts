@@ -21,11 +21,14 @@
 // members that forwarded them waiting for etcd's request timeout (5 s + 2 election timeouts) before
 // they answer "request timed out": every write at etcd then stalled that long. So each attempt has
 // a deadline (`attemptTimeoutMs`), and a write whose attempt got no answer (deadline, etcd
-// unavailable) is sent again, alone, until `budgetMs`. Sending a compare-and-swap again is safe: if
+// unavailable) is sent again, alone, until `budgetMs`. The deadline is ours, not the gRPC call's:
+// etcd3 answers a DEADLINE_EXCEEDED or CANCELLED call by resetting its whole channel to that etcd
+// member (every call and watch on it fails), so the late call is left to finish on its own and
+// its answer ignored. Sending a compare-and-swap again is safe: if
 // the first attempt was applied after all, the compare now fails, and the key then holds exactly
 // the bytes this write put (or is gone, for a delete): that is this write's success, at the
 // revision the key shows. The stale attempt itself can no longer apply once the key moved on.
-import { CompareResult, CompareTarget, GRPCDeadlineExceededError, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+import { CompareResult, CompareTarget, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
 import { isEtcdUnavailable } from './etcd-fault-handling';
 
 /** What must hold of a key for its write to apply. */
@@ -192,7 +195,7 @@ export class GroupCommitter {
     const startedAt = Date.now();
     let res: ITxnResponse;
     try {
-      res = await this.client.kv.txn({ compare: group.map((p) => compareOf(p.write)), success: group.map((p) => requestOf(p.write)), failure: [] }, callOptions(this.retry));
+      res = await withinAttempt(this.client.kv.txn({ compare: group.map((p) => compareOf(p.write)), success: group.map((p) => requestOf(p.write)), failure: [] }), this.retry);
     } catch (e) {
       if (e instanceof Error && GROUP_REFUSED.test(e.message)) return this.fallback(group);
       // No answer: the group may or may not have been applied. Each member is sent again alone,
@@ -226,11 +229,11 @@ export async function commitOne(client: Etcd3, write: ConditionalWrite, retry: W
   for (let attempt = 0; ; attempt++) {
     let res: ITxnResponse;
     try {
-      res = await client.kv.txn({
+      res = await withinAttempt(client.kv.txn({
         compare: [compareOf(write)],
         success: [requestOf(write)],
         failure: [{ request_range: { key: Buffer.from(write.key) } }],
-      }, callOptions(retry));
+      }), retry);
     } catch (e) {
       // A create, or a compare on mod_revision, cannot apply twice: safe to send again.
       if (!isUnanswered(e) || write.condition.kind === 'present' || Date.now() - firstAt >= budgetMs) throw e;
@@ -255,14 +258,30 @@ function appliedEarlier(write: ConditionalWrite, current: IKeyValue | undefined)
   return Buffer.from(current.value).equals(Buffer.isBuffer(value) ? value : Buffer.from(value));
 }
 
-/** No answer came: our deadline, or etcd unavailable ("request timed out", "leader changed", no connection). */
-function isUnanswered(e: unknown): boolean {
-  return e instanceof GRPCDeadlineExceededError || (e instanceof Error && isEtcdUnavailable(e));
+/** An attempt that got no answer within its deadline (the call itself goes on; its answer is ignored). */
+export class WriteAttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`etcd did not answer the write within ${ms} ms`);
+    this.name = 'WriteAttemptTimeout';
+  }
 }
 
-function callOptions(retry: WriteRetry): { deadline: number } | undefined {
+/** No answer came: our deadline, or etcd unavailable ("request timed out", "leader changed", no connection). */
+function isUnanswered(e: unknown): boolean {
+  return e instanceof WriteAttemptTimeout || (e instanceof Error && isEtcdUnavailable(e));
+}
+
+/** `call`, or WriteAttemptTimeout once the attempt's deadline passes; a late answer or error is dropped. */
+function withinAttempt<T>(call: Promise<T>, retry: WriteRetry): Promise<T> {
   const ms = retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
-  return ms > 0 ? { deadline: Date.now() + ms } : undefined;
+  if (ms <= 0) return call;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WriteAttemptTimeout(ms)), ms);
+    call.then(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e: unknown) => { clearTimeout(timer); reject(e); },
+    );
+  });
 }
 
 function byteLength(v: string | Buffer | undefined): number {

@@ -2,7 +2,7 @@
 // sent again, and a compare that then fails is resolved against what the write put. etcd here is
 // a fake with etcd's txn semantics (compares, puts, deletes, one revision per txn) that can apply a
 // txn and lose its answer, or lose the txn itself: the two things a killed leader does.
-import { CompareResult, CompareTarget, GRPCDeadlineExceededError, GRPCUnavailableError, type Etcd3, type ICompare, type IRequestOp, type ITxnRequest, type ITxnResponse } from 'etcd3';
+import { CompareResult, CompareTarget, GRPCUnavailableError, type Etcd3, type ICompare, type IRequestOp, type ITxnRequest, type ITxnResponse } from 'etcd3';
 import { commitOne, GroupCommitter, type ConditionalWrite } from '../src/group-commit';
 
 type Fault = 'applied-no-answer' | 'lost';
@@ -39,8 +39,9 @@ class FakeEtcd {
     if (ok && ops.some((o) => o.request_put || o.request_delete_range)) this.revision++;
     for (const op of ops) responses.push(this.apply(op));
     if (fault === 'applied-no-answer') {
+      // The answer never comes (the member that had it died): only the attempt's deadline ends the wait.
       this.between?.();
-      throw new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED: Deadline exceeded');
+      return new Promise<ITxnResponse>(() => undefined);
     }
     return { header: { revision: String(this.revision) }, succeeded: ok, responses } as unknown as ITxnResponse;
   }
