@@ -119,11 +119,16 @@ describe('exec probes run in the pod', () => {
   });
 
   test('a probe that would only pass on the host does not: it ran in the pod (its runs are in the pod\'s /tmp) and the pod stays not Ready', async () => {
+    let execErr = '';
     const runs = await until('three probe runs in the pod', async () => {
       const r = await cp.kubectl(['exec', '-n', NS, 'host-only', '--', 'cat', '/tmp/probe-runs']);
       const n = r.stdout.split('\n').filter((l) => l === 'probed').length;
+      if (n < 3) {
+        execErr = `exec: ${r.stderr.trim()} (${n} runs so far)`;
+        await getPod('host-only').catch(() => undefined); // its status goes into the diagnostics
+      }
       return n >= 3 && n;
-    }, 90_000, 500, diag);
+    }, 90_000, 500, () => `${execErr}\n${diag()}`);
     expect(runs).toBeGreaterThanOrEqual(3);
     const p = await getPod('host-only');
     expect(p.status.phase).toBe('Running');
