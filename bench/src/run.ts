@@ -9,8 +9,9 @@ import { runServicesBench } from './services';
 import { runDaemonSetBench } from './daemonset';
 import { runJobsBench } from './jobs';
 import { runAutoscalerBench } from './autoscaler';
+import { runScaleBench } from './scale';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, pods: runPodsBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench, autoscaler: runAutoscalerBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { api: runApiBench, pods: runPodsBench, events: runEventsBench, scheduler: runSchedulerBench, deploy: runDeployBench, crd: runCrdBench, daemonset: runDaemonSetBench, jobs: runJobsBench, services: runServicesBench, autoscaler: runAutoscalerBench, scale: runScaleBench };
 
 const name = process.argv[2];
 const bench = name ? BENCHMARKS[name] : undefined;
