@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
 import { etcdFaultHandling } from './etcd-fault-handling';
 import type { GroupCommitOptions, WriteRetry } from './group-commit';
+import { EtcdEndpoints } from './etcd-endpoints';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -34,13 +35,13 @@ export function etcdConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): Etc
     certFile: env.KEELSON_ETCD_CERT_FILE || undefined,
     keyFile: env.KEELSON_ETCD_KEY_FILE || undefined,
     groupCommit: groupCommitFromEnv(env),
-    writeRetry: { attemptTimeoutMs: nonNegativeInteger(env, 'KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS', 2000) },
+    writeRetry: { attemptTimeoutMs: nonNegativeInteger(env, 'KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS') },
   };
 }
 
-function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name]?.trim();
-  if (!raw) return fallback;
+  if (!raw) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
   return n;
@@ -68,7 +69,20 @@ function groupCommitFromEnv(env: NodeJS.ProcessEnv): false | GroupCommitOptions 
  */
 export const ETCD_MAX_RECEIVE_MESSAGE_BYTES = 2 ** 31 - 1;
 
-const grpcOptions = { 'grpc.max_receive_message_length': ETCD_MAX_RECEIVE_MESSAGE_BYTES };
+/**
+ * gRPC keepalive: a member that stops answering (frozen, partitioned, its container gone without
+ * a FIN) otherwise holds a watch stream open and silent for good. etcd refuses pings more often
+ * than its `--grpc-keepalive-min-time` (5 s by default) with GOAWAY, so every 10 s, 5 s to answer.
+ */
+const KEEPALIVE_TIME_MS = 10_000;
+const KEEPALIVE_TIMEOUT_MS = 5_000;
+
+const grpcOptions = {
+  'grpc.max_receive_message_length': ETCD_MAX_RECEIVE_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+  'grpc.keepalive_permit_without_calls': 1,
+};
 
 /** etcd3 client options; TLS (and a client certificate) when a CA file is given. */
 export function etcdClientOptions(c: EtcdConnection): IOptions {
@@ -88,4 +102,13 @@ export function etcdClientOptions(c: EtcdConnection): IOptions {
       ...(c.certFile && c.keyFile ? { certChain: readFileSync(c.certFile), privateKey: readFileSync(c.keyFile) } : {}),
     },
   };
+}
+
+/**
+ * The store's reads and writes, one client per member (etcd-endpoints.ts); a member that leaves a
+ * call unanswered as long as a write attempt's deadline is passed over.
+ */
+export function etcdEndpoints(c: EtcdConnection): EtcdEndpoints {
+  const attemptTimeoutMs = c.writeRetry?.attemptTimeoutMs || undefined; // 0 (no write deadline): the default here
+  return new EtcdEndpoints(c.endpoints, (endpoint) => etcdClientOptions({ ...c, endpoints: [endpoint] }), { attemptTimeoutMs });
 }

@@ -28,8 +28,13 @@
 // the first attempt was applied after all, the compare now fails, and the key then holds exactly
 // the bytes this write put (or is gone, for a delete): that is this write's success, at the
 // revision the key shows. The stale attempt itself can no longer apply once the key moved on.
-import { CompareResult, CompareTarget, type Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+import { CompareResult, CompareTarget, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
+import { isBrokenCircuitError } from 'cockatiel';
 import { isEtcdUnavailable } from './etcd-fault-handling';
+import type { KvCalls } from './etcd-endpoints';
+
+/** Where writes go: etcd3's client (`client.kv`), or EtcdEndpoints (etcd-endpoints.ts). */
+export interface KvSource { readonly kv: Pick<KvCalls, 'txn'> }
 
 /** What must hold of a key for its write to apply. */
 export type WriteCondition =
@@ -110,7 +115,7 @@ export class GroupCommitter {
   private readonly retry: WriteRetry;
   private readonly counters: GroupCommitStats = { txns: 0, groups: 0, groupedWrites: 0, fallbacks: 0, largestGroup: 0 };
 
-  constructor(private readonly client: Etcd3, opts: GroupCommitOptions = {}) {
+  constructor(private readonly client: KvSource, opts: GroupCommitOptions = {}) {
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
     this.maxOps = Math.max(1, opts.maxOps ?? 128);
     this.maxBytes = Math.max(1, opts.maxBytes ?? 1024 * 1024);
@@ -201,6 +206,7 @@ export class GroupCommitter {
       // No answer: the group may or may not have been applied. Each member is sent again alone,
       // and a compare that then fails is checked against what the member wrote.
       if (isUnanswered(e)) return this.fallback(group, startedAt);
+      if (isBrokenCircuitError(e)) return this.fallback(group); // never sent: each member alone, as it is
       return group.map(() => ({ error: e }));
     }
     if (!res.succeeded) return this.fallback(group);
@@ -222,7 +228,7 @@ export class GroupCommitter {
  * An attempt without an answer is sent again within `retry`'s budget; `unansweredSince`: an
  * earlier attempt (this write's group) already went unanswered then.
  */
-export async function commitOne(client: Etcd3, write: ConditionalWrite, retry: WriteRetry = {}, unansweredSince?: number): Promise<WriteResult> {
+export async function commitOne(client: KvSource, write: ConditionalWrite, retry: WriteRetry = {}, unansweredSince?: number): Promise<WriteResult> {
   const budgetMs = retry.budgetMs ?? DEFAULT_BUDGET_MS;
   const firstAt = unansweredSince ?? Date.now();
   let uncertain = unansweredSince !== undefined;
@@ -235,8 +241,14 @@ export async function commitOne(client: Etcd3, write: ConditionalWrite, retry: W
         failure: [{ request_range: { key: Buffer.from(write.key) } }],
       }), retry);
     } catch (e) {
+      if (Date.now() - firstAt >= budgetMs) throw e;
+      if (isBrokenCircuitError(e)) {
+        // Refused by the client's breaker for that member: never sent, so sent again as it is.
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        continue;
+      }
       // A create, or a compare on mod_revision, cannot apply twice: safe to send again.
-      if (!isUnanswered(e) || write.condition.kind === 'present' || Date.now() - firstAt >= budgetMs) throw e;
+      if (!isUnanswered(e) || write.condition.kind === 'present') throw e;
       uncertain = true;
       // etcd without a leader answers at once: do not spin while it elects one.
       await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));

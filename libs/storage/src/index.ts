@@ -12,7 +12,8 @@ export {
   type CacheWatchHandle,
 } from './watch-cache';
 export type { WatchEventKind } from './event-ring';
-export { etcdConnectionFromEnv, etcdClientOptions, type EtcdConnection } from './etcd-connection';
+export { etcdConnectionFromEnv, etcdClientOptions, etcdEndpoints, type EtcdConnection } from './etcd-connection';
+export { EtcdEndpoints, type KvCalls, type EtcdEndpointsOptions, type EndpointState } from './etcd-endpoints';
 export { etcdFaultHandling, isEtcdUnavailable } from './etcd-fault-handling';
 export { parseEncryptionConfig, loadEncryptionConfig, installEncryption, transformerFor, EncryptionConfigError, type ValueTransformer } from './encryption';
 export { GroupCommitter, commitOne, type GroupCommitOptions, type GroupCommitStats, type ConditionalWrite, type WriteCondition, type WriteResult, type WriteRetry } from './group-commit';

@@ -9,6 +9,7 @@ import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
 import { commitOne, GroupCommitter, type ConditionalWrite, type GroupCommitOptions, type GroupCommitStats, type WriteResult, type WriteRetry } from './group-commit';
 import { prefixEnd } from './keys';
+import type { KvCalls } from './etcd-endpoints';
 import { defaultTracer, inSpan } from './tracing';
 
 /** Told of every etcd call's duration (etcd_request_duration_seconds); `key` is the key or prefix. */
@@ -24,6 +25,11 @@ export interface EtcdStoreOptions {
   groupCommit?: boolean | GroupCommitOptions;
   /** Per-attempt deadline of writes and how long unanswered ones are re-sent (group-commit.ts). */
   writeRetry?: WriteRetry;
+  /**
+   * Where reads and writes go (etcd-endpoints.ts: a preferred member, unanswering members passed
+   * over, reads hedged); default the client's own `kv` (a member at random per call).
+   */
+  kv?: KvCalls;
 }
 
 export interface DeletePreconditions {
@@ -59,12 +65,16 @@ export class EtcdStore {
   private readonly observe?: EtcdRequestObserver;
   private readonly committer?: GroupCommitter;
   private readonly writeRetry: WriteRetry;
+  private readonly kv: KvCalls;
+  private readonly writes: { kv: KvCalls };
 
-  constructor(private readonly client: Etcd3, opts: EtcdStoreOptions = {}) {
+  constructor(client: Etcd3, opts: EtcdStoreOptions = {}) {
+    this.kv = opts.kv ?? client.kv;
+    this.writes = { kv: this.kv };
     this.tracer = opts.tracer ?? defaultTracer();
     this.observe = opts.observe;
     this.writeRetry = opts.writeRetry ?? {};
-    if (opts.groupCommit) this.committer = new GroupCommitter(client, { ...(opts.groupCommit === true ? {} : opts.groupCommit), retry: this.writeRetry });
+    if (opts.groupCommit) this.committer = new GroupCommitter(this.writes, { ...(opts.groupCommit === true ? {} : opts.groupCommit), retry: this.writeRetry });
   }
 
   /** Group commit's counters; undefined when writes are not grouped. */
@@ -199,14 +209,14 @@ export class EtcdStore {
 
   /** The store's current revision. */
   async currentRevision(): Promise<number> {
-    const res = await this.call('range', '/', () => this.client.get('/').exec());
+    const res = await this.call('range', '/', () => this.kv.range({ key: Buffer.from('/') }));
     return rev(res.header.revision);
   }
 
   /** Compacts etcd history up to `revision`; already compacted is not an error. */
   async compact(revision: number): Promise<void> {
     try {
-      await this.call('compact', '', () => this.client.kv.compact({ revision, physical: true }));
+      await this.call('compact', '', () => this.kv.compact({ revision, physical: true }));
     } catch (e) {
       if (e instanceof StorageError && e.code === 'Expired') return;
       throw e;
@@ -215,18 +225,18 @@ export class EtcdStore {
 
   // One conditional write: grouped with concurrent ones when group commit is on, else alone.
   private write(w: ConditionalWrite): Promise<WriteResult> {
-    return this.committer ? this.committer.submit(w) : commitOne(this.client, w, this.writeRetry);
+    return this.committer ? this.committer.submit(w) : commitOne(this.writes, w, this.writeRetry);
   }
 
   private async getKv(key: string): Promise<IKeyValue | undefined> {
-    const res = await this.call('get', key, () => this.client.get(key).exec());
+    const res = await this.call('get', key, () => this.kv.range({ key: Buffer.from(key) }));
     return res.kvs[0];
   }
 
   private async rangeAt(prefix: string, start: Buffer, end: Buffer, revision: number, limit: number, continuing: boolean): Promise<IRangeResponse> {
     try {
       return await this.call('list', prefix, () =>
-        this.client.kv.range({ key: start, range_end: end, revision: revision || undefined, limit: limit || undefined }),
+        this.kv.range({ key: start, range_end: end, revision: revision || undefined, limit: limit || undefined }),
       );
     } catch (e) {
       if (e instanceof StorageError && e.code === 'Expired') {

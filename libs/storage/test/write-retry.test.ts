@@ -3,9 +3,10 @@
 // a fake with etcd's txn semantics (compares, puts, deletes, one revision per txn) that can apply a
 // txn and lose its answer, or lose the txn itself: the two things a killed leader does.
 import { CompareResult, CompareTarget, GRPCUnavailableError, type Etcd3, type ICompare, type IRequestOp, type ITxnRequest, type ITxnResponse } from 'etcd3';
+import { BrokenCircuitError } from 'cockatiel';
 import { commitOne, GroupCommitter, type ConditionalWrite } from '../src/group-commit';
 
-type Fault = 'applied-no-answer' | 'lost';
+type Fault = 'applied-no-answer' | 'lost' | 'breaker-open';
 
 class FakeEtcd {
   revision = 1;
@@ -29,6 +30,8 @@ class FakeEtcd {
   private async txn(req: ITxnRequest): Promise<ITxnResponse> {
     this.txns++;
     const fault = this.faults.shift();
+    // The client's breaker for that member refused the call: it never left the process.
+    if (fault === 'breaker-open') throw new BrokenCircuitError();
     if (fault === 'lost') {
       this.between?.();
       throw new GRPCUnavailableError('14 UNAVAILABLE: etcdserver: request timed out');
@@ -131,6 +134,26 @@ describe('a write etcd did not answer', () => {
     etcd.faults.push('lost');
     await expect(commitOne(etcd.client(), { key: '/k', condition: { kind: 'present' }, op: 'put', value: 'v2' }, retry)).rejects.toBeInstanceOf(GRPCUnavailableError);
     expect(etcd.txns).toBe(1);
+  });
+
+  test('refused by the client\'s breaker (never sent): sent again as it is, even a write conditioned only on the key existing', async () => {
+    const etcd = new FakeEtcd();
+    etcd.put('/k', 'v1');
+    etcd.faults.push('breaker-open', 'breaker-open');
+    const r = await commitOne(etcd.client(), { key: '/k', condition: { kind: 'present' }, op: 'put', value: 'v2' }, retry);
+    expect(r.succeeded).toBe(true);
+    expect(etcd.txns).toBe(3);
+    expect(etcd.keys.get('/k')!.value.toString()).toBe('v2');
+  });
+
+  test('a group refused by the breaker: each member is sent alone and applied', async () => {
+    const etcd = new FakeEtcd();
+    for (const k of ['/a', '/b']) etcd.put(k, 'v1');
+    const committer = new GroupCommitter(etcd.client(), { retry });
+    etcd.faults.push('breaker-open');
+    const results = await Promise.all(['/a', '/b'].map((k) => committer.submit(update(k, etcd.keys.get(k)!.mod, `${k}-v2`))));
+    expect(results.every((r) => r.succeeded)).toBe(true);
+    for (const k of ['/a', '/b']) expect(etcd.keys.get(k)!.value.toString()).toBe(`${k}-v2`);
   });
 
   test('unanswered past the budget: the error is the answer', async () => {

@@ -6,7 +6,7 @@ import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { BUILTIN_RESOURCES, ResourceRegistry, type KubeObject } from '@keelson/api';
-import { EtcdStore, StorageError, WatchCache, etcdClientOptions, installEncryption, keyFor, loadEncryptionConfig, prefixFor } from '@keelson/storage';
+import { EtcdStore, StorageError, WatchCache, etcdClientOptions, etcdEndpoints, installEncryption, keyFor, loadEncryptionConfig, prefixFor } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import type { GatewayConfig } from './config';
 import { TokenAuthenticator } from './http/auth';
@@ -51,7 +51,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const metrics = new GatewayMetrics({ defaultMetrics: true });
-  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit, writeRetry: config.etcd.writeRetry }); // KEELSON_ETCD_GROUP_COMMIT, KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS
+  // Reads and writes go to one member at a time, passing over one that stops answering; watches use `client`.
+  const members = etcdEndpoints(config.etcd);
+  const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit, writeRetry: config.etcd.writeRetry, kv: members.kv }); // KEELSON_ETCD_GROUP_COMMIT, KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   const nsInfo = registry.lookup('', 'v1', 'namespaces')!;
   const stores = new Map<string, ResourceStore>();
@@ -152,6 +154,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       // etcd3 hangs closing a client with live watchers: cancel them first.
       await Promise.all([...caches.values()].map((c) => c.stop()));
       client.close();
+      members.close();
       await audit?.close();
     },
   };
