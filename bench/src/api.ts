@@ -3,13 +3,15 @@
 // same creates through a second gateway exporting every span over OTLP/HTTP to a receiver
 // (tracing on) against the first (no exporter: tracing off), interleaved per level; and through a
 // third gateway with group commit off (KEELSON_ETCD_GROUP_COMMIT=false), every write its own etcd
-// txn, against the first (group commit on by default): group commit's gain, in the same run.
+// txn, against the first (group commit on by default): group commit's gain, in the same run; and
+// through a fourth cluster with two gateway processes, the load alternating between them (what
+// a second process buys on this machine's cores).
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
 import { startControlPlane, startOtlpReceiver, type ControlPlane } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
-import { createsOverHttp2, http2Results, printHttp2Table, type Http2Row } from './api-http2';
+import { createsAcrossGateways, createsOverHttp2, http2Results, printHttp2Table, type Http2Row } from './api-http2';
 
 const CONCURRENCY = [1, 16, 64];
 const OPS = Number(process.env.KEELSON_BENCH_OPS ?? 2000);
@@ -62,7 +64,10 @@ export async function runApiBench(): Promise<void> {
   const cp = await startControlPlane(); // tracing off: no exporter configured
   const traced = await startControlPlane({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint } });
   const ungrouped = await startControlPlane({ env: { KEELSON_ETCD_GROUP_COMMIT: 'false' } });
+  const dual = await startControlPlane();
+  const dualGateways = [dual.gateway, await dual.addGatewayReplica()];
   const etcd = new Etcd3(cp.etcd.clientOptions);
+  const dualEtcd = new Etcd3(dual.etcd.clientOptions);
   const h2rows: Http2Row[] = []; // the same creates on one multiplexed HTTP/2 connection (api-http2.ts)
   type Creates = RunStats & { cpu_ms: number };
   const rows: { concurrency: number; api: Creates; etcd: RunStats; ratio: number; traced: Creates; tracedRatio: number; cpuRatio: number; alone: Creates; groupGain: number }[] = [];
@@ -70,12 +75,18 @@ export async function runApiBench(): Promise<void> {
     // Every gateway warmed alike before anything is measured (a cold one spends its first
     // creates compiling), so that the first level does not favour the gateways measured later.
     for (const g of [cp, traced, ungrouped]) await creates(g, 16, 'warm', WARM_UP_OPS);
+    await createsAcrossGateways(dual, dualGateways, WARM_UP_OPS, 16, podJson, 'warm');
     for (const concurrency of CONCURRENCY) {
       const raw = await measure(OPS, concurrency, async (i) => {
         await etcd.put(`/bench/raw/c${concurrency}/pod-${i}`).value(podJson(`pod-${i}`));
       });
       const api = await creates(cp, concurrency, `c${concurrency}`);
-      h2rows.push({ concurrency, etcd: raw, http1: api, http2: await createsOverHttp2(cp, OPS, concurrency, podJson, `c${concurrency}`) });
+      const http2 = await createsOverHttp2(cp, OPS, concurrency, podJson, `c${concurrency}`);
+      const twoGatewaysEtcd = await measure(OPS, concurrency, async (i) => {
+        await dualEtcd.put(`/bench/raw/c${concurrency}/pod-${i}`).value(podJson(`pod-${i}`));
+      });
+      const twoGateways = await createsAcrossGateways(dual, dualGateways, OPS, concurrency, podJson, `c${concurrency}`);
+      h2rows.push({ concurrency, etcd: raw, http1: api, http2, twoGateways, twoGatewaysEtcd });
       const on = await creates(traced, concurrency, `c${concurrency}`);
       const alone = await creates(ungrouped, concurrency, `c${concurrency}`);
       rows.push({
@@ -85,7 +96,9 @@ export async function runApiBench(): Promise<void> {
     }
   } finally {
     etcd.close();
+    dualEtcd.close();
     await cp.stop();
+    await dual.stop();
     await traced.stop(); // flushes the gateway's exporter
     await ungrouped.stop();
     await otlp.stop();
