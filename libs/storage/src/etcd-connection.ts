@@ -72,7 +72,8 @@ export const ETCD_MAX_RECEIVE_MESSAGE_BYTES = 2 ** 31 - 1;
 /**
  * gRPC keepalive: a member that stops answering (frozen, partitioned, its container gone without
  * a FIN) otherwise holds a watch stream open and silent for good. etcd refuses pings more often
- * than its `--grpc-keepalive-min-time` (5 s by default) with GOAWAY, so every 10 s, 5 s to answer.
+ * than its `--grpc-keepalive-min-time` (5 s by default), and pings on a connection without calls
+ * (no PermitWithoutStream), with GOAWAY: so every 10 s, 5 s to answer, only while calls are open.
  */
 const KEEPALIVE_TIME_MS = 10_000;
 const KEEPALIVE_TIMEOUT_MS = 5_000;
@@ -81,7 +82,6 @@ const grpcOptions = {
   'grpc.max_receive_message_length': ETCD_MAX_RECEIVE_MESSAGE_BYTES,
   'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
   'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
-  'grpc.keepalive_permit_without_calls': 1,
 };
 
 /** etcd3 client options; TLS (and a client certificate) when a CA file is given. */
