@@ -19,9 +19,14 @@ export const profileNodeArgs: string[] = PROFILE_DIR ? ['--cpu-prof', `--cpu-pro
  * taking 4 s, the default 10 s renew deadline was missed every few minutes and each loss paused
  * the controller mid-reconcile (the job-controller aborted 110 reconciles in 10 minutes).
  */
-const LEASE = { KEELSON_LEASE_DURATION_MS: '60000', KEELSON_RENEW_DEADLINE_MS: '45000', KEELSON_RETRY_PERIOD_MS: '2000' };
+export const LEASE = { KEELSON_LEASE_DURATION_MS: '60000', KEELSON_RENEW_DEADLINE_MS: '45000', KEELSON_RETRY_PERIOD_MS: '2000' };
 
 export async function startLong(cp: ControlPlane, name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  return (await startLongWithPort(cp, name, env)).proc;
+}
+
+/** startLong, with the health port (/readyz, /metrics) it gave the service. */
+export async function startLongWithPort(cp: ControlPlane, name: string, env: Record<string, string> = {}): Promise<{ proc: ServiceProcess; port: number }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const nats = cp.nats!.users[name];
@@ -39,7 +44,7 @@ export async function startLong(cp: ControlPlane, name: string, env: Record<stri
     });
     try {
       await proc.start();
-      return proc;
+      return { proc, port };
     } catch (err) {
       await proc.kill('SIGKILL').catch(() => undefined);
       if (attempt >= ATTEMPTS) throw err;

@@ -34,9 +34,9 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient } from '@keelson/client';
-import { freePort, parsePrometheusText, sampleSum, serviceProcess, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { parsePrometheusText, sampleSum, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
 import { apiRequestCounts, requestRows, type RequestCounts } from './api-calls';
-import { profileNodeArgs } from './long-start';
+import { LEASE, profileNodeArgs, startLongWithPort } from './long-start';
 import { measure, percentile, printTable, round, writeResult, type RunStats } from './stats';
 
 const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 1000);
@@ -65,8 +65,6 @@ const SERVICE_ENV: Record<string, string> = {
   // Node IPAM hands each Node a /24: the default /16 holds 256 of them, fewer than the nodes here.
   KEELSON_CLUSTER_CIDR: '10.0.0.0/8',
 };
-/** As bench/src/long-start.ts: a lease that outlasts a loaded gateway (no leader loss mid-run). */
-const LEASE = { KEELSON_LEASE_DURATION_MS: '60000', KEELSON_RENEW_DEADLINE_MS: '45000', KEELSON_RETRY_PERIOD_MS: '2000' };
 
 interface Step { nodes: number; pods: number }
 
@@ -85,33 +83,9 @@ function steps(): Step[] {
 // ---------------------------------------------------------------------------------------------
 // Processes and their memory
 
-/** A service as startLong runs it (its own token and NATS user, 10 minutes to become ready), with its health port. */
-async function startService(cp: ControlPlane, name: string, env: Record<string, string>): Promise<{ proc: ServiceProcess; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const nats = cp.nats!.users[name];
-    const proc = serviceProcess({
-      name,
-      main: join(__dirname, `../../services/${name}/dist/main.js`),
-      nodeArgs: profileNodeArgs,
-      env: {
-        ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens[name], KEELSON_CA_FILE: cp.creds.caFile,
-        KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password, ...(cp.nats!.caFile ? { KEELSON_NATS_CA_FILE: cp.nats!.caFile } : {}),
-        KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_SERVICE_NAME: name, ...LEASE, ...SERVICE_ENV, ...env,
-      },
-      ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
-      readyTimeoutMs: 600_000,
-    });
-    try {
-      await proc.start();
-      return { proc, port };
-    } catch (err) {
-      await proc.kill('SIGKILL').catch(() => undefined);
-      // A NATS dial that timed out is fatal to a service; npm start's supervisor starts it again, so does this.
-      if (attempt >= 3) throw err;
-      process.stderr.write(`${name} did not start (attempt ${attempt}/3), starting it again: ${String(err).split('\n')[0]}\n`);
-    }
-  }
+/** A service as startLong runs it, with its health port and this bench's SERVICE_ENV. */
+function startService(cp: ControlPlane, name: string, env: Record<string, string>): Promise<{ proc: ServiceProcess; port: number }> {
+  return startLongWithPort(cp, name, { ...SERVICE_ENV, ...env });
 }
 
 /** VmRSS and VmHWM (the peak the kernel saw) of a process, in MiB; undefined once it is gone. */
