@@ -186,10 +186,17 @@ export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ 
     let state = await readState(api);
     let structural: CheckResult[] = [];
     let convergedAt: number | undefined;
+    // What was still unmet, each time it changed: where convergence time goes.
+    const convergeTrail: { afterMs: number; unmet: string }[] = [];
     while (Date.now() - lastHitAt < o.convergeTimeoutMs) {
       state = await readState(api).catch(() => state);
       structural = [checkDeployments(state), checkOwners(state), checkDuplicateNames(state), checkNodes(state)];
       if (structural.every((c) => c.violations.length === 0)) { convergedAt = Date.now(); break; }
+      const unmet = structural.filter((c) => c.violations.length).map((c) => `${c.name}: ${c.violations.slice(0, 3).join('; ')}`).join(' | ');
+      if (unmet !== convergeTrail[convergeTrail.length - 1]?.unmet) {
+        convergeTrail.push({ afterMs: Date.now() - lastHitAt, unmet });
+        log(`not converged at +${((Date.now() - lastHitAt) / 1000).toFixed(1)} s: ${unmet.slice(0, 500)}`);
+      }
       await sleep(1000);
     }
     const toRev = await markerRevision(api, 'chaos-end');
@@ -216,7 +223,7 @@ export async function runChaos(o: ChaosOptions, given?: ChaosDriver): Promise<{ 
     const report = {
       driver: o.driver, minutes: o.minutes, intervalSec: o.intervalSec, seed: o.seed, finishedAt: new Date().toISOString(), ok,
       hits: hits.map((h) => ({ ...h, at: new Date(h.at).toISOString(), endedAt: new Date(h.endedAt).toISOString() })), hitsByKind: byKind,
-      convergeMs, convergeBoundMs: bound, maxWriteStallMs: maxStall,
+      convergeMs, convergeBoundMs: bound, convergeTrail, maxWriteStallMs: maxStall,
       workload: { errorReasons: workload.stats.errorReasons, writes: workload.stats.writes.length, acknowledged: workload.stats.writes.filter((w) => w.ackedAt).length, writeErrors: workload.stats.writeErrors, deploymentOps: workload.stats.deploymentOps, podDeletes: workload.stats.podDeletes, opErrors: workload.stats.opErrors },
       revisions: { from: fromRev, to: toRev },
       invariants: results.map((r) => ({ name: r.name, ok: r.violations.length === 0, gating: !r.measuredOnly, detail: r.detail, violations: r.violations.slice(0, 20) })),
