@@ -2,8 +2,8 @@
 // created up front, then services/scheduler started: pods bound per second, side by side
 // with raw binding writes through the API (client.bind, 16 in flight) in the same run.
 import { KeelsonClient } from '@keelson/client';
-import { join } from 'node:path';
-import { freePort, serviceProcess, startControlPlane, type ControlPlane, type ServiceProcess } from '@keelson/testing';
+import { startControlPlane } from '@keelson/testing';
+import { startLongWithPort } from './long-start';
 import { measure, printTable, round, writeResult } from './stats';
 
 const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 100);
@@ -29,21 +29,6 @@ function podObj(name: string, schedulerName: string) {
   };
 }
 
-/** The built scheduler as cp.startService runs it, on a health port we know (its /metrics is polled). */
-function schedulerProcess(cp: ControlPlane, port: number): ServiceProcess {
-  const nats = cp.nats!.users.scheduler;
-  return serviceProcess({
-    name: 'scheduler',
-    main: join(__dirname, '../../services/scheduler/dist/main.js'),
-    env: {
-      ...process.env, KEELSON_API_URL: cp.url, KEELSON_TOKEN: cp.creds.serviceTokens.scheduler, KEELSON_CA_FILE: cp.creds.caFile,
-      KEELSON_NATS_URL: cp.nats!.url, KEELSON_NATS_USER: nats.user, KEELSON_NATS_PASSWORD: nats.password,
-      KEELSON_HEALTH_PORT: String(port), KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: '',
-    },
-    ready: () => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
-  });
-}
-
 /** keelson_scheduler_bindings_total{result="success"} from the scheduler's /metrics. */
 async function boundSoFar(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -62,11 +47,10 @@ export async function runSchedulerBench(): Promise<void> {
     const raw = await measure(PODS, RAW_CONCURRENCY, async (i) => void (await client.bind('default', `raw-${i}`, `node-${i % NODES}`)));
 
     await measure(PODS, 16, async (i) => void (await client.create(POD_RES, podObj(`sched-${i}`, 'default-scheduler'))));
-    const port = await freePort();
     const spawned = process.hrtime.bigint();
     const since = (t: bigint): number => Number(t - spawned) / 1e9;
-    const scheduler = schedulerProcess(cp, port);
-    await scheduler.start();
+    // As cp.startService runs it (NATS over TLS with the cluster's CA), on a health port we know (its /metrics is polled).
+    const { proc: scheduler, port } = await startLongWithPort(cp, 'scheduler', { OTEL_EXPORTER_OTLP_ENDPOINT: '' });
     let first: bigint | undefined;
     let firstCount = 0;
     let count = 0;
