@@ -14,15 +14,15 @@
 // writes a live follower forwarded to it go unanswered too, and the follower looks as dead as the
 // leader. So every member is also asked for its status (answered locally, no leader needed) every
 // `probeIntervalMs`: one whose last answer is older than `staleMs` is passed over as well, and
-// among members that are both, the one that answered last is taken. Reads are hedged: after `attemptTimeoutMs` without an
-// answer the same read goes to the next member and the first answer wins (a slow but healthy
-// member still answers, nothing is abandoned). Writes are not hedged here: the committer
+// among members that are both, the one that answered last is taken. Reads are hedged: after
+// `attemptTimeoutMs` without an answer the same read goes to the next member and the first
+// answer wins (a slow but healthy member still answers, nothing is abandoned). Writes are not hedged here: the committer
 // (group-commit.ts) abandons an attempt after its deadline and re-sends it; the re-send goes to
 // another member because this one is suspect by then. Watches stay on etcd3's multi-member
 // client, whose gRPC keepalive (etcdClientOptions) ends a stream to a member that stopped answering.
 import { Etcd3, type ICompactionRequest, type ICompactionResponse, type IOptions, type IRangeRequest, type IRangeResponse, type ITxnRequest, type ITxnResponse } from 'etcd3';
 import { isBrokenCircuitError } from 'cockatiel';
-import { isEtcdUnavailable } from './etcd-fault-handling';
+import { isEtcdUnavailable, retryPause } from './etcd-fault-handling';
 
 /** The unary KV calls the store makes; etcd3's `client.kv` has this shape. */
 export interface KvCalls {
@@ -43,6 +43,9 @@ export interface EtcdEndpointsOptions {
   /** A member whose last answer is older than this is passed over. Default 1500. */
   staleMs?: number;
 }
+
+/** No member excluded (pick's default, without a Set per call). */
+const NONE: ReadonlySet<never> = new Set();
 
 interface Member {
   readonly endpoint: string;
@@ -120,7 +123,7 @@ export class EtcdEndpoints {
 
   // The preferred member unless another ranks better; among equals, the preferred one, else the
   // one that answered last. `exclude`: members this call already tried.
-  private pick(exclude: ReadonlySet<Member> = new Set()): Member | undefined {
+  private pick(exclude: ReadonlySet<Member> = NONE): Member | undefined {
     const now = Date.now();
     let best: Member | undefined;
     let bestRank = Infinity;
@@ -173,7 +176,7 @@ export class EtcdEndpoints {
         return await this.hedged(call);
       } catch (e) {
         if (!retryable(e) || Date.now() >= until) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        await retryPause(attempt);
       }
     }
   }

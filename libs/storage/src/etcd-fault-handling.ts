@@ -45,3 +45,11 @@ export function etcdFaultHandling(): NonNullable<IOptions['faultHandling']> {
     global: retry(unavailable, { maxAttempts: RETRY_ATTEMPTS }),
   };
 }
+
+/**
+ * The wait before attempt `attempt + 1` of a call etcd did not answer (or answered that it has no
+ * leader yet): 50 ms doubling up to 1 s, so a store does not spin while etcd elects a leader.
+ */
+export function retryPause(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+}

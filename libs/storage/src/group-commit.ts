@@ -30,7 +30,7 @@
 // revision the key shows. The stale attempt itself can no longer apply once the key moved on.
 import { CompareResult, CompareTarget, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
 import { isBrokenCircuitError } from 'cockatiel';
-import { isEtcdUnavailable } from './etcd-fault-handling';
+import { isEtcdUnavailable, retryPause } from './etcd-fault-handling';
 import type { KvCalls } from './etcd-endpoints';
 
 /** Where writes go: etcd3's client (`client.kv`), or EtcdEndpoints (etcd-endpoints.ts). */
@@ -242,16 +242,14 @@ export async function commitOne(client: KvSource, write: ConditionalWrite, retry
       }), retry);
     } catch (e) {
       if (Date.now() - firstAt >= budgetMs) throw e;
-      if (isBrokenCircuitError(e)) {
-        // Refused by the client's breaker for that member: never sent, so sent again as it is.
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        continue;
+      // Refused by the client's breaker for that member: never sent, so sent again as it is.
+      if (!isBrokenCircuitError(e)) {
+        // A create, or a compare on mod_revision, cannot apply twice: safe to send again.
+        if (!isUnanswered(e) || write.condition.kind === 'present') throw e;
+        uncertain = true;
       }
-      // A create, or a compare on mod_revision, cannot apply twice: safe to send again.
-      if (!isUnanswered(e) || write.condition.kind === 'present') throw e;
-      uncertain = true;
       // etcd without a leader answers at once: do not spin while it elects one.
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      await retryPause(attempt);
       continue;
     }
     const revision = Number(res.header.revision);
