@@ -10,6 +10,8 @@ import { Etcd3 } from 'etcd3';
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane, startOtlpReceiver } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
+import { countsBetween, requestCounts } from './request-counts';
+import { cpuBetween, treeCpuSeconds } from './proc-cpu';
 
 
 const REPLICAS = Number(process.env.KEELSON_BENCH_REPLICAS ?? 1000);
@@ -61,6 +63,7 @@ function runFigures(r: DeployRun): Record<string, number> {
   return {
     apply_to_ready_s: round(r.createSeconds),
     apply_to_ready_per_s: round(REPLICAS / r.createSeconds),
+    apply_writes_per_pod_ratio: round(r.applyWrites / REPLICAS),
     rolling_update_s: round(r.rolloutSeconds),
     rolling_update_per_s: round(REPLICAS / r.rolloutSeconds),
     raw_api_create_per_s: r.api.per_s,
@@ -70,6 +73,11 @@ function runFigures(r: DeployRun): Record<string, number> {
 
 interface DeployRun {
   createSeconds: number;
+  /** API requests the apply → all Ready phase cost, by "verb resource", largest first. */
+  applyRequests: [string, number][];
+  applyWrites: number;
+  /** CPU seconds each process used in that phase, largest first. */
+  applyCpu: [string, number][];
   rolloutSeconds: number;
   api: RunStats;
   raw: RunStats;
@@ -78,7 +86,9 @@ interface DeployRun {
 /** One whole cluster (gateway, controllers, scheduler, simulated kubelet) with `env` for every process. */
 async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
   const services = ['deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
-  const cp = await startControlPlane({ nats: true, services, env });
+  // KEELSON_BENCH_GATEWAY_NODE_ARGS: node flags for the gateway, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env.KEELSON_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean);
+  const cp = await startControlPlane({ nats: true, services, env, nodeArgs });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const etcd = new Etcd3(cp.etcd.clientOptions);
   try {
@@ -105,17 +115,22 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     // One at a time: on a busy machine three starting at once can miss the harness's readiness wait.
     for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env });
 
+    const counts = (): ReturnType<typeof requestCounts> => requestCounts(cp.url, cp.creds.adminToken, cp.creds.caPem);
+    const before = await counts();
+    const cpuBefore = treeCpuSeconds();
     let t0 = Date.now();
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
     if (applied.code !== 0) throw new Error(applied.stderr);
     await waitComplete(client, 600_000);
     const createSeconds = (Date.now() - t0) / 1000;
+    const applyCpu = cpuBetween(cpuBefore, treeCpuSeconds());
+    const applyCost = countsBetween(before, await counts());
 
     t0 = Date.now();
     await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
     await waitComplete(client, 600_000);
     const rolloutSeconds = (Date.now() - t0) / 1000;
-    return { createSeconds, rolloutSeconds, api, raw };
+    return { createSeconds, applyRequests: applyCost.rows, applyWrites: applyCost.writes, applyCpu, rolloutSeconds, api, raw };
   } finally {
     etcd.close();
     client.close();
@@ -136,6 +151,10 @@ export async function runDeployBench(): Promise<void> {
     ['raw etcd puts (16 in flight)', REPLICAS, round(REPLICAS / off.raw.per_s), off.raw.per_s, round(REPLICAS / on.raw.per_s), on.raw.per_s, ratio(on.raw.per_s, off.raw.per_s)],
   ];
   printTable(['what', 'pods', 'seconds', 'pods/s', 'traced seconds', 'traced pods/s', 'ratio'], rows);
+  process.stdout.write(`\nAPI requests during apply → all Ready (untraced run): ${off.applyWrites} writes = ${round(off.applyWrites / REPLICAS)} per pod\n`);
+  printTable(['request', 'count', 'per pod'], off.applyRequests.slice(0, 15).map(([k, n]) => [k, n, round(n / REPLICAS)]));
+  process.stdout.write(`\nCPU during apply → all Ready (untraced run, ${round(off.createSeconds)} s wall):\n`);
+  printTable(['process', 'cpu seconds', 'ms per pod', 'cores'], off.applyCpu.map(([k, s]) => [k, round(s), round((s * 1000) / REPLICAS), round(s / off.createSeconds)]));
   const services = [...new Set(otlp.spans.map((s) => s.service))].sort();
   process.stdout.write(`tracing on: ${otlp.spans.length} spans in ${new Set(otlp.spans.map((s) => s.traceId)).size} traces from ${services.join(', ')} (ratio = traced / untraced pods per second; goal >= 0.9)\n`);
   const file = writeResult('deploy', {
@@ -147,6 +166,8 @@ export async function runDeployBench(): Promise<void> {
     ...runFigures(off),
     ratio_apply_vs_raw_api: round(REPLICAS / off.createSeconds / off.api.per_s, 3),
     goal_traced_ratio: 0.9,
+    apply_requests: Object.fromEntries(off.applyRequests),
+    apply_cpu_s: Object.fromEntries(off.applyCpu.map(([k, s]) => [k, round(s)])),
     traced: {
       ...runFigures(on),
       spans_received: otlp.spans.length,
