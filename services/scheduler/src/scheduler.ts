@@ -51,6 +51,8 @@ export class Scheduler implements Reconciler {
   /** Unschedulable pods waiting out their back-off. */
   private readonly backingOff = new Set<string>();
   private lastYield = Date.now();
+  /** Where the next cycle's search over the nodes starts (kube's nextStartNodeIndex). */
+  private nextStartNodeIndex = 0;
   private sweeper?: NodeJS.Timeout;
   private readonly profiles: ReadonlyMap<string, ProfileRunner>;
 
@@ -149,7 +151,8 @@ export class Scheduler implements Reconciler {
     const info = podInfo(pod);
     const nodes = this.cache.nodeInfos();
     const runner = this.runnerFor(pod);
-    const result = nodes.length ? schedulePod(runner.profile, info, nodes) : undefined;
+    const result = nodes.length ? schedulePod(runner.profile, info, nodes, { start: this.nextStartNodeIndex }) : undefined;
+    if (result) this.nextStartNodeIndex = (this.nextStartNodeIndex + (result.ok ? result.evaluated : nodes.length)) % nodes.length;
     if (!result?.ok) {
       this.d.metrics?.attempted('unschedulable', started, runner.schedulerName);
       this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);

@@ -31,6 +31,7 @@ export interface PluginConfigV1 {
 /** v1.KubeSchedulerProfile. */
 export interface ProfileV1 {
   schedulerName?: string;
+  percentageOfNodesToScore?: number;
   plugins: PluginsV1;
   pluginConfig: PluginConfigV1[];
 }
@@ -40,6 +41,7 @@ export interface ConfigurationV1 {
   profiles: ProfileV1[];
   podInitialBackoffSeconds?: number;
   podMaxBackoffSeconds?: number;
+  percentageOfNodesToScore?: number;
   /** Fields upstream defines that this scheduler takes from elsewhere (leader election, client, ports). */
   ignored: string[];
 }
@@ -47,7 +49,7 @@ export interface ConfigurationV1 {
 /** Top-level fields kube-scheduler knows that Keelson's scheduler configures another way. */
 const IGNORED_TOP_LEVEL = [
   'parallelism', 'leaderElection', 'clientConnection', 'healthzBindAddress', 'metricsBindAddress', 'enableProfiling',
-  'enableContentionProfiling', 'percentageOfNodesToScore', 'delayCacheUntilActive',
+  'enableContentionProfiling', 'delayCacheUntilActive',
 ];
 
 export type FieldErrors = StatusCause[];
@@ -86,6 +88,13 @@ function integer(v: unknown, path: string, errs: FieldErrors): number | undefine
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   errs.push(causes.typeInvalid(path, v, 'must be an integer'));
   return undefined;
+}
+
+/** percentageOfNodesToScore, validated as kube's validatePercentageOfNodesToScore. */
+function percentage(v: unknown, path: string, errs: FieldErrors): number | undefined {
+  const n = integer(v, path, errs);
+  if (n !== undefined && (n < 0 || n > 100)) errs.push(causes.invalid(path, n, 'not in valid range [0-100]'));
+  return n;
 }
 
 function pluginSet(v: unknown, path: string, errs: FieldErrors): PluginSetV1 | undefined {
@@ -136,7 +145,8 @@ function profile(v: unknown, path: string, errs: FieldErrors): ProfileV1 | undef
     }
     pluginConfig.push({ name, args: object(co.args, `${at}.args`, errs) ?? {} });
   });
-  return { schedulerName: string(o.schedulerName, `${path}.schedulerName`, errs), plugins, pluginConfig };
+  const pct = percentage(o.percentageOfNodesToScore, `${path}.percentageOfNodesToScore`, errs);
+  return { schedulerName: string(o.schedulerName, `${path}.schedulerName`, errs), ...(pct !== undefined ? { percentageOfNodesToScore: pct } : {}), plugins, pluginConfig };
 }
 
 /** Decodes a parsed document; `errs` collects every problem (decoding goes on past the first). */
@@ -145,7 +155,7 @@ export function decodeConfiguration(doc: unknown, errs: FieldErrors): Configurat
   if (!o) return { profiles: [], ignored: [] };
   if (o.apiVersion !== API_VERSION) errs.push(causes.notSupported('apiVersion', o.apiVersion ?? '', [API_VERSION]));
   if (o.kind !== KIND) errs.push(causes.notSupported('kind', o.kind ?? '', [KIND]));
-  unknownFields(o, '', ['apiVersion', 'kind', 'profiles', 'podInitialBackoffSeconds', 'podMaxBackoffSeconds', 'extenders', ...IGNORED_TOP_LEVEL], errs);
+  unknownFields(o, '', ['apiVersion', 'kind', 'profiles', 'podInitialBackoffSeconds', 'podMaxBackoffSeconds', 'percentageOfNodesToScore', 'extenders', ...IGNORED_TOP_LEVEL], errs);
   // Extenders call out to webhooks Keelson's scheduler does not make: refusing beats ignoring them.
   if (list(o.extenders, 'extenders', errs).length) errs.push(causes.forbidden('extenders', "scheduler extenders are not supported by Keelson's scheduler"));
   const profiles = list(o.profiles, 'profiles', errs).map((p, i) => profile(p, `profiles[${i}]`, errs)).filter((p): p is ProfileV1 => !!p);
@@ -153,6 +163,7 @@ export function decodeConfiguration(doc: unknown, errs: FieldErrors): Configurat
     profiles,
     podInitialBackoffSeconds: integer(o.podInitialBackoffSeconds, 'podInitialBackoffSeconds', errs),
     podMaxBackoffSeconds: integer(o.podMaxBackoffSeconds, 'podMaxBackoffSeconds', errs),
+    percentageOfNodesToScore: percentage(o.percentageOfNodesToScore, 'percentageOfNodesToScore', errs),
     ignored: IGNORED_TOP_LEVEL.filter((k) => o[k] !== undefined),
   };
 }

@@ -45,7 +45,10 @@ export function parseSchedulerConfiguration(text: string, source = '<inline>'): 
     if (!name) errs.push(causes.required(`${path}.schedulerName`));
     else if (seen.has(name)) errs.push(causes.duplicate(`${path}.schedulerName`, name)); // profiles[seen] has it too
     else seen.set(name, i);
-    return { schedulerName: name, profile: buildProfile(p, path, errs) };
+    const profile = buildProfile(p, path, errs);
+    // The profile's own share wins over the configuration's (kube's profile.PercentageOfNodesToScore).
+    const pct = p.percentageOfNodesToScore ?? cfg.percentageOfNodesToScore;
+    return { schedulerName: name, profile: pct !== undefined ? { ...profile, percentageOfNodesToScore: pct } : profile };
   });
   const initial = cfg.podInitialBackoffSeconds;
   const max = cfg.podMaxBackoffSeconds;
