@@ -29,3 +29,10 @@ export function requestRows(before: RequestCounts, after: RequestCounts, objects
   }
   return rows.sort((a, b) => b[1] - a[1]);
 }
+
+const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
+
+/** How many of those rows are writes (mutating verbs). */
+export function writesIn(rows: [string, number, number][]): number {
+  return rows.reduce((n, [key, d]) => (WRITE_VERBS.has(key.split(' ')[0]) ? n + d : n), 0);
+}

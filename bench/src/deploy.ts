@@ -10,7 +10,7 @@ import { Etcd3 } from 'etcd3';
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane, startOtlpReceiver } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
-import { countsBetween, requestCounts } from './request-counts';
+import { apiRequestCounts, requestRows, writesIn } from './api-calls';
 import { cpuBetween, treeCpuSeconds } from './proc-cpu';
 
 
@@ -73,8 +73,8 @@ function runFigures(r: DeployRun): Record<string, number> {
 
 interface DeployRun {
   createSeconds: number;
-  /** API requests the apply → all Ready phase cost, by "verb resource", largest first. */
-  applyRequests: [string, number][];
+  /** API requests the apply → all Ready phase cost: [verb resource, count, per pod], largest first. */
+  applyRequests: [string, number, number][];
   applyWrites: number;
   /** CPU seconds each process used in that phase, largest first. */
   applyCpu: [string, number][];
@@ -115,8 +115,7 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     // One at a time: on a busy machine three starting at once can miss the harness's readiness wait.
     for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env });
 
-    const counts = (): ReturnType<typeof requestCounts> => requestCounts(cp.url, cp.creds.adminToken, cp.creds.caPem);
-    const before = await counts();
+    const before = await apiRequestCounts(cp);
     const cpuBefore = treeCpuSeconds();
     let t0 = Date.now();
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
@@ -124,13 +123,13 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     await waitComplete(client, 600_000);
     const createSeconds = (Date.now() - t0) / 1000;
     const applyCpu = cpuBetween(cpuBefore, treeCpuSeconds());
-    const applyCost = countsBetween(before, await counts());
+    const applyRequests = requestRows(before, await apiRequestCounts(cp), REPLICAS);
 
     t0 = Date.now();
     await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
     await waitComplete(client, 600_000);
     const rolloutSeconds = (Date.now() - t0) / 1000;
-    return { createSeconds, applyRequests: applyCost.rows, applyWrites: applyCost.writes, applyCpu, rolloutSeconds, api, raw };
+    return { createSeconds, applyRequests, applyWrites: writesIn(applyRequests), applyCpu, rolloutSeconds, api, raw };
   } finally {
     etcd.close();
     client.close();
@@ -152,7 +151,7 @@ export async function runDeployBench(): Promise<void> {
   ];
   printTable(['what', 'pods', 'seconds', 'pods/s', 'traced seconds', 'traced pods/s', 'ratio'], rows);
   process.stdout.write(`\nAPI requests during apply → all Ready (untraced run): ${off.applyWrites} writes = ${round(off.applyWrites / REPLICAS)} per pod\n`);
-  printTable(['request', 'count', 'per pod'], off.applyRequests.slice(0, 15).map(([k, n]) => [k, n, round(n / REPLICAS)]));
+  printTable(['request', 'count', 'per pod'], off.applyRequests.slice(0, 15));
   process.stdout.write(`\nCPU during apply → all Ready (untraced run, ${round(off.createSeconds)} s wall):\n`);
   printTable(['process', 'cpu seconds', 'ms per pod', 'cores'], off.applyCpu.map(([k, s]) => [k, round(s), round((s * 1000) / REPLICAS), round(s / off.createSeconds)]));
   const services = [...new Set(otlp.spans.map((s) => s.service))].sort();
@@ -166,7 +165,7 @@ export async function runDeployBench(): Promise<void> {
     ...runFigures(off),
     ratio_apply_vs_raw_api: round(REPLICAS / off.createSeconds / off.api.per_s, 3),
     goal_traced_ratio: 0.9,
-    apply_requests: Object.fromEntries(off.applyRequests),
+    apply_requests: Object.fromEntries(off.applyRequests.map(([k, n]) => [k, n])),
     apply_cpu_s: Object.fromEntries(off.applyCpu.map(([k, s]) => [k, round(s)])),
     traced: {
       ...runFigures(on),
