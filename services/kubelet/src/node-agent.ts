@@ -46,6 +46,14 @@ export interface NodeAgentOptions {
    * creates the Node, and once it is deleted the agent stops instead of registering it again.
    */
   adoptOnly?: boolean;
+  /**
+   * Where in its periods this node's heartbeats fall, in (0, 1]: the first periodic Lease
+   * renewal and status sync come `phase` of a period after the start, then one period apart.
+   * Default 1. A process hosting many simulated nodes spreads them over the period: started
+   * together, a thousand nodes otherwise renewed their Leases in one burst every 10 s (1,000
+   * writes at once, the API's tail latency with them), where real kubelets start apart.
+   */
+  phase?: number;
 }
 
 interface Lease {
@@ -86,8 +94,9 @@ export class NodeAgent {
     }
     if (this.stopped) return; // an adopt-only agent whose Node is gone
     await this.renewLease().catch((err: unknown) => this.opts.log.warn('lease renewal failed', { node: this.name, err: messageOf(err) }));
-    this.loop('leaseTimer', this.opts.leaseRenewMs, () => this.renewLease());
-    this.loop('statusTimer', this.opts.statusUpdateMs, () => this.syncNodeStatus());
+    const phase = Math.min(1, Math.max(0, this.opts.phase ?? 1));
+    this.loop('leaseTimer', this.opts.leaseRenewMs, () => this.renewLease(), this.opts.leaseRenewMs * phase);
+    this.loop('statusTimer', this.opts.statusUpdateMs, () => this.syncNodeStatus(), this.opts.statusUpdateMs * phase);
   }
 
   stop(): void {
@@ -96,13 +105,13 @@ export class NodeAgent {
     clearTimeout(this.statusTimer);
   }
 
-  private loop(which: 'leaseTimer' | 'statusTimer', everyMs: number, fn: () => Promise<void>): void {
+  private loop(which: 'leaseTimer' | 'statusTimer', everyMs: number, fn: () => Promise<void>, firstMs = everyMs): void {
     if (this.stopped) return;
     this[which] = setTimeout(() => {
       void fn()
         .catch((err: unknown) => this.opts.log.warn(`${which === 'leaseTimer' ? 'lease renewal' : 'node status update'} failed`, { node: this.name, err: messageOf(err) }))
         .finally(() => this.loop(which, everyMs, fn));
-    }, everyMs);
+    }, firstMs);
   }
 
   /** Creates the Node; when it exists, keeps its spec (taints set since) and refreshes labels and status. */

@@ -78,8 +78,9 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   // Each NodeAgent compares NodeStatus with the Node as this informer shows it, not a GET per period.
   const nodeInformer = mgr.informer<Node>(NODES);
   const nodeSource = { hasSynced: () => nodeInformer.hasSynced(), get: (name: string) => nodeInformer.cache.getByName(undefined, name) };
-  const agents = names.map((name) => new NodeAgent({
-    client: mgr.client, log, nodes: nodeSource, statusReportMs: cfg.nodeStatusReportMs,
+  // Hosted together, the nodes' heartbeats are spread evenly over the period (phase).
+  const agents = names.map((name, i) => new NodeAgent({
+    client: mgr.client, log, nodes: nodeSource, statusReportMs: cfg.nodeStatusReportMs, phase: (i + 1) / names.length,
     identity: { name, address: cfg.address, kubeletPort: logs.port, runtime: cfg.runtime, capacity: cfg.capacity, allocatable: cfg.allocatable, labels: cfg.labels, taints: cfg.taints, extraConditions: podNetwork && (() => [podNetwork.condition()]) },
     leaseDurationSeconds: cfg.leaseDurationSeconds, leaseRenewMs: cfg.leaseRenewMs, statusUpdateMs: cfg.nodeStatusUpdateMs,
   }));

@@ -170,3 +170,25 @@ test('the status signature ignores heartbeat times and key order, not a changed 
   // Fields the kubelet does not write are not compared.
   expect(statusSignature({ ...a, images: ['x'] }, Object.keys(a))).toBe(statusSignature(a));
 });
+
+test('a phase spreads the heartbeats of nodes hosted together over the period', async () => {
+  const api = fakeApi();
+  const agent = new NodeAgent({
+    client: api.client as never, identity, log: createLogger('test', { write: () => undefined }),
+    leaseDurationSeconds: 40, leaseRenewMs: 10_000, statusUpdateMs: 10_000, statusReportMs: 300_000, phase: 0.25,
+    nodes: { hasSynced: () => true, get: (name) => structuredClone(api.store.get(`nodes/${name}`)) as Node | undefined },
+  });
+  await agent.start();
+  const renewTime = () => (api.store.get('leases/n1')!.spec as { renewTime: string }).renewTime;
+  expect(renewTime()).toBe('2026-01-01T00:00:00.000000Z'); // the renewal at start is not delayed
+  const mark = api.calls.length;
+  await jest.advanceTimersByTimeAsync(2_499);
+  expect(since(api.calls, mark, 'PUT leases')).toBe(0);
+  await jest.advanceTimersByTimeAsync(1); // a quarter of the period in
+  expect(since(api.calls, mark, 'PUT leases')).toBe(1);
+  expect(renewTime()).toBe('2026-01-01T00:00:02.500000Z');
+  await jest.advanceTimersByTimeAsync(20_000); // then a full period apart
+  expect(since(api.calls, mark, 'PUT leases')).toBe(3);
+  expect(renewTime()).toBe('2026-01-01T00:00:22.500000Z');
+  agent.stop();
+});
