@@ -8,8 +8,10 @@
 // ReplicaSets' status.readyReplicas, checked at the end with a full LIST of the pods); total.
 // Sampled throughout, every second: VmRSS of every process from /proc/<pid>/status (peak, and
 // the kernel's own high-water mark VmHWM, which no sampling gap can miss). Probed throughout,
-// open loop every 100 ms: GET of a pod, LIST of nodes (limit=500), a small create (ConfigMap)
-// and a delete of an earlier one; p50/p99/max per verb while nodes register, pods roll out and
+// open loop every 100 ms: GET of a pod, a small create (ConfigMap) and a delete of an earlier
+// one; every second a LIST of nodes (limit=500, 430 KB). (At 10 a second too, those LISTs were
+// the heaviest load of the run: 4 MB/s of JSON read from etcd, decoded and encoded again, and
+// with them the pods ran in 322 s instead of 191 s.) p50/p99/max per verb while nodes register, pods roll out and
 // the controllers' Event backlog is written (waited for, up to KEELSON_BENCH_DRAIN_MAX_SECONDS),
 // and in a steady window afterwards (KEELSON_BENCH_STEADY_SECONDS, 30), where the heartbeat
 // traffic per node is counted (Lease renewals, NodeStatus writes) from the gateway's
@@ -48,10 +50,18 @@ const TIMEOUT_MS = Number(process.env.KEELSON_BENCH_TIMEOUT_MS ?? 1_800_000);
 /** After all pods run, how long to wait at most for the controllers' Event backlog to be written before the steady window. */
 const DRAIN_MAX_S = Number(process.env.KEELSON_BENCH_DRAIN_MAX_SECONDS ?? 600);
 const PROBE_MS = 100;
+/** The LIST of nodes goes out every this many ticks (once a second). */
+const LIST_EVERY_TICKS = 10;
 const RSS_SAMPLE_MS = 1000;
 const CONCURRENCY = 16;
 const GOAL_GATEWAY_RSS_MIB = 1024;
 const GOAL_API_P99_MS = 1000;
+/**
+ * Kubernetes' API call latency SLO as written (sig-scalability's api_call_latency.md): p99 ≤ 1 s
+ * for mutating calls and single-object reads, ≤ 30 s for cluster-scoped LISTs. The goal above
+ * holds every verb to 1 s; both are printed.
+ */
+const SLO_P99_MS: Record<string, number> = { 'list nodes (limit=500)': 30_000 };
 
 const PODS_RES = { group: '', version: 'v1', resource: 'pods' };
 const NODES_RES = { group: '', version: 'v1', resource: 'nodes' };
@@ -206,6 +216,7 @@ class ApiProbe {
   private readonly client: KeelsonClient;
   private readonly created: string[] = [];
   private seq = 0;
+  private ticks = 0;
   private timer?: NodeJS.Timeout;
   private started = 0;
 
@@ -227,7 +238,7 @@ class ApiProbe {
   private tick(): void {
     const c = this.client;
     this.send('get pod', () => c.get(PODS_RES, 'default', this.podName));
-    this.send('list nodes (limit=500)', () => c.listPage(NODES_RES, undefined, { limit: 500 }));
+    if (this.ticks++ % LIST_EVERY_TICKS === 0) this.send('list nodes (limit=500)', () => c.listPage(NODES_RES, undefined, { limit: 500 }));
     const name = `scale-probe-${this.seq++}`;
     this.send('create configmap', async () => {
       await c.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { bench: 'probe' } }, data: { probe: name } });
@@ -420,6 +431,8 @@ interface StepResult {
   probe_slowest: ReturnType<ApiProbe['slowest']>;
   gateway_rss_goal_met: boolean;
   api_p99_goal_met: boolean;
+  /** Every verb's p99 within Kubernetes' SLO for its kind of call (SLO_P99_MS, else 1 s). */
+  api_p99_slo_met: boolean;
 }
 
 async function runStep(step: Step): Promise<StepResult> {
@@ -635,6 +648,7 @@ async function runStep(step: Step): Promise<StepResult> {
       probe_slowest: probe.slowest(5),
       gateway_rss_goal_met: (memoryMib['api-gateway']?.hwm_mib ?? Infinity) <= GOAL_GATEWAY_RSS_MIB,
       api_p99_goal_met: p99Max <= GOAL_API_P99_MS,
+      api_p99_slo_met: Object.entries(load).every(([verb, st]) => st.p99_ms <= (SLO_P99_MS[verb] ?? GOAL_API_P99_MS)),
     };
   } finally {
     memory.stop();
@@ -681,7 +695,7 @@ function printStep(r: StepResult): void {
   if (ev.length) printTable([`events created in the steady ${r.steady_window_s} s`, 'count'], ev.slice(0, 8));
   printTable([`slowest probe requests (pods phase from ${r.probe_pods_phase_at_s} s, steady from ${r.probe_steady_at_s} s)`, 'phase', 'sent at s', 'ms', 'ok'], r.probe_slowest.slice(0, 8).map((x) => [x.verb, x.phase, x.sent_at_s, x.ms, String(x.ok)]));
   const gw = r.memory_mib['api-gateway'];
-  process.stdout.write(`goals: gateway RSS ${gw?.hwm_mib} MiB (VmHWM) ≤ ${GOAL_GATEWAY_RSS_MIB}: ${r.gateway_rss_goal_met ? 'met' : 'NOT met'}; API p99 ${r.api_p99_max_load_ms} ms (worst verb) ≤ ${GOAL_API_P99_MS}: ${r.api_p99_goal_met ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(`goals: gateway RSS ${gw?.hwm_mib} MiB (VmHWM) ≤ ${GOAL_GATEWAY_RSS_MIB}: ${r.gateway_rss_goal_met ? 'met' : 'NOT met'}; API p99 ${r.api_p99_max_load_ms} ms (worst verb) ≤ ${GOAL_API_P99_MS}: ${r.api_p99_goal_met ? 'met' : 'NOT met'}; Kubernetes' SLO (1 s, cluster-scoped LIST 30 s): ${r.api_p99_slo_met ? 'met' : 'NOT met'}\n`);
 }
 
 export async function runScaleBench(): Promise<void> {
@@ -715,6 +729,7 @@ export async function runScaleBench(): Promise<void> {
     goal_gateway_rss_mib: GOAL_GATEWAY_RSS_MIB,
     goal_api_p99_ms: GOAL_API_P99_MS,
     probe_interval_ms: PROBE_MS,
+    probe_list_interval_ms: PROBE_MS * LIST_EVERY_TICKS,
     rss_sample_interval_ms: RSS_SAMPLE_MS,
     steps: results,
     ...(growth ? { growth_per_1k_pods_mib: growth } : {}),
