@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary, ManagedProcess, removeNow, removeOnExit } from './managed-process';
-import { freePort, waitForHttp } from './ports';
+import { freePorts, waitForHttp } from './ports';
 
 export interface EtcdMember {
   name: string;
@@ -30,7 +30,8 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   const binary = findBinary('etcd', ['/usr/bin/etcd', '/usr/local/bin/etcd']);
   if (!binary) throw new Error('etcd binary not found: install it with `apt-get install etcd-server`');
   const specs: { name: string; client: number; peer: number; dataDir: string }[] = [];
-  for (let i = 0; i < size; i++) specs.push({ name: `m${i + 1}`, client: await freePort(), peer: await freePort(), dataDir: mkdtempSync(join(tmpdir(), 'keelson-etcd-member-')) });
+  const ports = await freePorts(2 * size);
+  for (let i = 0; i < size; i++) specs.push({ name: `m${i + 1}`, client: ports[2 * i], peer: ports[2 * i + 1], dataDir: mkdtempSync(join(tmpdir(), 'keelson-etcd-member-')) });
   for (const s of specs) removeOnExit(s.dataDir);
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
   const procs = specs.map((s) => new ManagedProcess(binary, [

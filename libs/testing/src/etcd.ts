@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { ensureEtcdCertificates, type EtcdCertificates } from '@keelson/local';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForHttp } from './ports';
+import { freePorts, waitForHttp } from './ports';
 import { findBinary, ManagedProcess, removeNow, removeOnExit } from './managed-process';
 import { testcontainers, testRuntime } from './docker';
 
@@ -103,7 +103,7 @@ async function startEtcdBinary(opts: StartEtcdOptions): Promise<EtcdServer> {
   // A port freePort handed out can be taken before etcd binds it (etcd's own gateway dials its
   // client port from an ephemeral one at start): try again on fresh ports.
   for (let attempt = 1; ; attempt++) {
-    const [clientPort, peerPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    const [clientPort, peerPort, metricsPort] = await freePorts(3);
     const endpoint = `https://127.0.0.1:${clientPort}`;
     const metrics = `http://127.0.0.1:${metricsPort}`;
     const proc = new ManagedProcess(binary, etcdArgs(dataDir, endpoint, endpoint, `http://127.0.0.1:${peerPort}`, metrics,

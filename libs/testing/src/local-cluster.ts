@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverServices, portFree } from '@keelson/local';
 import { httpsFetch, type KubectlResult } from './control-plane';
-import { freePort } from './ports';
+import { freePort, freePorts } from './ports';
 
 const ROOT = resolve(__dirname, '../../..');
 const SUPERVISOR = join(ROOT, 'infra/local/dist/main.js');
@@ -57,7 +57,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   // One health port per process: the kubelet and kube-proxy run as two each (node-1, node-2).
   const processes = services.length + (services.includes('kubelet') ? 1 : 0) + (services.includes('kube-proxy') ? 1 : 0);
   const servicePortBase = await freePortRange(processes);
-  const ports = { etcd: await freePort(), etcdPeer: await freePort(), etcdMetrics: await freePort(), nats: await freePort(), natsMonitor: await freePort(), api: await freePort() };
+  const [etcd, etcdPeer, etcdMetrics, nats, natsMonitor, api] = await freePorts(6, (p) => p >= servicePortBase && p < servicePortBase + processes);
+  const ports = { etcd, etcdPeer, etcdMetrics, nats, natsMonitor, api };
   const url = `https://127.0.0.1:${ports.api}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

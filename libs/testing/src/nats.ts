@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { ensureNatsCertificate, ensureNatsCredentials, inboxPrefixFor, natsServerConfig, type NatsCredentials, type NatsUser } from '@keelson/local';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForHttp } from './ports';
+import { freePorts, waitForHttp } from './ports';
 import { findBinary, ManagedProcess, removeNow, removeOnExit } from './managed-process';
 import { testcontainers, testRuntime } from './docker';
 
@@ -87,7 +87,7 @@ async function startNatsBinary(opts: StartNatsOptions): Promise<NatsServer> {
   if (!binary) throw new Error('nats-server binary not found (looked in /usr/sbin, /usr/bin, /usr/local/bin and PATH): install it with `apt-get install nats-server`, or run a Docker engine');
   const dir = mkdtempSync(join(tmpdir(), 'keelson-nats-'));
   removeOnExit(dir);
-  const [port, monitorPort] = [await freePort(), await freePort()];
+  const [port, monitorPort] = await freePorts(2);
   const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
   if (opts.config !== undefined) {
     const file = join(dir, 'nats.conf');
@@ -130,7 +130,7 @@ async function startNatsBinary(opts: StartNatsOptions): Promise<NatsServer> {
 async function startNatsContainer(opts: StartNatsOptions): Promise<NatsServer> {
   const { GenericContainer, Wait } = testcontainers();
   // Fixed host ports so that restart() keeps the same URL.
-  const [port, monitorPort] = [await freePort(), await freePort()];
+  const [port, monitorPort] = await freePorts(2);
   const cmd = ['-p', '4222', '-m', '8222'];
   let container = new GenericContainer(NATS_IMAGE)
     .withExposedPorts({ container: 4222, host: port }, { container: 8222, host: monitorPort })

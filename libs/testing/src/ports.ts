@@ -1,17 +1,42 @@
 // Free loopback TCP ports for servers started by the harness.
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** Asks the kernel for a free port on 127.0.0.1 and releases it at once. */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `count` different free ports on 127.0.0.1, none for which `avoid` says true. Each is held open
+ * until all are found: ports asked for one at a time and released at once can come back twice
+ * (the kernel may hand a just-released port out again), and two servers of one cluster then
+ * collide (seen in CI: etcd's client port was also NATS's monitor port, and the supervisor polled
+ * etcd's TLS port over plain HTTP until it gave up).
+ */
+export async function freePorts(count: number, avoid: (port: number) => boolean = () => false): Promise<number[]> {
+  const held: Server[] = [];
+  const ports: number[] = [];
+  try {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > count + 1000) throw new Error(`could not allocate ${count} free ports`);
+      const srv = await listenOnAnyPort();
+      held.push(srv);
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      if (port && !avoid(port)) ports.push(port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(held.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  }
+}
+
+function listenOnAnyPort(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not allocate a free port'))));
-    });
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
   });
 }
 
