@@ -2,10 +2,10 @@
 // stream on ONE multiplexed HTTP/2 connection (as kubectl, client-go and @keelson/client send
 // them), measured right after the HTTP/1.1 keep-alive run (a socket per request in flight) at each
 // concurrency level, both against the raw etcd puts of that level.
-import { readFileSync } from 'node:fs';
 import { connect, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import type { ControlPlane, GatewayReplica } from '@keelson/testing';
 import { measure, printTable, round, type RunStats } from './stats';
+import { cpuSeconds } from './proc-cpu';
 
 type Creates = RunStats & { cpu_ms: number };
 
@@ -17,12 +17,6 @@ export interface Http2Row {
   /** h2 over two gateway processes of another cluster, and that cluster's raw etcd puts. */
   twoGateways: Creates;
   twoGatewaysEtcd: RunStats;
-}
-
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function post(session: ClientHttp2Session, path: string, token: string, body: string): Promise<void> {

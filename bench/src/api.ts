@@ -6,11 +6,11 @@
 // txn, against the first (group commit on by default): group commit's gain, in the same run; and
 // through a fourth cluster with two gateway processes, the load alternating between them (what
 // a second process buys on this machine's cores).
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
 import { startControlPlane, startOtlpReceiver, type ControlPlane } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
+import { cpuSeconds } from './proc-cpu';
 import { createsAcrossGateways, createsOverHttp2, http2Results, printHttp2Table, type Http2Row } from './api-http2';
 
 const CONCURRENCY = [1, 16, 64];
@@ -35,13 +35,6 @@ function post(agent: Agent, url: string, token: string, ca: string, body: string
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**

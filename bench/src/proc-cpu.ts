@@ -7,12 +7,26 @@ const TICKS_PER_S = 100; // USER_HZ on Linux
 
 interface ProcInfo { ppid: number; ticks: number; name: string }
 
+/** /proc/<pid>/stat from its third field (state) on: what follows the command name in parentheses. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime, in clock ticks. */
+const ticksOf = (fields: string[]): number => Number(fields[11]) + Number(fields[12]);
+
+/** CPU seconds (user + system) one process has used so far; NaN without a pid. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  return ticksOf(statFields(pid)) / TICKS_PER_S;
+}
+
 function readProc(pid: number): ProcInfo | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    const fields = statFields(pid);
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), name: nameOf(cmd) };
+    return { ppid: Number(fields[1]), ticks: ticksOf(fields), name: nameOf(cmd) };
   } catch {
     return undefined; // gone in between
   }

@@ -11,8 +11,8 @@
 // open loop every 100 ms: GET of a pod, a small create (ConfigMap) and a delete of an earlier
 // one; every second a LIST of nodes (limit=500, 430 KB). (At 10 a second too, those LISTs were
 // the heaviest load of the run: 4 MB/s of JSON read from etcd, decoded and encoded again, and
-// with them the pods ran in 322 s instead of 191 s.) p50/p99/max per verb while nodes register, pods roll out and
-// the controllers' Event backlog is written (waited for, up to KEELSON_BENCH_DRAIN_MAX_SECONDS),
+// with them the pods ran in 322 s instead of 191 s.) p50/p99/max per verb while nodes
+// register, pods roll out and the controllers' Event backlog is written (waited for, up to KEELSON_BENCH_DRAIN_MAX_SECONDS),
 // and in a steady window afterwards (KEELSON_BENCH_STEADY_SECONDS, 30), where the heartbeat
 // traffic per node is counted (Lease renewals, NodeStatus writes) from the gateway's
 // apiserver_request_total. To tell where slow answers came from: the gateway's own latency
