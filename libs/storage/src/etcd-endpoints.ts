@@ -16,9 +16,9 @@
 // `probeIntervalMs`: one whose last answer is older than `staleMs` is passed over as well, and
 // among members that are both, the one that answered last is taken. Reads are hedged: after
 // `attemptTimeoutMs` without an answer the same read goes to the next member and the first
-// answer wins (a slow but healthy member still answers, nothing is abandoned). Writes are not hedged here: the committer
-// (group-commit.ts) abandons an attempt after its deadline and re-sends it; the re-send goes to
-// another member because this one is suspect by then. Watches stay on etcd3's multi-member
+// answer wins (a slow but healthy member still answers, nothing is abandoned). Writes are not
+// hedged here: the committer (group-commit.ts) abandons an attempt after its deadline and
+// re-sends it; the re-send goes to another member because this one is suspect by then. Watches stay on etcd3's multi-member
 // client, whose gRPC keepalive (etcdClientOptions) ends a stream to a member that stopped answering.
 import { Etcd3, type ICompactionRequest, type ICompactionResponse, type IOptions, type IRangeRequest, type IRangeResponse, type ITxnRequest, type ITxnResponse } from 'etcd3';
 import { isBrokenCircuitError } from 'cockatiel';

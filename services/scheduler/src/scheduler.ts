@@ -152,7 +152,8 @@ export class Scheduler implements Reconciler {
     const nodes = this.cache.nodeInfos();
     const runner = this.runnerFor(pod);
     const result = nodes.length ? schedulePod(runner.profile, info, nodes, { start: this.nextStartNodeIndex }) : undefined;
-    if (result) this.nextStartNodeIndex = (this.nextStartNodeIndex + (result.ok ? result.evaluated : nodes.length)) % nodes.length;
+    // A pod that fits nowhere was checked against every node: the next search starts where this one did.
+    if (result?.ok) this.nextStartNodeIndex = (this.nextStartNodeIndex + result.evaluated) % nodes.length;
     if (!result?.ok) {
       this.d.metrics?.attempted('unschedulable', started, runner.schedulerName);
       this.failed(pod, result ? fitErrorMessage(result.numAllNodes, result.failures) : ERR_NO_NODES_AVAILABLE);
