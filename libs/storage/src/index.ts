@@ -1,9 +1,9 @@
 // @keelson/storage: the gateway's etcd layer (keys, store, watch cache).
-export { keyFor, prefixFor, resourcePrefix, prefixEnd, REGISTRY_ROOT } from './keys';
+export { keyFor, prefixFor, resourcePrefix, resourcePrefixOfKey, prefixEnd, REGISTRY_ROOT } from './keys';
 export { StorageError, isStorageError, type StorageErrorCode } from './errors';
 export { encodeObject, decodeObject, withRevision } from './codec';
 export { encodeContinue, decodeContinue, type ContinuePosition } from './continue-token';
-export { EtcdStore, type EtcdStoreOptions, type EtcdRequestObserver, type DeletePreconditions, type ListOptions, type ListResult } from './store';
+export { EtcdStore, type EtcdStoreOptions, type EtcdRequestObserver, type CachedExistingLookup, type DeletePreconditions, type ListOptions, type ListResult } from './store';
 export {
   WatchCache,
   type WatchCacheOptions,

@@ -24,6 +24,14 @@ export function keyFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'namespac
   return `${resourcePrefix(info)}${name}`;
 }
 
+/** The resource prefix (`resourcePrefix`) a key lives under, or undefined outside the registry's layout. */
+export function resourcePrefixOfKey(key: string): string | undefined {
+  if (!key.startsWith(REGISTRY_ROOT)) return undefined;
+  const groupEnd = key.indexOf('/', REGISTRY_ROOT.length);
+  const resourceEnd = groupEnd < 0 ? -1 : key.indexOf('/', groupEnd + 1);
+  return resourceEnd < 0 ? undefined : key.slice(0, resourceEnd + 1);
+}
+
 /** First key after every key starting with `prefix` (etcd range_end for a prefix). */
 export function prefixEnd(prefix: string): Buffer {
   const b = Buffer.from(prefix);

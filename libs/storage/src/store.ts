@@ -67,6 +67,7 @@ export class EtcdStore {
   private readonly writeRetry: WriteRetry;
   private readonly kv: KvCalls;
   private readonly writes: { kv: KvCalls };
+  private cachedExisting?: CachedExistingLookup;
 
   constructor(client: Etcd3, opts: EtcdStoreOptions = {}) {
     this.kv = opts.kv ?? client.kv;
@@ -108,54 +109,100 @@ export class EtcdStore {
   }
 
   /**
+   * Where guaranteedUpdate and delete may start: the object as a cache last saw it (the gateway's
+   * watch cache), like kube's cachedExistingObject. Such a copy may be stale: etcd is read only when
+   * it could matter (see guaranteedUpdate), and every write still compares the exact revision.
+   */
+  useCachedExisting(lookup: CachedExistingLookup | undefined): void {
+    this.cachedExisting = lookup;
+  }
+
+  /**
    * Read-modify-write that retries when another writer got in between, like
    * kube's GuaranteedUpdate. `tryUpdate` gets a private copy of the current
    * object and may throw to abort. Returning an unchanged object writes nothing.
+   *
+   * With a cached copy to start from (useCachedExisting), the first attempt skips etcd's read, and
+   * etcd is read when the copy may have misled: a failed compare (its answer carries the current
+   * value), an expectedRevision or tryUpdate error against it (an error that the current revision
+   * repeats is answered as it stands), and an unchanged result (a no-op must be confirmed on
+   * current data, which also checks the stored value's encryption key).
    */
   async guaranteedUpdate(
     key: string,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     opts: { expectedRevision?: number } = {},
   ): Promise<KubeObject> {
-    let kv = await this.getKv(key);
+    let { state, isCurrent } = await this.startingState(key);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!kv) throw new StorageError('NotFound', key, `key ${key} not found`);
-      const currentRev = rev(kv.mod_revision);
-      if (opts.expectedRevision !== undefined && opts.expectedRevision !== currentRev) {
-        throw conflict(key, currentRev, 'the object has been modified; please apply your changes to the latest version and try again');
+      if (!state) throw new StorageError('NotFound', key, `key ${key} not found`);
+      if (opts.expectedRevision !== undefined && opts.expectedRevision !== state.rev) {
+        if (isCurrent) throw conflict(key, state.rev, 'the object has been modified; please apply your changes to the latest version and try again');
+        ({ state, isCurrent } = await this.currentState(key));
+        continue;
       }
-      const current = decodeObject(kv.value, currentRev, key);
-      const next = await tryUpdate(decodeObject(kv.value, currentRev, key));
-      // Unchanged writes nothing, unless the stored value is encrypted with an older key (kube's stale read).
-      if (isDeepStrictEqual(stripRv(next), stripRv(current)) && !storedValueIsStale(kv.value, key)) return current;
-      const res = await this.call('update', key, () => this.write({ key, condition: { kind: 'modRevision', revision: currentRev }, op: 'put', value: encodeObject(next, key) }));
+      let next: KubeObject;
+      try {
+        next = await tryUpdate(privateCopy(state, key));
+      } catch (e) {
+        if (isCurrent) throw e;
+        const cachedRev = state.rev;
+        ({ state, isCurrent } = await this.currentState(key));
+        if (state?.rev === cachedRev) throw e; // the cached copy was current after all
+        continue;
+      }
+      if (isDeepStrictEqual(stripRv(next), stripRv(state.obj))) {
+        if (!isCurrent) {
+          ({ state, isCurrent } = await this.currentState(key));
+          continue; // a no-op is only answered from current data
+        }
+        // Unchanged writes nothing, unless the stored value is encrypted with an older key (kube's stale read).
+        if (!storedValueIsStale(state.kv!.value, key)) return state.obj;
+      }
+      const from = state.rev;
+      const res = await this.call('update', key, () => this.write({ key, condition: { kind: 'modRevision', revision: from }, op: 'put', value: encodeObject(next, key) }));
       if (res.succeeded) return withRevision(next, res.revision);
-      kv = res.current; // lost the race: retry on what won
+      state = stateOf(res.current, key); // lost the race (or started stale): retry on what won
+      isCurrent = true;
     }
-    throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+    throw conflict(key, state?.rev, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
   }
 
   /**
    * Deletes the key if the preconditions hold against its latest state and
-   * returns that state, with resourceVersion = the delete's revision.
+   * returns that state, with resourceVersion = the delete's revision. Starts from a
+   * cached copy where there is one, as guaranteedUpdate does.
    */
   async delete(key: string, preconditions: DeletePreconditions = {}): Promise<KubeObject> {
-    let kv = await this.getKv(key);
+    let { state, isCurrent } = await this.startingState(key);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!kv) throw new StorageError('NotFound', key, `key ${key} not found`);
-      const currentRev = rev(kv.mod_revision);
-      const current = decodeObject(kv.value, currentRev, key);
-      if (preconditions.uid !== undefined && preconditions.uid !== current.metadata.uid) {
-        throw conflict(key, currentRev, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      if (!state) throw new StorageError('NotFound', key, `key ${key} not found`);
+      const failed = deletePreconditionError(key, state, preconditions);
+      if (failed) {
+        if (isCurrent) throw failed;
+        const cachedRev = state.rev;
+        ({ state, isCurrent } = await this.currentState(key));
+        if (state?.rev === cachedRev) throw failed;
+        continue;
       }
-      if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== String(currentRev)) {
-        throw conflict(key, currentRev, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${currentRev}`);
-      }
-      const res = await this.call('delete', key, () => this.write({ key, condition: { kind: 'modRevision', revision: currentRev }, op: 'delete' }));
-      if (res.succeeded) return withRevision(current, res.revision);
-      kv = res.current;
+      const from = state.rev;
+      const res = await this.call('delete', key, () => this.write({ key, condition: { kind: 'modRevision', revision: from }, op: 'delete' }));
+      if (res.succeeded) return withRevision(state.kv ? state.obj : privateCopy(state, key), res.revision);
+      state = stateOf(res.current, key);
+      isCurrent = true;
     }
-    throw conflict(key, kv ? rev(kv.mod_revision) : undefined, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+    throw conflict(key, state?.rev, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+  }
+
+  // The cached copy when there is one (not known to be current), else etcd's.
+  private async startingState(key: string): Promise<{ state: ObjectState | undefined; isCurrent: boolean }> {
+    const cached = this.cachedExisting?.(key);
+    if (cached) return { state: { obj: cached, rev: rev(cached.metadata.resourceVersion ?? '0') }, isCurrent: false };
+    return this.currentState(key);
+  }
+
+  private async currentState(key: string): Promise<{ state: ObjectState | undefined; isCurrent: true }> {
+    return { state: stateOf(await this.getKv(key), key), isCurrent: true };
   }
 
   /**
@@ -264,6 +311,38 @@ export class EtcdStore {
       }
     });
   }
+}
+
+/** The object at `key` as a cache holds it (shared: never mutated), or undefined. */
+export type CachedExistingLookup = (key: string) => KubeObject | undefined;
+
+// An object and its etcd revision: read from etcd (`kv` set; `obj` is a private decode) or a
+// cache's shared copy (no `kv`).
+interface ObjectState {
+  obj: KubeObject;
+  rev: number;
+  kv?: IKeyValue;
+}
+
+function stateOf(kv: IKeyValue | undefined, key: string): ObjectState | undefined {
+  if (!kv) return undefined;
+  const r = rev(kv.mod_revision);
+  return { obj: decodeObject(kv.value, r, key), rev: r, kv };
+}
+
+// tryUpdate's own copy: decoded again from etcd's value, or the cached object copied.
+function privateCopy(state: ObjectState, key: string): KubeObject {
+  return state.kv ? decodeObject(state.kv.value, state.rev, key) : (JSON.parse(JSON.stringify(state.obj)) as KubeObject);
+}
+
+function deletePreconditionError(key: string, state: ObjectState, pre: DeletePreconditions): StorageError | undefined {
+  if (pre.uid !== undefined && pre.uid !== state.obj.metadata.uid) {
+    return conflict(key, state.rev, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${state.obj.metadata.uid ?? ''}`);
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(state.rev)) {
+    return conflict(key, state.rev, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${state.rev}`);
+  }
+  return undefined;
 }
 
 function conflict(key: string, currentRevision: number | undefined, why: string): StorageError {

@@ -1,5 +1,5 @@
 import { BUILTIN_RESOURCES, type ResourceInfo } from '@keelson/api';
-import { keyFor, prefixEnd, prefixFor } from '../src';
+import { keyFor, prefixEnd, prefixFor, resourcePrefixOfKey } from '../src';
 
 const byResource = (r: string): ResourceInfo => {
   const info = BUILTIN_RESOURCES.find((x) => x.resource === r);
@@ -20,6 +20,13 @@ describe('etcd keys', () => {
   test('cluster-scoped objects have no namespace segment', () => {
     expect(keyFor(byResource('nodes'), undefined, 'n1')).toBe('/registry/core/nodes/n1');
     expect(keyFor(byResource('namespaces'), 'ignored', 'default')).toBe('/registry/core/namespaces/default');
+  });
+
+  test("a key's resource prefix is found from the key alone", () => {
+    expect(resourcePrefixOfKey(keyFor(byResource('pods'), 'default', 'web-1'))).toBe(prefixFor(byResource('pods')));
+    expect(resourcePrefixOfKey(keyFor(byResource('nodes'), undefined, 'n1'))).toBe('/registry/core/nodes/');
+    expect(resourcePrefixOfKey('/registry/example.com/widgets/ns/w')).toBe('/registry/example.com/widgets/');
+    for (const outside of ['/registry/core', '/registry/core/pods', '/other/core/pods/x', '']) expect(resourcePrefixOfKey(outside)).toBeUndefined();
   });
 
   test('a namespaced key without a namespace is a programming error', () => {
