@@ -74,6 +74,7 @@ export class Manager {
     const nats = opts.nats ?? (await connect({
       servers: config.natsServers, name: `${service}/${config.identity}`, maxReconnectAttempts: -1, reconnectTimeWait: 500,
       user: config.natsUser, pass: config.natsPassword, token: config.natsToken, inboxPrefix: inboxPrefixFor(config.natsUser),
+      noAsyncTraces: true, // as connectBus: no stack captured per request and ack
       ...(config.natsCaFile ? { tls: { caFile: config.natsCaFile } } : {}),
     }));
     return new Manager(config, client, nats, log, opts.leaseClient ?? client, { nats: !opts.nats, client: !opts.client });
