@@ -11,7 +11,7 @@
 // informer GETs the object (for DELETED it uses the state it holds).
 import type { NatsConnection, Subscription } from 'nats';
 import type { KubeObject } from '@keelson/api';
-import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, type EventEnvelope, type OmittedObject } from '@keelson/bus';
+import { decodeEnvelope, EVENTS_STREAM, eventSubject, HEADERS, RESYNC_SUBJECT, resourceSubject, withoutManagedFields, type EventEnvelope, type OmittedObject } from '@keelson/bus';
 import { isNotFound, type KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { keyOf, type ReadOnlyCache } from './cache';
@@ -136,7 +136,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       try {
         const list = await this.opts.client.list<T>(this.opts.resource, this.opts.namespace);
         if (this.stopped) return;
-        this.s.replace(list.items, Number(list.metadata.resourceVersion));
+        // Held as events carry them: without managedFields (withoutManagedFields in @keelson/bus).
+        this.s.replace(list.items.map(withoutManagedFields), Number(list.metadata.resourceVersion));
         const pending = this.buffer;
         this.buffer = [];
         for (const p of pending) this.apply(p.env, p.info, p.stored);
@@ -197,7 +198,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (this.stopped) return;
         const rev = Number(obj.metadata.resourceVersion);
         if (this.s.isStale(key, rev)) return;
-        this.applyObject(env.type, key, obj, rev, { ...info, revision: rev }, storedMs);
+        this.applyObject(env.type, key, withoutManagedFields(obj), rev, { ...info, revision: rev }, storedMs);
       },
       (err: unknown) => {
         if (this.stopped) return;

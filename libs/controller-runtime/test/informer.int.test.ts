@@ -92,6 +92,10 @@ test('list + published events fill the cache; duplicates and older revisions are
   await inf.start();
   expect(inf.hasSynced()).toBe(true);
   expect(Object.keys(snapshot(inf.cache.list()))).toEqual(['inf1/a', 'inf1/b']);
+  // Held without managedFields, as events carry objects (the API's copy has them).
+  expect(a.metadata.managedFields).toBeDefined();
+  expect(inf.cache.get('inf1/a')?.metadata.managedFields).toBeUndefined();
+  expect(inf.cache.get('inf1/a')?.metadata.uid).toBe(a.metadata.uid);
 
   const c = await client.create(CM, cm('inf1', 'c'));
   await publish('ADDED', c, undefined, `00-${'c1'.repeat(16)}-${'d2'.repeat(8)}-01`);

@@ -29,6 +29,14 @@ describe('etcd event → object change', () => {
     expect(c.object.metadata).toEqual({ name: 'a', namespace: 'default', resourceVersion: '12' });
   });
 
+  test('objects travel without managedFields, puts and deletes alike; everything else is kept', () => {
+    const managed = { ...cm, metadata: { ...cm.metadata, labels: { a: 'b' }, managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }] }, data: { x: '1' } };
+    const put = toObjectChange({ type: 'Put', kv: kv(KEY, managed, 5, 5), prev_kv: undefined as unknown as IKeyValue });
+    expect(put.object).toEqual({ ...cm, metadata: { ...cm.metadata, labels: { a: 'b' }, resourceVersion: '5' }, data: { x: '1' } });
+    const del = toObjectChange({ type: 'Delete', kv: { ...kv(KEY, '', 0, 12), value: Buffer.alloc(0) }, prev_kv: kv(KEY, managed, 5, 9) });
+    expect(del.object.metadata).toEqual({ ...cm.metadata, labels: { a: 'b' }, resourceVersion: '12' });
+  });
+
   test('a value that is not an object is an error (the relay logs and skips it)', () => {
     expect(() => toObjectChange({ type: 'Put', kv: kv(KEY, 'not json', 1, 1), prev_kv: undefined as unknown as IKeyValue })).toThrow();
   });

@@ -2,7 +2,7 @@
 // key (create_revision == mod_revision), MODIFIED otherwise; DELETED carries the previous value.
 import type { IEvent } from 'etcd3';
 import { type KubeObject } from '@keelson/api';
-import { parseRegistryKey, type ObjectChange } from '@keelson/bus';
+import { parseRegistryKey, withoutManagedFields, type ObjectChange } from '@keelson/bus';
 import { decodeObject } from '@keelson/storage';
 import { withoutSecretData } from './secret-events';
 
@@ -20,8 +20,11 @@ export function toObjectChange(ev: Pick<IEvent, 'type' | 'kv' | 'prev_kv'>): Obj
 
 /** Stored objects have no resourceVersion; it is the revision (storage's codec does the same). */
 // storage's codec also decrypts what is encrypted at rest (Secrets, KEELSON_ENCRYPTION_CONFIG).
+// The bus carries no managedFields (withoutManagedFields in @keelson/bus says why).
 function decodeStored(value: Buffer, revision: number, key: string): KubeObject {
-  return decodeObject(value, revision, key);
+  const obj = decodeObject(value, revision, key);
+  delete obj.metadata.managedFields; // a fresh decode: ours to change
+  return obj;
 }
 
 // Without prevKv (never expected: the watch asks for it) consumers still learn the name.
