@@ -88,6 +88,8 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
   const services = ['deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet'];
   // KEELSON_BENCH_GATEWAY_NODE_ARGS: node flags for the gateway, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = process.env.KEELSON_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean);
+  // KEELSON_BENCH_SERVICE_NODE_ARGS: the same for the controllers, the scheduler and the kubelet.
+  const serviceNodeArgs = process.env.KEELSON_BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean);
   const cp = await startControlPlane({ nats: true, services, env, nodeArgs });
   const client = new KeelsonClient({ url: cp.url, token: cp.creds.adminToken, ca: cp.creds.caPem });
   const etcd = new Etcd3(cp.etcd.clientOptions);
@@ -111,9 +113,9 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     agent.destroy();
     await cp.k('delete', 'pods', '-l', 'app=raw', '--wait=false');
 
-    await cp.startService('kubelet', { env: { ...env, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') } });
+    await cp.startService('kubelet', { env: { ...env, KEELSON_KUBELET_RUNTIME: 'simulated', NODE_NAME: 'sim', NODE_COUNT: String(NODES), KEELSON_NODE_CPU: '64', KEELSON_NODE_MEMORY: '256Gi', KEELSON_KUBELET_ROOT: join(cp.dir, 'kubelet') }, nodeArgs: serviceNodeArgs });
     // One at a time: on a busy machine three starting at once can miss the harness's readiness wait.
-    for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env });
+    for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env, nodeArgs: serviceNodeArgs });
 
     const before = await apiRequestCounts(cp);
     const cpuBefore = treeCpuSeconds();

@@ -46,7 +46,7 @@ export interface ControlPlane {
    * `opts.services`), the API URL and CA, and a health port; waits for its `/readyz`.
    * `instance` distinguishes replicas (e.g. two kubelets or two leader-elected replicas).
    */
-  startService(name: string, opts?: { env?: Record<string, string>; instance?: string }): Promise<ServiceProcess & { healthPort: number }>;
+  startService(name: string, opts?: { env?: Record<string, string>; instance?: string; nodeArgs?: string[] }): Promise<ServiceProcess & { healthPort: number }>;
   stop(): Promise<void>;
 }
 
@@ -150,6 +150,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const proc = serviceProcess({
       name: sopts.instance ? `${name}/${sopts.instance}` : name,
       main,
+      nodeArgs: sopts.nodeArgs,
       env: {
         ...process.env,
         KEELSON_API_URL: url,
