@@ -1,6 +1,7 @@
 // NATS connection settings from the environment, shared by the gateway and every service.
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { inboxPrefixFor } from './inbox';
+import { skipNatsCancelStacks } from './request-stacks';
 
 export interface BusConfig {
   /** `KEELSON_NATS_URL`, comma-separated; undefined = no NATS configured. */
@@ -20,6 +21,7 @@ export function busConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BusConfi
 /** Connects with endless reconnects (a control plane outlives NATS restarts). */
 export function connectBus(config: BusConfig, name: string, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
   if (!config.servers?.length) throw new Error('no NATS server configured (KEELSON_NATS_URL)');
+  skipNatsCancelStacks();
   return connect({
     servers: config.servers,
     name,
