@@ -1,5 +1,4 @@
 // W3C trace-context helpers: carry a span context through etcd annotations and NATS headers as strings.
-import { randomBytes } from 'node:crypto';
 import { context, propagation, trace, ROOT_CONTEXT, TraceFlags, type Context, type Link, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { backgroundTraced, untracedCallsAreBackground } from './sdk';
@@ -46,11 +45,24 @@ export function contextFromTraceparent(tp: string | undefined, tracestate?: stri
 export function backgroundContext(base: Context = ROOT_CONTEXT): Context {
   if (backgroundTraced()) return base;
   return trace.setSpanContext(base, {
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: randomHexId(16),
+    spanId: randomHexId(8),
     traceFlags: TraceFlags.NONE,
     isRemote: true,
   });
+}
+
+const idBytes = Buffer.alloc(16);
+
+/**
+ * A random trace or span id, as the OpenTelemetry SDK's RandomIdGenerator makes them (Math.random,
+ * never all zero): these ids only need to be unique enough, and crypto.randomBytes cost a
+ * simulated kubelet 1 % of its CPU, once per untraced request.
+ */
+function randomHexId(bytes: 8 | 16): string {
+  for (let i = 0; i < bytes; i += 4) idBytes.writeUInt32BE((Math.random() * 2 ** 32) >>> 0, i);
+  if (idBytes.subarray(0, bytes).every((b) => b === 0)) idBytes[bytes - 1] = 1;
+  return idBytes.toString('hex', 0, bytes);
 }
 
 /**

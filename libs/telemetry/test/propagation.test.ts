@@ -1,6 +1,6 @@
-import { trace, ROOT_CONTEXT } from '@opentelemetry/api';
+import { trace, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { contextFromTraceparent, traceparentOf, traceHeadersOf } from '../src';
+import { backgroundContext, contextFromTraceparent, traceparentOf, traceHeadersOf } from '../src';
 
 describe('W3C trace-context propagation', () => {
   const exporter = new InMemorySpanExporter();
@@ -34,5 +34,18 @@ describe('W3C trace-context propagation', () => {
     expect(traceparentOf(contextFromTraceparent(undefined))).toBeUndefined();
     expect(traceparentOf(contextFromTraceparent('garbage'))).toBeUndefined();
     expect(traceparentOf(ROOT_CONTEXT)).toBeUndefined();
+  });
+
+  it('background contexts carry valid, distinct, unsampled ids', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const sc = trace.getSpanContext(backgroundContext())!;
+      expect(sc.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(sc.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(trace.isSpanContextValid(sc)).toBe(true);
+      expect(sc.traceFlags).toBe(TraceFlags.NONE);
+      seen.add(sc.traceId).add(sc.spanId);
+    }
+    expect(seen.size).toBe(2000);
   });
 });
