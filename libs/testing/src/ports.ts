@@ -1,13 +1,28 @@
 // Free loopback TCP ports for servers started by the harness.
 import { createServer, type Server } from 'node:net';
 
-/** Asks the kernel for a free port on 127.0.0.1 and releases it at once. */
+// Ports this process handed out lately, and when: never handed out again within RECENT_MS, so
+// ports asked for in separate calls (a gateway's, then NATS's) are distinct as well, though the
+// first is released until its server binds it.
+const RECENT_MS = 10 * 60_000;
+const recent = new Map<number, number>();
+
+function handedOutLately(port: number, now: number): boolean {
+  const at = recent.get(port);
+  if (at === undefined) return false;
+  if (now - at < RECENT_MS) return true;
+  recent.delete(port);
+  return false;
+}
+
+/** Asks the kernel for a free port on 127.0.0.1 and releases it at once (never one this process handed out lately). */
 export async function freePort(): Promise<number> {
   return (await freePorts(1))[0];
 }
 
 /**
- * `count` different free ports on 127.0.0.1, none for which `avoid` says true. Each is held open
+ * `count` different free ports on 127.0.0.1, none for which `avoid` says true and none this
+ * process handed out in the last ten minutes. Each is held open
  * until all are found: ports asked for one at a time and released at once can come back twice
  * (the kernel may hand a just-released port out again), and two servers of one cluster then
  * collide (seen in CI: etcd's client port was also NATS's monitor port, and the supervisor polled
@@ -23,8 +38,10 @@ export async function freePorts(count: number, avoid: (port: number) => boolean 
       held.push(srv);
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
-      if (port && !avoid(port)) ports.push(port);
+      if (port && !avoid(port) && !handedOutLately(port, Date.now())) ports.push(port);
     }
+    const now = Date.now();
+    for (const port of ports) recent.set(port, now);
     return ports;
   } finally {
     await Promise.all(held.map((srv) => new Promise<void>((r) => srv.close(() => r()))));

@@ -1,6 +1,6 @@
 // Ports handed out together are all different and really free, whatever the kernel would pick.
 import { createServer } from 'node:net';
-import { freePorts } from '../src/ports';
+import { freePort, freePorts } from '../src/ports';
 
 const listen = (port: number): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -24,5 +24,14 @@ test('ports the caller avoids are never handed out (a range already given to ser
     const ports = await freePorts(30, (p) => given.has(p));
     expect(new Set(ports).size).toBe(30);
     expect(ports.filter((p) => given.has(p))).toEqual([]);
+  }
+});
+
+test('ports asked for one call at a time are distinct too (a gateway port first, then NATS ports)', async () => {
+  const seen = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const port = i % 2 === 0 ? await freePort() : (await freePorts(3))[1];
+    expect(seen.has(port)).toBe(false);
+    seen.add(port);
   }
 });
