@@ -33,7 +33,9 @@ function manifests(): Json[] {
       containers: [
         sh('idle', 'exec sleep 3602'),
         sh('look', [
-          'for i in $(seq 300); do pgrep -x sleep >/dev/null && break; sleep 0.1; done', // its sibling has started
+          // Its sibling has exec'd its command (the sandbox's pause holder runs a `sleep` of its own,
+          // so a bare `pgrep -x sleep` could match before the sibling was more than its wrapper).
+          'for i in $(seq 300); do pgrep -f -x "sleep 3602" >/dev/null && break; sleep 0.1; done',
           'echo "hostname=$(hostname) env=$HOSTNAME"',
           'echo "ns-pid=$(readlink /proc/self/ns/pid) ns-uts=$(readlink /proc/self/ns/uts) ns-ipc=$(readlink /proc/self/ns/ipc) ns-mnt=$(readlink /proc/self/ns/mnt)"',
           'ps -eo args | sed "s/^/ps: /"',
