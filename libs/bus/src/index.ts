@@ -6,5 +6,5 @@ export * from './event-message';
 export * from './stream';
 export * from './connection';
 export * from './inbox';
-export { skipNatsCancelStacks } from './request-stacks';
+export { skipNatsCancelStacks, withoutStackCapture } from './request-stacks';
 export * from './limits';

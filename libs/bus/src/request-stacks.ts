@@ -5,7 +5,26 @@
 // Error.stackTraceLimit = 0: the error keeps its code and message, only its stack is empty.
 import { createRequire } from 'node:module';
 
-type Cancel = ((this: unknown, ...args: unknown[]) => unknown) & { keelsonNoStacks?: true };
+type Method = ((this: unknown, ...args: unknown[]) => unknown) & { keelsonNoStacks?: true };
+
+/**
+ * `original` run with Error.stackTraceLimit = 0 for its synchronous extent: errors made meanwhile
+ * keep code and message, without stack frames. Marked, so nothing is wrapped twice (the gateway's
+ * etcd calls use it too: etcd-call-stacks.ts).
+ */
+export function withoutStackCapture(original: Method): Method {
+  const wrapped: Method = function (this: unknown, ...args: unknown[]) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return original.apply(this, args);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  wrapped.keelsonNoStacks = true;
+  return wrapped;
+}
 
 let done = false;
 
@@ -14,20 +33,10 @@ export function skipNatsCancelStacks(): boolean {
   if (done) return true;
   try {
     const fromNats = createRequire(require.resolve('nats'));
-    const { RequestOne } = fromNats('./lib/nats-base-client/request') as { RequestOne?: { prototype: { cancel?: Cancel } } };
+    const { RequestOne } = fromNats('./lib/nats-base-client/request') as { RequestOne?: { prototype: { cancel?: Method } } };
     const original = RequestOne?.prototype.cancel;
     if (typeof original !== 'function') return false;
-    const cancel: Cancel = function (this: unknown, ...args: unknown[]) {
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        return original.apply(this, args);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
-    };
-    cancel.keelsonNoStacks = true;
-    RequestOne!.prototype.cancel = cancel;
+    if (!original.keelsonNoStacks) RequestOne!.prototype.cancel = withoutStackCapture(original);
     done = true;
     return true;
   } catch {

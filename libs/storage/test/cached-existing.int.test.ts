@@ -2,17 +2,7 @@
 // read only when that copy may have misled, and a stale copy never decides an answer.
 import type { KubeObject } from '@keelson/api';
 import { EtcdStore, StorageError, WatchCache } from '../src';
-import { closeFixture, etcdFixture, pod, uniquePrefix, waitFor, type EtcdFixture } from './fixtures';
-
-async function storageError(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StorageError) return e;
-    throw e;
-  }
-  throw new Error('expected a StorageError');
-}
+import { closeFixture, etcdFixture, pod, uniquePrefix, waitFor, storageError, type EtcdFixture } from './fixtures';
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {

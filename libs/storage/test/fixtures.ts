@@ -2,6 +2,7 @@
 import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { startEtcd, type EtcdServer } from '@keelson/testing';
+import { StorageError } from '../src';
 
 export interface EtcdFixture {
   server: EtcdServer;
@@ -41,4 +42,15 @@ export function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
     };
     tick();
   });
+}
+
+/** The StorageError `p` rejects with (anything else fails the test). */
+export async function storageError(p: Promise<unknown>): Promise<StorageError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StorageError) return e;
+    throw e;
+  }
+  throw new Error('expected a StorageError');
 }

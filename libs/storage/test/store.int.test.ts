@@ -1,16 +1,6 @@
 import type { KubeObject } from '@keelson/api';
 import { EtcdStore, StorageError } from '../src';
-import { closeFixture, etcdFixture, pod, uniquePrefix, type EtcdFixture } from './fixtures';
-
-async function storageError(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StorageError) return e;
-    throw e;
-  }
-  throw new Error('expected a StorageError');
-}
+import { closeFixture, etcdFixture, pod, uniquePrefix, storageError, type EtcdFixture } from './fixtures';
 
 // Every behaviour holds with writes sent alone and with group commit (concurrent writes share a txn).
 describe.each([

@@ -12,6 +12,7 @@
 // service classes etcd3 loaded once per process (KV, Lease, Cluster, …) are wrapped, found
 // through a throwaway, never-connected client of etcd3's own Host.
 import { createRequire } from 'node:module';
+import { withoutStackCapture } from '@keelson/bus';
 
 type Method = ((this: unknown, ...args: unknown[]) => unknown) & { keelsonNoStacks?: true };
 interface EtcdHost {
@@ -20,20 +21,6 @@ interface EtcdHost {
 }
 
 const SERVICES = ['KV', 'Lease', 'Cluster', 'Maintenance', 'Auth'];
-
-function withoutStacks(original: Method): Method {
-  const wrapped: Method = function (this: unknown, ...args: unknown[]) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return original.apply(this, args);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  };
-  wrapped.keelsonNoStacks = true;
-  return wrapped;
-}
 
 /** Turns off caller-stack capture in etcd3's unary calls for this process; returns the methods wrapped. */
 export function skipEtcdCallerStacks(env: NodeJS.ProcessEnv = process.env): number {
@@ -54,7 +41,7 @@ export function skipEtcdCallerStacks(env: NodeJS.ProcessEnv = process.env): numb
         for (const alias of new Set([name, def.originalName ?? name])) {
           const m = proto[alias];
           if (typeof m !== 'function' || (m as Method).keelsonNoStacks) continue;
-          proto[alias] = withoutStacks(m as Method);
+          proto[alias] = withoutStackCapture(m as Method);
           wrapped++;
         }
       }
