@@ -204,6 +204,12 @@ describe('restarts, back-off and probes', () => {
     const pod = await getJson('get', 'pod', 'nopull');
     expect(pod.status.phase).toBe('Pending');
     expect(JSON.stringify(pod.status.containerStatuses[0].state.waiting)).toMatch(/no-such-binary-keelson/);
+    // Every sync in back-off writes the same message (it grew by one "Back-off pulling image" per
+    // sync, and each write's event brought the next sync: a write loop that kept deletes in 409s).
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await getJson('get', 'pod', 'nopull');
+    const message = String(later.status.containerStatuses[0].state.waiting?.message ?? '');
+    expect(message.match(/Back-off pulling image/g)?.length ?? 0).toBeLessThanOrEqual(1);
     await cp.k('delete', 'pod', 'nopull', '--timeout=30s');
   });
 });

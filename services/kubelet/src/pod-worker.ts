@@ -42,6 +42,8 @@ interface ContainerRun {
   done?: boolean;
   imagePulled: boolean;
   pullFailedAt?: number;
+  /** The last pull's error, which the back-off's waiting message repeats (once). */
+  pullError?: string;
   started: boolean;
   ready: boolean;
   probes: ProbeWorker[];
@@ -270,7 +272,10 @@ export class PodWorker {
     if (!run.imagePulled) {
       const left = run.pullFailedAt ? this.deps.pullBackoff.remainingSince(key, run.pullFailedAt) : 0;
       if (left > 0) {
-        run.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image ${JSON.stringify(c.image ?? '')}: ${run.waiting?.message ?? ''}`.trim() };
+        // Built from the pull's own error, not the last message: the same on every sync, so a sync
+        // in back-off writes nothing (appending to the previous message grew it on each sync, and
+        // each write's event brought the next sync: a status write loop).
+        run.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image ${JSON.stringify(c.image ?? '')}: ${run.pullError ?? ''}`.trim() };
         return left;
       }
       try {
@@ -280,6 +285,7 @@ export class PodWorker {
       } catch (err) {
         if (!(err instanceof ImagePullError)) throw err;
         run.pullFailedAt = Date.now();
+        run.pullError = err.message;
         const delay = this.deps.pullBackoff.next(key);
         run.waiting = { reason: 'ErrImagePull', message: err.message };
         this.deps.event(this.pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(c.image ?? '')}: ${err.message}`);
