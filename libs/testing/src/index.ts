@@ -1,4 +1,4 @@
-export { freePort, freePorts, waitForHttp } from './ports';
+export { ephemeralPortRange, freePort, freePortRange, freePorts, waitForHttp } from './ports';
 export { startEtcdCluster, type EtcdCluster, type EtcdMember } from './etcd-cluster';
 export { startEtcd, ETCD_IMAGE, type EtcdServer, type StartEtcdOptions, type EtcdClientOptions } from './etcd';
 export { startNats, startSecuredNats, NATS_IMAGE, type NatsServer, type SecuredNats, type SecuredNatsConnectOptions, type StartNatsOptions } from './nats';

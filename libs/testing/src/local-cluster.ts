@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { discoverServices, portFree } from '@keelson/local';
+import { discoverServices } from '@keelson/local';
 import { httpsFetch, type KubectlResult } from './control-plane';
-import { freePort, freePorts } from './ports';
+import { freePort, freePortRange, freePorts } from './ports';
 
 const ROOT = resolve(__dirname, '../../..');
 const SUPERVISOR = join(ROOT, 'infra/local/dist/main.js');
@@ -36,17 +36,6 @@ export interface LocalClusterOptions {
   readyTimeoutMs?: number;
   /** An existing KEELSON_HOME (a cluster started again on its earlier data); default a new temporary one. */
   home?: string;
-}
-
-/** `count` consecutive free loopback ports (services get KEELSON_SERVICE_PORT_BASE + index). */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {

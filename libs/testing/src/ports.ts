@@ -1,5 +1,31 @@
 // Free loopback TCP ports for servers started by the harness.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+
+// Ports handed out are drawn below the kernel's ephemeral range (ip_local_port_range), never from
+// it: a port in that range that is free when checked can be taken as the local port of any
+// outgoing connection (a service's NATS or etcd client, kubectl) before its server binds it, and
+// a long-lived connection keeps it: seen in CI, three services of a restarted `npm start` failed
+// with EADDRINUSE on their health ports for minutes. Outgoing connections never use a port
+// below the range.
+const LOW = 20_000;
+
+/** The kernel's ephemeral port range [low, high]; Linux's default when it cannot be read. */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low > 0 && high >= low) return [low, high];
+  } catch {
+    // not Linux
+  }
+  return [32_768, 60_999];
+}
+
+/** The range ports are drawn from: [LOW, the ephemeral range's low end). */
+function candidateRange(): [number, number] | undefined {
+  const [low] = ephemeralPortRange();
+  return low - LOW >= 2_000 ? [LOW, low] : undefined;
+}
 
 // Ports this process handed out lately, and when: never handed out again within RECENT_MS, so
 // ports asked for in separate calls (a gateway's, then NATS's) are distinct as well, though the
@@ -34,7 +60,11 @@ export async function freePorts(count: number, avoid: (port: number) => boolean 
   try {
     for (let tries = 0; ports.length < count; tries++) {
       if (tries > count + 1000) throw new Error(`could not allocate ${count} free ports`);
-      const srv = await listenOnAnyPort();
+      const range = candidateRange();
+      const want = range ? range[0] + Math.floor(Math.random() * (range[1] - range[0])) : 0;
+      if (want && (avoid(want) || handedOutLately(want, Date.now()) || ports.includes(want))) continue;
+      const srv = await listenOn(want);
+      if (!srv) continue; // taken
       held.push(srv);
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -48,13 +78,46 @@ export async function freePorts(count: number, avoid: (port: number) => boolean 
   }
 }
 
-function listenOnAnyPort(): Promise<Server> {
+/**
+ * A server on `port` (0: any) of every address, so the port is free for servers that bind
+ * 0.0.0.0 as well as 127.0.0.1; undefined when it is taken.
+ */
+function listenOn(port: number): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve(srv));
+    srv.once('error', (err: NodeJS.ErrnoException) => (port !== 0 && (err.code === 'EADDRINUSE' || err.code === 'EACCES') ? resolve(undefined) : reject(err)));
+    srv.listen(port, '0.0.0.0', () => resolve(srv));
   });
+}
+
+/**
+ * `count` consecutive free ports (below the ephemeral range, none handed out lately by this
+ * process), reserved like freePorts' ports: for a cluster whose services take a base port + index.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  const [low, high] = candidateRange() ?? [20_000, 32_000];
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    const held: Server[] = [];
+    try {
+      let ok = true;
+      for (let p = base; p < base + count && ok; p++) {
+        if (handedOutLately(p, Date.now())) ok = false;
+        const srv = ok ? await listenOn(p) : undefined;
+        if (srv) held.push(srv);
+        else ok = false;
+      }
+      if (ok) {
+        const now = Date.now();
+        for (let p = base; p < base + count; p++) recent.set(p, now);
+        return base;
+      }
+    } finally {
+      await Promise.all(held.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 /** Polls an HTTP URL until it answers 2xx, or rejects after `timeoutMs` with `describe()` in the message. */

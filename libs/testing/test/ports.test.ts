@@ -1,6 +1,6 @@
 // Ports handed out together are all different and really free, whatever the kernel would pick.
-import { createServer } from 'node:net';
-import { freePort, freePorts } from '../src/ports';
+import { connect, createServer, type Socket } from 'node:net';
+import { ephemeralPortRange, freePort, freePortRange, freePorts } from '../src/ports';
 
 const listen = (port: number): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -33,5 +33,48 @@ test('ports asked for one call at a time are distinct too (a gateway port first,
     const port = i % 2 === 0 ? await freePort() : (await freePorts(3))[1];
     expect(seen.has(port)).toBe(false);
     seen.add(port);
+  }
+});
+
+test('ports are drawn below the ephemeral range, where no outgoing connection takes them between the check and the bind', async () => {
+  const [low] = ephemeralPortRange();
+  const ports = [...(await freePorts(50)), await freePort()];
+  expect(ports.filter((p) => p >= low)).toEqual([]);
+  const base = await freePortRange(27);
+  expect(base + 27).toBeLessThanOrEqual(low);
+  // The range's ports are reserved like freePorts' ones.
+  const later = await freePorts(200);
+  expect(later.filter((p) => p >= base && p < base + 27)).toEqual([]);
+});
+
+test('a consecutive range is free on every address, and never overlaps a port an open connection holds', async () => {
+  // A listener on 127.0.0.1 and a connection from it: ports in use either way.
+  const srv = createServer((s) => s.on('error', () => undefined));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const addr = srv.address();
+  const target = typeof addr === 'object' && addr ? addr.port : 0;
+  const sockets: Socket[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const s = connect(target, '127.0.0.1');
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      sockets.push(s);
+    }
+    const busy = new Set(sockets.map((s) => s.localPort!));
+    busy.add(target);
+    for (let round = 0; round < 20; round++) {
+      const base = await freePortRange(25);
+      for (let p = base; p < base + 25; p++) {
+        expect(busy.has(p)).toBe(false);
+        await new Promise<void>((resolve, reject) => {
+          const probe = createServer();
+          probe.once('error', reject);
+          probe.listen(p, '0.0.0.0', () => probe.close(() => resolve()));
+        });
+      }
+    }
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => srv.close(() => r()));
   }
 });
