@@ -29,10 +29,34 @@ export interface CredentialOptions {
   services?: string[];
   /** Nodes whose kubelets get their own identity (the Node authorizer's `system:node:<name>`). */
   nodes?: string[];
+  /**
+   * The Services' cluster IP block (the gateway's KEELSON_SERVICE_CLUSTER_IP_RANGE, default
+   * 10.96.0.0/12): the serving certificate names its first address, the `kubernetes` Service's
+   * cluster IP, as kube-apiserver's does.
+   */
+  serviceClusterIpRange?: string;
 }
 
-/** Names every serving certificate covers: loopback plus the compose host names. */
-export const DEFAULT_SANS = ['localhost', '127.0.0.1', '::1', 'api-gateway', 'keelson-api-gateway'];
+/**
+ * Names every serving certificate covers: loopback, the compose host names, and the names pods
+ * use for the `kubernetes` Service (kube-apiserver's own alternate names).
+ */
+export const DEFAULT_SANS = [
+  'localhost', '127.0.0.1', '::1', 'api-gateway', 'keelson-api-gateway',
+  'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local',
+];
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+
+/** The first address of an IPv4 block (`10.96.0.0/12` → `10.96.0.1`): the `kubernetes` Service's cluster IP. */
+export function apiServiceIp(cidr: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const bits = m ? Number(m[5]) : -1;
+  if (!m || octets.some((o) => o > 255) || bits < 8 || bits > 30) throw new Error(`invalid service cluster IP range ${JSON.stringify(cidr)}: want an IPv4 block between /8 and /30, e.g. 10.96.0.0/12`);
+  const base = (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0) & (bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0);
+  const first = (base + 1) >>> 0;
+  return [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.');
+}
 export const ADMIN_USER = 'admin';
 /** The user name a service authenticates as; RBAC bootstrap roles bind to these. */
 export const serviceUser = (service: string): string => `system:keelson:${service}`;
@@ -174,7 +198,7 @@ export async function ensureCredentials(dir: string, opts: CredentialOptions = {
     // A new CA invalidates every certificate the old one signed.
     for (const leaf of ['apiserver', 'etcd-server', 'etcd-client', 'nats-server']) await rm(join(pki, `${leaf}.crt`), { force: true });
   }
-  const sans = [...new Set([...DEFAULT_SANS, ...(opts.hostnames ?? [])])];
+  const sans = [...new Set([...DEFAULT_SANS, apiServiceIp(opts.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE), ...(opts.hostnames ?? [])])];
   const haveCert = existsSync(certFile) && existsSync(keyFile);
   const existing = haveCert ? await certificateSans(certFile) : [];
   if (!haveCert || !sans.every((h) => sanPresent(existing, h))) {

@@ -1,5 +1,5 @@
 // @keelson/local: the local cluster supervisor and the credentials it (and compose) generate.
-export { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, ETCD_SANS, NATS_SANS, writeKubeconfig, parseTokenFile, certificateSans, serviceUser, DEFAULT_SANS, ADMIN_USER, SERVICE_GROUP } from './credentials';
+export { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, ETCD_SANS, NATS_SANS, writeKubeconfig, parseTokenFile, certificateSans, serviceUser, DEFAULT_SANS, DEFAULT_SERVICE_CLUSTER_IP_RANGE, apiServiceIp, ADMIN_USER, SERVICE_GROUP } from './credentials';
 export type { Credentials, CredentialOptions, EtcdCertificates } from './credentials';
 export { ManagedProcess, nextBackoff, DEFAULT_BACKOFF, pipeTagged, formatTag } from './supervisor';
 export type { BackoffPolicy, ProcessSpec, ProcessEvent } from './supervisor';

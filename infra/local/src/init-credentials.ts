@@ -33,7 +33,7 @@ async function init(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const services = list(env.KEELSON_SERVICES);
   // KEELSON_NODES: kubelets that authenticate as their node (`tokens/nodes/<node>.token`, system:node:<node>).
-  const creds = await ensureCredentials(home, { hostnames: list(env.KEELSON_EXTRA_SANS), services, nodes: list(env.KEELSON_NODES) });
+  const creds = await ensureCredentials(home, { hostnames: list(env.KEELSON_EXTRA_SANS), services, nodes: list(env.KEELSON_NODES), serviceClusterIpRange: env.KEELSON_SERVICE_CLUSTER_IP_RANGE });
   const server = env.KEELSON_KUBECONFIG_SERVER ?? 'https://127.0.0.1:6443';
   await writeKubeconfig(join(home, 'kubeconfig'), server, creds.caPem, creds.adminToken);
 

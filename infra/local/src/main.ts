@@ -156,7 +156,7 @@ export async function main(): Promise<void> {
 
   const services = discoverServices(cfg.servicesDir);
   const gatewayMain = join(cfg.servicesDir, GATEWAY, 'dist', 'main.js');
-  const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services, nodes: services.includes('kubelet') ? PROCESS_NODES : [] });
+  const creds = await ensureCredentials(cfg.home, { hostnames: cfg.extraSans, services, nodes: services.includes('kubelet') ? PROCESS_NODES : [], serviceClusterIpRange: process.env.KEELSON_SERVICE_CLUSTER_IP_RANGE });
   const etcdTls = await ensureEtcdCertificates(cfg.home);
   const encryptionConfig = await ensureEncryptionConfig(cfg.home);
   const kubeconfig = join(cfg.home, 'kubeconfig');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chmodSync } from 'node:fs';
-import { certificateSans, ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, parseTokenFile, writeKubeconfig } from '../src/credentials';
+import { apiServiceIp, certificateSans, ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, parseTokenFile, writeKubeconfig } from '../src/credentials';
 import { ensureEncryptionConfig } from '../src/encryption-config';
 
 describe('ensureCredentials', () => {
@@ -42,6 +42,23 @@ describe('ensureCredentials', () => {
     const c = await ensureCredentials(dir, { hostnames: ['other.example'] });
     expect(await certificateSans(c.certFile)).toContain('DNS:other.example');
     expect(execFileSync('openssl', ['verify', '-CAfile', c.caFile, c.certFile]).toString()).toContain('OK');
+  });
+
+  it('the serving cert names the kubernetes Service as pods address it: its cluster IP (first of the service range) and kubernetes.default.svc', async () => {
+    const c = await ensureCredentials(dir);
+    expect(await certificateSans(c.certFile)).toEqual(expect.arrayContaining([
+      'IP Address:10.96.0.1', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local',
+    ]));
+    // Another service range (KEELSON_SERVICE_CLUSTER_IP_RANGE): re-issued for its first address.
+    const other = await ensureCredentials(dir, { serviceClusterIpRange: '10.123.4.0/22' });
+    expect(await certificateSans(other.certFile)).toContain('IP Address:10.123.4.1');
+  });
+
+  it('apiServiceIp is the first address of the block, and refuses what is not an IPv4 block', () => {
+    expect(apiServiceIp('10.96.0.0/12')).toBe('10.96.0.1');
+    expect(apiServiceIp('10.100.37.5/16')).toBe('10.100.0.1');
+    expect(apiServiceIp('192.168.255.0/24')).toBe('192.168.255.1');
+    for (const bad of ['10.96.0.0', '10.96.0.0/40', '10.96.0.0/4', '300.1.1.0/24', 'fd00::/108', '']) expect(() => apiServiceIp(bad)).toThrow(/service cluster IP range/);
   });
 
   it('writeKubeconfig embeds the CA and the token under a current context', async () => {

@@ -89,7 +89,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const etcd = await startEtcd({ pkiDir: dir }); // etcd's certificates come from the cluster's CA
   const encryptionConfig = await ensureEncryptionConfig(dir); // Secrets encrypted at rest, as with npm start
   const serviceNames = [...new Set([...(opts.services ?? []), ...(typeof opts.nats === 'object' ? opts.nats.services : [])])];
-  const creds = await ensureCredentials(dir, { services: serviceNames, nodes: opts.nodes });
+  const creds = await ensureCredentials(dir, { services: serviceNames, nodes: opts.nodes, serviceClusterIpRange: opts.env?.KEELSON_SERVICE_CLUSTER_IP_RANGE });
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, 'kubeconfig');
