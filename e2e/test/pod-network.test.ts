@@ -134,22 +134,32 @@ describe('node IPAM and the pod network', () => {
     await expect(fetch('http://127.0.0.1:8081/index.html')).rejects.toThrow();
   });
 
-  test('a pod reaches the API at KUBERNETES_SERVICE_HOST:PORT (the gateway on the host\'s loopback) from its own namespace', async () => {
+  test('a pod reaches the API at KUBERNETES_SERVICE_HOST:PORT (the gateway on the host\'s loopback) and at the kubernetes Service\'s cluster IP, verifying its certificate', async () => {
+    const vip = (await getJson('get', 'service', 'kubernetes', '-n', 'default')).spec.clusterIP as string;
+    expect(vip).toMatch(/^\d+\.\d+\.\d+\.1$/);
     await apply(pod('api-caller', 'net-a', [{
       name: 'get',
       command: [PY, '-c', [
-        'import os, ssl, urllib.request, urllib.error',
-        'url = "https://%s:%s/version" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])',
-        'ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE',
-        'try:',
-        '    print(url, "answered", urllib.request.urlopen(url, context=ctx, timeout=5).status, flush=True)',
-        'except urllib.error.HTTPError as e:',
-        '    print(url, "answered", e.code, flush=True)',
-      ].join('\n')],
-    }], { restartPolicy: 'Never' }));
+        'import os, ssl, sys, time, urllib.request',
+        "sa = '/var/run/secrets/kubernetes.io/serviceaccount/'",
+        // As in-cluster clients do: the cluster CA, the host name checked, the pod's token.
+        "ctx = ssl.create_default_context(cafile=sa + 'ca.crt')",
+        "auth = {'Authorization': 'Bearer ' + open(sa + 'token').read()}",
+        'for host in ["%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"]), sys.argv[1] + ":443"]:',
+        '    url = "https://%s/version" % host',
+        '    for i in range(50):',
+        '        try:',
+        '            print(url, "answered", urllib.request.urlopen(urllib.request.Request(url, headers=auth), context=ctx, timeout=3).status, flush=True); break',
+        '        except Exception as e:',
+        '            err = e; time.sleep(0.2)',
+        '    else:',
+        '        print(url, "failed", err, flush=True)',
+      ].join('\n'), vip],
+    }], { restartPolicy: 'Never', automountServiceAccountToken: true }));
     const out = await logsWhenDone('api-caller');
-    // Any HTTP answer is the gateway's (a pod's own 127.0.0.1 has nothing listening).
-    expect(out).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/version answered (200|401|403)$/m);
+    // A pod's own 127.0.0.1 has nothing listening, and kube-proxy is not running here: both reach the gateway through the kubelet's relay.
+    expect(out).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/version answered 200$/m);
+    expect(out).toContain(`https://${vip}:443/version answered 200`);
   });
 
   test('a hostNetwork pod keeps the host network', async () => {

@@ -15,6 +15,7 @@ const apps = (resource: string): ResourceCoordinates => ({ group: 'apps', versio
 export const PODS = core('pods');
 export const NODES = core('nodes');
 export const NAMESPACES = core('namespaces');
+export const SERVICES = core('services');
 export const EVENTS = core('events');
 export const DEPLOYMENTS = apps('deployments');
 export const REPLICASETS = apps('replicasets');

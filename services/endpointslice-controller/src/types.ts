@@ -1,9 +1,8 @@
 // The shapes this controller reads and writes (v1 Service, v1 Pod, v1 Endpoints,
 // discovery.k8s.io/v1 EndpointSlice), only the fields it uses. Objects arrive validated by the gateway.
-import { PODS, type KubeObject, type ResourceCoordinates } from '@keelson/api';
+import { PODS, SERVICES, type KubeObject, type ResourceCoordinates } from '@keelson/api';
 
-export { PODS };
-export const SERVICES: ResourceCoordinates = { group: '', version: 'v1', resource: 'services' };
+export { PODS, SERVICES };
 export const ENDPOINTS: ResourceCoordinates = { group: '', version: 'v1', resource: 'endpoints' };
 export const ENDPOINTSLICES: ResourceCoordinates = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
 

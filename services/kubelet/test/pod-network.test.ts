@@ -31,6 +31,13 @@ test('inside the pod, 127.0.0.1:<port> goes to the relay on the gateway, from th
   expect(rules).toContain('-A POSTROUTING -s 127.0.0.1/32 -o eth0 -j SNAT --to-source 10.244.3.7');
   expect(rules).toContain('-A INPUT ! -i lo -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
   expect(rules.match(/^COMMIT$/gm)).toHaveLength(2);
+  expect(rules).not.toContain('10.96.0.1');
+});
+
+test('with the kubernetes Service known, its cluster IP and port go to the same relay', () => {
+  const rules = podApiRules('10.244.3.7', '10.244.3.1', 6443, { host: '10.96.0.1', port: 443 });
+  expect(rules).toContain('-A OUTPUT -d 10.96.0.1/32 -p tcp --dport 443 -j DNAT --to-destination 10.244.3.1:6443');
+  expect(rules).toContain('-A OUTPUT -d 127.0.0.1/32 -p tcp --dport 6443 -j DNAT --to-destination 10.244.3.1:6443');
 });
 
 test('the sweeper lists one resource per recorded pod network and removes it by pod uid', async () => {

@@ -9,6 +9,10 @@
 //     (and SNATed to the pod IP), with route_localnet so the kernel lets 127.0.0.1 leave by eth0,
 //     and kube-proxy's KUBE-FIREWALL guard: nothing from outside reaches the pod's 127/8 unless
 //     it is the answer to such a connection.
+//   - the `kubernetes` Service's cluster IP and port (what in-cluster clients that are not told
+//     KUBERNETES_SERVICE_HOST use: https://kubernetes.default.svc, 10.96.0.1:443) are DNATed in
+//     the pod's namespace to the same relay: kube-proxy would forward them to the gateway's
+//     advertised address, where a gateway bound to loopback does not listen.
 // Nothing else of the host's loopback (etcd, NATS) is reachable from pods.
 import { createServer, connect, type Server } from 'node:net';
 import type { Logger } from '@keelson/telemetry';
@@ -73,11 +77,15 @@ export class ApiRelay {
  */
 export const POD_API_SCRIPT = 'for f in /proc/sys/net/ipv4/conf/*/route_localnet; do echo 1 > "$f"; done\nexec iptables-restore -w --noflush';
 
-/** iptables-restore input for a pod at `podIP` whose API traffic goes to `gateway`:`port`. */
-export function podApiRules(podIP: string, gateway: string, port: number): string {
+/**
+ * iptables-restore input for a pod at `podIP` whose API traffic (to 127.0.0.1:`port`, and to the
+ * `kubernetes` Service at `service` when known) goes to `gateway`:`port`.
+ */
+export function podApiRules(podIP: string, gateway: string, port: number, service?: ApiEndpoint): string {
   return [
     '*nat',
     `-A OUTPUT -d 127.0.0.1/32 -p tcp --dport ${port} -j DNAT --to-destination ${gateway}:${port}`,
+    ...(service ? [`-A OUTPUT -d ${service.host}/32 -p tcp --dport ${service.port} -j DNAT --to-destination ${gateway}:${port}`] : []),
     `-A POSTROUTING -s 127.0.0.1/32 -o eth0 -j SNAT --to-source ${podIP}`,
     'COMMIT',
     '*filter',

@@ -83,6 +83,8 @@ export interface PodNetworksOptions {
   enabled: boolean;
   /** The API's URL as the kubelet reaches it: on loopback, pods get a path to it (api-access.ts). */
   apiUrl?: string;
+  /** The `kubernetes` Service's cluster IP and port, read from the API (undefined when it has none). */
+  readApiService?(): Promise<ApiEndpoint | undefined>;
 }
 
 export class PodNetworks implements PodNetworkCleanup {
@@ -99,6 +101,7 @@ export class PodNetworks implements PodNetworkCleanup {
   private stopped = false;
   private readonly api?: ApiEndpoint;
   private readonly relay?: ApiRelay;
+  private apiServiceAddress?: ApiEndpoint;
 
   private constructor(private readonly opts: PodNetworksOptions, private readonly unavailable: string | undefined) {
     this.bridge = `kb${hash(opts.root, 10)}`;
@@ -287,7 +290,18 @@ export class PodNetworks implements PodNetworkCleanup {
       `route add default via ${gatewayOf(rec.podCIDR!)} dev eth0`,
     ].join('\n') + '\n');
     // The API on the host's loopback, at the same 127.0.0.1:<port> the pod is told (api-access.ts).
-    if (this.api) await run('nsenter', [`--net=${join(NETNS_DIR, rec.netns!)}`, '--', '/bin/sh', '-c', POD_API_SCRIPT], podApiRules(rec.ip!, gatewayOf(rec.podCIDR!), this.api.port));
+    if (this.api) await run('nsenter', [`--net=${join(NETNS_DIR, rec.netns!)}`, '--', '/bin/sh', '-c', POD_API_SCRIPT], podApiRules(rec.ip!, gatewayOf(rec.podCIDR!), this.api.port, await this.apiService()));
+  }
+
+  /** The `kubernetes` Service's address, read once it is known (a pod made before that gets only the loopback path). */
+  private async apiService(): Promise<ApiEndpoint | undefined> {
+    if (this.apiServiceAddress || !this.opts.readApiService) return this.apiServiceAddress;
+    try {
+      this.apiServiceAddress = await this.opts.readApiService();
+    } catch (err) {
+      this.opts.log.warn('cannot read the kubernetes Service; this pod reaches the API at 127.0.0.1 only', { err: String(err) });
+    }
+    return this.apiServiceAddress;
   }
 
   /** The node's bridge with the block's gateway address, forwarding on, and its iptables rules. */
