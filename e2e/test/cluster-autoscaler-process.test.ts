@@ -2,7 +2,10 @@
 // autoscaler starts on its own host. No node at all at first: a pod that fits nowhere makes the
 // autoscaler create a Node and start a process kubelet for it (the shared kubelet identity),
 // which adopts the Node; the pod is scheduled there and really runs. Once the pod is gone the
-// node stays empty past the (short) delay: its kubelet is stopped and the Node deleted.
+// node stays empty past the (short) delay: its kubelet is stopped and the Node deleted. Machines
+// outlive the autoscaler, as a cloud's do: a kill -9 of the autoscaler leaves the kubelet and its
+// pod running, and the restarted autoscaler adopts the machine (it is the one that stops it on
+// scale-down); a machine whose kubelet died is started again.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, until as waitUntil, type ControlPlane } from '@keelson/testing';
@@ -11,12 +14,13 @@ jest.setTimeout(180_000);
 
 let cp: ControlPlane;
 const logs: Array<{ log(): string }> = [];
+let autoscaler: Awaited<ReturnType<ControlPlane['startService']>>;
 
 beforeAll(async () => {
   cp = await startControlPlane({ nats: true, services: ['scheduler', 'cluster-autoscaler', 'kubelet'] });
   const kubelet = cp.nats!.users.kubelet;
   logs.push(await cp.startService('scheduler'));
-  logs.push(await cp.startService('cluster-autoscaler', {
+  logs.push(autoscaler = await cp.startService('cluster-autoscaler', {
     env: {
       KEELSON_AUTOSCALER_SCAN_INTERVAL_MS: '1000',
       KEELSON_AUTOSCALER_SCALE_DOWN_UNNEEDED_TIME_MS: '3000',
@@ -90,6 +94,36 @@ test('a pod that fits nowhere: a kubelet process is started for a new pool node,
   pid = Number(node.metadata.annotations?.['autoscaling.keelson.dev/kubelet-pid']);
   expect(cmdline(pid)).toContain('kubelet/dist/main.js');
   expect(await events('TriggeredScaleUp')).toContain('Pod/worker: pod triggered scale-up: [{procs 0->1 (max: 2)}]');
+});
+
+test('kill -9 of the autoscaler: the machine and its pod keep running; the restarted autoscaler adopts it', async () => {
+  const podUid = JSON.parse(await cp.k('get', 'pod', 'worker', '-o', 'json')).metadata.uid as string;
+  await autoscaler.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(cmdline(pid)).toContain('kubelet/dist/main.js');
+  await autoscaler.start();
+  // Several loops of the new autoscaler: nothing started twice, nothing stopped.
+  await new Promise((r) => setTimeout(r, 4000));
+  expect(cmdline(pid)).toContain('kubelet/dist/main.js');
+  expect((await poolNodes()).map((n) => n.metadata.name)).toEqual([nodeName]);
+  const pod = JSON.parse(await cp.k('get', 'pod', 'worker', '-o', 'json')) as { metadata: { uid: string }; status: { phase?: string; containerStatuses?: Array<{ restartCount: number }> } };
+  expect(pod.metadata.uid).toBe(podUid);
+  expect(pod.status.phase).toBe('Running');
+  expect(pod.status.containerStatuses?.[0]?.restartCount).toBe(0);
+});
+
+test('a machine whose kubelet died is started again by the autoscaler, and the pod runs on', async () => {
+  process.kill(pid, 'SIGKILL');
+  const next = await until('a new kubelet for the node', async () => {
+    const n = (await poolNodes()).find((x) => x.metadata.name === nodeName);
+    const p = Number(n?.metadata.annotations?.['autoscaling.keelson.dev/kubelet-pid']);
+    return p && p !== pid && cmdline(p)?.includes('kubelet/dist/main.js') ? p : undefined;
+  });
+  pid = next;
+  await until('the pod Running again', async () => {
+    const p = JSON.parse(await cp.k('get', 'pod', 'worker', '-o', 'json')) as { status: { phase?: string; containerStatuses?: Array<{ ready?: boolean; state?: { running?: unknown } }> } };
+    return p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running ? p : undefined;
+  });
 });
 
 test('the pod gone, the empty node is drained: its kubelet process stops and the Node is deleted', async () => {

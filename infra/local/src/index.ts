@@ -10,3 +10,4 @@ export { discoverServices } from './main';
 export { ensureNatsCredentials, natsServerConfig, writeNatsServerConfig, permissionsFor, parseNatsUsers, inboxPrefixFor, NATS_GATEWAY_USER } from './nats-config';
 export type { NatsCredentials, NatsUser, NatsServerConfigOptions } from './nats-config';
 export { ensureEncryptionConfig, encryptionConfigYaml, newEncryptionKey, ENCRYPTION_CONFIG_FILE } from './encryption-config';
+export { runningMachines, stopMachines } from './machines';

@@ -8,6 +8,7 @@ import { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, write
 import { ensureEncryptionConfig } from './encryption-config';
 import { portFree, waitReady } from './health';
 import { ensureNatsCredentials, writeNatsServerConfig, type NatsCredentials } from './nats-config';
+import { stopMachines } from './machines';
 import { ManagedProcess, formatTag } from './supervisor';
 
 const GATEWAY = 'api-gateway';
@@ -54,6 +55,13 @@ async function stopLeftovers(cfg: LocalConfig): Promise<void> {
     for (let i = 0; i < 50 && existsSync(`/proc/${p.pid}`); i++) await new Promise((r) => setTimeout(r, 100));
     try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
   }
+  const machines = await stopMachines(machinesRoot(cfg));
+  if (machines.length) say(`stopped leftover autoscaler machine(s) ${machines.join(', ')} from an earlier run`);
+}
+
+/** Where the cluster autoscaler's `process` machines (kubelets it starts) keep their roots and records. */
+function machinesRoot(cfg: LocalConfig): string {
+  return join(cfg.home, 'autoscaler-kubelets');
 }
 
 function recordPids(cfg: LocalConfig, procs: Array<{ p: ManagedProcess; match: string }>): void {
@@ -127,9 +135,23 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
  */
 const PROCESS_NODES = ['node-1', 'node-2'];
 
-function instancesOf(name: string, cfg: LocalConfig, creds: Credentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
+function instancesOf(name: string, cfg: LocalConfig, creds: Credentials, nats: NatsCredentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
   // kube-proxy: one per process node, beside its kubelet (the Service data plane of that node).
   if (name === 'kube-proxy') return PROCESS_NODES.map((n) => ({ tag: `kube-proxy/${n}`, env: { NODE_NAME: n } }));
+  // cluster-autoscaler: its `process` provider on, its kubelets with the shared kubelet identity
+  // and accepting the gateway's calls as node-1's do (the token read from its file, not put in
+  // anyone's environment).
+  if (name === 'cluster-autoscaler' && nats.users.kubelet) {
+    const env = {
+      KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE: join(cfg.home, 'tokens', 'kubelet.token'),
+      KEELSON_AUTOSCALER_KUBELET_NATS_USER: nats.users.kubelet.user,
+      KEELSON_AUTOSCALER_KUBELET_NATS_PASSWORD: nats.users.kubelet.password,
+      KEELSON_AUTOSCALER_KUBELET_ROOT: machinesRoot(cfg),
+      KEELSON_AUTOSCALER_KUBELET_ENV: `KEELSON_KUBELET_AUTH_TOKEN_FILE=${join(cfg.home, 'tokens', `${GATEWAY}.token`)}`,
+    };
+    if (cfg.replicas <= 1) return [{ tag: name, env }];
+    return Array.from({ length: cfg.replicas }, (_, i) => ({ tag: `${name}/${i}`, env }));
+  }
   // metrics-server: one, scraping kubelets with their token (the gateway proxies metrics.k8s.io to it with the same).
   if (name === 'metrics-server') return [{ tag: name, env: { KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY] } }];
   if (name !== 'kubelet') {
@@ -215,7 +237,15 @@ export async function main(): Promise<void> {
     shuttingDown = true;
     firstSignalAt = Date.now();
     say(`${sig}: stopping (services, gateway, then NATS and etcd)`);
-    for (const tier of tiers) await Promise.all(tier.map((p) => p.stop()));
+    for (const [i, tier] of tiers.entries()) {
+      await Promise.all(tier.map((p) => p.stop()));
+      // After the services (the autoscaler cannot start them again), before the gateway (their
+      // kubelets report their pods stopped): the autoscaler's machines outlive it, not npm start.
+      if (i === 0) {
+        const machines = await stopMachines(machinesRoot(cfg));
+        if (machines.length) say(`stopped autoscaler machine(s) ${machines.join(', ')}`);
+      }
+    }
     recordPids(cfg, []);
     say('stopped');
     process.exit(0);
@@ -252,7 +282,7 @@ export async function main(): Promise<void> {
 
   let healthIndex = 0;
   for (const name of services) {
-    for (const [replica, inst] of instancesOf(name, cfg, creds).entries()) {
+    for (const [replica, inst] of instancesOf(name, cfg, creds, natsCreds).entries()) {
       const p = node(inst.tag, join(cfg.servicesDir, name, 'dist', 'main.js'), { ...serviceEnv(cfg, creds, natsCreds, name, healthIndex++, replica), ...inst.env });
       tiers[0].push(p);
       p.start();

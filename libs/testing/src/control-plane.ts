@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureCredentials, ensureEncryptionConfig, writeKubeconfig, type Credentials } from '@keelson/local';
+import { ensureCredentials, ensureEncryptionConfig, stopMachines, writeKubeconfig, type Credentials } from '@keelson/local';
 import { startEtcd, type EtcdServer } from './etcd';
 import { serviceProcess, type ServiceProcess } from './service-process';
 import { startSecuredNats, type SecuredNats } from './nats';
@@ -139,6 +139,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   await startGateway();
 
   const services: ServiceProcess[] = [];
+  const machineRoots = new Set<string>();
   const startService: ControlPlane['startService'] = async (name, sopts = {}) => {
     const main = join(ROOT, 'services', name, 'dist/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
@@ -147,6 +148,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const natsUser = nats?.users[name];
     if (!token || !natsUser) throw new Error(`service ${name} has no credentials: list it in startControlPlane({ services })`);
     const healthPort = await freePort();
+    // The autoscaler's `process` machines outlive it (as with npm start): stop() ends them.
+    if (name === 'cluster-autoscaler') machineRoots.add(sopts.env?.KEELSON_AUTOSCALER_KUBELET_ROOT ?? join(dir, 'autoscaler-kubelets'));
     const proc = serviceProcess({
       name: sopts.instance ? `${name}/${sopts.instance}` : name,
       main,
@@ -163,6 +166,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         KEELSON_HEALTH_PORT: String(healthPort),
         KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn',
         OTEL_SERVICE_NAME: name,
+        ...(name === 'cluster-autoscaler' ? { KEELSON_AUTOSCALER_KUBELET_ROOT: join(dir, 'autoscaler-kubelets') } : {}),
         ...sopts.env,
       },
       ready: () => fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200),
@@ -222,6 +226,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     startService,
     async stop() {
       await Promise.all(services.map((p) => p.kill('SIGTERM')));
+      for (const root of machineRoots) await stopMachines(root);
       await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
       await nats?.stop();
       await etcd.stop();

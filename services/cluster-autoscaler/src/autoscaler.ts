@@ -117,6 +117,10 @@ export class ClusterAutoscaler {
     for (const [name, at] of this.deleted) if (!seen.has(name) || now - at > this.d.config.maxNodeProvisionMs) this.deleted.delete(name);
     const nodes = cached.filter((n) => !this.deleted.has(String(n.metadata.name)));
     const poolOf = (n: KubeObject): NodePool | undefined => pools.get(n.metadata.labels?.[POOL_LABEL] ?? '');
+    // 0. What the providers run (e.g. process kubelets) against the pools and Nodes.
+    for (const provider of Object.values(this.d.providers)) {
+      await provider.sync?.(pools, cached).catch((err: unknown) => this.d.log.warn('provider sync failed', { provider: provider.name, err: messageOf(err) }));
+    }
 
     // 1. The simulation: every node not on its way out, with the pods bound to it.
     const sim = new Map<string, SimNode>();

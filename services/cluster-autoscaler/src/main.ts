@@ -41,10 +41,10 @@ void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
       timer = setInterval(() => void autoscaler.tick(), config.scanIntervalMs);
       autoscaler.kick();
     },
-    stop: async () => {
+    // Machines are not stopped with the autoscaler (process-provider.ts): they outlive it.
+    stop: () => {
       clearInterval(timer);
       autoscaler.stop();
-      await Promise.all(Object.values(providers).map((p) => p.stop?.()));
     },
   });
 });

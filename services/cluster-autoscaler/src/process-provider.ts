@@ -4,11 +4,19 @@
 // kubelet's pid) and the kubelet adopts it on start, so the simulation counts it as coming
 // until its kubelet reports status. Kubelets authenticate as the shared kubelet identity
 // (KEELSON_AUTOSCALER_KUBELET_TOKEN / _NATS_USER / _NATS_PASSWORD); without it the provider is
-// off. Machines live as long as the autoscaler process that started them: it stops them all
-// when it stops (it never signals a process it did not start).
-import { spawn, type ChildProcess } from 'node:child_process';
+// off.
+//
+// Machines outlive the autoscaler process, as a cloud's do: each kubelet runs in its own session
+// (not in the autoscaler's process group, so neither a crash of the autoscaler nor its restart
+// takes the pool's pods down), and is recorded in <root>/<node>/machine.json (pid and the
+// process's start time, so a reused pid is never taken for it). The leader reconciles the records
+// every loop (sync): a machine whose Node exists but whose kubelet is not running is started
+// again (a reboot: after `npm start` was stopped, or a kubelet crash); one whose Node is gone is
+// stopped and forgotten. Whoever owns the host stops the machines with it: `npm start`'s
+// supervisor does at Ctrl-C (infra/local reads the same records).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NODES, isNotFound, type DynamicClient, type Logger, type Node } from '@keelson/operator-sdk';
 import type { ProcessProviderConfig } from './config';
@@ -21,9 +29,33 @@ export const PID_ANNOTATION = `${GROUP}/kubelet-pid`;
 
 const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
 
+/** What <root>/<node>/machine.json holds: the kubelet's pid and /proc start time (field 22 of stat). */
+export interface MachineRecord {
+  node: string;
+  pid: number;
+  startTime: string;
+}
+
+export const MACHINE_FILE = 'machine.json';
+
+/** The start time of a live process (clock ticks after boot), undefined when it is gone or a zombie. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the recorded process is still the one running under its pid. */
+export const machineRunning = (m: MachineRecord): boolean => m.pid > 0 && processStartTime(m.pid) === m.startTime;
+
 export class ProcessProvider implements NodeProvider {
   readonly name = 'process';
-  private readonly kubelets = new Map<string, ChildProcess>();
+  /** Machines being started or stopped right now (sync leaves them alone). */
+  private readonly busy = new Set<string>();
 
   constructor(private readonly client: DynamicClient, private readonly cfg: ProcessProviderConfig, private readonly log: Logger) {}
 
@@ -36,22 +68,32 @@ export class ProcessProvider implements NodeProvider {
     const poolName = String(pool.metadata.name);
     const name = `${poolName}-${suffix()}`;
     const labels = { ...t.labels, [POOL_LABEL]: poolName };
-    await this.client.resource<Node>(NODES).create({
-      apiVersion: 'v1', kind: 'Node',
-      metadata: {
-        name, labels,
-        annotations: { [PROVIDER_ANNOTATION]: 'process' },
-        ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
-      },
-      spec: t.taints?.length ? { taints: t.taints } : {},
-    }, { fieldManager: 'cluster-autoscaler' });
-    const root = resolve(this.cfg.root, name);
-    mkdirSync(root, { recursive: true });
-    const out = openSync(join(root, 'kubelet.log'), 'a');
+    this.busy.add(name);
+    try {
+      await this.client.resource<Node>(NODES).create({
+        apiVersion: 'v1', kind: 'Node',
+        metadata: {
+          name, labels,
+          annotations: { [PROVIDER_ANNOTATION]: 'process' },
+          ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
+        },
+        spec: t.taints?.length ? { taints: t.taints } : {},
+      }, { fieldManager: 'cluster-autoscaler' });
+      this.startKubelet(name, pool);
+      return name;
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  /** The kubelet's environment for a machine of `pool` named `name`. */
+  private kubeletEnv(name: string, pool: NodePool, root: string): NodeJS.ProcessEnv {
+    const t = pool.spec.nodeTemplate;
+    const labels = { ...t.labels, [POOL_LABEL]: String(pool.metadata.name) };
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The autoscaler's own identity and settings are not the kubelet's.
     for (const k of Object.keys(env)) if (k.startsWith('KEELSON_AUTOSCALER_') || k.startsWith('KEELSON_TOKEN') || k.startsWith('KEELSON_NATS_PASSWORD') || k.startsWith('KEELSON_LEADER_') || k === 'POD_NAME') delete env[k];
-    Object.assign(env, {
+    return Object.assign(env, {
       KEELSON_TOKEN: this.cfg.token,
       KEELSON_NATS_USER: this.cfg.natsUser,
       KEELSON_NATS_PASSWORD: this.cfg.natsPassword,
@@ -69,42 +111,106 @@ export class ProcessProvider implements NodeProvider {
       KEELSON_NODE_TAINTS: (t.taints ?? []).map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`).join(','),
       ...this.cfg.extraEnv,
     });
-    const child = spawn(process.execPath, ['--enable-source-maps', this.cfg.kubeletMain], { env, stdio: ['ignore', out, out] });
+  }
+
+  /** Starts the machine's kubelet in a session of its own and records it. */
+  private startKubelet(name: string, pool: NodePool): MachineRecord {
+    const root = resolve(this.cfg.root, name);
+    mkdirSync(root, { recursive: true });
+    const out = openSync(join(root, 'kubelet.log'), 'a');
+    const child = spawn(process.execPath, ['--enable-source-maps', this.cfg.kubeletMain], { env: this.kubeletEnv(name, pool, root), stdio: ['ignore', out, out], detached: true });
     closeSync(out);
-    this.kubelets.set(name, child);
-    child.once('exit', (code, signal) => {
-      if (this.kubelets.get(name) === child) this.kubelets.delete(name);
-      this.log.info('kubelet exited', { node: name, code, signal });
-    });
-    this.log.info('kubelet started', { node: name, pid: child.pid, root });
-    await this.client.resource(NODES).patch(name, { metadata: { annotations: { [PID_ANNOTATION]: String(child.pid) } } }).catch((err: unknown) => {
+    child.unref();
+    const pid = child.pid ?? 0;
+    child.once('exit', (code, signal) => this.log.info('kubelet exited', { node: name, code, signal }));
+    const rec: MachineRecord = { node: name, pid, startTime: processStartTime(pid) ?? '' };
+    writeFileSync(join(root, `${MACHINE_FILE}.tmp`), JSON.stringify(rec));
+    renameSync(join(root, `${MACHINE_FILE}.tmp`), join(root, MACHINE_FILE));
+    this.log.info('kubelet started', { node: name, pid, root });
+    void this.client.resource(NODES).patch(name, { metadata: { annotations: { [PID_ANNOTATION]: String(pid) } } }).catch((err: unknown) => {
       if (!isNotFound(err)) this.log.warn('could not annotate the node with its kubelet pid', { node: name, err: String(err) });
     });
-    return name;
+    return rec;
   }
 
   async deleteNode(_pool: NodePool, node: string): Promise<void> {
-    await this.stopKubelet(node);
+    this.busy.add(node);
     try {
-      await this.client.resource(NODES).delete(node);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+      await this.stopMachine(node);
+      try {
+        await this.client.resource(NODES).delete(node);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      rmSync(resolve(this.cfg.root, node, MACHINE_FILE), { force: true });
+    } finally {
+      this.busy.delete(node);
     }
   }
 
-  /** Stops every kubelet this process started (the autoscaler is stopping). */
-  async stop(): Promise<void> {
-    await Promise.all([...this.kubelets.keys()].map((n) => this.stopKubelet(n)));
+  /** The recorded machines (unreadable records are skipped). */
+  machines(): MachineRecord[] {
+    if (!existsSync(this.cfg.root)) return [];
+    const out: MachineRecord[] = [];
+    for (const dir of readdirSync(this.cfg.root)) {
+      try {
+        const rec = JSON.parse(readFileSync(join(this.cfg.root, dir, MACHINE_FILE), 'utf8')) as MachineRecord;
+        if (rec.node === dir && Number.isInteger(rec.pid)) out.push(rec);
+      } catch {
+        // no record: not a machine (or one being removed)
+      }
+    }
+    return out;
   }
 
-  /** SIGTERM (the kubelet stops its pods within its grace), SIGKILL after stopTimeoutMs. */
-  private async stopKubelet(node: string): Promise<void> {
-    const child = this.kubelets.get(node);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.cfg.stopTimeoutMs);
-    await exited;
-    clearTimeout(timer);
+  /**
+   * The leader's reconcile of machines against Nodes (each loop): a recorded machine whose Node
+   * is a pool's and whose kubelet is not running is started again; one whose Node is gone (the
+   * API says NotFound, not a cache) is stopped and forgotten.
+   */
+  async sync(pools: Map<string, NodePool>, nodes: Node[]): Promise<void> {
+    const byName = new Map(nodes.map((n) => [String(n.metadata.name), n]));
+    for (const m of this.machines()) {
+      if (this.busy.has(m.node)) continue;
+      const node = byName.get(m.node) ?? (await this.client.resource<Node>(NODES).get(m.node).catch((err: unknown) => {
+        if (isNotFound(err)) return null;
+        throw err;
+      }));
+      if (node === null) {
+        this.log.info('machine without a Node: stopping it', { node: m.node, pid: m.pid });
+        this.busy.add(m.node);
+        try {
+          await this.stopMachine(m.node);
+          rmSync(resolve(this.cfg.root, m.node, MACHINE_FILE), { force: true });
+        } finally {
+          this.busy.delete(m.node);
+        }
+        continue;
+      }
+      if (machineRunning(m) || node.metadata.deletionTimestamp) continue;
+      const pool = pools.get(node.metadata.labels?.[POOL_LABEL] ?? '');
+      if (!pool || (pool.spec.provider ?? 'simulated') !== 'process') continue;
+      this.log.info('machine not running: starting its kubelet again', { node: m.node });
+      this.startKubelet(m.node, pool);
+    }
+  }
+
+  /** SIGTERM to the recorded kubelet (it stops its pods within its grace), SIGKILL after stopTimeoutMs. */
+  private async stopMachine(node: string): Promise<void> {
+    const m = this.machines().find((x) => x.node === node);
+    if (!m || !machineRunning(m)) return;
+    const signal = (sig: NodeJS.Signals): void => {
+      if (!machineRunning(m)) return; // never a reused pid
+      try {
+        process.kill(m.pid, sig);
+      } catch {
+        // gone
+      }
+    };
+    signal('SIGTERM');
+    const deadline = Date.now() + this.cfg.stopTimeoutMs;
+    while (machineRunning(m) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    signal('SIGKILL');
+    while (machineRunning(m)) await new Promise((r) => setTimeout(r, 50));
   }
 }

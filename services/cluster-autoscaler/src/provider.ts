@@ -17,8 +17,8 @@ export interface NodeProvider {
   createNodes(pool: NodePool, count: number): Promise<string[]>;
   /** Gives the machine back (its Node goes). */
   deleteNode(pool: NodePool, node: string): Promise<void>;
-  /** The autoscaler is stopping: release what only this process holds. */
-  stop?(): Promise<void>;
+  /** Each loop, on the leader: reconcile what the provider runs with the pools and Nodes. */
+  sync?(pools: Map<string, NodePool>, nodes: Node[]): Promise<void>;
 }
 
 const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);

@@ -1,4 +1,5 @@
 // Kubelet configuration from the environment, read here only.
+import { readFileSync } from 'node:fs';
 import type { ConfigReader } from '@keelson/controller-runtime';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +54,7 @@ export interface KubeletConfig {
   podNetwork: 'auto' | 'host';
   /** KEELSON_KUBELET_POD_CIDR_WAIT_MS [10000]: how long the first pod waits for the Node's podCIDR before pods use the host network. */
   podCidrWaitMs: number;
-  /** KEELSON_KUBELET_AUTH_TOKEN: when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
+  /** KEELSON_KUBELET_AUTH_TOKEN (or _FILE, its first line): when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
   authToken?: string;
 }
 
@@ -87,7 +88,8 @@ export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
     resyncMs: env.number('KEELSON_KUBELET_RESYNC_MS', 10_000, { min: 1 }),
     address: env.string('KEELSON_KUBELET_ADDRESS', '127.0.0.1'),
     port: env.integer('KEELSON_KUBELET_PORT', 0, { max: 65535 }),
-    authToken: env.optional('KEELSON_KUBELET_AUTH_TOKEN'),
+    authToken: env.optional('KEELSON_KUBELET_AUTH_TOKEN')
+      ?? env.parsed<string | undefined>('KEELSON_KUBELET_AUTH_TOKEN_FILE', undefined, 'a readable token file', (f) => readFileSync(f, 'utf8').split('\n')[0].trim() || undefined),
     podNetwork: env.oneOf<'auto' | 'host'>('KEELSON_KUBELET_POD_NETWORK', ['auto', 'host'], 'auto'),
     podCidrWaitMs: env.integer('KEELSON_KUBELET_POD_CIDR_WAIT_MS', 10_000, { min: 0 }),
     podPidsLimit: env.integer('KEELSON_KUBELET_POD_PIDS_LIMIT', 4096, { min: -1 }),
