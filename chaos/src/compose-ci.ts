@@ -24,7 +24,7 @@ const KINDS: Record<string, HitKind[]> = {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const minutes = Number(process.env.KEELSON_COMPOSE_CHAOS_MINUTES ?? 2);
-  const stack = await up({ exposeBackends: true, log });
+  const stack = await up({ exposeBackends: true, containerNodes: true, log });
   // Interrupted (Ctrl-C, CI timeout): the stack and the daemon it started go too.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
   const checks: Check[] = [];
   try {
-    checks.push(...(await runComposeChecks(stack)));
+    checks.push(...(await runComposeChecks(stack, { containerNodes: true })));
     const t = Date.now();
     try {
       // Every target kind is hit at least once (the run goes on past `minutes` until it has). The

@@ -77,8 +77,20 @@ const DEPLOYMENT = (name: string): string => JSON.stringify({
   },
 });
 
-/** Runs every check against a healthy stack; each result is printed as it comes and returned. */
-export async function runComposeChecks(stack: ComposeStack): Promise<Check[]> {
+const NODEPOOL = JSON.stringify({
+  apiVersion: 'autoscaling.keelson.dev/v1alpha1', kind: 'NodePool', metadata: { name: 'boxes' },
+  spec: { minNodes: 0, maxNodes: 1, provider: 'container', nodeTemplate: { allocatable: { cpu: '2', memory: '2Gi', pods: '10' }, labels: { tier: 'boxes' } } },
+});
+const BOXED_POD = JSON.stringify({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'boxed', namespace: 'default' },
+  spec: { nodeSelector: { tier: 'boxes' }, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'keelson/sleep', command: ['/bin/sh', '-c', 'echo running in a pool container; exec sleep 3600'] }] },
+});
+
+/**
+ * Runs every check against a healthy stack; each result is printed as it comes and returned.
+ * `containerNodes`: the stack was brought up with infra/compose/container-nodes.yml.
+ */
+export async function runComposeChecks(stack: ComposeStack, opts: { containerNodes?: boolean } = {}): Promise<Check[]> {
   const checks: Check[] = [];
   const cacheDir = mkdtempSync(join(tmpdir(), 'keelson-compose-kubectl-'));
   const k = kubectl(stack, cacheDir);
@@ -185,6 +197,30 @@ export async function runComposeChecks(stack: ComposeStack): Promise<Check[]> {
       await stack.waitHealthy(['api-gateway-1'], 120_000);
       return 'scaled to 1 while api-gateway-1 was down; it came back healthy';
     });
+
+    if (opts.containerNodes) {
+      await check(checks, 'cluster autoscaler, container provider: a NodePool grows by a kubelet container whose pod runs, and the container goes with the pool', async () => {
+        await k(['apply', '-f', '-'], NODEPOOL);
+        await k(['apply', '-f', '-'], BOXED_POD);
+        const node = await retry('the pod Running on a pool node', async () => {
+          const p = JSON.parse(await k(['get', 'pod', 'boxed', '-o', 'json'])) as { spec: { nodeName?: string }; status: { phase?: string } };
+          assert.equal(p.status.phase, 'Running', `phase ${p.status.phase} on ${p.spec.nodeName ?? 'no node'}`);
+          return p.spec.nodeName!;
+        }, 90);
+        const machine = (await stack.ps()).find((c) => c.service === 'nodepool-boxes');
+        assert.ok(machine && machine.status === 'running', `no running nodepool-boxes container: ${JSON.stringify(machine)}`);
+        assert.ok(machine.container.endsWith(node), `${machine.container} is not ${node}'s`);
+        // The gateway reaches the new kubelet at its Node address (the container's network alias).
+        await retry('kubectl logs', async () => assert.match(await k(['logs', 'boxed']), /running in a pool container/), 30);
+        await k(['delete', 'pod', 'boxed', '--wait=true', '--timeout=60s']);
+        await k(['delete', 'nodepool', 'boxes', '--wait=true', '--timeout=60s']);
+        await retry('the machine container removed', async () => {
+          assert.equal((await stack.ps()).filter((c) => c.service === 'nodepool-boxes').length, 0);
+        }, 60);
+        await retry('the Node gone', async () => assert.equal((await k(['get', 'nodes', '-o', 'name'])).includes(`node/${node}`), false), 30);
+        return `${node} in ${machine.container}: pod Running, logs read; removed with the pool`;
+      });
+    }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 // (official or stand-ins), the project's images (compose build, layer-cached), health, chaos
 // actions by service name, and a teardown that leaves nothing behind.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -313,7 +313,15 @@ export async function up(opts: ComposeUpOptions = {}): Promise<ComposeStack> {
       }
     }
     const src = await snapshotSources();
-    stack = new Stack(engine, id, env, outDir, firewallBefore, log, src, backends ? [join(src, 'infra', 'compose', 'backends.yml')] : []);
+    const extra = backends ? [join(src, 'infra', 'compose', 'backends.yml')] : [];
+    if (opts.containerNodes) {
+      // The engine's socket as the containers see it from the host, and the group that may use it.
+      const socket = (engine.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+      env.KEELSON_DOCKER_SOCKET = socket;
+      env.KEELSON_DOCKER_GID = String(statSync(socket).gid);
+      extra.push(join(src, 'infra', 'compose', 'container-nodes.yml'));
+    }
+    stack = new Stack(engine, id, env, outDir, firewallBefore, log, src, extra);
     stack.backends = backends;
     stack.timings.engineMs = engineMs;
     await stack.bringUp(opts, base.cached, started);

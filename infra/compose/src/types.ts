@@ -20,6 +20,12 @@ export interface ComposeUpOptions {
    * (infra/compose/backends.yml), never in docker-compose.yml itself.
    */
   exposeBackends?: boolean;
+  /**
+   * Also give the cluster autoscalers the engine's socket (infra/compose/container-nodes.yml), so
+   * NodePools with `provider: container` grow by kubelet containers; scale-down delays from
+   * `env` (KEELSON_AUTOSCALER_SCALE_DOWN_UNNEEDED_TIME_MS / _DELAY_AFTER_ADD_MS).
+   */
+  containerNodes?: boolean;
 }
 
 /** Host addresses of the backends when `exposeBackends` was set. */

@@ -55,7 +55,10 @@ const hasAllocatable = (node: KubeObject): boolean => Object.keys(rec(rec(node.s
 const beingRemoved = (node: KubeObject): boolean =>
   !!node.metadata.deletionTimestamp || (Array.isArray(rec(node.spec).taints) && (rec(node.spec).taints as Array<{ key?: string }>).some((t) => t.key === TO_BE_DELETED_TAINT));
 /** What turns a provider on, for the message of a pool whose provider is off. */
-const PROVIDER_HINT: Record<string, string> = { process: 'start it with KEELSON_AUTOSCALER_KUBELET_TOKEN or KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE' };
+const PROVIDER_HINT: Record<string, string> = {
+  process: 'start it with KEELSON_AUTOSCALER_KUBELET_TOKEN or KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE',
+  container: 'start it with KEELSON_AUTOSCALER_DOCKER_SOCKET; under compose, add infra/compose/container-nodes.yml',
+};
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 export class ClusterAutoscaler {

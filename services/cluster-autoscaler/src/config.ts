@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ConfigReader, EnvReader } from '@keelson/operator-sdk';
+import type { ContainerProviderConfig } from './container-provider';
 
 /** The `process` provider's settings; undefined (the provider off) without a kubelet identity. */
 export interface ProcessProviderConfig {
@@ -39,6 +40,17 @@ export interface AutoscalerConfig {
    */
   relistPeriodMs: number;
   process?: ProcessProviderConfig;
+  container?: ContainerProviderConfig;
+}
+
+function containerProvider(env: EnvReader): ContainerProviderConfig | undefined {
+  const socket = env.optional('KEELSON_AUTOSCALER_DOCKER_SOCKET');
+  if (!socket) return undefined;
+  return {
+    socket,
+    template: env.string('KEELSON_AUTOSCALER_CONTAINER_TEMPLATE', 'nodes-sim'),
+    stopSeconds: env.integer('KEELSON_AUTOSCALER_CONTAINER_STOP_SECONDS', 20, { min: 0 }),
+  };
 }
 
 function processProvider(env: EnvReader): ProcessProviderConfig | undefined {
@@ -69,4 +81,5 @@ export const autoscalerConfig: ConfigReader<AutoscalerConfig> = (env) => ({
   maxEmptyBulkDelete: env.integer('KEELSON_AUTOSCALER_MAX_EMPTY_BULK_DELETE', 10, { min: 1 }),
   relistPeriodMs: env.integer('KEELSON_AUTOSCALER_RELIST_PERIOD_MS', 30_000, { min: 0 }),
   process: processProvider(env),
+  container: containerProvider(env),
 });

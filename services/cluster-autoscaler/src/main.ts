@@ -9,6 +9,7 @@ import { NODES, PODS, runOperator, type Node, type Pod } from '@keelson/operator
 import { ClusterAutoscaler, isUnschedulable } from './autoscaler';
 import { autoscalerConfig } from './config';
 import { installNodePoolCrd } from './crd';
+import { ContainerProvider } from './container-provider';
 import { ProcessProvider } from './process-provider';
 import { SimulatedProvider, type NodeProvider } from './provider';
 import { NODEPOOLS, type NodePool } from './types';
@@ -22,6 +23,7 @@ void runOperator('cluster-autoscaler', autoscalerConfig, async (op, config) => {
   const pods = op.informer<Pod>(PODS, undefined, relist);
   const providers: Record<string, NodeProvider> = { simulated: new SimulatedProvider(op.dynamic) };
   if (config.process) providers.process = new ProcessProvider(op.dynamic, config.process, op.log);
+  if (config.container) providers.container = new ContainerProvider(op.dynamic, config.container, op.log);
   const autoscaler = new ClusterAutoscaler({
     client: op.dynamic, pools: pools.cache, nodes: nodes.cache, pods: pods.cache,
     // Events about pods go through a recorder of their own: a thousand of them must not delay the pools'.

@@ -45,8 +45,8 @@ export type NodePoolSpec = {
   minNodes: number;
   /** The pool never has more nodes. */
   maxNodes: number;
-  /** Who makes the machines: simulated (a simulated kubelet hosts each new Node) or process (a new kubelet process per node, on the autoscaler's host). */
-  provider?: "simulated" | "process";
+  /** Who makes the machines: simulated (a simulated kubelet hosts each new Node), process (a new kubelet process per node, on the autoscaler's host) or container (a new kubelet container per node, through the Docker Engine API: the compose stack). */
+  provider?: "simulated" | "process" | "container";
   /** The shape of every node of the pool. */
   nodeTemplate: NodePoolSpecNodeTemplate;
 };
