@@ -133,27 +133,24 @@ export class EtcdStore {
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     opts: { expectedRevision?: number } = {},
   ): Promise<KubeObject> {
-    let { state, isCurrent } = await this.startingState(key);
+    let state = await this.startingState(key);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (!state) throw new StorageError('NotFound', key, `key ${key} not found`);
       if (opts.expectedRevision !== undefined && opts.expectedRevision !== state.rev) {
-        if (isCurrent) throw conflict(key, state.rev, 'the object has been modified; please apply your changes to the latest version and try again');
-        ({ state, isCurrent } = await this.currentState(key));
+        if (!fromCache(state)) throw conflict(key, state.rev, 'the object has been modified; please apply your changes to the latest version and try again');
+        state = await this.currentState(key);
         continue;
       }
       let next: KubeObject;
       try {
         next = await tryUpdate(privateCopy(state, key));
       } catch (e) {
-        if (isCurrent) throw e;
-        const cachedRev = state.rev;
-        ({ state, isCurrent } = await this.currentState(key));
-        if (state?.rev === cachedRev) throw e; // the cached copy was current after all
+        state = await this.currentOr(key, state, e);
         continue;
       }
       if (isDeepStrictEqual(stripRv(next), stripRv(state.obj))) {
-        if (!isCurrent) {
-          ({ state, isCurrent } = await this.currentState(key));
+        if (fromCache(state)) {
+          state = await this.currentState(key);
           continue; // a no-op is only answered from current data
         }
         // Unchanged writes nothing, unless the stored value is encrypted with an older key (kube's stale read).
@@ -163,7 +160,6 @@ export class EtcdStore {
       const res = await this.call('update', key, () => this.write({ key, condition: { kind: 'modRevision', revision: from }, op: 'put', value: encodeObject(next, key) }));
       if (res.succeeded) return withRevision(next, res.revision);
       state = stateOf(res.current, key); // lost the race (or started stale): retry on what won
-      isCurrent = true;
     }
     throw conflict(key, state?.rev, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
   }
@@ -174,35 +170,43 @@ export class EtcdStore {
    * cached copy where there is one, as guaranteedUpdate does.
    */
   async delete(key: string, preconditions: DeletePreconditions = {}): Promise<KubeObject> {
-    let { state, isCurrent } = await this.startingState(key);
+    let state = await this.startingState(key);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (!state) throw new StorageError('NotFound', key, `key ${key} not found`);
       const failed = deletePreconditionError(key, state, preconditions);
       if (failed) {
-        if (isCurrent) throw failed;
-        const cachedRev = state.rev;
-        ({ state, isCurrent } = await this.currentState(key));
-        if (state?.rev === cachedRev) throw failed;
+        state = await this.currentOr(key, state, failed);
         continue;
       }
       const from = state.rev;
       const res = await this.call('delete', key, () => this.write({ key, condition: { kind: 'modRevision', revision: from }, op: 'delete' }));
-      if (res.succeeded) return withRevision(state.kv ? state.obj : privateCopy(state, key), res.revision);
+      if (res.succeeded) return withRevision(fromCache(state) ? privateCopy(state, key) : state.obj, res.revision);
       state = stateOf(res.current, key);
-      isCurrent = true;
     }
     throw conflict(key, state?.rev, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
   }
 
-  // The cached copy when there is one (not known to be current), else etcd's.
-  private async startingState(key: string): Promise<{ state: ObjectState | undefined; isCurrent: boolean }> {
+  // The cached copy when there is one (not known to be current: fromCache), else etcd's.
+  private async startingState(key: string): Promise<ObjectState | undefined> {
     const cached = this.cachedExisting?.(key);
-    if (cached) return { state: { obj: cached, rev: rev(cached.metadata.resourceVersion ?? '0') }, isCurrent: false };
+    if (cached) return { obj: cached, rev: rev(cached.metadata.resourceVersion ?? '0') };
     return this.currentState(key);
   }
 
-  private async currentState(key: string): Promise<{ state: ObjectState | undefined; isCurrent: true }> {
-    return { state: stateOf(await this.getKv(key), key), isCurrent: true };
+  private async currentState(key: string): Promise<ObjectState | undefined> {
+    return stateOf(await this.getKv(key), key);
+  }
+
+  /**
+   * `err` came from judging `state`: from etcd's data it stands; from a cached copy, etcd is read
+   * and the error stands only if the copy was current after all (same revision); otherwise the
+   * current state is returned to judge again.
+   */
+  private async currentOr(key: string, state: ObjectState, err: unknown): Promise<ObjectState | undefined> {
+    if (!fromCache(state)) throw err;
+    const current = await this.currentState(key);
+    if (current?.rev === state.rev) throw err;
+    return current;
   }
 
   /**
@@ -318,11 +322,15 @@ export type CachedExistingLookup = (key: string) => KubeObject | undefined;
 
 // An object and its etcd revision: read from etcd (`kv` set; `obj` is a private decode) or a
 // cache's shared copy (no `kv`).
+/** An object and its revision: read from etcd (with its `kv`), or a cached copy (without). */
 interface ObjectState {
   obj: KubeObject;
   rev: number;
   kv?: IKeyValue;
 }
+
+/** A cached copy, not known to be current; etcd's answers carry their kv. */
+const fromCache = (state: ObjectState): boolean => state.kv === undefined;
 
 function stateOf(kv: IKeyValue | undefined, key: string): ObjectState | undefined {
   if (!kv) return undefined;
