@@ -9,6 +9,8 @@ export interface BusConfig {
   /** `KEELSON_NATS_USER` / `KEELSON_NATS_PASSWORD`: the service's NATS identity. */
   user?: string;
   password?: string;
+  /** `KEELSON_NATS_TOKEN`: a token instead of user and password. */
+  token?: string;
   /** `KEELSON_NATS_CA_FILE`: NATS serves TLS with a certificate from this CA; connect with TLS. */
   caFile?: string;
 }
@@ -27,6 +29,7 @@ export function connectBus(config: BusConfig, name: string, extra: Partial<Conne
     name,
     user: config.user,
     pass: config.password,
+    token: config.token,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     ...(config.caFile ? { tls: { caFile: config.caFile } } : {}),

@@ -9,8 +9,8 @@
 //
 // Informers run on every replica (warm standby); controllers' workers run only while this
 // replica leads, and stop at once when it loses the lease.
-import { connect, type NatsConnection } from 'nats';
-import { inboxPrefixFor, skipNatsCancelStacks } from '@keelson/bus';
+import type { NatsConnection } from 'nats';
+import { connectBus } from '@keelson/bus';
 import type { KubeObject } from '@keelson/api';
 import { KeelsonClient, type ResourceRef } from '@keelson/client';
 import { createLogger, startTelemetry, type Logger } from '@keelson/telemetry';
@@ -71,13 +71,10 @@ export class Manager {
     startTelemetry(service);
     const log = opts.logger ?? createLogger(service);
     const client = opts.client ?? KeelsonClient.fromEnv(opts.env, service);
-    skipNatsCancelStacks();
-    const nats = opts.nats ?? (await connect({
-      servers: config.natsServers, name: `${service}/${config.identity}`, maxReconnectAttempts: -1, reconnectTimeWait: 500,
-      user: config.natsUser, pass: config.natsPassword, token: config.natsToken, inboxPrefix: inboxPrefixFor(config.natsUser),
-      noAsyncTraces: true, // as connectBus: no stack captured per request and ack
-      ...(config.natsCaFile ? { tls: { caFile: config.natsCaFile } } : {}),
-    }));
+    const nats = opts.nats ?? (await connectBus(
+      { servers: config.natsServers, user: config.natsUser, password: config.natsPassword, token: config.natsToken, caFile: config.natsCaFile },
+      `${service}/${config.identity}`,
+    ));
     return new Manager(config, client, nats, log, opts.leaseClient ?? client, { nats: !opts.nats, client: !opts.client });
   }
 
