@@ -12,10 +12,8 @@
 // Node is gone (the pool deleted, the garbage collector took its Nodes).
 import { request } from 'node:http';
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { NODES, isNotFound, type DynamicClient, type Logger, type Node } from '@keelson/operator-sdk';
-import type { NodeProvider } from './provider';
-import { PROVIDER_ANNOTATION } from './provider';
+import { machineName, nodeShapeEnv, poolNode, type NodeProvider } from './provider';
 import { GROUP, POOL_LABEL, type NodePool } from './types';
 
 export const CONTAINER_LABEL = `${GROUP}/node`;
@@ -90,19 +88,8 @@ const OWN_ENV = /^(NODE_NAME|NODE_COUNT|HOSTNAME|POD_NAME|KEELSON_KUBELET_RUNTIM
 
 /** What `docker create` gets for a machine `name` of `pool`, copied from `template`. */
 export function machineContainer(template: ContainerInfo, pool: NodePool, name: string): Record<string, unknown> {
-  const t = pool.spec.nodeTemplate;
-  const labels = { ...t.labels, [POOL_LABEL]: String(pool.metadata.name) };
   const env = (template.Config.Env ?? []).filter((e) => !OWN_ENV.test(e));
-  env.push(
-    `NODE_NAME=${name}`,
-    'KEELSON_KUBELET_RUNTIME=process',
-    `KEELSON_KUBELET_ADDRESS=${name}`,
-    `KEELSON_NODE_CPU=${String(t.allocatable.cpu)}`,
-    `KEELSON_NODE_MEMORY=${String(t.allocatable.memory)}`,
-    `KEELSON_NODE_PODS=${String(t.allocatable.pods ?? '110')}`,
-    `KEELSON_NODE_LABELS=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}`,
-    `KEELSON_NODE_TAINTS=${(t.taints ?? []).map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`).join(',')}`,
-  );
+  env.push(`NODE_NAME=${name}`, 'KEELSON_KUBELET_RUNTIME=process', `KEELSON_KUBELET_ADDRESS=${name}`, ...Object.entries(nodeShapeEnv(pool)).map(([k, v]) => `${k}=${v}`));
   const project = template.Config.Labels?.[PROJECT_LABEL];
   const networks = Object.keys(template.NetworkSettings?.Networks ?? {});
   const network = template.HostConfig.NetworkMode && !['default', 'bridge', 'host', 'none'].includes(template.HostConfig.NetworkMode) ? template.HostConfig.NetworkMode : networks[0];
@@ -130,8 +117,6 @@ export function machineContainer(template: ContainerInfo, pool: NodePool, name: 
     NetworkingConfig: network ? { EndpointsConfig: { [network]: { Aliases: [name] } } } : undefined,
   };
 }
-
-const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
 
 export class ContainerProvider implements NodeProvider {
   readonly name = 'container';
@@ -165,21 +150,11 @@ export class ContainerProvider implements NodeProvider {
   }
 
   private async createNode(pool: NodePool): Promise<string> {
-    const t = pool.spec.nodeTemplate;
-    const poolName = String(pool.metadata.name);
-    const name = `${poolName}-${suffix()}`;
+    const name = machineName(pool);
     const template = await this.template();
     this.busy.add(name);
     try {
-      await this.client.resource<Node>(NODES).create({
-        apiVersion: 'v1', kind: 'Node',
-        metadata: {
-          name, labels: { ...t.labels, [POOL_LABEL]: poolName },
-          annotations: { [PROVIDER_ANNOTATION]: 'container' },
-          ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
-        },
-        spec: t.taints?.length ? { taints: t.taints } : {},
-      }, { fieldManager: 'cluster-autoscaler' });
+      await this.client.resource<Node>(NODES).create(poolNode(pool, name, 'container'), { fieldManager: 'cluster-autoscaler' });
       const project = template.Config.Labels?.[PROJECT_LABEL];
       const containerName = project ? `${project}-${name}` : `keelson-${name}`;
       const created = await this.docker.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(containerName)}`, machineContainer(template, pool, name));

@@ -15,19 +15,16 @@
 // stopped and forgotten. Whoever owns the host stops the machines with it: `npm start`'s
 // supervisor does at Ctrl-C (infra/local reads the same records).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NODES, isNotFound, type DynamicClient, type Logger, type Node } from '@keelson/operator-sdk';
 import type { ProcessProviderConfig } from './config';
 import type { NodeProvider } from './provider';
-import { PROVIDER_ANNOTATION } from './provider';
+import { machineName, nodeShapeEnv, poolNode } from './provider';
 import { GROUP, POOL_LABEL, type NodePool } from './types';
 
 /** The pid of the kubelet process hosting a `process` node (for people; never signalled from it). */
 export const PID_ANNOTATION = `${GROUP}/kubelet-pid`;
-
-const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
 
 /** What <root>/<node>/machine.json holds: the kubelet's pid and /proc start time (field 22 of stat). */
 export interface MachineRecord {
@@ -64,21 +61,10 @@ export class ProcessProvider implements NodeProvider {
   }
 
   private async createNode(pool: NodePool): Promise<string> {
-    const t = pool.spec.nodeTemplate;
-    const poolName = String(pool.metadata.name);
-    const name = `${poolName}-${suffix()}`;
-    const labels = { ...t.labels, [POOL_LABEL]: poolName };
+    const name = machineName(pool);
     this.busy.add(name);
     try {
-      await this.client.resource<Node>(NODES).create({
-        apiVersion: 'v1', kind: 'Node',
-        metadata: {
-          name, labels,
-          annotations: { [PROVIDER_ANNOTATION]: 'process' },
-          ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
-        },
-        spec: t.taints?.length ? { taints: t.taints } : {},
-      }, { fieldManager: 'cluster-autoscaler' });
+      await this.client.resource<Node>(NODES).create(poolNode(pool, name, 'process'), { fieldManager: 'cluster-autoscaler' });
       this.startKubelet(name, pool);
       return name;
     } finally {
@@ -88,8 +74,6 @@ export class ProcessProvider implements NodeProvider {
 
   /** The kubelet's environment for a machine of `pool` named `name`. */
   private kubeletEnv(name: string, pool: NodePool, root: string): NodeJS.ProcessEnv {
-    const t = pool.spec.nodeTemplate;
-    const labels = { ...t.labels, [POOL_LABEL]: String(pool.metadata.name) };
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The autoscaler's own identity and settings are not the kubelet's.
     for (const k of Object.keys(env)) if (k.startsWith('KEELSON_AUTOSCALER_') || k.startsWith('KEELSON_TOKEN') || k.startsWith('KEELSON_NATS_PASSWORD') || k.startsWith('KEELSON_LEADER_') || k === 'POD_NAME') delete env[k];
@@ -104,11 +88,7 @@ export class ProcessProvider implements NodeProvider {
       KEELSON_KUBELET_ROOT: root,
       KEELSON_HEALTH_PORT: '0',
       KEELSON_KUBELET_PORT: '0',
-      KEELSON_NODE_CPU: String(t.allocatable.cpu),
-      KEELSON_NODE_MEMORY: String(t.allocatable.memory),
-      KEELSON_NODE_PODS: String(t.allocatable.pods ?? '110'),
-      KEELSON_NODE_LABELS: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
-      KEELSON_NODE_TAINTS: (t.taints ?? []).map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`).join(','),
+      ...nodeShapeEnv(pool),
       ...this.cfg.extraEnv,
     });
   }

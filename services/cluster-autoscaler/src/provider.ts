@@ -21,7 +21,41 @@ export interface NodeProvider {
   sync?(pools: Map<string, NodePool>, nodes: Node[]): Promise<void>;
 }
 
-const suffix = (): string => randomBytes(4).toString('hex').slice(0, 5);
+/** A new machine's name: the pool's and a random suffix. */
+export const machineName = (pool: NodePool): string => `${String(pool.metadata.name)}-${randomBytes(4).toString('hex').slice(0, 5)}`;
+
+/**
+ * The Node of a new machine of `pool`: the pool's label and the template's labels and taints,
+ * the provider named in an annotation, and the pool as owner (deleting the NodePool lets the
+ * garbage collector remove its machines).
+ */
+export function poolNode(pool: NodePool, name: string, provider: string, annotations: Record<string, string> = {}): Node {
+  const t = pool.spec.nodeTemplate;
+  const poolName = String(pool.metadata.name);
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name,
+      labels: { ...t.labels, [POOL_LABEL]: poolName },
+      annotations: { [PROVIDER_ANNOTATION]: provider, ...annotations },
+      ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
+    },
+    spec: t.taints?.length ? { taints: t.taints } : {},
+  };
+}
+
+/** The kubelet settings that give a machine the pool's shape, labels and taints. */
+export function nodeShapeEnv(pool: NodePool): Record<string, string> {
+  const t = pool.spec.nodeTemplate;
+  const labels = { ...t.labels, [POOL_LABEL]: String(pool.metadata.name) };
+  return {
+    KEELSON_NODE_CPU: String(t.allocatable.cpu),
+    KEELSON_NODE_MEMORY: String(t.allocatable.memory),
+    KEELSON_NODE_PODS: String(t.allocatable.pods ?? '110'),
+    KEELSON_NODE_LABELS: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+    KEELSON_NODE_TAINTS: (t.taints ?? []).map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`).join(','),
+  };
+}
 
 export class SimulatedProvider implements NodeProvider {
   readonly name = 'simulated';
@@ -31,23 +65,11 @@ export class SimulatedProvider implements NodeProvider {
   async createNodes(pool: NodePool, count: number): Promise<string[]> {
     const t = pool.spec.nodeTemplate;
     const shape = { cpu: String(t.allocatable.cpu), memory: String(t.allocatable.memory), pods: String(t.allocatable.pods ?? '110') };
-    const poolName = String(pool.metadata.name);
-    const created = await Promise.all(Array.from({ length: count }, async () => {
-      const node: Node = {
-        apiVersion: 'v1', kind: 'Node',
-        metadata: {
-          name: `${poolName}-${suffix()}`,
-          labels: { ...t.labels, [POOL_LABEL]: poolName },
-          annotations: { [PROVIDER_ANNOTATION]: 'simulated', [SHAPE_ANNOTATION]: JSON.stringify(shape) },
-          // The pool owns its machines: deleting the NodePool lets the garbage collector remove them.
-          ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'NodePool', name: poolName, uid: String(pool.metadata.uid) }],
-        },
-        spec: t.taints?.length ? { taints: t.taints } : {},
-      };
+    return Promise.all(Array.from({ length: count }, async () => {
+      const node = poolNode(pool, machineName(pool), 'simulated', { [SHAPE_ANNOTATION]: JSON.stringify(shape) });
       const out = await this.client.resource<Node>(NODES).create(node, { fieldManager: 'cluster-autoscaler' });
       return String(out.metadata.name);
     }));
-    return created;
   }
 
   async deleteNode(_pool: NodePool, node: string): Promise<void> {
