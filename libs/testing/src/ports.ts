@@ -21,10 +21,16 @@ export function ephemeralPortRange(): [number, number] {
   return [32_768, 60_999];
 }
 
-/** The range ports are drawn from: [LOW, the ephemeral range's low end). */
-function candidateRange(): [number, number] | undefined {
+/**
+ * The ranges ports are drawn from, below the ephemeral range: consecutive ranges (freePortRange)
+ * from the lower part, single ports (freePorts) from the upper, so the many single ports a
+ * test file asks for never fragment the space ranges need.
+ */
+function candidateRanges(): { ranges: [number, number]; singles: [number, number] } | undefined {
   const [low] = ephemeralPortRange();
-  return low - LOW >= 2_000 ? [LOW, low] : undefined;
+  if (low - LOW < 4_000) return undefined;
+  const mid = LOW + Math.floor((low - LOW) * 0.4);
+  return { ranges: [LOW, mid], singles: [mid, low] };
 }
 
 // Ports this process handed out lately, and when: never handed out again within RECENT_MS, so
@@ -60,7 +66,7 @@ export async function freePorts(count: number, avoid: (port: number) => boolean 
   try {
     for (let tries = 0; ports.length < count; tries++) {
       if (tries > count + 1000) throw new Error(`could not allocate ${count} free ports`);
-      const range = candidateRange();
+      const range = candidateRanges()?.singles;
       const want = range ? range[0] + Math.floor(Math.random() * (range[1] - range[0])) : 0;
       if (want && (avoid(want) || handedOutLately(want, Date.now()) || ports.includes(want))) continue;
       const srv = await listenOn(want);
@@ -96,19 +102,20 @@ function listenOn(port: number): Promise<Server | undefined> {
  * process), reserved like freePorts' ports: for a cluster whose services take a base port + index.
  */
 export async function freePortRange(count: number): Promise<number> {
-  const [low, high] = candidateRange() ?? [20_000, 32_000];
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const base = low + Math.floor(Math.random() * (high - low - count));
+  const [low, high] = candidateRanges()?.ranges ?? [20_000, 32_000];
+  // From a random start, slide over the whole range: a taken port moves the window past it.
+  let base = low + Math.floor(Math.random() * (high - low - count));
+  for (let scanned = 0; scanned < high - low; ) {
+    if (base + count > high) base = low;
     const held: Server[] = [];
+    let bad: number | undefined;
     try {
-      let ok = true;
-      for (let p = base; p < base + count && ok; p++) {
-        if (handedOutLately(p, Date.now())) ok = false;
-        const srv = ok ? await listenOn(p) : undefined;
+      for (let p = base; p < base + count && bad === undefined; p++) {
+        const srv = handedOutLately(p, Date.now()) ? undefined : await listenOn(p);
         if (srv) held.push(srv);
-        else ok = false;
+        else bad = p;
       }
-      if (ok) {
+      if (bad === undefined) {
         const now = Date.now();
         for (let p = base; p < base + count; p++) recent.set(p, now);
         return base;
@@ -116,6 +123,8 @@ export async function freePortRange(count: number): Promise<number> {
     } finally {
       await Promise.all(held.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     }
+    scanned += bad - base + 1;
+    base = bad + 1;
   }
   throw new Error(`no ${count} consecutive free ports found`);
 }

@@ -78,3 +78,11 @@ test('a consecutive range is free on every address, and never overlaps a port an
     await new Promise<void>((r) => srv.close(() => r()));
   }
 });
+
+test('consecutive ranges are still found after thousands of single ports were handed out, and after many ranges', async () => {
+  for (let i = 0; i < 20; i++) await freePorts(200);
+  for (let i = 0; i < 60; i++) await freePortRange(30);
+  const base = await freePortRange(30);
+  const later = await freePorts(100);
+  expect(later.filter((p) => p >= base && p < base + 30)).toEqual([]);
+});
