@@ -48,9 +48,10 @@ async function events(reason: string): Promise<string[]> {
   const r = await cp.kubectl(['get', 'events', '-A', '--field-selector', `reason=${reason}`, '-o', 'jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name}: {.message}{"\\n"}{end}']);
   return r.stdout.split('\n').filter(Boolean);
 }
-/** The command line of a live process, undefined once it is gone (read from /proc; nothing is signalled). */
+/** The command line of a live process, undefined once it is gone or a zombie (read from /proc; nothing is signalled). */
 function cmdline(pid: number): string | undefined {
   try {
+    if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) return undefined;
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {
     return undefined;
@@ -134,4 +135,20 @@ test('the pod gone, the empty node is drained: its kubelet process stops and the
   expect(down).toContain(`Node/${nodeName}: node removed by cluster autoscaler`);
   expect(down.some((m) => m.startsWith(`NodePool/procs: Scale-down: removing empty node "${nodeName}"`))).toBe(true);
   await until('the pool status at 0 nodes', async () => (JSON.parse(await cp.k('get', 'nodepool', 'procs', '-o', 'json')) as { status?: { nodes?: number } }).status?.nodes === 0);
+});
+
+test('the NodePool deleted: its machine is stopped and its Node deleted, though the kubelet would register it again', async () => {
+  expect((await cp.kubectl(['create', '-f', '-'], { input: POD })).code).toBe(0);
+  const node = await until('a new pool node', async () => (await poolNodes())[0]);
+  const kubeletPid = await until('its kubelet', async () => {
+    const n = (await poolNodes()).find((x) => x.metadata.name === node.metadata.name);
+    const p = Number(n?.metadata.annotations?.['autoscaling.keelson.dev/kubelet-pid']);
+    return p && cmdline(p) ? p : undefined;
+  });
+  await cp.k('delete', 'pod', 'worker', '--wait=false');
+  await cp.k('delete', 'nodepool', 'procs');
+  await until('the kubelet process gone', async () => cmdline(kubeletPid) === undefined);
+  await until('the Node gone for good', async () => (await cp.kubectl(['get', 'node', node.metadata.name])).code !== 0);
+  await new Promise((r) => setTimeout(r, 3000));
+  expect((await cp.kubectl(['get', 'node', node.metadata.name])).code).not.toBe(0);
 });

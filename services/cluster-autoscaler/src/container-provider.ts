@@ -13,7 +13,7 @@
 import { request } from 'node:http';
 import { hostname } from 'node:os';
 import { NODES, isNotFound, type DynamicClient, type Logger, type Node } from '@keelson/operator-sdk';
-import { machineName, nodeShapeEnv, poolNode, type NodeProvider } from './provider';
+import { deleteNodeObject, machineName, machineOrphaned, nodeShapeEnv, poolNode, type NodeProvider } from './provider';
 import { GROUP, POOL_LABEL, type NodePool } from './types';
 
 export const CONTAINER_LABEL = `${GROUP}/node`;
@@ -104,7 +104,8 @@ export function machineContainer(template: ContainerInfo, pool: NodePool, name: 
     Entrypoint: template.Config.Entrypoint ?? undefined,
     Cmd: template.Config.Cmd ?? undefined,
     Labels: {
-      ...(project ? { [PROJECT_LABEL]: project, [SERVICE_LABEL]: `nodepool-${String(pool.metadata.name)}` } : {}),
+      // oneoff False: compose's own mark of a service container, which `down --remove-orphans` looks for.
+      ...(project ? { [PROJECT_LABEL]: project, [SERVICE_LABEL]: `nodepool-${String(pool.metadata.name)}`, 'com.docker.compose.oneoff': 'False' } : {}),
       [CONTAINER_LABEL]: name,
       [POOL_LABEL]: String(pool.metadata.name),
     },
@@ -173,11 +174,7 @@ export class ContainerProvider implements NodeProvider {
     this.busy.add(node);
     try {
       await this.removeContainers(node);
-      try {
-        await this.client.resource(NODES).delete(node);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await deleteNodeObject(this.client, node);
     } finally {
       this.busy.delete(node);
     }
@@ -197,23 +194,24 @@ export class ContainerProvider implements NodeProvider {
     }
   }
 
-  /** Each loop on the leader: a machine container whose Node is gone (the API says NotFound) is removed. */
-  async sync(_pools: Map<string, NodePool>, nodes: Node[]): Promise<void> {
-    const known = new Set(nodes.map((n) => String(n.metadata.name)));
+  /**
+   * Each loop on the leader: a machine container whose NodePool or Node is gone (the API says
+   * NotFound) is removed with its Node (a running kubelet registers a deleted Node again).
+   */
+  async sync(pools: Map<string, NodePool>, nodes: Node[]): Promise<void> {
+    const byName = new Map(nodes.map((n) => [String(n.metadata.name), n]));
     // This cluster's machines only: another stack on the same engine has its own.
     const project = (await this.template()).Config.Labels?.[PROJECT_LABEL];
     for (const c of await this.docker.list(project ? [CONTAINER_LABEL, `${PROJECT_LABEL}=${project}`] : [CONTAINER_LABEL])) {
       const node = c.Labels[CONTAINER_LABEL];
-      if (!node || known.has(node) || this.busy.has(node)) continue;
-      const gone = await this.client.resource<Node>(NODES).get(node).then(() => false, (err: unknown) => {
-        if (isNotFound(err)) return true;
-        throw err;
-      });
-      if (!gone) continue;
-      this.log.info('machine container without a Node: removing it', { node, id: c.Id.slice(0, 12) });
+      if (!node || this.busy.has(node)) continue;
+      const why = await machineOrphaned(this.client, pools, byName, c.Labels[POOL_LABEL], node);
+      if (!why) continue;
+      this.log.info(`removing a machine container: ${why}`, { node, id: c.Id.slice(0, 12) });
       this.busy.add(node);
       try {
         await this.removeContainers(node);
+        await deleteNodeObject(this.client, node);
       } finally {
         this.busy.delete(node);
       }

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { NODES, isNotFound, type DynamicClient, type Logger, type Node } from '@keelson/operator-sdk';
 import type { ProcessProviderConfig } from './config';
 import type { NodeProvider } from './provider';
-import { machineName, nodeShapeEnv, poolNode } from './provider';
+import { deleteNodeObject, machineName, machineOrphaned, nodeShapeEnv, poolNode } from './provider';
 import { GROUP, POOL_LABEL, type NodePool } from './types';
 
 /** The pid of the kubelet process hosting a `process` node (for people; never signalled from it). */
@@ -29,6 +29,8 @@ export const PID_ANNOTATION = `${GROUP}/kubelet-pid`;
 /** What <root>/<node>/machine.json holds: the kubelet's pid and /proc start time (field 22 of stat). */
 export interface MachineRecord {
   node: string;
+  /** The NodePool it belongs to (records of earlier versions lack it: the Node's label says). */
+  pool?: string;
   pid: number;
   startTime: string;
 }
@@ -103,7 +105,7 @@ export class ProcessProvider implements NodeProvider {
     child.unref();
     const pid = child.pid ?? 0;
     child.once('exit', (code, signal) => this.log.info('kubelet exited', { node: name, code, signal }));
-    const rec: MachineRecord = { node: name, pid, startTime: processStartTime(pid) ?? '' };
+    const rec: MachineRecord = { node: name, pool: String(pool.metadata.name), pid, startTime: processStartTime(pid) ?? '' };
     writeFileSync(join(root, `${MACHINE_FILE}.tmp`), JSON.stringify(rec));
     renameSync(join(root, `${MACHINE_FILE}.tmp`), join(root, MACHINE_FILE));
     this.log.info('kubelet started', { node: name, pid, root });
@@ -117,11 +119,7 @@ export class ProcessProvider implements NodeProvider {
     this.busy.add(node);
     try {
       await this.stopMachine(node);
-      try {
-        await this.client.resource(NODES).delete(node);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await deleteNodeObject(this.client, node);
       rmSync(resolve(this.cfg.root, node, MACHINE_FILE), { force: true });
     } finally {
       this.busy.delete(node);
@@ -144,32 +142,30 @@ export class ProcessProvider implements NodeProvider {
   }
 
   /**
-   * The leader's reconcile of machines against Nodes (each loop): a recorded machine whose Node
-   * is a pool's and whose kubelet is not running is started again; one whose Node is gone (the
-   * API says NotFound, not a cache) is stopped and forgotten.
+   * The leader's reconcile of machines against pools and Nodes (each loop): a machine whose
+   * NodePool or Node is gone (the API says NotFound, not a cache) is stopped, forgotten and its
+   * Node deleted; one whose kubelet is not running is started again.
    */
   async sync(pools: Map<string, NodePool>, nodes: Node[]): Promise<void> {
     const byName = new Map(nodes.map((n) => [String(n.metadata.name), n]));
     for (const m of this.machines()) {
       if (this.busy.has(m.node)) continue;
-      const node = byName.get(m.node) ?? (await this.client.resource<Node>(NODES).get(m.node).catch((err: unknown) => {
-        if (isNotFound(err)) return null;
-        throw err;
-      }));
-      if (node === null) {
-        this.log.info('machine without a Node: stopping it', { node: m.node, pid: m.pid });
+      const poolName = m.pool ?? byName.get(m.node)?.metadata.labels?.[POOL_LABEL];
+      const why = await machineOrphaned(this.client, pools, byName, poolName, m.node);
+      if (why) {
+        this.log.info(`removing a machine: ${why}`, { node: m.node, pid: m.pid });
         this.busy.add(m.node);
         try {
           await this.stopMachine(m.node);
           rmSync(resolve(this.cfg.root, m.node, MACHINE_FILE), { force: true });
+          await deleteNodeObject(this.client, m.node);
         } finally {
           this.busy.delete(m.node);
         }
         continue;
       }
-      if (machineRunning(m) || node.metadata.deletionTimestamp) continue;
-      const pool = pools.get(node.metadata.labels?.[POOL_LABEL] ?? '');
-      if (!pool || (pool.spec.provider ?? 'simulated') !== 'process') continue;
+      const pool = pools.get(poolName ?? '');
+      if (machineRunning(m) || byName.get(m.node)?.metadata.deletionTimestamp || !pool || (pool.spec.provider ?? 'simulated') !== 'process') continue;
       this.log.info('machine not running: starting its kubelet again', { node: m.node });
       this.startKubelet(m.node, pool);
     }

@@ -1,11 +1,12 @@
 // How the autoscaler gets and gives back machines (upstream's CloudProvider / NodeGroup).
-// `process` (a kubelet process per node) is in process-provider.ts.
+// `process` (a kubelet process per node) is in process-provider.ts, `container` (a kubelet
+// container per node, through the Docker Engine API) in container-provider.ts.
 // `simulated`: a machine is a Node object carrying its shape in annotations; a simulated kubelet
 // claims and hosts it (services/kubelet/src/runtime/simulated/pool-nodes.ts), so its pods really
 // run. Deleting the Node gives the machine back.
 import { randomBytes } from 'node:crypto';
-import { NODES, isNotFound, type DynamicClient, type Node } from '@keelson/operator-sdk';
-import { GROUP, POOL_LABEL, type NodePool } from './types';
+import { NODES, isNotFound, type DynamicClient, type KubeObject, type Node, type ResourceRef } from '@keelson/operator-sdk';
+import { GROUP, NODEPOOLS, POOL_LABEL, type NodePool } from './types';
 
 /** Shared with the simulated kubelet (pool-nodes.ts). */
 export const PROVIDER_ANNOTATION = `${GROUP}/provider`;
@@ -19,6 +20,36 @@ export interface NodeProvider {
   deleteNode(pool: NodePool, node: string): Promise<void>;
   /** Each loop, on the leader: reconcile what the provider runs with the pools and Nodes. */
   sync?(pools: Map<string, NodePool>, nodes: Node[]): Promise<void>;
+}
+
+/** An object by name through the API, or null when the API says NotFound (never from a cache). */
+export async function getOrNull<T extends KubeObject>(client: DynamicClient, resource: ResourceRef, name: string): Promise<T | null> {
+  try {
+    return await client.resource<T>(resource).get(name);
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+/**
+ * Whether a machine of `poolName` named `node` is to be removed: its NodePool is gone (deleted
+ * pools' machines go, though their kubelets register their Nodes again), or its Node is. Each
+ * absence is confirmed with the API, not a cache that may lag.
+ */
+export async function machineOrphaned(client: DynamicClient, pools: Map<string, NodePool>, nodes: Map<string, Node>, poolName: string | undefined, node: string): Promise<string | undefined> {
+  if (poolName !== undefined && !pools.has(poolName) && (await getOrNull(client, NODEPOOLS, poolName)) === null) return `its NodePool ${poolName} is gone`;
+  if (!nodes.has(node) && (await getOrNull(client, NODES, node)) === null) return 'its Node is gone';
+  return undefined;
+}
+
+/** Deletes a machine's Node (already gone is fine). */
+export async function deleteNodeObject(client: DynamicClient, node: string): Promise<void> {
+  try {
+    await client.resource(NODES).delete(node);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
 }
 
 /** A new machine's name: the pool's and a random suffix. */
@@ -73,11 +104,7 @@ export class SimulatedProvider implements NodeProvider {
   }
 
   async deleteNode(_pool: NodePool, node: string): Promise<void> {
-    try {
-      await this.client.resource(NODES).delete(node);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await deleteNodeObject(this.client, node);
   }
 }
 

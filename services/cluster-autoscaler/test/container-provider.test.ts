@@ -46,7 +46,7 @@ test('a machine container copies the template: image, network, credential volume
   expect(c.Env.filter((e) => e.startsWith('NODE_NAME='))).toEqual(['NODE_NAME=boxes-x1']);
   expect(c.Env.some((e) => e.startsWith('NODE_COUNT=') || e.startsWith('KEELSON_KUBELET_ROOT=') || e === 'KEELSON_KUBELET_RUNTIME=simulated')).toBe(false);
   expect(c.Labels).toEqual({
-    'com.docker.compose.project': 'keelson-abc', 'com.docker.compose.service': 'nodepool-boxes',
+    'com.docker.compose.project': 'keelson-abc', 'com.docker.compose.service': 'nodepool-boxes', 'com.docker.compose.oneoff': 'False',
     [CONTAINER_LABEL]: 'boxes-x1', 'autoscaling.keelson.dev/node-pool': 'boxes',
   });
   expect(c.HostConfig).toMatchObject({ NetworkMode: 'keelson-abc_default', Binds: ['keelson-abc_creds-kubelet:/var/lib/keelson:ro'], Init: true, RestartPolicy: { Name: 'unless-stopped' } });
@@ -121,7 +121,15 @@ describe('against a fake Docker Engine API', () => {
       return {};
     },
   };
-  const client = { resource: () => resource } as unknown as DynamicClient;
+  const pools = new Map<string, NodePool>([['boxes', pool]]);
+  const poolResource = {
+    get: async (name: string) => {
+      const p = pools.get(name);
+      if (!p) throw notFound();
+      return p;
+    },
+  };
+  const client = { resource: (r: { resource: string }) => (r.resource === 'nodepools' ? poolResource : resource) } as unknown as DynamicClient;
   const log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => log } as unknown as Logger;
   const provider = new ContainerProvider(client, { socket, template: 'nodes-sim', stopSeconds: 7 }, log);
 
@@ -152,5 +160,20 @@ describe('against a fake Docker Engine API', () => {
     expect([...containers.values()].map((c) => c.Labels[CONTAINER_LABEL]).sort()).toEqual(['boxes-zzzzz', kept].sort());
     await provider.sync(new Map([['boxes', pool]]), [nodes.get(kept) as Node]);
     expect(containers.size).toBe(2);
+  });
+
+  test('sync removes the machines of a deleted NodePool though their Nodes exist (a running kubelet registers its Node again), and deletes those Nodes', async () => {
+    const [kept] = [...containers.values()].filter((c) => c.Labels['com.docker.compose.project'] === 'keelson-abc').map((c) => c.Labels[CONTAINER_LABEL]);
+    expect(nodes.has(kept)).toBe(true);
+    // The informer cache still shows the pool: nothing happens.
+    await provider.sync(new Map([['boxes', pool]]), [nodes.get(kept) as Node]);
+    expect(containers.size).toBe(2);
+    pools.delete('boxes');
+    api.length = 0;
+    // Gone from the cache and, asked, from the API.
+    await provider.sync(new Map(), [nodes.get(kept) as Node]);
+    expect([...containers.values()].map((c) => c.Labels[CONTAINER_LABEL])).toEqual(['boxes-zzzzz']);
+    expect(api).toEqual([`delete ${kept}`]);
+    expect(nodes.has(kept)).toBe(false);
   });
 });
