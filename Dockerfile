@@ -86,7 +86,8 @@ ENV OTEL_SERVICE_NAME=api-gateway \
 EXPOSE 6443
 HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=5 \
   CMD ["node", "infra/docker/healthcheck.js", "https://127.0.0.1:6443/readyz"]
-CMD ["node", "--enable-source-maps", "services/api-gateway/dist/main.js"]
+# --max-semi-space-size: GATEWAY_NODE_FLAGS in infra/local/src/config.ts (npm start and the tests run it so too).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=64", "services/api-gateway/dist/main.js"]
 
 # --- service: any other service (controllers, scheduler, kubelet): --build-arg SERVICE=<folder under services/>.
 # Its identity comes from the credentials volume (tokens/<svc>.token, nats/<svc>.password: see

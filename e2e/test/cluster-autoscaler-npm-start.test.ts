@@ -67,6 +67,9 @@ test('npm start: a pod only a process NodePool can take makes the autoscaler sta
   // Its own session: not in the autoscaler's process group, so it outlives the autoscaler.
   const stat = readFileSync(`/proc/${kubeletPid}/stat`, 'utf8');
   expect(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]).toBe(String(kubeletPid)); // session id
+  // npm start runs the gateway with its node flags (a larger young generation: infra/local GATEWAY_NODE_FLAGS).
+  const rec = JSON.parse(readFileSync(join(home, 'pids.json'), 'utf8')) as { procs: Array<{ name: string; pid: number }> };
+  expect(cmdline(rec.procs.find((p) => p.name === 'api-gateway')!.pid)).toContain('--max-semi-space-size=64 ');
   // The gateway reaches the pool kubelet with its token, as for node-1.
   await until('kubectl logs', async () => (await c.kubectl(['logs', 'on-pool'])).stdout.includes('hello from the pool'));
 });

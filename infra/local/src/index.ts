@@ -11,3 +11,4 @@ export { ensureNatsCredentials, natsServerConfig, writeNatsServerConfig, permiss
 export type { NatsCredentials, NatsUser, NatsServerConfigOptions } from './nats-config';
 export { ensureEncryptionConfig, encryptionConfigYaml, newEncryptionKey, ENCRYPTION_CONFIG_FILE } from './encryption-config';
 export { runningMachines, stopMachines } from './machines';
+export { GATEWAY_NODE_FLAGS } from './config';

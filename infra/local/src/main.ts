@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { apiUrl, etcdMembers, loadLocalConfig, type LocalConfig } from './config';
+import { GATEWAY_NODE_FLAGS, apiUrl, etcdMembers, loadLocalConfig, type LocalConfig } from './config';
 import { ensureCredentials, ensureEtcdCertificates, ensureNatsCertificate, writeKubeconfig, type Credentials, type EtcdCertificates } from './credentials';
 import { ensureEncryptionConfig } from './encryption-config';
 import { portFree, waitReady } from './health';
@@ -196,9 +196,9 @@ export async function main(): Promise<void> {
     p.on('event', () => recordPids(cfg, all));
     return p;
   };
-  const node = (name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess =>
+  const node = (name: string, script: string, env: NodeJS.ProcessEnv, flags: string[] = []): ManagedProcess =>
     // A kubelet stops its pods before it exits (up to KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS, 8 s): give it the time.
-    add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', script], env, cwd: cfg.repoRoot, tagWidth: width, stopTimeoutMs: name.startsWith('kubelet/') ? 20_000 : undefined }), script);
+    add(new ManagedProcess({ name, command: process.execPath, args: ['--enable-source-maps', ...flags, script], env, cwd: cfg.repoRoot, tagWidth: width, stopTimeoutMs: name.startsWith('kubelet/') ? 20_000 : undefined }), script);
 
   const members = etcdMembers(cfg);
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
@@ -266,7 +266,7 @@ export async function main(): Promise<void> {
 
   if (existsSync(gatewayMain)) {
     for (let r = 0; r < cfg.replicas; r++) {
-      const gateway = node(cfg.replicas > 1 ? `${GATEWAY}/${r}` : GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds, encryptionConfig, r));
+      const gateway = node(cfg.replicas > 1 ? `${GATEWAY}/${r}` : GATEWAY, gatewayMain, gatewayEnv(cfg, creds, etcdTls, natsCreds, encryptionConfig, r), GATEWAY_NODE_FLAGS);
       tiers[1].push(gateway);
       gateway.start();
     }

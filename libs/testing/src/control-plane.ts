@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureCredentials, ensureEncryptionConfig, stopMachines, writeKubeconfig, type Credentials } from '@keelson/local';
+import { GATEWAY_NODE_FLAGS, ensureCredentials, ensureEncryptionConfig, stopMachines, writeKubeconfig, type Credentials } from '@keelson/local';
 import { startEtcd, type EtcdServer } from './etcd';
 import { serviceProcess, type ServiceProcess } from './service-process';
 import { startSecuredNats, type SecuredNats } from './nats';
@@ -107,7 +107,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const proc = serviceProcess({
       name: 'api-gateway',
       main: GATEWAY_MAIN,
-      nodeArgs: opts.nodeArgs,
+      nodeArgs: [...GATEWAY_NODE_FLAGS, ...(opts.nodeArgs ?? [])], // as npm start and the image run it
       env: {
         ...process.env,
         ...etcd.env,
