@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCluster, until as waitUntil, type LocalCluster } from '@keelson/testing';
+import { processCmdline, startLocalCluster, until as waitUntil, type LocalCluster } from '@keelson/testing';
 
 jest.setTimeout(300_000);
 
@@ -26,15 +26,7 @@ const start = async (): Promise<LocalCluster> => (cluster = await startLocalClus
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> =>
   waitUntil(what, fn, timeoutMs, 500, () => (cluster?.log() ?? '').split('\n').filter((l) => l.includes('autoscaler')).slice(-30).join('\n'));
 const getJson = async (...args: string[]): Promise<Json> => JSON.parse(await cluster!.k(...args, '-o', 'json')) as Json;
-/** The command line of a live process, undefined once it is gone (or a zombie no one reaped yet). */
-function cmdline(pid: number): string | undefined {
-  try {
-    if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) return undefined;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-}
+const cmdline = processCmdline;
 
 const POOL = JSON.stringify({
   apiVersion: 'autoscaling.keelson.dev/v1alpha1', kind: 'NodePool', metadata: { name: 'procs' },

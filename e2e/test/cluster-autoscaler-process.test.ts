@@ -6,9 +6,8 @@
 // outlive the autoscaler, as a cloud's do: a kill -9 of the autoscaler leaves the kubelet and its
 // pod running, and the restarted autoscaler adopts the machine (it is the one that stops it on
 // scale-down); a machine whose kubelet died is started again.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, until as waitUntil, type ControlPlane } from '@keelson/testing';
+import { processCmdline, startControlPlane, until as waitUntil, type ControlPlane } from '@keelson/testing';
 
 jest.setTimeout(180_000);
 
@@ -48,15 +47,7 @@ async function events(reason: string): Promise<string[]> {
   const r = await cp.kubectl(['get', 'events', '-A', '--field-selector', `reason=${reason}`, '-o', 'jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name}: {.message}{"\\n"}{end}']);
   return r.stdout.split('\n').filter(Boolean);
 }
-/** The command line of a live process, undefined once it is gone or a zombie (read from /proc; nothing is signalled). */
-function cmdline(pid: number): string | undefined {
-  try {
-    if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) return undefined;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-}
+const cmdline = processCmdline;
 
 const POOL = `apiVersion: autoscaling.keelson.dev/v1alpha1
 kind: NodePool

@@ -10,3 +10,4 @@ export { until } from './wait';
 export { parsePrometheusText, sampleSum, ExpositionError, type MetricFamily, type MetricType, type Sample } from './prometheus-text';
 export { helmBinary } from './helm';
 export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from './local-cluster';
+export { processCmdline } from './proc';

@@ -170,28 +170,33 @@ export class ContainerProvider implements NodeProvider {
     }
   }
 
-  async deleteNode(_pool: NodePool, node: string): Promise<void> {
+  deleteNode(_pool: NodePool, node: string): Promise<void> {
+    return this.removeMachine(node);
+  }
+
+  /** Its containers stopped (the kubelet stops its pods within stopSeconds) and removed, then its Node deleted. */
+  private async removeMachine(node: string): Promise<void> {
     this.busy.add(node);
     try {
-      await this.removeContainers(node);
+      for (const c of await this.machineContainers(`${CONTAINER_LABEL}=${node}`)) {
+        await this.docker.call('POST', `/containers/${c.Id}/stop?t=${this.cfg.stopSeconds}`).catch((err: Error & { status?: number }) => {
+          if (err.status !== 404) throw err;
+        });
+        await this.docker.call('DELETE', `/containers/${c.Id}?force=1&v=1`).catch((err: Error & { status?: number }) => {
+          if (err.status !== 404) throw err;
+        });
+        this.log.info('kubelet container removed', { node, id: c.Id.slice(0, 12) });
+      }
       await deleteNodeObject(this.client, node);
     } finally {
       this.busy.delete(node);
     }
   }
 
-  /** Stops (the kubelet stops its pods within stopSeconds) and removes the machine's containers. */
-  private async removeContainers(node: string): Promise<void> {
+  /** This cluster's machine containers matching `label` (another stack on the same engine has its own). */
+  private async machineContainers(label: string): Promise<Array<{ Id: string; Labels: Record<string, string> }>> {
     const project = (await this.template()).Config.Labels?.[PROJECT_LABEL];
-    for (const c of await this.docker.list(project ? [`${CONTAINER_LABEL}=${node}`, `${PROJECT_LABEL}=${project}`] : [`${CONTAINER_LABEL}=${node}`])) {
-      await this.docker.call('POST', `/containers/${c.Id}/stop?t=${this.cfg.stopSeconds}`).catch((err: Error & { status?: number }) => {
-        if (err.status !== 404) throw err;
-      });
-      await this.docker.call('DELETE', `/containers/${c.Id}?force=1&v=1`).catch((err: Error & { status?: number }) => {
-        if (err.status !== 404) throw err;
-      });
-      this.log.info('kubelet container removed', { node, id: c.Id.slice(0, 12) });
-    }
+    return this.docker.list(project ? [label, `${PROJECT_LABEL}=${project}`] : [label]);
   }
 
   /**
@@ -200,21 +205,13 @@ export class ContainerProvider implements NodeProvider {
    */
   async sync(pools: Map<string, NodePool>, nodes: Node[]): Promise<void> {
     const byName = new Map(nodes.map((n) => [String(n.metadata.name), n]));
-    // This cluster's machines only: another stack on the same engine has its own.
-    const project = (await this.template()).Config.Labels?.[PROJECT_LABEL];
-    for (const c of await this.docker.list(project ? [CONTAINER_LABEL, `${PROJECT_LABEL}=${project}`] : [CONTAINER_LABEL])) {
+    for (const c of await this.machineContainers(CONTAINER_LABEL)) {
       const node = c.Labels[CONTAINER_LABEL];
       if (!node || this.busy.has(node)) continue;
       const why = await machineOrphaned(this.client, pools, byName, c.Labels[POOL_LABEL], node);
       if (!why) continue;
       this.log.info(`removing a machine container: ${why}`, { node, id: c.Id.slice(0, 12) });
-      this.busy.add(node);
-      try {
-        await this.removeContainers(node);
-        await deleteNodeObject(this.client, node);
-      } finally {
-        this.busy.delete(node);
-      }
+      await this.removeMachine(node);
     }
   }
 }

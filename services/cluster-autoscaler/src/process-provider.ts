@@ -115,12 +115,17 @@ export class ProcessProvider implements NodeProvider {
     return rec;
   }
 
-  async deleteNode(_pool: NodePool, node: string): Promise<void> {
+  deleteNode(_pool: NodePool, node: string): Promise<void> {
+    return this.removeMachine(node);
+  }
+
+  /** Its kubelet stopped, its record forgotten, its Node deleted. */
+  private async removeMachine(node: string): Promise<void> {
     this.busy.add(node);
     try {
       await this.stopMachine(node);
-      await deleteNodeObject(this.client, node);
       rmSync(resolve(this.cfg.root, node, MACHINE_FILE), { force: true });
+      await deleteNodeObject(this.client, node);
     } finally {
       this.busy.delete(node);
     }
@@ -154,14 +159,7 @@ export class ProcessProvider implements NodeProvider {
       const why = await machineOrphaned(this.client, pools, byName, poolName, m.node);
       if (why) {
         this.log.info(`removing a machine: ${why}`, { node: m.node, pid: m.pid });
-        this.busy.add(m.node);
-        try {
-          await this.stopMachine(m.node);
-          rmSync(resolve(this.cfg.root, m.node, MACHINE_FILE), { force: true });
-          await deleteNodeObject(this.client, m.node);
-        } finally {
-          this.busy.delete(m.node);
-        }
+        await this.removeMachine(m.node);
         continue;
       }
       const pool = pools.get(poolName ?? '');
