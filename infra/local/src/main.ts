@@ -135,29 +135,32 @@ function serviceEnv(cfg: LocalConfig, creds: Credentials, nats: NatsCredentials,
  */
 const PROCESS_NODES = ['node-1', 'node-2'];
 
+/**
+ * The cluster-autoscaler's `process` provider on: its kubelets with the shared kubelet identity
+ * and accepting the gateway's calls as node-1's do (the token read from its file, not put in
+ * anyone's environment).
+ */
+function autoscalerEnv(cfg: LocalConfig, nats: NatsCredentials): NodeJS.ProcessEnv {
+  if (!nats.users.kubelet) return {};
+  return {
+    KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE: join(cfg.home, 'tokens', 'kubelet.token'),
+    KEELSON_AUTOSCALER_KUBELET_NATS_USER: nats.users.kubelet.user,
+    KEELSON_AUTOSCALER_KUBELET_NATS_PASSWORD: nats.users.kubelet.password,
+    KEELSON_AUTOSCALER_KUBELET_ROOT: machinesRoot(cfg),
+    KEELSON_AUTOSCALER_KUBELET_ENV: `KEELSON_KUBELET_AUTH_TOKEN_FILE=${join(cfg.home, 'tokens', `${GATEWAY}.token`)}`,
+  };
+}
+
 function instancesOf(name: string, cfg: LocalConfig, creds: Credentials, nats: NatsCredentials): Array<{ tag: string; env: NodeJS.ProcessEnv }> {
   // kube-proxy: one per process node, beside its kubelet (the Service data plane of that node).
   if (name === 'kube-proxy') return PROCESS_NODES.map((n) => ({ tag: `kube-proxy/${n}`, env: { NODE_NAME: n } }));
-  // cluster-autoscaler: its `process` provider on, its kubelets with the shared kubelet identity
-  // and accepting the gateway's calls as node-1's do (the token read from its file, not put in
-  // anyone's environment).
-  if (name === 'cluster-autoscaler' && nats.users.kubelet) {
-    const env = {
-      KEELSON_AUTOSCALER_KUBELET_TOKEN_FILE: join(cfg.home, 'tokens', 'kubelet.token'),
-      KEELSON_AUTOSCALER_KUBELET_NATS_USER: nats.users.kubelet.user,
-      KEELSON_AUTOSCALER_KUBELET_NATS_PASSWORD: nats.users.kubelet.password,
-      KEELSON_AUTOSCALER_KUBELET_ROOT: machinesRoot(cfg),
-      KEELSON_AUTOSCALER_KUBELET_ENV: `KEELSON_KUBELET_AUTH_TOKEN_FILE=${join(cfg.home, 'tokens', `${GATEWAY}.token`)}`,
-    };
-    if (cfg.replicas <= 1) return [{ tag: name, env }];
-    return Array.from({ length: cfg.replicas }, (_, i) => ({ tag: `${name}/${i}`, env }));
-  }
   // metrics-server: one, scraping kubelets with their token (the gateway proxies metrics.k8s.io to it with the same).
   if (name === 'metrics-server') return [{ tag: name, env: { KEELSON_KUBELET_AUTH_TOKEN: creds.serviceTokens[GATEWAY] } }];
   if (name !== 'kubelet') {
+    const env = name === 'cluster-autoscaler' ? autoscalerEnv(cfg, nats) : {};
     // HA (KEELSON_REPLICAS=N): N leader-elected replicas, each named for the Lease holder identity.
-    if (cfg.replicas <= 1) return [{ tag: name, env: {} }];
-    return Array.from({ length: cfg.replicas }, (_, i) => ({ tag: `${name}/${i}`, env: {} }));
+    if (cfg.replicas <= 1) return [{ tag: name, env }];
+    return Array.from({ length: cfg.replicas }, (_, i) => ({ tag: `${name}/${i}`, env }));
   }
   const kubelet = (node: string, extra: NodeJS.ProcessEnv = {}) => ({
     tag: `kubelet/${node}`,

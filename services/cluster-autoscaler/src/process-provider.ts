@@ -96,7 +96,7 @@ export class ProcessProvider implements NodeProvider {
   }
 
   /** Starts the machine's kubelet in a session of its own and records it. */
-  private startKubelet(name: string, pool: NodePool): MachineRecord {
+  private startKubelet(name: string, pool: NodePool): void {
     const root = resolve(this.cfg.root, name);
     mkdirSync(root, { recursive: true });
     const out = openSync(join(root, 'kubelet.log'), 'a');
@@ -112,7 +112,6 @@ export class ProcessProvider implements NodeProvider {
     void this.client.resource(NODES).patch(name, { metadata: { annotations: { [PID_ANNOTATION]: String(pid) } } }).catch((err: unknown) => {
       if (!isNotFound(err)) this.log.warn('could not annotate the node with its kubelet pid', { node: name, err: String(err) });
     });
-    return rec;
   }
 
   deleteNode(_pool: NodePool, node: string): Promise<void> {
@@ -134,16 +133,17 @@ export class ProcessProvider implements NodeProvider {
   /** The recorded machines (unreadable records are skipped). */
   machines(): MachineRecord[] {
     if (!existsSync(this.cfg.root)) return [];
-    const out: MachineRecord[] = [];
-    for (const dir of readdirSync(this.cfg.root)) {
-      try {
-        const rec = JSON.parse(readFileSync(join(this.cfg.root, dir, MACHINE_FILE), 'utf8')) as MachineRecord;
-        if (rec.node === dir && Number.isInteger(rec.pid)) out.push(rec);
-      } catch {
-        // no record: not a machine (or one being removed)
-      }
+    return readdirSync(this.cfg.root).map((dir) => this.machine(dir)).filter((m): m is MachineRecord => m !== undefined);
+  }
+
+  /** The record of machine `node`, undefined when there is none (or it is unreadable: one being written or removed). */
+  private machine(node: string): MachineRecord | undefined {
+    try {
+      const rec = JSON.parse(readFileSync(join(this.cfg.root, node, MACHINE_FILE), 'utf8')) as MachineRecord;
+      return rec.node === node && Number.isInteger(rec.pid) ? rec : undefined;
+    } catch {
+      return undefined;
     }
-    return out;
   }
 
   /**
@@ -171,7 +171,7 @@ export class ProcessProvider implements NodeProvider {
 
   /** SIGTERM to the recorded kubelet (it stops its pods within its grace), SIGKILL after stopTimeoutMs. */
   private async stopMachine(node: string): Promise<void> {
-    const m = this.machines().find((x) => x.node === node);
+    const m = this.machine(node);
     if (!m || !machineRunning(m)) return;
     const signal = (sig: NodeJS.Signals): void => {
       if (!machineRunning(m)) return; // never a reused pid
