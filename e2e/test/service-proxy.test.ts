@@ -101,6 +101,38 @@ const runClient = async (name: string, node: string, url: string, times: number)
   return out.trim().split('\n');
 };
 
+const SOURCE_PORTS = 40;
+/** A pod that GETs http://host:port/index.html once from each of the source ports 40000.. (HTTP/1.0, 3 s timeout each), one line per port. */
+const runPortClient = async (name: string, node: string, host: string, port: number): Promise<string[]> => {
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: {
+      nodeName: node, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+      containers: [{
+        name: 'get', image: 'python',
+        command: [PY, '-c', [
+          'import socket, sys',
+          'host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])',
+          'for src in range(40000, 40000 + count):',
+          '    try:',
+          '        with socket.create_connection((host, port), timeout=3, source_address=("", src)) as s:',
+          '            s.sendall(b"GET /index.html HTTP/1.0\\r\\n\\r\\n")',
+          '            data = b""',
+          '            while chunk := s.recv(65536): data += chunk',
+          '        print("ANSWER", src, data.decode().split("\\r\\n\\r\\n", 1)[-1].strip(), flush=True)',
+          '    except Exception as e:',
+          '        print("ERROR", src, repr(e), flush=True)',
+        ].join('\n'), host, String(port), String(SOURCE_PORTS)],
+      }],
+    },
+  });
+  const out = await until(`${name} finished`, async () => {
+    const p = await getJson('get', 'pod', name);
+    return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && cp.k('logs', name);
+  }, 180_000);
+  return out.trim().split('\n');
+};
+
 /** One GET from the host (this test process): the body, or the error code (ECONNREFUSED...). */
 const hostGet = (host: string, port: number): Promise<string> => new Promise((resolve) => {
   const req = request({ host, port, path: '/index.html', agent: false, timeout: 3000 }, (res) => {
@@ -174,6 +206,22 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
     const lines = await runClient('client-back', 'proxy-b', `http://${vip}/index.html`, 20);
     expect(lines.filter((l) => !l.startsWith('ANSWER'))).toEqual([]);
     expect(new Set(lines.map((l) => l.slice('ANSWER '.length)))).toEqual(new Set(replicas));
+  });
+
+  test('a pod that takes a deleted pod\'s place reaches the VIP at once, even from the source ports its predecessor used to reach a replica directly', async () => {
+    // The first pod talks to a replica by pod IP from fixed source ports (a busy client uses
+    // every ephemeral port, so a successor meets its ports anyway; fixed ones make it certain).
+    // The server closes first (HTTP/1.0), so each of those connections lingers (TIME_WAIT, in the
+    // server's namespace and in conntrack) after the pod is gone. The next pod on the node must
+    // not inherit them: when it got the same IP, connections from the same ports through the
+    // VIP (DNAT to the same replica) collided with them and hung in SYN_SENT.
+    const target = (await getJson('get', 'pod', replicas[0])).status.podIP as string;
+    const first = await runPortClient('ports-first', 'proxy-a', target, 8080);
+    expect(first.filter((l) => !l.startsWith('ANSWER'))).toEqual([]);
+    await cp.k('delete', 'pod', 'ports-first', '--wait=true');
+    const next = await runPortClient('ports-next', 'proxy-a', vip, 80);
+    expect(next.filter((l) => !l.startsWith('ANSWER'))).toEqual([]);
+    expect(next).toHaveLength(SOURCE_PORTS);
   });
 
   test('sessionAffinity ClientIP keeps one client on one replica', async () => {

@@ -1,6 +1,6 @@
 // The pod network's pure parts: names, the gateway, the API path's rules, the Node condition wording.
 import { loopbackApi, podApiRules } from '../src/runtime/network/api-access';
-import { gatewayOf, vethName } from '../src/runtime/network/pod-network';
+import { gatewayOf, nextFreeAddress, vethName } from '../src/runtime/network/pod-network';
 import { podNetworkSweeper } from '../src/runtime/network/sweeper';
 
 test('a veth is named from the pod uid and fits the 15-character interface name limit', () => {
@@ -16,6 +16,20 @@ test('the gateway is the first host address of the block', () => {
   expect(gatewayOf('10.244.3.77/24')).toBe('10.244.3.1');
   expect(gatewayOf('192.168.0.128/25')).toBe('192.168.0.129');
   expect(() => gatewayOf('10.0.0.0/31')).toThrow(/between \/8 and \/30/);
+});
+
+test('addresses are handed out round-robin after the last one, not the lowest free (a released address is not reused at once)', () => {
+  const block = '10.244.3.0/29'; // pod range .2–.6
+  expect(nextFreeAddress(block, new Set())).toBe('10.244.3.2');
+  expect(nextFreeAddress(block, new Set(['10.244.3.2']), '10.244.3.2')).toBe('10.244.3.3');
+  // .2 was released just now: the next pod still gets .4, after the last one handed out.
+  expect(nextFreeAddress(block, new Set(['10.244.3.3']), '10.244.3.3')).toBe('10.244.3.4');
+  // Past the end it wraps to the first free one, skipping the taken.
+  expect(nextFreeAddress(block, new Set(['10.244.3.2', '10.244.3.5']), '10.244.3.6')).toBe('10.244.3.3');
+  // A last address from another block (the Node got a new podCIDR) starts from the beginning.
+  expect(nextFreeAddress(block, new Set(), '10.244.9.4')).toBe('10.244.3.2');
+  expect(nextFreeAddress(block, new Set(['10.244.3.2', '10.244.3.3', '10.244.3.4', '10.244.3.5', '10.244.3.6']), '10.244.3.4')).toBeUndefined();
+  expect(nextFreeAddress('10.0.0.0/30', new Set())).toBe('10.0.0.2');
 });
 
 test('pods get a path to the API only when it listens on loopback', () => {

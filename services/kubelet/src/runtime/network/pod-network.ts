@@ -15,7 +15,9 @@
 // they share localhost and the pod IP. hostNetwork pods keep the host's network.
 //
 // State, per pod, in <kubelet root>/network/pods/<uid>.json, written BEFORE the namespace and veth
-// exist (so a crash in between leaves a record the sweep finds): the IP allocator is these records.
+// exist (so a crash in between leaves a record the sweep finds): the IP allocator is these records
+// plus the last address handed out (network/last-reserved-ip.json; round-robin, as host-local IPAM).
+// A removed pod's conntrack entries go with its namespace.
 // A pod that got the host network (no podCIDR yet, or no capability) records that too, so it keeps
 // its address for life, across kubelet restarts.
 //
@@ -30,7 +32,7 @@ import { join } from 'node:path';
 import type { Logger } from '@keelson/telemetry';
 import type { Pod } from '../../types';
 import { ApiRelay, loopbackApi, POD_API_SCRIPT, podApiRules, type ApiEndpoint } from './api-access';
-import { run, succeeds } from './commands';
+import { run, succeeds, type CommandError } from './commands';
 
 export const NETNS_DIR = '/run/netns';
 const NETNS_PREFIX = 'keelson-';
@@ -102,6 +104,7 @@ export class PodNetworks implements PodNetworkCleanup {
   private readonly api?: ApiEndpoint;
   private readonly relay?: ApiRelay;
   private apiServiceAddress?: ApiEndpoint;
+  private lastIp?: { cidr: string; ip: string };
 
   private constructor(private readonly opts: PodNetworksOptions, private readonly unavailable: string | undefined) {
     this.bridge = `kb${hash(opts.root, 10)}`;
@@ -228,6 +231,7 @@ export class PodNetworks implements PodNetworkCleanup {
     if (existsSync(join(NETNS_DIR, netns))) await run('ip', ['netns', 'delete', netns]);
     // Deleting the namespace takes the peer, and with it this end; a half-made pair may remain.
     if (existsSync(`/sys/class/net/${veth}`)) await run('ip', ['link', 'delete', veth]).catch(() => undefined);
+    if (rec?.ip) await forgetConnections(rec.ip, this.opts.log);
     this.records.delete(uid);
     await rm(join(this.stateDir, `${uid}.json`), { force: true });
   }
@@ -257,20 +261,43 @@ export class PodNetworks implements PodNetworkCleanup {
     return this.cidrLookup;
   }
 
-  /** Picks the lowest free address of the node's block and records it (serialized). */
+  /**
+   * Picks the next free address of the node's block after the last one handed out (wrapping), as
+   * CNI's host-local IPAM does, and records it (serialized). Not the lowest free one: a pod that
+   * took an address just released would meet its predecessor's connections still in conntrack
+   * (TIME_WAIT, same address and port), and connections through a Service VIP then collide with
+   * them. The last address is kept on disk so a restarted kubelet goes on from there.
+   */
   private async allocate(uid: string): Promise<PodNetworkRecord> {
     const cidr = this.podCidr!;
-    const { base, size } = parseBlock(cidr);
     const taken = new Set([...this.records.values()].filter((r) => r.podCIDR === cidr && r.ip).map((r) => r.ip!));
-    // .0 is the network, .1 the bridge, the last the broadcast address.
-    for (let i = 2; i < size - 1; i++) {
-      const ip = numberToIp(base + i);
-      if (taken.has(ip)) continue;
-      const rec: PodNetworkRecord = { uid, ip, netns: NETNS_PREFIX + uid, hostVeth: vethName(uid), bridge: this.bridge, podCIDR: cidr };
-      await this.save(rec);
-      return rec;
-    }
-    throw new Error(`no free pod IP left in ${cidr} (${taken.size} in use)`);
+    const last = await this.lastReserved(cidr);
+    const ip = nextFreeAddress(cidr, taken, last);
+    if (!ip) throw new Error(`no free pod IP left in ${cidr} (${taken.size} in use)`);
+    const rec: PodNetworkRecord = { uid, ip, netns: NETNS_PREFIX + uid, hostVeth: vethName(uid), bridge: this.bridge, podCIDR: cidr };
+    await this.save(rec);
+    await this.saveLastReserved(cidr, ip);
+    return rec;
+  }
+
+  private get lastReservedFile(): string {
+    return join(this.opts.root, 'network', 'last-reserved-ip.json');
+  }
+
+  private async lastReserved(cidr: string): Promise<string | undefined> {
+    if (this.lastIp?.cidr === cidr) return this.lastIp.ip;
+    try {
+      const saved = JSON.parse(await readFile(this.lastReservedFile, 'utf8')) as { cidr?: string; ip?: string };
+      if (saved.cidr === cidr && typeof saved.ip === 'string') return saved.ip;
+    } catch { /* none yet, or torn: start from the block's beginning */ }
+    return undefined;
+  }
+
+  private async saveLastReserved(cidr: string, ip: string): Promise<void> {
+    this.lastIp = { cidr, ip };
+    const file = this.lastReservedFile;
+    await writeFile(`${file}.tmp`, JSON.stringify({ cidr, ip }));
+    await rename(`${file}.tmp`, file);
   }
 
   private async createSandbox(rec: PodNetworkRecord): Promise<void> {
@@ -410,6 +437,26 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Deletes the host's conntrack entries of a removed pod's address (as CNI plugins do at DEL): its
+ * connections in TIME_WAIT would otherwise outlive it and meet the next pod given that address.
+ * Every direction: from or to it, and DNATed to it or SNATed for it. Best effort: without the
+ * conntrack tool (or entries) there is nothing to do; the allocator does not reuse addresses soon.
+ */
+async function forgetConnections(ip: string, log: Logger): Promise<void> {
+  for (const flag of ['--orig-src', '--orig-dst', '--reply-src', '--reply-dst']) {
+    try {
+      await run('conntrack', ['-D', flag, ip], undefined, 5_000);
+    } catch (err) {
+      // Exit 1 with "0 flow entries have been deleted" is the usual answer; a missing binary is ENOENT.
+      if ((err as CommandError).code === 'ENOENT') {
+        log.debug('conntrack is not installed: a removed pod\'s connections stay in the table until they time out', { ip });
+        return;
+      }
+    }
+  }
+}
+
 /** Why this host cannot give pods network namespaces, or undefined when it can (tried for real). */
 async function cannotSandbox(): Promise<string | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the kubelet is not root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)';
@@ -461,6 +508,25 @@ function ipToNumber(ip: string): number {
 
 function numberToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+/**
+ * The first address of the block's pod range (.2 up to the one before broadcast) after `last`,
+ * wrapping round, that is not taken; undefined when all are. Without `last` (or one outside the
+ * block), the range's first address is tried first.
+ */
+export function nextFreeAddress(cidr: string, taken: ReadonlySet<string>, last?: string): string | undefined {
+  const { base, size } = parseBlock(cidr);
+  const first = 2; // .0 is the network, .1 the bridge, the last the broadcast address.
+  const count = size - 3;
+  if (count <= 0) return undefined;
+  const l = last && /^\d+\.\d+\.\d+\.\d+$/.test(last) ? ipToNumber(last) - base : -1;
+  const start = l >= first && l < first + count ? l - first + 1 : 0;
+  for (let k = 0; k < count; k++) {
+    const ip = numberToIp(base + first + ((start + k) % count));
+    if (!taken.has(ip)) return ip;
+  }
+  return undefined;
 }
 
 function parseBlock(cidr: string): { base: number; size: number } {
