@@ -50,6 +50,13 @@ function processesOf(uid: string): number[] {
   });
 }
 
+/** `<pid> <state> ppid=<ppid> <argv>`: which process, for a failure message. */
+const describeProcess = (pid: number): string => {
+  const stat = read(`/proc/${pid}/stat`);
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return `${pid} ${state ?? '?'} ppid=${ppid ?? '?'} ${read(`/proc/${pid}/cmdline`).split('\0').join(' ').slice(0, 160)}`;
+};
+
 /** Directories named pod<uid> in every mounted cgroup hierarchy. */
 function cgroupsOf(uid: string): string[] {
   const mounts = read('/proc/self/mountinfo').split('\n').filter((l) => / - cgroup2? /.test(l)).map((l) => l.split(' ')[4]);
@@ -166,6 +173,7 @@ test('Ctrl-C of npm start leaves no pod process and no pod cgroup behind', async
   await c.stop({ signal: 'SIGINT', keepHome: true });
   cluster = undefined;
   expect(alive(keep.pid)).toBe(false);
-  expect(uids.flatMap(processesOf)).toEqual([]);
+  // Zombies count: a process is gone when nothing lists it (described, so a failure says which).
+  expect(uids.flatMap(processesOf).map(describeProcess)).toEqual([]);
   expect(uids.flatMap(cgroupsOf)).toEqual([]);
 });

@@ -14,7 +14,7 @@ import type { Container, Pod } from '../types';
 import { containerEnv, expandRefs, type PodIPs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
-import { PodSandboxError } from './sandbox/pod-sandboxes';
+import { PodSandboxError, procStartTime } from './sandbox/pod-sandboxes';
 import { envFromFdArgv, sendEnv, WRAPPER_ENV } from './sandbox/exec-helper';
 import { ContainerConfigError } from './sandbox/security-context';
 import type { PodNetworks } from './network/pod-network';
@@ -188,7 +188,30 @@ export class ProcessRuntime implements Runtime {
 
   /** A graceful kubelet stop, after its containers were stopped: each pod's sandbox goes too (its state stays for the next kubelet). */
   async shutdown(): Promise<void> {
-    for (const uid of await this.knownPodUids()) await Promise.resolve(this.sandbox?.release(uid)).catch((err: unknown) => this.log.warn('stopping a pod sandbox failed', { uid, err: String(err) }));
+    const uids = await this.knownPodUids();
+    const recorded = (await Promise.all(uids.map((uid) => this.recordedProcesses(uid)))).flat();
+    for (const uid of uids) await Promise.resolve(this.sandbox?.release(uid)).catch((err: unknown) => this.log.warn('stopping a pod sandbox failed', { uid, err: String(err) }));
+    // An adopted container's process is not this kubelet's child: once it has exited it stays
+    // listed (a zombie) until init reaps it, which some inits do only every few seconds. The
+    // stop returns once they are gone, so a stopped node has nothing of its pods left to list.
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+      const left = (await Promise.all(recorded.map(async (r) => (await procStartTime(r.pid, true)) === r.procStart))).filter(Boolean).length;
+      if (!left) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.log.warn('container processes still listed after the kubelet stopped them', { pids: recorded.map((r) => r.pid) });
+  }
+
+  /** The container processes a pod's records name that still exist (zombies included). */
+  private async recordedProcesses(uid: string): Promise<Array<{ pid: number; procStart: string }>> {
+    const dir = join(this.podDir(uid), 'containers');
+    const names = existsSync(dir) ? (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')) : [];
+    const out: Array<{ pid: number; procStart: string }> = [];
+    for (const f of names) {
+      const rec = await this.readRecord(uid, f.slice(0, -5));
+      if (rec?.pid && rec.procStart && (await procStartTime(rec.pid, true)) === rec.procStart) out.push({ pid: rec.pid, procStart: rec.procStart });
+    }
+    return out;
   }
 
   async saveState(pod: Pod, name: string, state: PersistedContainerState): Promise<void> {
@@ -283,18 +306,6 @@ function handleFor(pid: number, startedAt: string, exited: Promise<ExitInfo>, pr
       return ended;
     },
   };
-}
-
-/** Field 22 of /proc/<pid>/stat: tells a live process from a reused pid. */
-async function procStartTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined; // a zombie has exited
-    return fields[19];
-  } catch {
-    return undefined;
-  }
 }
 
 async function resolveExecutable(cmd: string, cwd: string, path: string): Promise<string | undefined> {

@@ -440,21 +440,17 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
 /**
  * Deletes the host's conntrack entries of a removed pod's address (as CNI plugins do at DEL): its
  * connections in TIME_WAIT would otherwise outlive it and meet the next pod given that address.
- * Every direction: from or to it, and DNATed to it or SNATed for it. Best effort: without the
+ * Every direction: from it, to it, and DNATed to it. Best effort: without the
  * conntrack tool (or entries) there is nothing to do; the allocator does not reuse addresses soon.
  */
 async function forgetConnections(ip: string, log: Logger): Promise<void> {
-  for (const flag of ['--orig-src', '--orig-dst', '--reply-src', '--reply-dst']) {
-    try {
-      await run('conntrack', ['-D', flag, ip], undefined, 5_000);
-    } catch (err) {
-      // Exit 1 with "0 flow entries have been deleted" is the usual answer; a missing binary is ENOENT.
-      if ((err as CommandError).code === 'ENOENT') {
-        log.debug('conntrack is not installed: a removed pod\'s connections stay in the table until they time out', { ip });
-        return;
-      }
-    }
-  }
+  // Its own connections (from it, SNATed or not), those made to it directly, and those DNATed to it.
+  const missing = await Promise.all(['--orig-src', '--orig-dst', '--reply-src'].map((flag) => run('conntrack', ['-D', flag, ip], undefined, 5_000).then(
+    () => false,
+    // Exit 1 with "0 flow entries have been deleted" is the usual answer; a missing binary is ENOENT.
+    (err: unknown) => (err as CommandError).code === 'ENOENT',
+  )));
+  if (missing.some(Boolean)) log.debug('conntrack is not installed: a removed pod\'s connections stay in the table until they time out', { ip });
 }
 
 /** Why this host cannot give pods network namespaces, or undefined when it can (tried for real). */

@@ -117,10 +117,16 @@ export class PodSandboxes {
     const rec = this.holders.get(uid) ?? (await this.readRecord(uid));
     this.holders.delete(uid);
     if (!rec || (await procStartTime(rec.pid)) !== rec.procStart) return;
+    // The holder's parent is the `unshare` that made its namespaces (the pod's uid in its argv):
+    // it exits once the holder has, and the pod is not gone until it has too.
+    const parent = await unshareParent(rec.pid, uid);
     try {
       process.kill(rec.pid, 'SIGKILL');
     } catch { /* gone */ }
     for (let i = 0; i < 50 && (await procStartTime(rec.pid)) === rec.procStart; i++) await new Promise((r) => setTimeout(r, 20));
+    // Exited is not enough: a zombie is still listed until its parent (this kubelet, or init for
+    // an adopted holder) reaps it.
+    for (let i = 0; i < 200 && parent && (await procStartTime(parent.pid, true)) === parent.procStart; i++) await new Promise((r) => setTimeout(r, 20));
   }
 
   private dir(uid: string): string {
@@ -208,13 +214,31 @@ export function defaultExtraPaths(env: NodeJS.ProcessEnv = process.env): string[
   return out;
 }
 
-/** Field 22 of /proc/<pid>/stat (tells a live process from a reused pid); undefined when gone or a zombie. */
-export async function procStartTime(pid: number): Promise<string | undefined> {
+/**
+ * Field 22 of /proc/<pid>/stat (tells a live process from a reused pid); undefined when gone or
+ * (unless `zombies`) a zombie.
+ */
+export async function procStartTime(pid: number, zombies = false): Promise<string | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined;
+    if (fields[0] === 'Z' && !zombies) return undefined;
     return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder's parent when it is the pod's `unshare` (its argv names the pod's directory), with its start time. */
+async function unshareParent(holder: number, uid: string): Promise<HolderRecord | undefined> {
+  try {
+    const stat = await readFile(`/proc/${holder}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!(ppid > 1)) return undefined;
+    const argv = (await readFile(`/proc/${ppid}/cmdline`, 'utf8')).split('\0');
+    if (argv[0] !== 'unshare' || !argv.some((a) => a.includes(`/pods/${uid}/`))) return undefined;
+    const procStart = await procStartTime(ppid, true);
+    return procStart ? { pid: ppid, procStart } : undefined;
   } catch {
     return undefined;
   }
