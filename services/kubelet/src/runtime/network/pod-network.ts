@@ -17,7 +17,7 @@
 // State, per pod, in <kubelet root>/network/pods/<uid>.json, written BEFORE the namespace and veth
 // exist (so a crash in between leaves a record the sweep finds): the IP allocator is these records
 // plus the last address handed out (network/last-reserved-ip.json; round-robin, as host-local IPAM).
-// A removed pod's conntrack entries go with its namespace.
+// An address handed out again within TIME_WAIT has its old conntrack entries deleted first.
 // A pod that got the host network (no podCIDR yet, or no capability) records that too, so it keeps
 // its address for life, across kubelet restarts.
 //
@@ -105,6 +105,8 @@ export class PodNetworks implements PodNetworkCleanup {
   private readonly relay?: ApiRelay;
   private apiServiceAddress?: ApiEndpoint;
   private lastIp?: { cidr: string; ip: string };
+  /** Addresses of removed pods, with when: one handed out again soon has its old connections flushed first. */
+  private readonly released = new Map<string, number>();
 
   private constructor(private readonly opts: PodNetworksOptions, private readonly unavailable: string | undefined) {
     this.bridge = `kb${hash(opts.root, 10)}`;
@@ -231,7 +233,7 @@ export class PodNetworks implements PodNetworkCleanup {
     if (existsSync(join(NETNS_DIR, netns))) await run('ip', ['netns', 'delete', netns]);
     // Deleting the namespace takes the peer, and with it this end; a half-made pair may remain.
     if (existsSync(`/sys/class/net/${veth}`)) await run('ip', ['link', 'delete', veth]).catch(() => undefined);
-    if (rec?.ip) await forgetConnections(rec.ip, this.opts.log);
+    if (rec?.ip) this.released.set(rec.ip, Date.now());
     this.records.delete(uid);
     await rm(join(this.stateDir, `${uid}.json`), { force: true });
   }
@@ -274,6 +276,11 @@ export class PodNetworks implements PodNetworkCleanup {
     const last = await this.lastReserved(cidr);
     const ip = nextFreeAddress(cidr, taken, last);
     if (!ip) throw new Error(`no free pod IP left in ${cidr} (${taken.size} in use)`);
+    // Round-robin makes this rare (a whole block of pods within TCP's TIME_WAIT); at removal it
+    // would cost three conntrack table walks for every pod deleted.
+    const freedAt = this.released.get(ip);
+    this.released.delete(ip);
+    if (freedAt !== undefined && Date.now() - freedAt < CONNTRACK_LINGER_MS) await forgetConnections(ip, this.opts.log);
     const rec: PodNetworkRecord = { uid, ip, netns: NETNS_PREFIX + uid, hostVeth: vethName(uid), bridge: this.bridge, podCIDR: cidr };
     await this.save(rec);
     await this.saveLastReserved(cidr, ip);
@@ -437,9 +444,12 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
   }
 }
 
+/** How long conntrack keeps a closed TCP connection (TIME_WAIT 120 s, and some margin). */
+const CONNTRACK_LINGER_MS = 180_000;
+
 /**
- * Deletes the host's conntrack entries of a removed pod's address (as CNI plugins do at DEL): its
- * connections in TIME_WAIT would otherwise outlive it and meet the next pod given that address.
+ * Deletes the host's conntrack entries of a removed pod's address before it is handed out again:
+ * its connections in TIME_WAIT would otherwise outlive it and meet the next pod given the address.
  * Every direction: from it, to it, and DNATed to it. Best effort: without the
  * conntrack tool (or entries) there is nothing to do; the allocator does not reuse addresses soon.
  */
