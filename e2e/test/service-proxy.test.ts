@@ -71,67 +71,58 @@ const replicaSet = (replicas: number): Json => ({
   },
 });
 
-/** A pod that GETs `url` `times` times (a new connection each) and prints one line per answer: the body, REFUSED or the error. */
-const clientPod = (name: string, node: string, url: string, times: number): Json => ({
+/** A one-shot pod on `node` running a Python `script` (lines) with `args`. */
+const scriptPod = (name: string, node: string, script: string[], args: string[]): Json => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
   spec: {
     nodeName: node, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
-    containers: [{
-      name: 'get', image: 'python',
-      command: [PY, '-c', [
-        'import sys, urllib.request, urllib.error',
-        'for i in range(int(sys.argv[2])):',
-        '    try:',
-        '        print("ANSWER", urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip(), flush=True)',
-        '    except urllib.error.URLError as e:',
-        '        print("REFUSED" if isinstance(e.reason, ConnectionRefusedError) else f"ERROR {e.reason!r}", flush=True)',
-        '    except Exception as e:',
-        '        print(f"ERROR {e!r}", flush=True)',
-      ].join('\n'), url, String(times)],
-    }],
+    containers: [{ name: 'get', image: 'python', command: [PY, '-c', script.join('\n'), ...args] }],
   },
 });
-const runClient = async (name: string, node: string, url: string, times: number): Promise<string[]> => {
-  await apply(clientPod(name, node, url, times));
+/** Runs the pod to its end; the lines it printed. */
+const runScript = async (name: string, node: string, script: string[], args: string[], timeoutMs = 60_000): Promise<string[]> => {
+  await apply(scriptPod(name, node, script, args));
   const out = await until(`${name} finished`, async () => {
     const p = await getJson('get', 'pod', name);
     return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && cp.k('logs', name);
-  }, 60_000);
-  await cp.k('delete', 'pod', name, '--wait=false');
+  }, timeoutMs);
   return out.trim().split('\n');
 };
 
-const SOURCE_PORTS = 40;
-/** A pod that GETs http://host:port/index.html once from each of the source ports 40000.. (HTTP/1.0, 3 s timeout each), one line per port. */
-const runPortClient = async (name: string, node: string, host: string, port: number): Promise<string[]> => {
-  await apply({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name },
-    spec: {
-      nodeName: node, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
-      containers: [{
-        name: 'get', image: 'python',
-        command: [PY, '-c', [
-          'import socket, sys',
-          'host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])',
-          'for src in range(40000, 40000 + count):',
-          '    try:',
-          '        with socket.create_connection((host, port), timeout=3, source_address=("", src)) as s:',
-          '            s.sendall(b"GET /index.html HTTP/1.0\\r\\n\\r\\n")',
-          '            data = b""',
-          '            while chunk := s.recv(65536): data += chunk',
-          '        print("ANSWER", src, data.decode().split("\\r\\n\\r\\n", 1)[-1].strip(), flush=True)',
-          '    except Exception as e:',
-          '        print("ERROR", src, repr(e), flush=True)',
-        ].join('\n'), host, String(port), String(SOURCE_PORTS)],
-      }],
-    },
-  });
-  const out = await until(`${name} finished`, async () => {
-    const p = await getJson('get', 'pod', name);
-    return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && cp.k('logs', name);
-  }, 180_000);
-  return out.trim().split('\n');
+/** GETs argv[1] argv[2] times (a new connection each), one line per answer: the body, REFUSED or the error. */
+const GET_SCRIPT = [
+  'import sys, urllib.request, urllib.error',
+  'for i in range(int(sys.argv[2])):',
+  '    try:',
+  '        print("ANSWER", urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip(), flush=True)',
+  '    except urllib.error.URLError as e:',
+  '        print("REFUSED" if isinstance(e.reason, ConnectionRefusedError) else f"ERROR {e.reason!r}", flush=True)',
+  '    except Exception as e:',
+  '        print(f"ERROR {e!r}", flush=True)',
+];
+const runClient = async (name: string, node: string, url: string, times: number): Promise<string[]> => {
+  const lines = await runScript(name, node, GET_SCRIPT, [url, String(times)]);
+  await cp.k('delete', 'pod', name, '--wait=false');
+  return lines;
 };
+
+const SOURCE_PORTS = 40;
+/** GETs http://host:port/index.html once from each of the source ports 40000.. (HTTP/1.0, 3 s timeout each), one line per port. */
+const PORTS_SCRIPT = [
+  'import socket, sys',
+  'host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])',
+  'for src in range(40000, 40000 + count):',
+  '    try:',
+  '        with socket.create_connection((host, port), timeout=3, source_address=("", src)) as s:',
+  '            s.sendall(b"GET /index.html HTTP/1.0\\r\\n\\r\\n")',
+  '            data = b""',
+  '            while chunk := s.recv(65536): data += chunk',
+  '        print("ANSWER", src, data.decode().split("\\r\\n\\r\\n", 1)[-1].strip(), flush=True)',
+  '    except Exception as e:',
+  '        print("ERROR", src, repr(e), flush=True)',
+];
+const runPortClient = (name: string, node: string, host: string, port: number): Promise<string[]> =>
+  runScript(name, node, PORTS_SCRIPT, [host, String(port), String(SOURCE_PORTS)], 180_000);
 
 /** One GET from the host (this test process): the body, or the error code (ECONNREFUSED...). */
 const hostGet = (host: string, port: number): Promise<string> => new Promise((resolve) => {

@@ -138,7 +138,12 @@ test('kubectl create deployment is one trace from the gateway through both contr
     .then((all) => all.find((s) => s.name === 'PATCH /apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale')!);
   expect(scale.traceId).not.toBe(create.traceId);
   expect(scale.parentSpanId).toBeUndefined();
-  await otlp.waitFor(() => podStarts(traceOf(scale.traceId).spans).some(readyPodStart(traceOf(scale.traceId))), 30_000);
+  // As above: each service exports on its own batch schedule (the kubelet's spans can arrive
+  // before the replicaset controller's that caused them), so wait until every parent is in.
+  await otlp.waitFor(() => {
+    const st = traceOf(scale.traceId);
+    return st.spans.every((s) => s === scale || st.ancestors(s).at(-1) === scale) && podStarts(st.spans).some(readyPodStart(st));
+  }, 30_000);
   const scaled = new Set(traceOf(scale.traceId).spans.map((s) => s.service));
   for (const svc of ['api-gateway', 'deployment-controller', 'replicaset-controller', 'scheduler', 'kubelet']) expect(scaled).toContain(svc);
 

@@ -10,6 +10,7 @@ import { startEtcd, type EtcdServer } from './etcd';
 import { serviceProcess, type ServiceProcess } from './service-process';
 import { startSecuredNats, type SecuredNats } from './nats';
 import { freePort } from './ports';
+import { cleanUpOnSignal } from './managed-process';
 
 const ROOT = resolve(__dirname, '../../..'); // from libs/testing/src or libs/testing/dist
 const GATEWAY_MAIN = join(ROOT, 'services/api-gateway/dist/main.js');
@@ -208,6 +209,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     return res;
   };
 
+  // Once, whoever asks first: the test, or a signal (Ctrl-C of a bench or a test run).
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= (async () => {
+    await Promise.all(services.map((p) => p.kill('SIGTERM')));
+    for (const root of machineRoots) await stopMachines(root);
+    await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
+    await nats?.stop();
+    await etcd.stop();
+    rmSync(dir, { recursive: true, force: true });
+    forgetOnSignal();
+  })());
+  const forgetOnSignal = cleanUpOnSignal(stop);
+
   return {
     url,
     etcd,
@@ -224,14 +238,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     nats,
     addGatewayReplica,
     startService,
-    async stop() {
-      await Promise.all(services.map((p) => p.kill('SIGTERM')));
-      for (const root of machineRoots) await stopMachines(root);
-      await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
-      await nats?.stop();
-      await etcd.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

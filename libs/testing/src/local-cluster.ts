@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { discoverServices } from '@keelson/local';
 import { httpsFetch, type KubectlResult } from './control-plane';
 import { freePort, freePortRange, freePorts } from './ports';
+import { cleanUpOnSignal } from './managed-process';
 
 const ROOT = resolve(__dirname, '../../..');
 const SUPERVISOR = join(ROOT, 'infra/local/dist/main.js');
@@ -80,7 +81,10 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       clearTimeout(timer);
     }
     if (!sopts.keepHome) rmSync(home, { recursive: true, force: true });
+    forgetOnSignal();
   };
+  // Ctrl-C of the test run: the supervisor stops the cluster as it does for a user's Ctrl-C.
+  const forgetOnSignal = cleanUpOnSignal(() => stop({ signal: 'SIGINT' }));
 
   const kubeconfig = join(home, 'kubeconfig');
   const cacheDir = join(home, 'kube-cache');

@@ -14,22 +14,44 @@ function killAll(): void {
 }
 
 // Jest workers exit through process.exit; SIGKILL every child we still own then.
-// On SIGTERM/SIGINT/SIGHUP do the same, then re-raise the signal unless the
-// process has its own handler (which then decides how to exit).
+// On SIGINT/SIGHUP (Ctrl-C of a bench or a test run) the graceful clean-ups run first
+// (a control plane stops its services with SIGTERM, so a kubelet stops its pods and removes
+// their namespaces instead of leaving them to nobody), bounded; then the same SIGKILL, and the
+// signal is raised again.
+const cleanups = new Set<() => Promise<void>>();
+// Ctrl-C and a closed terminal wait for the clean-ups; SIGTERM only starts them (services get
+// their SIGTERM) before the SIGKILLs: jest-worker and `timeout` follow SIGTERM with SIGKILL
+// within a second, after which etcd and NATS would be left to nobody.
+const CLEANUP_TIMEOUT_MS: Record<'SIGTERM' | 'SIGINT' | 'SIGHUP', number> = { SIGINT: 30_000, SIGHUP: 30_000, SIGTERM: 300 };
+
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killAll);
+  let stopping = false;
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     const onSignal = (): void => {
-      killAll();
-      if (process.listenerCount(sig) === 1) {
+      if (stopping) return;
+      stopping = true;
+      const graceful = Promise.allSettled([...cleanups].map((fn) => fn()));
+      void Promise.race([graceful, new Promise((r) => setTimeout(r, CLEANUP_TIMEOUT_MS[sig]).unref())]).then(() => {
+        killAll();
+        // Raised again for the remaining listeners: signal-exit's (a dependency's) re-raises it
+        // once it is the last one, which ends the process; a handler of the process's own
+        // decides, as it would have without us.
         process.removeListener(sig, onSignal);
         process.kill(process.pid, sig);
-      }
+      });
     };
     process.on(sig, onSignal);
   }
+}
+
+/** Runs `fn` (bounded) when this process is told to stop by a signal; returns the unregister function. */
+export function cleanUpOnSignal(fn: () => Promise<void>): () => void {
+  hookExit();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
 }
 
 /** Removes `dir` when the test process exits (unless removed earlier). */
