@@ -5,7 +5,7 @@
 // one pod share localhost; hostNetwork pods keep the host's; a deleted pod leaves no namespace
 // or veth. Needs root (CI runs as root), as the kubelet does to make namespaces.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
@@ -20,7 +20,20 @@ const NODES = ['net-a', 'net-b'];
 const FAST = { KEELSON_LEASE_DURATION_MS: '3000', KEELSON_RENEW_DEADLINE_MS: '2000', KEELSON_RETRY_PERIOD_MS: '500' };
 let cp: ControlPlane;
 
+// A rule a killed kubelet left for its bridge, which someone has deleted since (the bridge, not the rule).
+const GONE_BRIDGE = `kb${randomBytes(5).toString('hex')}`;
+const goneBridgeRule = ['FORWARD', '-i', GONE_BRIDGE, '-m', 'comment', '--comment', `keelson pod network ${GONE_BRIDGE}`, '-j', 'ACCEPT'];
+const hasRule = (rule: string[]): boolean => {
+  try {
+    execFileSync('iptables', ['-w', '-C', ...rule], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 beforeAll(async () => {
+  execFileSync('iptables', ['-w', '-A', ...goneBridgeRule]);
   cp = await startControlPlane({ nats: true, services: ['node-lifecycle-controller', 'kubelet'], nodes: NODES });
   await cp.startService('node-lifecycle-controller', { env: { ...FAST, KEELSON_CLUSTER_CIDR: CLUSTER_CIDR } });
   for (const n of NODES) {
@@ -33,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cp?.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
   await cp?.stop();
+  if (hasRule(goneBridgeRule)) execFileSync('iptables', ['-w', '-D', ...goneBridgeRule]);
 });
 
 const getJson = async (...args: string[]): Promise<Json> => JSON.parse(await cp.k(...args, '-o', 'json')) as Json;
@@ -93,6 +107,11 @@ describe('node IPAM and the pod network', () => {
       const out = await cp.k('describe', 'nodes', ...NODES);
       return (out.match(/NetworkUnavailable\s+False\s+.*PodNetworkReady\s+each pod has its own network namespace/g) ?? []).length === 2;
     });
+  });
+
+  test('a kubelet starting removes the iptables rules of pod bridges that no longer exist', () => {
+    expect(existsSync(`/sys/class/net/${GONE_BRIDGE}`)).toBe(false);
+    expect(hasRule(goneBridgeRule)).toBe(false);
   });
 
   test('two replicas of python3 -m http.server 8080 run on one node, each with its own IP from the podCIDR', async () => {

@@ -402,20 +402,33 @@ export class PodNetworks implements PodNetworkCleanup {
 
 const BRIDGE_ALIAS_PREFIX = 'keelson-kubelet-root:';
 
-/** Deletes a node bridge and the iptables rules tagged with its name. */
-async function removeBridge(bridge: string): Promise<void> {
-  const tag = `keelson pod network ${bridge}`;
+const RULE_TAG = /"keelson pod network (kb[0-9a-f]{10})"/;
+
+/**
+ * Deletes the iptables rules tagged with a bridge's name (`which` says which bridges: all of
+ * them when it answers true); returns the bridges whose rules were found.
+ */
+async function removeBridgeRules(which: (bridge: string) => boolean): Promise<Set<string>> {
+  const found = new Set<string>();
   for (const ipt of ['iptables', 'iptables-legacy']) {
     for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'POSTROUTING']]) {
       const rules = await run(ipt, ['-w', '-t', table, '-S', chain]).catch(() => '');
       for (const line of rules.split('\n')) {
-        if (!line.startsWith(`-A ${chain} `) || !line.includes(`"${tag}"`)) continue;
+        const bridge = RULE_TAG.exec(line)?.[1];
+        if (!line.startsWith(`-A ${chain} `) || !bridge || !which(bridge)) continue;
+        found.add(bridge);
         // -S prints the rule as it was added; the same words after -D delete it (quotes unwrapped).
         const words = line.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"(.*)"$/, '$1'));
         await run(ipt, ['-w', '-t', table, '-D', ...words]).catch(() => undefined);
       }
     }
   }
+  return found;
+}
+
+/** Deletes a node bridge and the iptables rules tagged with its name. */
+async function removeBridge(bridge: string): Promise<void> {
+  await removeBridgeRules((b) => b === bridge);
   if (existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'delete', bridge, 'type', 'bridge']);
 }
 
@@ -442,6 +455,9 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
     log.info('removing an unused bridge of a kubelet whose root is gone', { bridge: name, root: root?.slice(BRIDGE_ALIAS_PREFIX.length) ?? '(unknown)' });
     await removeBridge(name).catch((err: unknown) => log.warn('removing a stale bridge failed', { bridge: name, err: String(err) }));
   }
+  // Rules of bridges that are gone (deleted by hand, or a host whose links went with a reboot while iptables rules were restored).
+  const orphaned = await removeBridgeRules((b) => !existsSync(`/sys/class/net/${b}`)).catch(() => new Set<string>());
+  if (orphaned.size) log.info('removed iptables rules of pod bridges that no longer exist', { bridges: [...orphaned] });
 }
 
 /** How long conntrack keeps a closed TCP connection (TIME_WAIT 120 s, and some margin). */
