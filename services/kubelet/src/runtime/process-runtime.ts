@@ -170,14 +170,9 @@ export class ProcessRuntime implements Runtime {
   }
 
   async removePod(uid: string, graceMs: number): Promise<void> {
-    const dir = join(this.podDir(uid), 'containers');
-    const names = existsSync(dir) ? (await readdir(dir)).filter((f) => f.endsWith('.json')) : [];
-    await Promise.all(names.map(async (f) => {
-      const rec = await this.readRecord(uid, f.slice(0, -5));
-      if (rec?.pid && rec.procStart && (await procStartTime(rec.pid)) === rec.procStart) {
-        this.log.info('stopping an orphaned container process', { uid, pid: rec.pid });
-        await handleFor(rec.pid, '', new Promise<ExitInfo>(() => undefined), rec.procStart).stop(graceMs);
-      }
+    await Promise.all((await this.recordedProcesses(uid)).map(async (p) => {
+      this.log.info('stopping an orphaned container process', { uid, pid: p.pid });
+      await handleFor(p.pid, '', new Promise<ExitInfo>(() => undefined), p.procStart).stop(graceMs);
     }));
     await this.sandbox?.release(uid);
     // Whatever escaped the process group (a daemonised child) still runs in the pod's cgroups.
@@ -189,7 +184,7 @@ export class ProcessRuntime implements Runtime {
   /** A graceful kubelet stop, after its containers were stopped: each pod's sandbox goes too (its state stays for the next kubelet). */
   async shutdown(): Promise<void> {
     const uids = await this.knownPodUids();
-    const recorded = (await Promise.all(uids.map((uid) => this.recordedProcesses(uid)))).flat();
+    const recorded = (await Promise.all(uids.map((uid) => this.recordedProcesses(uid, true)))).flat();
     for (const uid of uids) await Promise.resolve(this.sandbox?.release(uid)).catch((err: unknown) => this.log.warn('stopping a pod sandbox failed', { uid, err: String(err) }));
     // An adopted container's process is not this kubelet's child: once it has exited it stays
     // listed (a zombie) until init reaps it, which some inits do only every few seconds. The
@@ -202,14 +197,14 @@ export class ProcessRuntime implements Runtime {
     this.log.warn('container processes still listed after the kubelet stopped them', { pids: recorded.map((r) => r.pid) });
   }
 
-  /** The container processes a pod's records name that still exist (zombies included). */
-  private async recordedProcesses(uid: string): Promise<Array<{ pid: number; procStart: string }>> {
+  /** The container processes a pod's records name that still run (or, with `zombies`, are still listed). */
+  private async recordedProcesses(uid: string, zombies = false): Promise<Array<{ pid: number; procStart: string }>> {
     const dir = join(this.podDir(uid), 'containers');
     const names = existsSync(dir) ? (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')) : [];
     const out: Array<{ pid: number; procStart: string }> = [];
     for (const f of names) {
       const rec = await this.readRecord(uid, f.slice(0, -5));
-      if (rec?.pid && rec.procStart && (await procStartTime(rec.pid, true)) === rec.procStart) out.push({ pid: rec.pid, procStart: rec.procStart });
+      if (rec?.pid && rec.procStart && (await procStartTime(rec.pid, zombies)) === rec.procStart) out.push({ pid: rec.pid, procStart: rec.procStart });
     }
     return out;
   }

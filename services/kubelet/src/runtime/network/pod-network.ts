@@ -302,9 +302,7 @@ export class PodNetworks implements PodNetworkCleanup {
 
   private async saveLastReserved(cidr: string, ip: string): Promise<void> {
     this.lastIp = { cidr, ip };
-    const file = this.lastReservedFile;
-    await writeFile(`${file}.tmp`, JSON.stringify({ cidr, ip }));
-    await rename(`${file}.tmp`, file);
+    await writeJson(this.lastReservedFile, this.lastIp);
   }
 
   private async createSandbox(rec: PodNetworkRecord): Promise<void> {
@@ -387,9 +385,7 @@ export class PodNetworks implements PodNetworkCleanup {
 
   private async save(rec: PodNetworkRecord): Promise<void> {
     await mkdir(this.stateDir, { recursive: true });
-    const file = join(this.stateDir, `${rec.uid}.json`);
-    await writeFile(`${file}.tmp`, JSON.stringify(rec));
-    await rename(`${file}.tmp`, file);
+    await writeJson(join(this.stateDir, `${rec.uid}.json`), rec);
     this.records.set(rec.uid, rec);
   }
 
@@ -401,6 +397,12 @@ export class PodNetworks implements PodNetworkCleanup {
 }
 
 const BRIDGE_ALIAS_PREFIX = 'keelson-kubelet-root:';
+
+/** Writes `value` as JSON in one step (a temporary file renamed over it): never a torn file. */
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(value));
+  await rename(`${file}.tmp`, file);
+}
 
 const RULE_TAG = /"keelson pod network (kb[0-9a-f]{10})"/;
 
@@ -453,9 +455,10 @@ async function sweepStaleBridges(log: Logger): Promise<void> {
       for (const v of ports) if (existsSync(`/sys/class/net/${v}`)) await run('ip', ['link', 'delete', v]).catch(() => undefined);
     }
     log.info('removing an unused bridge of a kubelet whose root is gone', { bridge: name, root: root?.slice(BRIDGE_ALIAS_PREFIX.length) ?? '(unknown)' });
-    await removeBridge(name).catch((err: unknown) => log.warn('removing a stale bridge failed', { bridge: name, err: String(err) }));
+    await run('ip', ['link', 'delete', name, 'type', 'bridge']).catch((err: unknown) => log.warn('removing a stale bridge failed', { bridge: name, err: String(err) }));
   }
-  // Rules of bridges that are gone (deleted by hand, or a host whose links went with a reboot while iptables rules were restored).
+  // The rules of every bridge that is gone, in one pass: those just removed, and those deleted by
+  // hand (or a host whose links went with a reboot while its iptables rules were restored).
   const orphaned = await removeBridgeRules((b) => !existsSync(`/sys/class/net/${b}`)).catch(() => new Set<string>());
   if (orphaned.size) log.info('removed iptables rules of pod bridges that no longer exist', { bridges: [...orphaned] });
 }
@@ -466,11 +469,11 @@ const CONNTRACK_LINGER_MS = 180_000;
 /**
  * Deletes the host's conntrack entries of a removed pod's address before it is handed out again:
  * its connections in TIME_WAIT would otherwise outlive it and meet the next pod given the address.
- * Every direction: from it, to it, and DNATed to it. Best effort: without the
- * conntrack tool (or entries) there is nothing to do; the allocator does not reuse addresses soon.
+ * Every direction: its own connections (SNATed or not), those made to it directly, and those
+ * DNATed to it. Best effort: without the conntrack tool (or entries) there is nothing to do; the
+ * allocator does not reuse addresses soon.
  */
 async function forgetConnections(ip: string, log: Logger): Promise<void> {
-  // Its own connections (from it, SNATed or not), those made to it directly, and those DNATed to it.
   const missing = await Promise.all(['--orig-src', '--orig-dst', '--reply-src'].map((flag) => run('conntrack', ['-D', flag, ip], undefined, 5_000).then(
     () => false,
     // Exit 1 with "0 flow entries have been deleted" is the usual answer; a missing binary is ENOENT.

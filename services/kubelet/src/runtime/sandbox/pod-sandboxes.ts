@@ -219,11 +219,16 @@ export function defaultExtraPaths(env: NodeJS.ProcessEnv = process.env): string[
  * (unless `zombies`) a zombie.
  */
 export async function procStartTime(pid: number, zombies = false): Promise<string | undefined> {
+  const fields = await statFields(pid);
+  if (!fields || (fields[0] === 'Z' && !zombies)) return undefined;
+  return fields[19];
+}
+
+/** /proc/<pid>/stat after the command name (field 3, the state, first); undefined when gone. */
+async function statFields(pid: number): Promise<string[] | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' && !zombies) return undefined;
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
@@ -232,8 +237,7 @@ export async function procStartTime(pid: number, zombies = false): Promise<strin
 /** The holder's parent when it is the pod's `unshare` (its argv names the pod's directory), with its start time. */
 async function unshareParent(holder: number, uid: string): Promise<HolderRecord | undefined> {
   try {
-    const stat = await readFile(`/proc/${holder}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const ppid = Number((await statFields(holder))?.[1]);
     if (!(ppid > 1)) return undefined;
     const argv = (await readFile(`/proc/${ppid}/cmdline`, 'utf8')).split('\0');
     if (argv[0] !== 'unshare' || !argv.some((a) => a.includes(`/pods/${uid}/`))) return undefined;
