@@ -25,17 +25,22 @@ export interface Summary {
 
 /** Where one container's usage comes from. */
 export interface UsageSource {
-  /** Cumulative CPU ns and working set bytes of a running container; undefined: not measurable. */
-  container(pod: Pod, container: string, startedAt: string): Promise<{ cpuNs: number; memoryBytes: number } | undefined>;
+  /**
+   * Cumulative CPU ns and working set bytes of a running container at the sample's time `at`
+   * (epoch ms); undefined: not measurable.
+   */
+  container(pod: Pod, container: string, startedAt: string, at: number): Promise<{ cpuNs: number; memoryBytes: number } | undefined>;
   /** The node as a whole. */
   node(pods: PodStats[]): Promise<{ cpuNs: number; memoryBytes: number; availableBytes?: number }>;
 }
 
 /** A synthetic load: every running container uses `millicores` of CPU and `memoryBytes` of memory. */
-export function syntheticUsage(millicores: number, memoryBytes: number, now: () => number = Date.now): UsageSource {
+export function syntheticUsage(millicores: number, memoryBytes: number): UsageSource {
   return {
-    container: async (_pod, _c, startedAt) => {
-      const since = Math.max(0, now() - Date.parse(startedAt));
+    // Computed for the sample's own timestamp, not the clock when it is read: the rate between two
+    // samples is then exactly the configured load (the summary's awaits once made it 76m for 75m).
+    container: async (_pod, _c, startedAt, at) => {
+      const since = Math.max(0, at - Date.parse(startedAt));
       return { cpuNs: Math.round(millicores * 1e6 * (since / 1000)), memoryBytes };
     },
     node: async (pods) => ({
@@ -104,7 +109,7 @@ export class SummaryBuilder {
       for (const cs of pod.status?.containerStatuses ?? []) {
         const startedAt = cs.state?.running?.startedAt;
         if (!startedAt) continue;
-        const u = await this.source.container(pod, cs.name, startedAt).catch(() => undefined);
+        const u = await this.source.container(pod, cs.name, startedAt, now).catch(() => undefined);
         if (!u) continue;
         const key = `${uid}/${cs.name}`;
         seen.add(key);
