@@ -212,6 +212,23 @@ describe('restarts, back-off and probes', () => {
     expect(message.match(/Back-off pulling image/g)?.length ?? 0).toBeLessThanOrEqual(1);
     await cp.k('delete', 'pod', 'nopull', '--timeout=30s');
   });
+
+  test('kubectl run with only args runs them as the command line; a container with neither reports ImagePullBackOff', async () => {
+    // `kubectl run x --image=python -- python3 -c …` sets args alone, for the image's entrypoint;
+    // the process runtime's images have none, so (as a runtime does then) args are the whole argv.
+    await cp.k('run', 'argsonly', '--image=python', '--restart=Never', '--overrides={"spec":{"nodeName":"node-1"}}', '--', 'python3', '-c', 'import sys; print("args only:", sys.argv[1:])', 'one', 'two');
+    await until('argsonly Succeeded', async () => (await getJson('get', 'pod', 'argsonly')).status?.phase === 'Succeeded');
+    expect(await cp.k('logs', 'argsonly')).toContain("args only: ['one', 'two']");
+    await cp.k('delete', 'pod', 'argsonly', '--timeout=30s');
+
+    await create(podManifest('noargv', {}));
+    const waiting = await until('noargv waiting to pull', async () => {
+      const w = (await getJson('get', 'pod', 'noargv')).status?.containerStatuses?.[0]?.state?.waiting;
+      return ['ErrImagePull', 'ImagePullBackOff'].includes(w?.reason) && w;
+    });
+    expect(waiting.message).toMatch(/container main has neither/);
+    await cp.k('delete', 'pod', 'noargv', '--timeout=30s');
+  });
 });
 
 describe('a graceful kubelet stop', () => {

@@ -150,6 +150,14 @@ test('kubectl run -i --rm feeds stdin to the container\'s main process, prints i
   expect(r.code).toBe(0);
 });
 
+test('kubectl run -i --rm without --command: the arguments after -- are the container\'s args, run as its command line', async () => {
+  // As for an image with no ENTRYPOINT: kubectl puts `python3 -c …` in args, not command.
+  const r = await cp.kubectl(['run', 'py-once', '-i', '--rm', '--restart=Never', '--image=python', '--overrides={"spec":{"nodeName":"node-1","automountServiceAccountToken":false}}', '--', 'python3', '-c', 'print("py:" + input().upper())'], { input: 'hello\n' });
+  expect(r.stdout).toContain('py:HELLO');
+  expect(r.stdout).toContain('pod "py-once" deleted');
+  expect(r.code).toBe(0);
+});
+
 test('kubectl attach -i connects to a running container\'s stdin and stdout', async () => {
   await apply(pod('reader', { stdin: true, command: ['sh', '-c', 'echo ready; read line; echo "echo:$line"; sleep 1'] }, { restartPolicy: 'Never' }));
   await running('reader');

@@ -29,6 +29,13 @@ interface PidRecord extends PersistedContainerState {
 
 const HOST_IP = '127.0.0.1';
 
+/**
+ * What a container runs: `command` then `args`. The image is a label with no ENTRYPOINT or CMD, so
+ * as a container runtime does for such an image, `args` alone are the whole command line
+ * (`kubectl run x --image=python -- python3 -c …` sets only args).
+ */
+const containerArgv = (container: Container): string[] => [...(container.command ?? []), ...(container.args ?? [])];
+
 export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   readonly probes = true;
@@ -54,9 +61,9 @@ export class ProcessRuntime implements Runtime {
   }
 
   async pullImage(pod: Pod, container: Container): Promise<void> {
-    const cmd = container.command ?? [];
+    const cmd = containerArgv(container);
     if (!cmd.length) {
-      throw new ImagePullError(`the process runtime runs "command" (image ${JSON.stringify(container.image ?? '')} is only a label); container ${container.name} has no command`);
+      throw new ImagePullError(`the process runtime runs "command" and "args" (image ${JSON.stringify(container.image ?? '')} is only a label, with no entrypoint); container ${container.name} has neither`);
     }
     const exe = await resolveExecutable(cmd[0], this.workingDir(pod, container), containerEnv(pod, container, { podIP: HOST_IP, hostIP: HOST_IP }).PATH ?? '');
     if (!exe) throw new ImagePullError(`executable ${JSON.stringify(cmd[0])} not found or not executable`);
@@ -67,7 +74,7 @@ export class ProcessRuntime implements Runtime {
     const uid = pod.metadata.uid!;
     const cwd = this.workingDir(pod, container);
     const env = await configured(async () => containerEnv(pod, container, ips, await this.sandbox?.envSources?.(pod, container)));
-    const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => expandRefs(a, env));
+    const argv = containerArgv(container).map((a) => expandRefs(a, env));
     // As root the container's environment goes on a descriptor to the last step before its command,
     // past the wrappers (runtime/sandbox/exec-helper.ts): shells would drop `my.setting=1`.
     const handOff = this.identity ? envFromFdArgv(argv) : undefined;
