@@ -12,6 +12,7 @@ import { startControlPlane, startOtlpReceiver } from '@keelson/testing';
 import { measure, printTable, round, writeResult, type RunStats } from './stats';
 import { apiRequestCounts, requestRows, writesIn } from './api-calls';
 import { cpuBetween, treeCpuSeconds } from './proc-cpu';
+import { PodTimeline, TIMELINE_HEADER } from './timeline';
 
 
 const REPLICAS = Number(process.env.KEELSON_BENCH_REPLICAS ?? 1000);
@@ -79,6 +80,8 @@ interface DeployRun {
   /** CPU seconds each process used in that phase, largest first. */
   applyCpu: [string, number][];
   rolloutSeconds: number;
+  /** Stage rows of apply → all Ready, with KEELSON_BENCH_TIMELINE=1. */
+  timeline?: Array<Array<string | number>>;
   api: RunStats;
   raw: RunStats;
 }
@@ -117,8 +120,10 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     // One at a time: on a busy machine three starting at once can miss the harness's readiness wait.
     for (const s of ['deployment-controller', 'replicaset-controller', 'scheduler']) await cp.startService(s, { env, nodeArgs: serviceNodeArgs });
 
+    const timeline = process.env.KEELSON_BENCH_TIMELINE === '1' ? await PodTimeline.start(cp.nats!.connectOptions('kubelet'), 'keelson.events.core.pods.default', 'bench') : undefined;
     const before = await apiRequestCounts(cp);
     const cpuBefore = treeCpuSeconds();
+    timeline?.begin();
     let t0 = Date.now();
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
     if (applied.code !== 0) throw new Error(applied.stderr);
@@ -126,12 +131,14 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     const createSeconds = (Date.now() - t0) / 1000;
     const applyCpu = cpuBetween(cpuBefore, treeCpuSeconds());
     const applyRequests = requestRows(before, await apiRequestCounts(cp), REPLICAS);
+    const stages = timeline?.rows(REPLICAS);
+    await timeline?.close();
 
     t0 = Date.now();
     await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
     await waitComplete(client, 600_000);
     const rolloutSeconds = (Date.now() - t0) / 1000;
-    return { createSeconds, applyRequests, applyWrites: writesIn(applyRequests), applyCpu, rolloutSeconds, api, raw };
+    return { createSeconds, applyRequests, applyWrites: writesIn(applyRequests), applyCpu, rolloutSeconds, api, raw, ...(stages ? { timeline: stages } : {}) };
   } finally {
     etcd.close();
     client.close();
@@ -156,6 +163,10 @@ export async function runDeployBench(): Promise<void> {
   printTable(['request', 'count', 'per pod'], off.applyRequests.slice(0, 15));
   process.stdout.write(`\nCPU during apply → all Ready (untraced run, ${round(off.createSeconds)} s wall):\n`);
   printTable(['process', 'cpu seconds', 'ms per pod', 'cores'], off.applyCpu.map(([k, s]) => [k, round(s), round((s * 1000) / REPLICAS), round(s / off.createSeconds)]));
+  if (off.timeline) {
+    process.stdout.write('\nPods through each stage, apply → all Ready (untraced run, from the relay\'s events):\n');
+    printTable(TIMELINE_HEADER, off.timeline);
+  }
   const services = [...new Set(otlp.spans.map((s) => s.service))].sort();
   process.stdout.write(`tracing on: ${otlp.spans.length} spans in ${new Set(otlp.spans.map((s) => s.traceId)).size} traces from ${services.join(', ')} (ratio = traced / untraced pods per second; goal >= 0.9)\n`);
   const file = writeResult('deploy', {
