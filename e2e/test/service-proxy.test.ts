@@ -175,6 +175,20 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
     }
   });
 
+  test('a pod started after the Service finds it by the kubelet\'s service variables (WEB_SERVICE_HOST, WEB_PORT…) and reaches it', async () => {
+    const script = [
+      'import os, urllib.request',
+      'print("VARS", os.environ["WEB_SERVICE_HOST"], os.environ["WEB_SERVICE_PORT"], os.environ["WEB_PORT"], os.environ["WEB_PORT_80_TCP_ADDR"], flush=True)',
+      'print("ANSWER", urllib.request.urlopen(f"http://{os.environ[\'WEB_SERVICE_HOST\']}:{os.environ[\'WEB_SERVICE_PORT\']}/index.html", timeout=5).read().decode().strip(), flush=True)',
+      'print("KUBERNETES", "KUBERNETES_SERVICE_HOST" in os.environ, os.environ.get("KUBERNETES_PORT", "").startswith("tcp://"), flush=True)',
+    ];
+    const lines = await runScript('env-client', 'proxy-b', script, []);
+    await cp.k('delete', 'pod', 'env-client', '--wait=false');
+    expect(lines[0]).toBe(`VARS ${vip} 80 tcp://${vip}:80 ${vip}`);
+    expect(replicas).toContain(lines[1].slice('ANSWER '.length));
+    expect(lines[2]).toBe('KUBERNETES True True');
+  });
+
   test('the VIP answers from the host, and the node port on the node\'s addresses', async () => {
     const answers = new Set<string>();
     for (let i = 0; i < 20; i++) answers.add(await hostGet(vip, 80));

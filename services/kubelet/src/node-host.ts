@@ -1,6 +1,7 @@
 // Wires one kubelet process onto its Manager: one Kubelet per node it hosts (one with the
 // process runtime, NODE_COUNT simulated ones), the pod informer that feeds them, the log
 // server, and a NodeAgent per node registering the Node and heartbeating its Lease.
+import { SERVICES } from '@keelson/api';
 import { EventRecorder, type Manager } from '@keelson/controller-runtime';
 import type { KubeletConfig } from './config';
 import { Kubelet } from './kubelet';
@@ -27,7 +28,9 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const names = simulated && cfg.nodeCount > 1 ? Array.from({ length: cfg.nodeCount }, (_, i) => `${cfg.nodeName}-${i}`) : [cfg.nodeName];
   const writer = new StatusWriter(mgr.client, log);
   // Process pods get their projected volumes (ServiceAccount token) mounted (volumes/pod-sandbox.ts).
-  const processRuntime = simulated ? undefined : await sandboxedProcessRuntime(cfg.root, mgr.client, log);
+  // Their containers' service variables come from the Services this informer holds (runtime/service-env.ts).
+  const services = simulated ? undefined : mgr.informer(SERVICES);
+  const processRuntime = services && (await sandboxedProcessRuntime(cfg.root, mgr.client, log, (ns) => services.cache.byNamespace(ns)));
   // Each process pod's own network namespace and IP from the Node's podCIDR (runtime/network/).
   const podNetwork = processRuntime && (await attachPodNetwork(processRuntime, cfg, mgr.client, log));
   // Pod and container cgroups: resources.limits, QoS tiers, OOMKilled (runtime/cgroups/).

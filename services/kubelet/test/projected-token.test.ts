@@ -106,6 +106,10 @@ test('a missing ConfigMap fails the setup (unless optional); paths may not leave
 });
 
 test('in-cluster clients find the API from KUBERNETES_SERVICE_HOST and _PORT', () => {
-  expect(apiServiceEnv('https://127.0.0.1:6443')).toEqual({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443', KUBERNETES_SERVICE_PORT_HTTPS: '6443' });
+  expect(apiServiceEnv('https://127.0.0.1:6443')).toEqual({
+    KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443', KUBERNETES_SERVICE_PORT_HTTPS: '6443',
+    KUBERNETES_PORT: 'tcp://127.0.0.1:6443', KUBERNETES_PORT_6443_TCP: 'tcp://127.0.0.1:6443', KUBERNETES_PORT_6443_TCP_PROTO: 'tcp',
+    KUBERNETES_PORT_6443_TCP_PORT: '6443', KUBERNETES_PORT_6443_TCP_ADDR: '127.0.0.1',
+  });
   expect(apiServiceEnv('https://[::1]')).toMatchObject({ KUBERNETES_SERVICE_HOST: '::1', KUBERNETES_SERVICE_PORT: '443' });
 });

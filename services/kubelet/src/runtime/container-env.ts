@@ -25,6 +25,8 @@ export function containerEnv(pod: Pod, c: Container, ips: PodIPs, sources?: EnvS
     HOME: '/tmp',
   };
   if (process.env.LANG) env.LANG = process.env.LANG;
+  // kube's order: service variables, then envFrom, then env (each may override the one before).
+  if (sources?.services) Object.assign(env, sources.services);
   if (sources) Object.assign(env, envFromVars(pod, c, sources));
   for (const v of c.env ?? []) {
     const from = v.valueFrom;

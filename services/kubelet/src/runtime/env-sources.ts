@@ -17,6 +17,8 @@ export interface EnvSourceApi {
 export interface EnvSources {
   configMaps: Map<string, Data | undefined>;
   secrets: Map<string, Data | undefined>;
+  /** Service variables (runtime/service-env.ts), under envFrom and env. */
+  services?: Data;
 }
 
 interface KeyRef { name?: string; key?: string; optional?: boolean }

@@ -15,10 +15,12 @@ import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { Logger } from '@keelson/telemetry';
 import type { KeelsonClient } from '@keelson/client';
+import type { KubeObject } from '@keelson/api';
 import { canBindMount, missingTargets, sandboxCommand, type BindMount } from '../runtime/mount-sandbox';
 import { podIdentity, type PodIdentity } from '../runtime/pod-identity';
 import { ProcessRuntime } from '../runtime/process-runtime';
 import { fetchEnvSources, type EnvSources } from '../runtime/env-sources';
+import { podServiceEnv, serviceVariables } from '../runtime/service-env';
 import { PodSandboxes } from '../runtime/sandbox/pod-sandboxes';
 import { containerUser, type ContainerUser } from '../runtime/sandbox/security-context';
 import type { Container, Pod } from '../types';
@@ -58,12 +60,14 @@ interface VolumeMount {
   subPath?: string;
 }
 
-/** KUBERNETES_SERVICE_HOST/PORT(_HTTPS) for an API at `url`. */
+/**
+ * The `kubernetes` Service's variables for an API at `url`: KUBERNETES_SERVICE_HOST/PORT(_HTTPS)
+ * and Docker's link variables (KUBERNETES_PORT=tcp://host:port, KUBERNETES_PORT_<port>_TCP…).
+ */
 export function apiServiceEnv(url: string): Record<string, string> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = u.port || '443';
-  return { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, KUBERNETES_SERVICE_PORT_HTTPS: port };
+  return serviceVariables('kubernetes', host, [{ name: 'https', port: Number(u.port || 443), protocol: 'TCP' }]);
 }
 
 export class PodSandbox implements ContainerSandbox {
@@ -99,8 +103,12 @@ export class PodSandbox implements ContainerSandbox {
     return new PodSandbox(volumes, bindMounts, apiServiceEnv(opts.client.config.url), opts.identity, pods, api);
   }
 
+  /** The Services of a namespace, as the kubelet's informer holds them (for service variables). */
+  servicesIn?: (namespace: string) => KubeObject[];
+
   async envSources(pod: Pod, container: Container): Promise<EnvSources> {
-    return this.api ? fetchEnvSources(this.api, pod, container) : { configMaps: new Map(), secrets: new Map() };
+    const sources: EnvSources = this.api ? await fetchEnvSources(this.api, pod, container) : { configMaps: new Map(), secrets: new Map() };
+    return this.servicesIn ? { ...sources, services: podServiceEnv(pod, this.servicesIn) } : sources;
   }
 
   async prepare(pod: Pod, container: Container, argv: string[], podIP = '127.0.0.1', workingDir = '/'): Promise<SandboxedStart> {
@@ -160,7 +168,9 @@ async function subPathOf(volume: string, subPath: string): Promise<string> {
 }
 
 /** The process runtime with its container sandbox (what a process node's kubelet runs). */
-export async function sandboxedProcessRuntime(root: string, client: KeelsonClient, log: Logger): Promise<ProcessRuntime> {
+export async function sandboxedProcessRuntime(root: string, client: KeelsonClient, log: Logger, servicesIn?: (namespace: string) => KubeObject[]): Promise<ProcessRuntime> {
   const identity = podIdentity();
-  return new ProcessRuntime(root, log, identity, await PodSandbox.create({ root, client, log, identity }));
+  const sandbox = await PodSandbox.create({ root, client, log, identity });
+  sandbox.servicesIn = servicesIn;
+  return new ProcessRuntime(root, log, identity, sandbox);
 }
