@@ -5,7 +5,7 @@
 // `npm start` runs it: node IPAM, two process kubelets with pod networks, the replicaset and
 // endpointslice controllers, one kube-proxy per node. Needs root (CI runs as root).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
@@ -76,6 +76,7 @@ const scriptPod = (name: string, node: string, script: string[], args: string[])
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
   spec: {
     nodeName: node, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+    ...(name === 'dns-default' ? { dnsPolicy: 'Default' } : {}),
     containers: [{ name: 'get', image: 'python', command: [PY, '-c', script.join('\n'), ...args] }],
   },
 });
@@ -136,6 +137,14 @@ const hostGet = (host: string, port: number): Promise<string> => new Promise((re
   req.end();
 });
 
+/** The host's resolv.conf: its search domains (after the cluster's) and nameservers. */
+const hostResolv = (): string[] => (existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '').split('\n').map((l) => l.replace(/[#;].*$/, '').trim());
+const hostSearch = (): string => {
+  const last = hostResolv().filter((l) => /^(search|domain)\s/.test(l)).at(-1);
+  return last ? ` ${last.split(/\s+/).slice(1).join(' ')}` : '';
+};
+const hostNameservers = (): string[] => hostResolv().filter((l) => /^nameserver\s/.test(l)).map((l) => `nameserver ${l.split(/\s+/)[1]}`);
+
 const readyPods = async (): Promise<string[]> => {
   const pods = await getJson('get', 'pods', '-l', 'app=web');
   return (pods.items as Json[])
@@ -187,6 +196,48 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
     expect(lines[0]).toBe(`VARS ${vip} 80 tcp://${vip}:80 ${vip}`);
     expect(replicas).toContain(lines[1].slice('ANSWER '.length));
     expect(lines[2]).toBe('KUBERNETES True True');
+  });
+
+  test('pods resolve Services by name through their node\'s cluster DNS: short and full names, a headless Service\'s named pod, the host\'s resolv.conf for dnsPolicy Default', async () => {
+    // A headless Service and a pod named into it (hostname + subdomain, as a StatefulSet's pods are).
+    await apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432 }] } });
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', labels: { app: 'db' } }, spec: { nodeName: 'proxy-a', hostname: 'db-0', subdomain: 'db', terminationGracePeriodSeconds: 1, containers: [{ name: 'db', image: 'postgres', command: ['sleep', '600'] }] } });
+    const dbIP = await until('db-0 has an IP and is Ready', async () => {
+      const p = await getJson('get', 'pod', 'db-0');
+      return (p.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True') && (p.status.podIP as string);
+    }, 60_000);
+    await until('db-0 in the db EndpointSlice', async () => (await cp.k('get', 'endpointslices', '-l', 'kubernetes.io/service-name=db', '-o', 'jsonpath={.items[*].endpoints[*].hostname}')).includes('db-0'));
+    const script = [
+      'import socket, urllib.request',
+      'conf = open("/etc/resolv.conf").read()',
+      'print("SEARCH", [l for l in conf.splitlines() if l.startswith("search")][0], flush=True)',
+      'print("OPTIONS", [l for l in conf.splitlines() if l.startswith("options")][0], flush=True)',
+      'for n in ["web", "web.default", "web.default.svc", "web.default.svc.cluster.local", "db-0.db", "db.default.svc.cluster.local"]:',
+      '    print("NAME", n, socket.gethostbyname(n), flush=True)',
+      'print("ANSWER", urllib.request.urlopen("http://web/index.html", timeout=5).read().decode().strip(), flush=True)',
+      'try:',
+      '    socket.gethostbyname("nope.default.svc.cluster.local")',
+      '    print("NOPE resolved")',
+      'except socket.gaierror as e:',
+      '    print("NOPE", e.errno == socket.EAI_NONAME, flush=True)',
+    ];
+    const lines = await runScript('dns-client', 'proxy-b', script, []);
+    await cp.k('delete', 'pod', 'dns-client', '--wait=false');
+    expect(lines).toEqual([
+      'SEARCH search default.svc.cluster.local svc.cluster.local cluster.local' + hostSearch(),
+      'OPTIONS options ndots:5',
+      `NAME web ${vip}`, `NAME web.default ${vip}`, `NAME web.default.svc ${vip}`, `NAME web.default.svc.cluster.local ${vip}`,
+      `NAME db-0.db ${dbIP}`, `NAME db.default.svc.cluster.local ${dbIP}`,
+      expect.stringMatching(/^ANSWER /),
+      'NOPE True',
+    ]);
+    expect(replicas).toContain(lines[8].slice('ANSWER '.length));
+
+    // dnsPolicy Default: the node's own resolv.conf, as the kubelet reads it.
+    const plain = await runScript('dns-default', 'proxy-b', ['print(open("/etc/resolv.conf").read(), flush=True)'], []);
+    await cp.k('delete', 'pod', 'dns-default', '--wait=false');
+    expect(plain.filter((l) => l.startsWith('nameserver'))).toEqual(hostNameservers());
+    await cp.k('delete', 'pod,service', 'db-0', 'db', '--wait=false').catch(() => undefined);
   });
 
   test('the VIP answers from the host, and the node port on the node\'s addresses', async () => {

@@ -19,6 +19,7 @@ export const SERVICES = core('services');
 export const EVENTS = core('events');
 export const DEPLOYMENTS = apps('deployments');
 export const REPLICASETS = apps('replicasets');
+export const ENDPOINTSLICES: ResourceCoordinates = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
 export const LEASES: ResourceCoordinates = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
 export const STATEFULSETS = apps('statefulsets');
 export const DAEMONSETS = apps('daemonsets');

@@ -136,6 +136,13 @@ describe('the Node authorizer', () => {
     expect(as('create', 'serviceaccounts', { name: 'default', subresource: 'token' })).toBe(true);
   });
 
+  it('reads every Service and EndpointSlice (its pods\' Service variables and cluster DNS), writes none', () => {
+    expect(as('list', 'services', { namespace: '' })).toBe(true);
+    expect(as('watch', 'endpointslices', { apiGroup: 'discovery.k8s.io', namespace: '' })).toBe(true);
+    expect(as('create', 'endpointslices', { apiGroup: 'discovery.k8s.io' })).toBe(false);
+    expect(as('delete', 'services', { name: 'web' })).toBe(false);
+  });
+
   it('writes only its own Node and the status of its pods', () => {
     expect(as('patch', 'nodes', { namespace: '', name: 'n1', subresource: 'status' })).toBe(true);
     expect(as('patch', 'nodes', { namespace: '', name: 'n2' })).toBe(false);

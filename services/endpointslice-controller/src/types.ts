@@ -1,10 +1,9 @@
 // The shapes this controller reads and writes (v1 Service, v1 Pod, v1 Endpoints,
 // discovery.k8s.io/v1 EndpointSlice), only the fields it uses. Objects arrive validated by the gateway.
-import { PODS, SERVICES, type KubeObject, type ResourceCoordinates } from '@keelson/api';
+import { ENDPOINTSLICES, PODS, SERVICES, type KubeObject, type ResourceCoordinates } from '@keelson/api';
 
-export { PODS, SERVICES };
+export { ENDPOINTSLICES, PODS, SERVICES };
 export const ENDPOINTS: ResourceCoordinates = { group: '', version: 'v1', resource: 'endpoints' };
-export const ENDPOINTSLICES: ResourceCoordinates = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
 
 /** discovery.LabelServiceName: the Service a slice belongs to. */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

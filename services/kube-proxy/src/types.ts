@@ -1,9 +1,8 @@
 // The shapes kube-proxy reads (v1 Service, v1 Pod, v1 Node, discovery.k8s.io/v1 EndpointSlice),
 // only the fields it uses. Objects arrive validated by the gateway.
-import { NODES, PODS, SERVICES, type KubeObject, type ResourceCoordinates } from '@keelson/api';
+import { ENDPOINTSLICES, NODES, PODS, SERVICES, type KubeObject } from '@keelson/api';
 
-export { NODES, PODS, SERVICES };
-export const ENDPOINTSLICES: ResourceCoordinates = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
+export { ENDPOINTSLICES, NODES, PODS, SERVICES };
 
 /** discovery.LabelServiceName: the Service a slice belongs to. */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

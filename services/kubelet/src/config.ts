@@ -54,6 +54,13 @@ export interface KubeletConfig {
   podNetwork: 'auto' | 'host';
   /** KEELSON_KUBELET_POD_CIDR_WAIT_MS [10000]: how long the first pod waits for the Node's podCIDR before pods use the host network. */
   podCidrWaitMs: number;
+  /**
+   * KEELSON_KUBELET_CLUSTER_DNS [true]: serve cluster DNS on the pod bridge's address (dns/) and
+   * make it sandboxed pods' nameserver (dnsPolicy ClusterFirst); false: pods get the host's resolv.conf.
+   */
+  clusterDns: boolean;
+  /** KEELSON_CLUSTER_DOMAIN [cluster.local]: the DNS domain of the cluster (kubelet's --cluster-domain). */
+  clusterDomain: string;
   /** KEELSON_KUBELET_AUTH_TOKEN (or _FILE, its first line): when set, the log server requires `Authorization: Bearer <it>` (the gateway's token). */
   authToken?: string;
 }
@@ -92,6 +99,12 @@ export const kubeletConfig: ConfigReader<KubeletConfig> = (env) => {
       ?? env.parsed<string | undefined>('KEELSON_KUBELET_AUTH_TOKEN_FILE', undefined, 'a readable token file', (f) => readFileSync(f, 'utf8').split('\n')[0].trim() || undefined),
     podNetwork: env.oneOf<'auto' | 'host'>('KEELSON_KUBELET_POD_NETWORK', ['auto', 'host'], 'auto'),
     podCidrWaitMs: env.integer('KEELSON_KUBELET_POD_CIDR_WAIT_MS', 10_000, { min: 0 }),
+    clusterDns: env.boolean('KEELSON_KUBELET_CLUSTER_DNS', true),
+    clusterDomain: env.parsed('KEELSON_CLUSTER_DOMAIN', 'cluster.local', 'a DNS domain (labels of letters, digits and -)', (v) => {
+      const d = v.toLowerCase().replace(/\.$/, '');
+      if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(d)) throw new Error('not a domain');
+      return d;
+    }),
     podPidsLimit: env.integer('KEELSON_KUBELET_POD_PIDS_LIMIT', 4096, { min: -1 }),
     shutdownGraceMs: env.number('KEELSON_KUBELET_SHUTDOWN_GRACE_SECONDS', 8, { min: 0 }) * 1000,
   };

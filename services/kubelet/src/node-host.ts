@@ -1,7 +1,7 @@
 // Wires one kubelet process onto its Manager: one Kubelet per node it hosts (one with the
 // process runtime, NODE_COUNT simulated ones), the pod informer that feeds them, the log
 // server, and a NodeAgent per node registering the Node and heartbeating its Lease.
-import { SERVICES } from '@keelson/api';
+import { ENDPOINTSLICES, SERVICES } from '@keelson/api';
 import { EventRecorder, type Manager } from '@keelson/controller-runtime';
 import type { KubeletConfig } from './config';
 import { Kubelet } from './kubelet';
@@ -21,6 +21,8 @@ import { GarbageSweep } from './runtime/sweep/garbage-sweep';
 import { cgroupSweeper, podStateSweeper } from './runtime/sweep/sweepers';
 import { statsRoute } from './stats/stats-server';
 import { hostProvisionedNodes } from './runtime/simulated/host-provisioned';
+import { ClusterZone } from './dns/cluster-zone';
+import { ClusterDnsServer } from './dns/dns-server';
 
 export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<void> {
   const log = mgr.log.child({ node: cfg.nodeName });
@@ -33,6 +35,18 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
   const processRuntime = services && (await sandboxedProcessRuntime(cfg.root, mgr.client, log, (ns) => services.cache.byNamespace(ns)));
   // Each process pod's own network namespace and IP from the Node's podCIDR (runtime/network/).
   const podNetwork = processRuntime && (await attachPodNetwork(processRuntime, cfg, mgr.client, log));
+  // Cluster DNS for this node's pods, on the bridge's address (dns/): names of Services and
+  // their endpoints from these informers, other names relayed to the host's nameservers.
+  const slices = podNetwork && cfg.clusterDns ? mgr.informer(ENDPOINTSLICES) : undefined;
+  const dns = services && slices && new ClusterDnsServer({
+    log,
+    zone: new ClusterZone(cfg.clusterDomain, {
+      service: (ns, name) => services.cache.getByName(ns, name),
+      services: () => services.cache.list(),
+      slicesOf: (ns, name) => slices.cache.byNamespace(ns).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name),
+    }),
+  });
+  if (podNetwork && dns) podNetwork.dns = { server: dns, domain: cfg.clusterDomain };
   // Pod and container cgroups: resources.limits, QoS tiers, OOMKilled (runtime/cgroups/).
   const cgroups = processRuntime && (await PodCgroups.create({ nodeName: cfg.nodeName, stateDir: cfg.root, log, identity: podIdentity(), podPidsLimit: cfg.podPidsLimit }));
   if (processRuntime && cgroups) processRuntime.cgroups = cgroups;
@@ -116,6 +130,7 @@ export async function setupKubelet(mgr: Manager, cfg: KubeletConfig): Promise<vo
       await processRuntime?.shutdown();
       await cgroups?.shutdown();
       await podNetwork?.shutdown();
+      await dns?.close();
       writer.close();
       streaming.close();
       await logs.stop();

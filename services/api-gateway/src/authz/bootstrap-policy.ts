@@ -164,6 +164,7 @@ export const SERVICE_RULES: Record<string, PolicyRule[]> = {
     rule([''], ['pods'], [...READ, 'delete']),
     rule([''], ['pods/status'], ['patch', 'update']),
     rule([''], ['services', 'endpoints'], READ),
+    rule(['discovery.k8s.io'], ['endpointslices'], READ), // its pods' cluster DNS
     rule([''], ['secrets', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts'], ['get']),
     rule([''], ['serviceaccounts/token'], ['create']),
     rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),

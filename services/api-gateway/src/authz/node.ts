@@ -1,6 +1,6 @@
 // The Node authorizer (plugin/pkg/auth/authorizer/node) with the NodeRestriction rules folded in
 // where the request path names the object: a kubelet (`system:node:<name>` in `system:nodes`)
-// reads nodes, pods, services and endpoints, reads the secrets, configmaps, claims and service
+// reads nodes, pods, services, endpoints and endpoint slices, reads the secrets, configmaps, claims and service
 // accounts (and requests tokens for the service accounts) of pods bound to its node, and writes
 // only its own Node, its own Lease in kube-node-lease, the status of pods bound to it, and
 // events. Creates (no name in the path) are checked on the body by nodeRestriction().
@@ -96,6 +96,8 @@ export class NodeAuthorizer {
       if (['create', 'update', 'patch'].includes(a.verb)) return allow('events');
     }
     if (g === '' && (r === 'services' || r === 'endpoints') && READ.has(a.verb)) return allow('services are readable by every node');
+    // Keelson's kubelet serves its pods' cluster DNS (a headless Service's names are its endpoints).
+    if (g === 'discovery.k8s.io' && r === 'endpointslices' && READ.has(a.verb)) return allow('endpoint slices are readable by every node (its cluster DNS)');
     if ((g === 'authentication.k8s.io' && r === 'tokenreviews') || (g === 'authorization.k8s.io' && r === 'subjectaccessreviews')) {
       if (a.verb === 'create') return allow('the kubelet authenticates and authorizes its own API');
     }

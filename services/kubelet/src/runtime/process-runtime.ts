@@ -90,7 +90,7 @@ export class ProcessRuntime implements Runtime {
     let start: SandboxedStart = { argv, env: {}, asRoot: false };
     try {
       if (handOff) start = { ...start, argv: handOff };
-      if (this.sandbox) start = await this.sandbox.prepare(pod, container, start.argv, podIP, cwd);
+      if (this.sandbox) start = await this.sandbox.prepare(pod, container, start.argv, podIP, cwd, this.network?.clusterDns());
     } catch (err) {
       if (err instanceof ContainerConfigError) throw new StartContainerError('CreateContainerConfigError', err.message);
       if (err instanceof PodSandboxError) throw err; // not the container's failure: the pod's sync is retried

@@ -22,6 +22,7 @@ import { ProcessRuntime } from '../runtime/process-runtime';
 import { fetchEnvSources, type EnvSources } from '../runtime/env-sources';
 import { podServiceEnv, serviceVariables } from '../runtime/service-env';
 import { PodSandboxes } from '../runtime/sandbox/pod-sandboxes';
+import type { ClusterDns } from '../runtime/sandbox/resolv-conf';
 import { containerUser, type ContainerUser } from '../runtime/sandbox/security-context';
 import type { Container, Pod } from '../types';
 import { ProjectedVolumes, volumeSourceApi, type VolumeSourceApi } from './projected-token';
@@ -44,7 +45,7 @@ export interface SandboxedStart {
 /** The hook the process runtime calls (runtime/process-runtime.ts). */
 export interface ContainerSandbox {
   /** Throws ContainerConfigError (CreateContainerConfigError) for a securityContext kube refuses. */
-  prepare(pod: Pod, container: Container, argv: string[], podIP?: string, workingDir?: string): Promise<SandboxedStart>;
+  prepare(pod: Pod, container: Container, argv: string[], podIP?: string, workingDir?: string, clusterDns?: ClusterDns): Promise<SandboxedStart>;
   /** The ConfigMaps and Secrets the container's env reads (runtime/env-sources.ts). */
   envSources?(pod: Pod, container: Container): Promise<EnvSources>;
   /** Containers of the pod survived a kubelet restart: their volumes are refreshed and renewed again. */
@@ -111,7 +112,7 @@ export class PodSandbox implements ContainerSandbox {
     return this.servicesIn ? { ...sources, services: podServiceEnv(pod, this.servicesIn) } : sources;
   }
 
-  async prepare(pod: Pod, container: Container, argv: string[], podIP = '127.0.0.1', workingDir = '/'): Promise<SandboxedStart> {
+  async prepare(pod: Pod, container: Container, argv: string[], podIP = '127.0.0.1', workingDir = '/', clusterDns?: ClusterDns): Promise<SandboxedStart> {
     const user = containerUser(pod, container, this.identity);
     const dirs = await this.volumes.setUp(pod);
     const env = { ...this.apiEnv };
@@ -129,7 +130,7 @@ export class PodSandbox implements ContainerSandbox {
       mounts.push({ source, target: m.mountPath, readOnly: m.readOnly === true });
     }
     if (this.pods && user) {
-      const holder = await this.pods.ensure(pod, podIP);
+      const holder = await this.pods.ensure(pod, podIP, clusterDns);
       return { argv: this.pods.enterArgv(holder, { workingDir, uid: user.uid, gid: user.gid, groups: user.groups, staging: this.pods.volumesDir(pod.metadata.uid ?? ''), mounts }, argv), env, asRoot: true };
     }
     if (mounts.length === 0) return { argv, env, asRoot: false, identity: user };

@@ -30,6 +30,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@keelson/telemetry';
+import type { ClusterDns } from '../sandbox/resolv-conf';
 import type { Pod } from '../../types';
 import { ApiRelay, loopbackApi, POD_API_SCRIPT, podApiRules, type ApiEndpoint } from './api-access';
 import { run, succeeds, type CommandError } from './commands';
@@ -90,6 +91,9 @@ export interface PodNetworksOptions {
 }
 
 export class PodNetworks implements PodNetworkCleanup {
+  /** The node's cluster DNS server (dns/dns-server.ts), served on the bridge's address once it is up. */
+  dns?: { server: { listen(address: string): Promise<void> }; domain: string };
+  private dnsAddress?: string;
   private readonly records = new Map<string, PodNetworkRecord>();
   private readonly bridge: string;
   private readonly comment: string;
@@ -373,6 +377,17 @@ export class PodNetworks implements PodNetworkCleanup {
     if (await succeeds('iptables', ['--version'])) await ensureRule('iptables', 'nat', 'POSTROUTING', ['-s', cidr, '!', '-o', 'kb+', ...tag, '-j', 'MASQUERADE']);
     else this.opts.log.warn('iptables not found: pods reach other nodes on this machine, but not beyond it, and not past a DROP forward policy');
     if (this.relay) await this.relay.listen(gatewayOf(cidr)).catch((err: unknown) => this.opts.log.warn('pods cannot reach the API: the relay on the bridge failed', { err: String(err) }));
+    if (this.dns) {
+      await this.dns.server.listen(gatewayOf(cidr)).then(
+        () => { this.dnsAddress = gatewayOf(cidr); },
+        (err: unknown) => this.opts.log.warn('pods get the host\'s resolv.conf: the cluster DNS server on the bridge failed', { err: String(err) }),
+      );
+    }
+  }
+
+  /** Where this node serves cluster DNS to its pods (undefined until the bridge is up, or without it). */
+  clusterDns(): ClusterDns | undefined {
+    return this.dns && this.dnsAddress ? { servers: [this.dnsAddress], domain: this.dns.domain } : undefined;
   }
 
   private async readRecord(uid: string): Promise<PodNetworkRecord | undefined> {

@@ -20,6 +20,7 @@ import type { Logger } from '@keelson/telemetry';
 import type { Pod } from '../../types';
 import { planVolume } from '../../volumes/volume-kinds';
 import { hostsFile, podHostname } from './hostname';
+import { podResolvConf, type ClusterDns } from './resolv-conf';
 import { ENTER, HOLDER, READY_LINE, SYSTEM_DIRS } from './scripts';
 
 /** How a container enters its pod's sandbox. */
@@ -87,7 +88,8 @@ export class PodSandboxes {
   }
 
   /** The pod's holder, started (or adopted after a kubelet restart) if need be; returns its pid. */
-  async ensure(pod: Pod, podIP: string): Promise<number> {
+  /** `clusterDns`: this node's cluster DNS server for the pod's resolv.conf (resolv-conf.ts), if served. */
+  async ensure(pod: Pod, podIP: string, clusterDns?: ClusterDns): Promise<number> {
     const uid = pod.metadata.uid ?? '';
     const known = this.holders.get(uid) ?? (await this.readRecord(uid));
     if (known && (await procStartTime(known.pid)) === known.procStart) {
@@ -96,7 +98,7 @@ export class PodSandboxes {
     }
     let p = this.pending.get(uid);
     if (!p) {
-      p = this.start(pod, podIP).catch((err: unknown) => {
+      p = this.start(pod, podIP, clusterDns).catch((err: unknown) => {
         throw err instanceof PodSandboxError ? err : new PodSandboxError(`failed to create the pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
       }).finally(() => this.pending.delete(uid));
       this.pending.set(uid, p);
@@ -143,7 +145,7 @@ export class PodSandboxes {
     return join(this.volumesDir(uid), 'kubernetes.io~host-path', volume);
   }
 
-  private async start(pod: Pod, podIP: string): Promise<HolderRecord> {
+  private async start(pod: Pod, podIP: string, clusterDns: ClusterDns | undefined): Promise<HolderRecord> {
     const uid = pod.metadata.uid ?? '';
     const dir = this.dir(uid);
     const podRoot = join(this.root, 'pods', uid, 'root');
@@ -157,7 +159,7 @@ export class PodSandboxes {
     const hostname = podHostname(pod);
     await writeFile(join(etc, 'hostname'), `${hostname}\n`);
     await writeFile(join(etc, 'hosts'), hostsFile(pod, podIP));
-    await writeFile(join(etc, 'resolv.conf'), await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+    await writeFile(join(etc, 'resolv.conf'), podResolvConf(pod, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), clusterDns));
     const binds: [string, string][] = [[podRoot, podRoot], [volumes, volumes]];
     for (const v of (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).map((x) => planVolume(x as Record<string, unknown>))) {
       if (v?.kind === 'hostPath') binds.push([v.path, this.hostPathStage(uid, v.name)]);
