@@ -142,6 +142,15 @@ describe('node IPAM and the pod network', () => {
     }
   });
 
+  test('a pod\'s server binds port 80 as its unprivileged user (ip_unprivileged_port_start=0 in its namespace, as containerd and Docker set it)', async () => {
+    await apply(pod('port80', 'net-a', [{ name: 'web', command: ['/bin/sh', '-c', `id -u > index.html && exec ${PY} -m http.server 80`] }]));
+    const ip = (await running('port80')).status.podIP as string;
+    await apply(client('client-80', 'net-b', [`http://${ip}/index.html`]));
+    // The server runs as the pod identity (not root) and answers on :80.
+    expect(await logsWhenDone('client-80')).toMatch(new RegExp(`^http://${ip.replace(/\./g, '\\.')}/index.html [1-9]\\d*$`, 'm'));
+    expect((await getJson('get', 'pod', 'port80')).status.containerStatuses[0].restartCount).toBe(0);
+  });
+
   test('the containers of one pod share localhost; its IP is not the host\'s', async () => {
     await apply(pod('pair', 'net-b', [
       { name: 'server', command: ['/bin/sh', '-c', `echo from-the-sidecar > index.html && exec ${PY} -m http.server 8081 --bind 127.0.0.1`] },

@@ -325,6 +325,9 @@ export class PodNetworks implements PodNetworkCleanup {
       'link set eth0 up',
       `route add default via ${gatewayOf(rec.podCIDR!)} dev eth0`,
     ].join('\n') + '\n');
+    // Any port is the pod's own to bind, as containerd's CRI and Docker set it in every pod's
+    // namespace: a server on :80 runs as the pod's unprivileged user (the sysctl is per netns).
+    await run('ip', ['netns', 'exec', rec.netns!, '/bin/sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start']).catch((err: unknown) => this.opts.log.warn('ports below 1024 stay privileged in this pod', { pod: rec.uid, err: String(err) }));
     // The API on the host's loopback, at the same 127.0.0.1:<port> the pod is told (api-access.ts).
     if (this.api) await run('nsenter', [`--net=${join(NETNS_DIR, rec.netns!)}`, '--', '/bin/sh', '-c', POD_API_SCRIPT], podApiRules(rec.ip!, gatewayOf(rec.podCIDR!), this.api.port, await this.apiService()));
   }
