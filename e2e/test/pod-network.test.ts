@@ -162,7 +162,7 @@ describe('node IPAM and the pod network', () => {
     await expect(fetch('http://127.0.0.1:8081/index.html')).rejects.toThrow();
   });
 
-  test('a pod reaches the API at KUBERNETES_SERVICE_HOST:PORT (the gateway on the host\'s loopback) and at the kubernetes Service\'s cluster IP, verifying its certificate', async () => {
+  test('a pod reaches the API at KUBERNETES_SERVICE_HOST:PORT (the gateway on the host\'s loopback), at the kubernetes Service\'s cluster IP and at https://kubernetes.default.svc, verifying its certificate', async () => {
     const vip = (await getJson('get', 'service', 'kubernetes', '-n', 'default')).spec.clusterIP as string;
     expect(vip).toMatch(/^\d+\.\d+\.\d+\.1$/);
     await apply(pod('api-caller', 'net-a', [{
@@ -173,7 +173,7 @@ describe('node IPAM and the pod network', () => {
         // As in-cluster clients do: the cluster CA, the host name checked, the pod's token.
         "ctx = ssl.create_default_context(cafile=sa + 'ca.crt')",
         "auth = {'Authorization': 'Bearer ' + open(sa + 'token').read()}",
-        'for host in ["%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"]), sys.argv[1] + ":443"]:',
+        'for host in ["%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"]), sys.argv[1] + ":443", "kubernetes.default.svc"]:',
         '    url = "https://%s/version" % host',
         '    for i in range(50):',
         '        try:',
@@ -188,6 +188,8 @@ describe('node IPAM and the pod network', () => {
     // A pod's own 127.0.0.1 has nothing listening, and kube-proxy is not running here: both reach the gateway through the kubelet's relay.
     expect(out).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/version answered 200$/m);
     expect(out).toContain(`https://${vip}:443/version answered 200`);
+    // By name, as clients that are not told KUBERNETES_SERVICE_HOST do: the node's cluster DNS answers the cluster IP.
+    expect(out).toContain('https://kubernetes.default.svc/version answered 200');
   });
 
   test('a hostNetwork pod keeps the host network', async () => {
