@@ -80,8 +80,9 @@ interface DeployRun {
   /** CPU seconds each process used in that phase, largest first. */
   applyCpu: [string, number][];
   rolloutSeconds: number;
-  /** Stage rows of apply → all Ready, with KEELSON_BENCH_TIMELINE=1. */
+  /** Stage rows of apply → all Ready, and the machine's busy % per half second, with KEELSON_BENCH_TIMELINE=1. */
   timeline?: Array<Array<string | number>>;
+  busy?: Array<[string, number]>;
   api: RunStats;
   raw: RunStats;
 }
@@ -132,13 +133,14 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     const applyCpu = cpuBetween(cpuBefore, treeCpuSeconds());
     const applyRequests = requestRows(before, await apiRequestCounts(cp), REPLICAS);
     const stages = timeline?.rows(REPLICAS);
+    const busy = timeline?.busy();
     await timeline?.close();
 
     t0 = Date.now();
     await cp.k('set', 'image', 'deployment/bench', 'main=busybox:1.37');
     await waitComplete(client, 600_000);
     const rolloutSeconds = (Date.now() - t0) / 1000;
-    return { createSeconds, applyRequests, applyWrites: writesIn(applyRequests), applyCpu, rolloutSeconds, api, raw, ...(stages ? { timeline: stages } : {}) };
+    return { createSeconds, applyRequests, applyWrites: writesIn(applyRequests), applyCpu, rolloutSeconds, api, raw, ...(stages ? { timeline: stages, busy } : {}) };
   } finally {
     etcd.close();
     client.close();
@@ -166,6 +168,7 @@ export async function runDeployBench(): Promise<void> {
   if (off.timeline) {
     process.stdout.write('\nPods through each stage, apply → all Ready (untraced run, from the relay\'s events):\n');
     printTable(TIMELINE_HEADER, off.timeline);
+    process.stdout.write(`machine busy (both cores), per half second: ${(off.busy ?? []).map(([t, b]) => `${t} ${b} %`).join(', ')}\n`);
   }
   const services = [...new Set(otlp.spans.map((s) => s.service))].sort();
   process.stdout.write(`tracing on: ${otlp.spans.length} spans in ${new Set(otlp.spans.map((s) => s.traceId)).size} traces from ${services.join(', ')} (ratio = traced / untraced pods per second; goal >= 0.9)\n`);

@@ -2,6 +2,7 @@
 // when 10 %, 50 %, 90 % and all of the pods were created, bound and Ready, in ms after apply.
 // It shows which stage trails which (a controller's queue, not its CPU). Off by default: one more
 // subscriber costs the NATS server and this process a little.
+import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import type { SecuredNatsConnectOptions } from '@keelson/testing';
 
@@ -18,6 +19,9 @@ interface PodEvent {
 export class PodTimeline {
   private readonly seen: Record<Stage, Map<string, number>> = { created: new Map(), bound: new Map(), ready: new Map() };
   private t0 = 0;
+  /** Machine CPU samples (ms after apply, busy jiffies, all jiffies) every 100 ms from begin(). */
+  private cpu: Array<[number, number, number]> = [];
+  private sampler?: NodeJS.Timeout;
 
   private constructor(private readonly nc: NatsConnection, private readonly app: string) {}
 
@@ -37,6 +41,22 @@ export class PodTimeline {
   begin(): void {
     this.t0 = Date.now();
     for (const s of STAGES) this.seen[s].clear();
+    this.cpu = [[0, ...jiffies()]];
+    this.sampler = setInterval(() => this.cpu.push([Date.now() - this.t0, ...jiffies()]), 100);
+  }
+
+  /** How busy the machine's cores were in each half second after apply (0–100 %). */
+  busy(): Array<[string, number]> {
+    clearInterval(this.sampler);
+    const out: Array<[string, number]> = [];
+    let from = this.cpu[0];
+    for (const c of this.cpu) {
+      if (c[0] - from[0] < 500 && c !== this.cpu.at(-1)) continue;
+      const total = c[2] - from[2];
+      if (total > 0) out.push([`${(from[0] / 1000).toFixed(1)}–${(c[0] / 1000).toFixed(1)} s`, Math.round((100 * (c[1] - from[1])) / total)]);
+      from = c;
+    }
+    return out;
   }
 
   private record(e: PodEvent, at: number): void {
@@ -60,6 +80,14 @@ export class PodTimeline {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sampler);
     await this.nc.close();
   }
+}
+
+/** /proc/stat's first line: busy (all but idle and iowait) and all jiffies. */
+function jiffies(): [number, number] {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const all = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return [all - f[3] - f[4], all];
 }
