@@ -210,3 +210,43 @@ test('the kubelet\'s streaming endpoint refuses a caller without the gateway\'s 
   });
   expect(status).toBe(401);
 });
+
+describe('kubectl debug: ephemeral containers (pods/ephemeralcontainers)', () => {
+  test('kubectl debug -i adds a container to a running pod, in its sandbox: it sees the target\'s processes, takes stdin, and is never restarted', async () => {
+    const r = await cp.kubectl(['debug', '-i', 'box', '--image=debian', '--container=dbg', '--target=main', '--', 'sh'], { input: 'echo "debug on $HOSTNAME"\nps -eo args | grep -c "^sleep 3600"\nexit 7\n' });
+    expect(r.stdout).toContain('debug on box');
+    expect(r.stdout).toMatch(/^1$/m); // the target's `sleep 3600`, seen from the debug container
+    const pod = await until('dbg terminated', async () => {
+      const p = JSON.parse(await cp.k('get', 'pod', 'box', '-o', 'json')) as { spec: Json; status: { ephemeralContainerStatuses?: Array<Record<string, any>>; containerStatuses: Array<Record<string, any>> } };
+      return p.status.ephemeralContainerStatuses?.[0]?.state?.terminated && p;
+    });
+    expect(pod.spec.ephemeralContainers).toEqual([expect.objectContaining({ name: 'dbg', image: 'debian', stdin: true, targetContainerName: 'main' })]);
+    expect(pod.status.ephemeralContainerStatuses![0]).toMatchObject({ name: 'dbg', restartCount: 0, state: { terminated: { exitCode: 7 } } });
+    // The pod goes on as before: Running, Ready, its own container untouched.
+    expect(pod.status.containerStatuses[0]).toMatchObject({ name: 'main', ready: true, restartCount: 0 });
+    expect(await cp.k('logs', 'box', '-c', 'dbg')).toContain('debug on box');
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((JSON.parse(await cp.k('get', 'pod', 'box', '-o', 'json')) as { status: { ephemeralContainerStatuses: Array<{ restartCount: number }> } }).status.ephemeralContainerStatuses[0].restartCount).toBe(0);
+  });
+
+  test('the API keeps ephemeral containers to their subresource, as kube validates them', async () => {
+    const path = '/api/v1/namespaces/default/pods/box/ephemeralcontainers';
+    const current = JSON.parse((await cp.request('GET', path)).body) as { metadata: Json; spec: { ephemeralContainers: Json[] } };
+    const put = (ephemeralContainers: Json[]) => cp.request('PUT', path, { body: JSON.stringify({ ...current, spec: { ...current.spec, ephemeralContainers } }), headers: { 'content-type': 'application/json' } });
+    const reasonOf = (r: { status: number; body: string }) => ({ status: r.status, causes: (JSON.parse(r.body) as { details?: { causes?: Array<{ field: string; message: string }> } }).details?.causes?.map((c) => `${c.field}: ${c.message}`) });
+    const existing = current.spec.ephemeralContainers;
+    expect(reasonOf(await put([]))).toEqual({ status: 422, causes: ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be removed'] });
+    expect(reasonOf(await put([{ ...existing[0], image: 'busybox' }]))).toEqual({ status: 422, causes: ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed'] });
+    expect(reasonOf(await put([...existing, { name: 'p', image: 'debian', ports: [{ containerPort: 80 }] }]))).toMatchObject({ status: 422, causes: ['spec.ephemeralContainers[1].ports: Forbidden: cannot be set for an Ephemeral Container'] });
+    expect(reasonOf(await put([...existing, { name: 'main', image: 'debian' }]))).toMatchObject({ status: 422, causes: ['spec.ephemeralContainers[1].name: Duplicate value: "main"'] });
+    expect(reasonOf(await put([...existing, { name: 't', image: 'debian', targetContainerName: 'nope' }]))).toMatchObject({ status: 422, causes: ['spec.ephemeralContainers[1].targetContainerName: Not found: "nope"'] });
+    // Not through the pod itself, and not on create.
+    const r = await cp.kubectl(['patch', 'pod', 'box', '--type=json', '-p', '[{"op":"add","path":"/spec/ephemeralContainers/-","value":{"name":"sneak","image":"debian"}}]']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Forbidden: pod updates may not change fields other than/);
+    const created = await cp.kubectl(['apply', '-f', '-'], { input: pod('born-with-one', { command: ['sleep', '60'] }, { ephemeralContainers: [{ name: 'e', image: 'debian' }] }) });
+    expect(created.stderr).toContain('spec.ephemeralContainers: Forbidden: cannot be set on create');
+    // Nothing changed: the one ephemeral container is still there, as it was.
+    expect((JSON.parse((await cp.request('GET', path)).body) as { spec: { ephemeralContainers: Json[] } }).spec.ephemeralContainers).toEqual(existing);
+  });
+});

@@ -248,13 +248,14 @@ export function prepareForCreateInPlace(out: KubeObject, info: ResourceInfo): Ku
  * PrepareForUpdate (main resource) or the status strategy's (subresource
  * 'status'), plus BeforeUpdate's metadata carry-over. Returns a copy of newObj.
  */
-export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: ResourceInfo, subresource?: 'status'): KubeObject {
+export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: ResourceInfo, subresource?: UpdateSubresource): KubeObject {
   return prepareForUpdateInPlace(structuredClone(newObj), oldObj, info, subresource);
 }
 
 /** prepareForUpdate on `out` itself (a caller that owns it), returning it; `oldObj` is only read. */
-export function prepareForUpdateInPlace(out: KubeObject, oldObj: KubeObject, info: ResourceInfo, subresource?: 'status'): KubeObject {
+export function prepareForUpdateInPlace(out: KubeObject, oldObj: KubeObject, info: ResourceInfo, subresource?: UpdateSubresource): KubeObject {
   if (!isRecord(out.metadata)) out.metadata = {};
+  if (subresource === 'ephemeralcontainers') return keepAllButEphemeralContainers(out, oldObj);
   const meta = out.metadata;
   const oldMeta = oldObj.metadata ?? {};
   const strategy = strategyFor(info);
@@ -281,6 +282,26 @@ export function prepareForUpdateInPlace(out: KubeObject, oldObj: KubeObject, inf
   if (strategy?.generation && !jsonEqual(out.spec, oldObj.spec)) {
     meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;
   }
+  return out;
+}
+
+/** The subresources whose writes keep part of the stored object (a pod's ephemeralcontainers: all but those). */
+export type UpdateSubresource = 'status' | 'ephemeralcontainers';
+
+/**
+ * podEphemeralContainersStrategy.PrepareForUpdate (dropNonEphemeralContainerUpdates): the stored
+ * pod with only spec.ephemeralContainers taken from the request (and its name, namespace,
+ * resourceVersion and uid, for the preconditions).
+ */
+function keepAllButEphemeralContainers(out: KubeObject, oldObj: KubeObject): KubeObject {
+  const eph = isRecord(out.spec) ? out.spec.ephemeralContainers : undefined;
+  const { name, namespace, resourceVersion, uid } = out.metadata;
+  for (const k of Object.keys(out)) delete (out as Json)[k];
+  Object.assign(out, structuredClone(oldObj));
+  for (const [k, v] of Object.entries({ name, namespace, resourceVersion, uid })) if (v !== undefined) (out.metadata as Json)[k] = v;
+  if (!isRecord(out.spec)) out.spec = {};
+  if (eph === undefined) delete out.spec.ephemeralContainers;
+  else out.spec.ephemeralContainers = eph;
   return out;
 }
 

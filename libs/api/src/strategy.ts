@@ -60,8 +60,11 @@ export interface KindStrategy {
    * after the generic one (status kept on main writes, spec kept on status writes). In place.
    */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource?: 'status'): void;
-  /** The kind's own rules (schema and ObjectMeta validation are generic); `old` on update. */
-  validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /**
+   * The kind's own rules (schema and ObjectMeta validation are generic); `old` on update, and
+   * the subresource written through (a pod's `ephemeralcontainers` has rules of its own).
+   */
+  validate?(obj: KubeObject, old?: KubeObject, subresource?: string): StatusCause[];
   /** `metadata.generation` starts at 1 and grows on every spec change. */
   generation?: boolean;
   /** Server-side printing; default NAME, AGE. */

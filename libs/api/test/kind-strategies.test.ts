@@ -45,6 +45,7 @@ test('the moved kinds keep their subresources, verbs and short names', () => {
     'binding:/Binding:create',
     'log:/Pod:get',
     'eviction:policy/Eviction:create',
+    'ephemeralcontainers:/Pod:get,patch,update',
   ]);
   expect(find('', 'serviceaccounts').subresources.map((s) => `${s.name}:${s.group}/${s.kind}`)).toEqual(['token:authentication.k8s.io/TokenRequest']);
   for (const resource of ['deployments', 'replicasets']) {

@@ -9,7 +9,7 @@ import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { launchInContainer } from './streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
-import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from './types';
+import { allContainers, type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodCondition, type PodStatus } from './types';
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -32,6 +32,8 @@ interface ContainerRun {
   restartCount: number;
   /** An init container (init-containers.ts): runs to success before the app containers. */
   init?: boolean;
+  /** An ephemeral container (kubectl debug): started once, never restarted, outside the pod's phase and readiness. */
+  ephemeral?: boolean;
   handle?: ContainerHandle;
   /** Set while stopping on purpose (liveness failure, pod deletion). */
   stopping?: boolean;
@@ -196,10 +198,12 @@ export class PodWorker {
   private async recover(): Promise<void> {
     const recovered = await this.deps.runtime.recover(this.pod);
     const init = new Set(this.pod.spec.initContainers ?? []);
-    for (const c of [...init, ...this.pod.spec.containers]) {
+    const ephemeral = new Set(this.pod.spec.ephemeralContainers ?? []);
+    for (const c of allContainers(this.pod)) {
       const saved = await this.deps.runtime.loadState(this.pod, c.name);
       const run = this.newRun(c, saved?.restartCount ?? 0);
       if (init.has(c)) run.init = true;
+      if (ephemeral.has(c)) run.ephemeral = true;
       if (saved?.lastTerminated) {
         // It ran and ended before: keep that as its last state, and whether it may restart.
         run.terminated = { ...saved.lastTerminated };
@@ -231,6 +235,14 @@ export class PodWorker {
     const initialized = await this.syncInit((ms) => (wakeIn = Math.min(wakeIn, ms)));
     for (const c of initialized ? this.pod.spec.containers : []) {
       const run = this.runs.get(c.name) ?? this.newRun(c, 0);
+      this.runs.set(c.name, run);
+      if (run.handle || run.done) continue;
+      const wait = await this.attempt(run);
+      if (wait > 0) wakeIn = Math.min(wakeIn, wait);
+    }
+    // Ephemeral containers (kubectl debug) start whenever they appear, once the pod has started.
+    for (const c of initialized ? (this.pod.spec.ephemeralContainers ?? []) : []) {
+      const run = this.runs.get(c.name) ?? { ...this.newRun(c, 0), ephemeral: true };
       this.runs.set(c.name, run);
       if (run.handle || run.done) continue;
       const wait = await this.attempt(run);
@@ -400,7 +412,8 @@ export class PodWorker {
   private afterExit(run: ContainerRun): boolean {
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     const code = run.terminated?.exitCode ?? 0;
-    if (run.init) run.done = isSidecar(run.spec) ? false : code === 0 || policy === 'Never'; // a failed init container restarts unless Never
+    if (run.ephemeral) run.done = true; // never restarted
+    else if (run.init) run.done = isSidecar(run.spec) ? false : code === 0 || policy === 'Never'; // a failed init container restarts unless Never
     else run.done = policy === 'Never' || (policy === 'OnFailure' && code === 0);
     return !run.done;
   }
@@ -466,6 +479,13 @@ export class PodWorker {
     const previous = this.conditions ?? (Array.isArray(this.pod.status?.conditions) ? this.pod.status.conditions : undefined);
     const startTime = typeof this.pod.status?.startTime === 'string' ? this.pod.status.startTime : this.startTime;
     const status = computePodStatus(this.pod, statuses, { hostIP: this.hostIP, podIP: this.podIP, startTime, now, previous, initStatuses });
+    const ephemeral = this.pod.spec.ephemeralContainers ?? [];
+    if (ephemeral.length) {
+      status.ephemeralContainerStatuses = ephemeral.map((c) => {
+        const r = this.runs.get(c.name);
+        return r ? this.containerStatus(r) : waitingStatus(c, 'ContainerCreating');
+      });
+    }
     this.conditions = status.conditions;
     this.deps.writeStatus(this.pod, status);
   }

@@ -50,6 +50,8 @@ export interface PodSpec {
   nodeName?: string;
   containers: Container[];
   initContainers?: Container[];
+  /** Added to a running pod through pods/ephemeralcontainers (kubectl debug); never restarted. */
+  ephemeralContainers?: Container[];
   restartPolicy?: RestartPolicy;
   terminationGracePeriodSeconds?: number;
 }
@@ -103,7 +105,13 @@ export interface PodStatus {
   startTime: string;
   containerStatuses: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   qosClass?: string;
+}
+
+/** Every container of the pod: init, app and ephemeral (names are unique across them). */
+export function allContainers(pod: Pod): Container[] {
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
 }
 
 export interface Pod extends KubeObject {

@@ -19,6 +19,8 @@ export interface ValidateOptions {
   unknownFields: UnknownFieldPolicy;
   /** The stored object, for updates. */
   old?: KubeObject;
+  /** The subresource an update goes through (status, ephemeralcontainers). */
+  subresource?: string;
 }
 
 export interface ValidationResult {
@@ -69,6 +71,6 @@ export function validateObject(obj: KubeObject, info: ResourceInfo, opts: Valida
   out.push(...validateObjectMeta(obj, nameValidatorFor(info.resource)));
   if (opts.old) out.push(...validateObjectMetaUpdate(obj, opts.old));
   const rules = strategyFor(info)?.validate;
-  if (rules) out.push(...rules(obj, opts.old));
+  if (rules) out.push(...rules(obj, opts.old, opts.subresource));
   return { causes: dedupe(out), warnings };
 }

@@ -155,6 +155,48 @@ export function validatePodTemplateSpec(template: unknown, field: string): Statu
   return [...validateTemplateMeta(t.metadata, `${field}.metadata`), ...validatePodSpec(t.spec, `${field}.spec`)];
 }
 
+/** ValidatePodCreate's own rule: ephemeral containers come only through pods/ephemeralcontainers. */
+export function validatePodCreate(specValue: unknown): StatusCause[] {
+  return arr(rec(specValue)?.ephemeralContainers).length ? [causes.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : [];
+}
+
+/** Fields an ephemeral container may not have (validateEphemeralContainers' forbidden fields). */
+const EPHEMERAL_FORBIDDEN = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'resizePolicy', 'restartPolicy'];
+
+/**
+ * ValidatePodEphemeralContainersUpdate: existing ephemeral containers stay as they are; new ones
+ * are valid containers with names unique in the pod, none of the fields only regular containers
+ * have, and a targetContainerName naming one of the pod's containers.
+ */
+export function validateEphemeralContainersUpdate(newSpecValue: unknown, oldSpecValue: unknown): StatusCause[] {
+  const spec = rec(newSpecValue) ?? {};
+  const oldSpec = rec(oldSpecValue) ?? {};
+  const out: StatusCause[] = [];
+  const field = 'spec.ephemeralContainers';
+  const list = arr(spec.ephemeralContainers).map((c) => rec(c) ?? {});
+  for (const o of arr(oldSpec.ephemeralContainers).map((c) => rec(c) ?? {})) {
+    const now = list.find((c) => c.name === o.name);
+    if (!now) out.push(causes.forbidden(field, `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed`));
+    else if (!jsonEqual(now, o)) out.push(causes.forbidden(field, `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed`));
+  }
+  const regular = [...arr(spec.containers), ...arr(spec.initContainers)].map((c) => str(rec(c)?.name) ?? '');
+  const names = new Set(regular);
+  const volumes = new Set(arr(spec.volumes).map((v) => str(rec(v)?.name) ?? ''));
+  list.forEach((c, i) => {
+    const path = `${field}[${i}]`;
+    out.push(...validateContainer(c, path, names, volumes));
+    for (const k of EPHEMERAL_FORBIDDEN) {
+      const v = c[k];
+      if (v !== undefined && v !== null && !(rec(v) && Object.keys(rec(v)!).length === 0) && !(Array.isArray(v) && v.length === 0)) {
+        out.push(causes.forbidden(`${path}.${k}`, 'cannot be set for an Ephemeral Container'));
+      }
+    }
+    const target = str(c.targetContainerName);
+    if (target && !regular.includes(target)) out.push({ reason: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(target)}`, field: `${path}.targetContainerName` });
+  });
+  return out;
+}
+
 // --- updates -----------------------------------------------------------------
 
 const UPDATABLE_POD_SPEC_FIELDS = [

@@ -18,18 +18,28 @@ export interface PodLogDeps {
   kubeletToken?: string;
 }
 
+const namesOf = (list: unknown): string[] => (Array.isArray(list) ? list : []).filter(isRecord).map((c) => String(c.name));
+
+/**
+ * The container a log, exec or attach request is for (the pod strategy's validateContainer): the
+ * only app container when none is named; a named one must be an app, init or ephemeral container.
+ */
+export function podContainer(pod: KubeObject, name: string, asked: string): string {
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const containers = namesOf(spec.containers);
+  if (!asked) {
+    if (containers.length === 1) return containers[0];
+    const init = namesOf(spec.initContainers);
+    throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${init.length ? ` or one of the init containers: [${init.join(' ')}]` : ''}`);
+  }
+  if (![...containers, ...namesOf(spec.initContainers), ...namesOf(spec.ephemeralContainers)].includes(asked)) throw errors.badRequest(`container ${asked} is not valid for pod ${name}`);
+  return asked;
+}
+
 export async function handlePodLog(res: ServerResponse, namespace: string | undefined, name: string, query: URLSearchParams, deps: PodLogDeps): Promise<void> {
   const pod = await deps.pods.get(namespace, name);
   const spec = isRecord(pod.spec) ? pod.spec : {};
-  const containers = (Array.isArray(spec.containers) ? spec.containers : []).filter(isRecord).map((c) => String(c.name));
-  const initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter(isRecord).map((c) => String(c.name));
-  let container = query.get('container') ?? '';
-  if (!container) {
-    if (containers.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initContainers.length ? ` or one of the init containers: [${initContainers.join(' ')}]` : ''}`);
-    container = containers[0];
-  } else if (!containers.includes(container) && !initContainers.includes(container)) {
-    throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
-  }
+  const container = podContainer(pod, name, query.get('container') ?? '');
   const nodeName = typeof spec.nodeName === 'string' ? spec.nodeName : '';
   if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
   const { host, port } = kubeletEndpoint(await deps.nodes.get(undefined, nodeName), nodeName);

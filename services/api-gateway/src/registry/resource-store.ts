@@ -103,8 +103,8 @@ export class ResourceStore {
     return obj;
   }
 
-  private validate(obj: KubeObject, ctx: RequestContext, old?: KubeObject): void {
-    const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old });
+  private validate(obj: KubeObject, ctx: RequestContext, old?: KubeObject, subresource?: string): void {
+    const { causes, warnings } = validateObject(obj, this.info, { resolve: resolveSchema, schema: this.schema, unknownFields: ctx.fieldValidation, old, subresource });
     ctx.warnings.push(...warnings);
     // Custom resources find their unknown fields while pruning, here: a strict decoding error too.
     const unknown = ctx.fieldValidation === 'Strict' ? unknownFieldsOf(causes) : [];
@@ -184,9 +184,10 @@ export class ResourceStore {
           // their callers build the whole object, so no update strategy applies.
           const internal = opts.subresource === 'binding' || opts.subresource === 'finalize';
           // One copy (defaulting's), not two: prepareForUpdate works on that copy in place.
-          const updated = internal ? next : prepareForUpdateInPlace(applyDefaults(next, this.info), current, this.info, opts.subresource === 'status' ? 'status' : undefined);
+          const sub = opts.subresource === 'status' || opts.subresource === 'ephemeralcontainers' ? opts.subresource : undefined;
+          const updated = internal ? next : prepareForUpdateInPlace(applyDefaults(next, this.info), current, this.info, sub);
           trackUpdate(this, current, updated, ctx);
-          this.validate(updated, ctx, internal ? undefined : current);
+          this.validate(updated, ctx, internal ? undefined : current, sub);
           // A terminating object whose last finalizer is gone is deleted, not updated.
           finalDelete = readyForRemoval(this.info, updated);
           if (sameIgnoringBookkeeping(updated, current) && !finalDelete) {

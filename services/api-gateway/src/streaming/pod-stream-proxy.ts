@@ -12,7 +12,7 @@ import { request, ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
 import type { ResourceStore } from '../registry/resource-store';
-import { kubeletEndpoint } from '../handlers/pod-logs';
+import { kubeletEndpoint, podContainer } from '../handlers/pod-logs';
 
 export const STREAM_SUBRESOURCES = ['exec', 'attach', 'portforward'] as const;
 export type StreamSubresource = (typeof STREAM_SUBRESOURCES)[number];
@@ -75,7 +75,7 @@ export async function handlePodStream(req: IncomingMessage, res: ServerResponse,
     if (phase === 'Succeeded' || phase === 'Failed') throw errors.badRequest(`cannot port-forward to a completed pod; current phase is ${phase}`);
     path = `/${KUBELET_ROUTE[subresource]}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}?${query}`;
   } else {
-    const container = containerOf(pod, name, query.get('container') ?? '');
+    const container = podContainer(pod, name, query.get('container') ?? '');
     // kube-apiserver's checks (pkg/registry/core/pod/strategy.go streamLocation).
     if (phase === 'Succeeded' || phase === 'Failed') throw errors.badRequest(`cannot ${subresource} into a container in a completed pod; current phase is ${phase}`);
     path = `/${KUBELET_ROUTE[subresource]}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
@@ -129,17 +129,6 @@ function splice(res: ServerResponse, client: UpgradeState, upstream: IncomingMes
   socket.on('close', () => kubelet.destroy());
 }
 
-function containerOf(pod: KubeObject, name: string, asked: string): string {
-  const spec = isRecord(pod.spec) ? pod.spec : {};
-  const containers = (Array.isArray(spec.containers) ? spec.containers : []).filter(isRecord).map((c) => String(c.name));
-  if (!asked) {
-    if (containers.length === 1) return containers[0];
-    throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
-  }
-  const others = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [])].filter(isRecord).map((c) => String(c.name));
-  if (!containers.includes(asked) && !others.includes(asked)) throw errors.badRequest(`container ${asked} is not valid for pod ${name}`);
-  return asked;
-}
 
 function kubeletError(code: number, message: string, pod: string): ApiError {
   if (code === 404) return errors.notFound('pods', pod);

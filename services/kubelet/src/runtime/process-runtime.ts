@@ -10,7 +10,7 @@ import { access, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Logger } from '@keelson/telemetry';
-import type { Container, Pod } from '../types';
+import { allContainers, type Container, type Pod } from '../types';
 import { containerEnv, expandRefs, type PodIPs } from './container-env';
 import { ownForPod, podIdentity, type PodIdentity } from './pod-identity';
 import type { ContainerSandbox, SandboxedStart } from '../volumes/pod-sandbox';
@@ -144,7 +144,7 @@ export class ProcessRuntime implements Runtime {
   async recover(pod: Pod): Promise<RecoveredContainer[]> {
     const uid = pod.metadata.uid!;
     const out: RecoveredContainer[] = [];
-    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const c of allContainers(pod)) {
       const rec = await this.readRecord(uid, c.name);
       if (!rec?.pid || !rec.procStart || (await procStartTime(rec.pid)) !== rec.procStart) continue;
       const pid = rec.pid;

@@ -5,6 +5,7 @@ import type { Logger } from '@keelson/telemetry';
 import type { Kubelet } from '../kubelet';
 import { stdinPath } from './container-stdin';
 import { StreamingServer } from './server';
+import { allContainers } from '../types';
 
 export interface StreamingHookOptions {
   /** The kubelet's state root (KEELSON_KUBELET_ROOT): pods live in <root>/pods/<uid>. */
@@ -27,7 +28,7 @@ export function streamingServer(opts: StreamingHookOptions): StreamingServer {
         if (!target || !log || typeof log === 'string' || !log.running) return undefined;
         const logPath = log.path(log.restartCount);
         if (!logPath) return undefined;
-        const spec = target.pod.spec.containers.find((c) => c.name === container) as { stdin?: unknown; stdinOnce?: unknown } | undefined;
+        const spec = allContainers(target.pod).find((c) => c.name === container) as { stdin?: unknown; stdinOnce?: unknown } | undefined;
         const uid = target.pod.metadata.uid ?? '';
         return {
           logPath,

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@keelson/telemetry';
-import type { Pod } from '../types';
+import { allContainers, type Pod } from '../types';
 import { runAttach, type AttachTarget } from './attach';
 import { CHANNEL_PROTOCOLS, ChannelSession, failure, type ChannelProtocol, type StreamSession } from './channels';
 import { SPDY_CHANNEL_PROTOCOLS, spdyChannelSession } from './spdy-channels';
@@ -97,7 +97,7 @@ export class StreamingServer {
       return refuse(socket, 400, 'Upgrade request required (websocket or SPDY/3.1)');
     }
 
-    const spec = [...target.pod.spec.containers, ...(target.pod.spec.initContainers ?? [])].find((c) => c.name === route.container);
+    const spec = allContainers(target.pod).find((c) => c.name === route.container);
     if (!spec) return refuse(socket, 404, `container not found (${JSON.stringify(route.container)})`);
     const pid = pidOf(target.containerID(route.container));
     if (pid === undefined) return refuse(socket, 400, `container ${route.container} is not running`);

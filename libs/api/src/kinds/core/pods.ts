@@ -15,7 +15,7 @@ import { resourceInfo, statusSubresource, type KindStrategy } from '../../strate
 import type { Printer, PrintedRow, TableRowCondition } from '../../table';
 import { isRecord, type KubeObject, type ObjectMeta } from '../../types';
 import { rec } from '../../validation/field-errors';
-import { validatePodSpec, validatePodSpecUpdate } from '../../validation/pod';
+import { validateEphemeralContainersUpdate, validatePodCreate, validatePodSpec, validatePodSpecUpdate } from '../../validation/pod';
 
 const info = resourceInfo({
   group: '',
@@ -33,6 +33,8 @@ info.subresources = [
   { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
   { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] },
   { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+  // kubectl debug: ephemeral containers are added to a running pod only through this.
+  { name: 'ephemeralcontainers', kind: 'Pod', group: '', version: 'v1', verbs: ['get', 'patch', 'update'] },
 ];
 
 /** podStrategy.PrepareForCreate: a new pod is Pending, with its QoS class; gated pods say why they wait. */
@@ -211,7 +213,10 @@ export const podStrategy: KindStrategy = {
     const oldQos = rec(old.status)?.qosClass;
     if (status && !status.qosClass && oldQos) status.qosClass = oldQos;
   },
-  validate: (obj, old) => [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : [])],
+  validate: (obj, old, subresource) => {
+    if (old && subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(obj.spec, old.spec);
+    return [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : validatePodCreate(obj.spec))];
+  },
   printer: podPrinter,
   protobuf: Pod,
 };
