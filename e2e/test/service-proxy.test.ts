@@ -101,11 +101,13 @@ const GET_SCRIPT = [
   '    except Exception as e:',
   '        print(f"ERROR {e!r}", flush=True)',
 ];
-const runClient = async (name: string, node: string, url: string, times: number): Promise<string[]> => {
-  const lines = await runScript(name, node, GET_SCRIPT, [url, String(times)]);
+/** runScript, then the pod is deleted (not waited for). */
+const runOnce = async (name: string, node: string, script: string[], args: string[] = []): Promise<string[]> => {
+  const lines = await runScript(name, node, script, args);
   await cp.k('delete', 'pod', name, '--wait=false');
   return lines;
 };
+const runClient = (name: string, node: string, url: string, times: number): Promise<string[]> => runOnce(name, node, GET_SCRIPT, [url, String(times)]);
 
 const SOURCE_PORTS = 40;
 /** GETs http://host:port/index.html once from each of the source ports 40000.. (HTTP/1.0, 3 s timeout each), one line per port. */
@@ -191,8 +193,7 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
       'print("ANSWER", urllib.request.urlopen(f"http://{os.environ[\'WEB_SERVICE_HOST\']}:{os.environ[\'WEB_SERVICE_PORT\']}/index.html", timeout=5).read().decode().strip(), flush=True)',
       'print("KUBERNETES", "KUBERNETES_SERVICE_HOST" in os.environ, os.environ.get("KUBERNETES_PORT", "").startswith("tcp://"), flush=True)',
     ];
-    const lines = await runScript('env-client', 'proxy-b', script, []);
-    await cp.k('delete', 'pod', 'env-client', '--wait=false');
+    const lines = await runOnce('env-client', 'proxy-b', script);
     expect(lines[0]).toBe(`VARS ${vip} 80 tcp://${vip}:80 ${vip}`);
     expect(replicas).toContain(lines[1].slice('ANSWER '.length));
     expect(lines[2]).toBe('KUBERNETES True True');
@@ -221,8 +222,7 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
       'except socket.gaierror as e:',
       '    print("NOPE", e.errno == socket.EAI_NONAME, flush=True)',
     ];
-    const lines = await runScript('dns-client', 'proxy-b', script, []);
-    await cp.k('delete', 'pod', 'dns-client', '--wait=false');
+    const lines = await runOnce('dns-client', 'proxy-b', script);
     expect(lines).toEqual([
       'SEARCH search default.svc.cluster.local svc.cluster.local cluster.local' + hostSearch(),
       'OPTIONS options ndots:5',
@@ -234,8 +234,7 @@ describe('kube-proxy: ClusterIP, NodePort and session affinity through nftables'
     expect(replicas).toContain(lines[8].slice('ANSWER '.length));
 
     // dnsPolicy Default: the node's own resolv.conf, as the kubelet reads it.
-    const plain = await runScript('dns-default', 'proxy-b', ['print(open("/etc/resolv.conf").read(), flush=True)'], []);
-    await cp.k('delete', 'pod', 'dns-default', '--wait=false');
+    const plain = await runOnce('dns-default', 'proxy-b', ['print(open("/etc/resolv.conf").read(), flush=True)']);
     expect(plain.filter((l) => l.startsWith('nameserver'))).toEqual(hostNameservers());
     await cp.k('delete', 'pod,service', 'db-0', 'db', '--wait=false').catch(() => undefined);
   });
