@@ -69,24 +69,36 @@ async function execProbe(cmd: string[], timeoutMs: number, launcher: ExecLaunche
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    let timedOut = false;
+    // Settled once: a process that left its group (its own session) may hold the output open
+    // long after the command ended or was killed, so neither waits for the pipes to close.
+    let settled = false;
+    let exitGrace: NodeJS.Timeout | undefined;
+    const finish = (o: ProbeOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(exitGrace);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      done(o);
+    };
+    const judge = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (code === 0) return finish({ result: 'success', message: '' });
+      finish({ result: 'failure', message: out.trim() || `command ${JSON.stringify(cmd.join(' '))} exited with ${code ?? signal}` });
+    };
     const timer = setTimeout(() => {
-      timedOut = true;
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+      finish({ result: 'failure', message: `command ${JSON.stringify(cmd.join(' '))} timed out` });
     }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      done({ result: 'failure', message: err.message });
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) return done({ result: 'failure', message: `command ${JSON.stringify(cmd.join(' '))} timed out` });
-      if (code === 0) return done({ result: 'success', message: '' });
-      done({ result: 'failure', message: out.trim() || `command ${JSON.stringify(cmd.join(' '))} exited with ${code ?? signal}` });
+    child.once('error', (err) => finish({ result: 'failure', message: err.message }));
+    // Its output is complete when the pipes close; after it exited, not much later than that.
+    child.once('close', judge);
+    child.once('exit', (code, signal) => {
+      exitGrace = setTimeout(() => judge(code, signal), 200);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ProbeState, runProbe } from '../src/prober';
@@ -39,6 +40,20 @@ describe('probe handlers', () => {
   test('exec: a container that is not running fails the probe; a command past its timeout is killed', async () => {
     expect(await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', async () => undefined)).toEqual({ result: 'failure', message: 'container is not running' });
     expect(await runProbe({ exec: { command: ['sleep', '30'] }, timeoutSeconds: 1 }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'command "sleep 30" timed out' });
+  });
+  test('exec: a timed-out probe ends at its timeout even when something outside its process group still holds its output open', async () => {
+    // A launch slow to reach its command (nsenter on a loaded node) killed at the timeout, with a
+    // process that escaped the group (its own session) keeping the pipes open: the probe ended
+    // only when the pipes closed, so it never ran again (e2e pod-exec-probes saw one run in 90 s).
+    const started = Date.now();
+    const out = await runProbe({ exec: { command: ['sh', '-c', 'setsid sleep 20 & sleep 20'] }, timeoutSeconds: 1 }, container, '127.0.0.1', launch);
+    expect(out).toEqual({ result: 'failure', message: 'command "sh -c setsid sleep 20 & sleep 20" timed out' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // One that exits on its own is judged by its exit code, whatever it left holding the output.
+    const t1 = Date.now();
+    expect((await runProbe({ exec: { command: ['sh', '-c', 'setsid sleep 20 & exit 0'] }, timeoutSeconds: 10 }, container, '127.0.0.1', launch)).result).toBe('success');
+    expect(Date.now() - t1).toBeLessThan(5000);
+    execFileSync('pkill', ['-f', '^sleep 20$']);
   });
 });
 
