@@ -1,6 +1,6 @@
 // CPU time of this benchmark's own process tree (the gateway, etcd, NATS and every service it
 // started), read from /proc at the start and end of a phase, so a benchmark can say where the
-// machine's cores went. Linux only; elsewhere it reports nothing.
+// machine's cores went; and the machine's own busy time. Linux only; elsewhere it reports nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -71,4 +71,11 @@ export function treeCpuSeconds(): Map<string, number> {
 /** CPU seconds each process name used between two readings, largest first (exited ones are lost). */
 export function cpuBetween(before: Map<string, number>, after: Map<string, number>): [string, number][] {
   return [...after].map(([name, s]): [string, number] => [name, s - (before.get(name) ?? 0)]).filter(([, s]) => s > 0.005).sort((a, b) => b[1] - a[1]);
+}
+
+/** The machine's jiffies from /proc/stat's first line: [busy (all but idle and iowait), all]. */
+export function machineJiffies(): [number, number] {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const all = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return [all - f[3] - f[4], all];
 }

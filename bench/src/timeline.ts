@@ -2,9 +2,9 @@
 // when 10 %, 50 %, 90 % and all of the pods were created, bound and Ready, in ms after apply.
 // It shows which stage trails which (a controller's queue, not its CPU). Off by default: one more
 // subscriber costs the NATS server and this process a little.
-import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import type { SecuredNatsConnectOptions } from '@keelson/testing';
+import { machineJiffies } from './proc-cpu';
 
 type Stage = 'created' | 'bound' | 'ready';
 const STAGES: Stage[] = ['created', 'bound', 'ready'];
@@ -41,8 +41,8 @@ export class PodTimeline {
   begin(): void {
     this.t0 = Date.now();
     for (const s of STAGES) this.seen[s].clear();
-    this.cpu = [[0, ...jiffies()]];
-    this.sampler = setInterval(() => this.cpu.push([Date.now() - this.t0, ...jiffies()]), 100);
+    this.cpu = [[0, ...machineJiffies()]];
+    this.sampler = setInterval(() => this.cpu.push([Date.now() - this.t0, ...machineJiffies()]), 100);
   }
 
   /** How busy the machine's cores were in each half second after apply (0–100 %). */
@@ -83,11 +83,4 @@ export class PodTimeline {
     clearInterval(this.sampler);
     await this.nc.close();
   }
-}
-
-/** /proc/stat's first line: busy (all but idle and iowait) and all jiffies. */
-function jiffies(): [number, number] {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const all = f.slice(0, 8).reduce((a, b) => a + b, 0);
-  return [all - f[3] - f[4], all];
 }

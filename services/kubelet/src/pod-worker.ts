@@ -233,16 +233,10 @@ export class PodWorker {
     if (this.pod.metadata.deletionTimestamp) return this.terminate();
     let wakeIn = Infinity;
     const initialized = await this.syncInit((ms) => (wakeIn = Math.min(wakeIn, ms)));
-    for (const c of initialized ? this.pod.spec.containers : []) {
-      const run = this.runs.get(c.name) ?? this.newRun(c, 0);
-      this.runs.set(c.name, run);
-      if (run.handle || run.done) continue;
-      const wait = await this.attempt(run);
-      if (wait > 0) wakeIn = Math.min(wakeIn, wait);
-    }
     // Ephemeral containers (kubectl debug) start whenever they appear, once the pod has started.
-    for (const c of initialized ? (this.pod.spec.ephemeralContainers ?? []) : []) {
-      const run = this.runs.get(c.name) ?? { ...this.newRun(c, 0), ephemeral: true };
+    const ephemeral = new Set(this.pod.spec.ephemeralContainers ?? []);
+    for (const c of initialized ? [...this.pod.spec.containers, ...ephemeral] : []) {
+      const run = this.runs.get(c.name) ?? { ...this.newRun(c, 0), ephemeral: ephemeral.has(c) };
       this.runs.set(c.name, run);
       if (run.handle || run.done) continue;
       const wait = await this.attempt(run);

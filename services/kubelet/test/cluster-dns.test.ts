@@ -5,7 +5,8 @@ import { promises as dns } from 'node:dns';
 import { createServer } from 'node:net';
 
 import { ClusterZone, reverseAddress, type DnsEndpointSlice, type DnsService } from '../src/dns/cluster-zone';
-import { ClusterDnsServer, nameserversOf } from '../src/dns/dns-server';
+import { ClusterDnsServer } from '../src/dns/dns-server';
+import { parseResolvConf } from '../src/runtime/sandbox/resolv-conf';
 import { parseQuery, TYPE } from '../src/dns/wire';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => log } as never;
@@ -157,7 +158,7 @@ describe('cluster DNS (kube DNS specification)', () => {
     const q = Buffer.from('abcd01000001000000000001037765620764656661756c740373766307636c7573746572056c6f63616c0000010001' + '0000291000000000000000', 'hex');
     expect(parseQuery(q)).toMatchObject({ id: 0xabcd, rd: true, question: { name: 'web.default.svc.cluster.local', type: TYPE.A, class: 1 }, udpSize: 4096 });
     expect(() => parseQuery(Buffer.from('abcd81000001000000000000', 'hex'))).toThrow(/response/);
-    expect(nameserversOf('# comment\nnameserver 10.0.0.2\nsearch a b\nnameserver  ::1\n')).toEqual(['10.0.0.2', '::1']);
+    expect(parseResolvConf('# comment\nnameserver 10.0.0.2\nsearch a b\nnameserver  ::1\n').nameservers).toEqual(['10.0.0.2', '::1']);
   });
 });
 

@@ -14,6 +14,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { KubeObject } from '@keelson/api';
 import { RCODE, TYPE, type Answer, type Question, type RecordData, type ResourceRecord } from './wire';
 
+type ServicePort = { name?: string; port?: number; protocol?: string };
+/** One ready endpoint of a headless Service: its DNS label, addresses and its slice's ports. */
+interface Endpoint { label: string; addresses: string[]; ports: ServicePort[] }
+
 export interface DnsService extends KubeObject {
   spec?: {
     type?: string;
@@ -21,14 +25,14 @@ export interface DnsService extends KubeObject {
     clusterIPs?: string[];
     externalName?: string;
     publishNotReadyAddresses?: boolean;
-    ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+    ports?: ServicePort[];
   };
 }
 
 export interface DnsEndpointSlice extends KubeObject {
   addressType?: string;
   endpoints?: Array<{ addresses?: string[]; hostname?: string; conditions?: { ready?: boolean } }>;
-  ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+  ports?: ServicePort[];
 }
 
 export interface ZoneSources {
@@ -114,7 +118,7 @@ export class ClusterZone {
     const svc = this.src.service(ns, name);
     if (!svc) return undefined;
     const fqdn = `${name}.${ns}.svc.${this.domain}`;
-    const matches = (p: { name?: string; protocol?: string }): boolean => p.name === port && (p.protocol ?? 'TCP').toLowerCase() === proto;
+    const matches = (p: ServicePort): boolean => p.name === port && (p.protocol ?? 'TCP').toLowerCase() === proto;
     let answers: ResourceRecord[];
     if (clusterIPs(svc).length) {
       answers = (svc.spec?.ports ?? []).filter(matches).map((p) => this.rr(q.name, { type: 'SRV', priority: 0, weight: 100, port: p.port ?? 0, target: fqdn }));
@@ -126,9 +130,9 @@ export class ClusterZone {
   }
 
   /** A headless Service's endpoints: ready ones (all with publishNotReadyAddresses), each with its DNS label. */
-  private endpoints(svc: DnsService): Array<{ label: string; addresses: string[]; ports: Array<{ name?: string; port?: number; protocol?: string }> }> {
+  private endpoints(svc: DnsService): Endpoint[] {
     const all = svc.spec?.publishNotReadyAddresses === true;
-    const out: Array<{ label: string; addresses: string[]; ports: Array<{ name?: string; port?: number; protocol?: string }> }> = [];
+    const out: Endpoint[] = [];
     for (const slice of this.src.slicesOf(svc.metadata.namespace ?? 'default', svc.metadata.name ?? '')) {
       for (const e of slice.endpoints ?? []) {
         const addresses = (e.addresses ?? []).filter((a) => isIPv4(a) || isIPv6(a));
@@ -146,8 +150,9 @@ export class ClusterZone {
     for (const svc of this.src.services()) {
       const ns = svc.metadata.namespace ?? 'default';
       const fqdn = `${svc.metadata.name}.${ns}.svc.${this.domain}`;
-      if (clusterIPs(svc).includes(ip)) targets.push(fqdn);
-      else if (!clusterIPs(svc).length) for (const e of this.endpoints(svc)) if (e.addresses.includes(ip)) targets.push(`${e.label}.${fqdn}`);
+      const ips = clusterIPs(svc);
+      if (ips.includes(ip)) targets.push(fqdn);
+      else if (!ips.length) for (const e of this.endpoints(svc)) if (e.addresses.includes(ip)) targets.push(`${e.label}.${fqdn}`);
     }
     if (!targets.length) return undefined; // not a cluster address: the upstream may know it
     if (q.type !== TYPE.PTR && q.type !== TYPE.ANY) return { rcode: RCODE.NOERROR, aa: true, answers: [] };

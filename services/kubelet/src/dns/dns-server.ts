@@ -7,16 +7,12 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, isIPv6, type Server } from 'node:net';
 import type { Logger } from '@keelson/telemetry';
+import { parseResolvConf } from '../runtime/sandbox/resolv-conf';
 import type { ClusterZone } from './cluster-zone';
 import { DnsFormatError, encodeResponse, errorResponse, parseQuery, RCODE } from './wire';
 
 const UPSTREAM_TIMEOUT_MS = 2000;
 const TCP_IDLE_MS = 10_000;
-
-/** The nameservers of a resolv.conf. */
-export function nameserversOf(resolvConf: string): string[] {
-  return resolvConf.split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => !!s);
-}
 
 export interface ClusterDnsOptions {
   zone: ClusterZone;
@@ -34,7 +30,7 @@ export class ClusterDnsServer {
 
   constructor(private readonly opts: ClusterDnsOptions) {
     this.port = opts.port ?? 53;
-    this.upstreams = (opts.upstreams ?? nameserversOf(safeRead('/etc/resolv.conf'))).map(upstreamOf);
+    this.upstreams = (opts.upstreams ?? parseResolvConf(safeRead('/etc/resolv.conf')).nameservers).map(upstreamOf);
   }
 
   /** Serves on `address` (the bridge's); a second call for an address already served is a no-op. */
@@ -55,19 +51,13 @@ export class ClusterDnsServer {
       });
     });
     const tcp = createServer((sock) => {
-      let buf = Buffer.alloc(0);
       sock.setTimeout(TCP_IDLE_MS, () => sock.destroy());
       sock.on('error', () => sock.destroy());
-      sock.on('data', (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
-          buf = buf.subarray(2 + msg.length);
-          void this.handle(Buffer.from(msg), true).then((out) => {
-            if (out && !sock.destroyed) sock.write(Buffer.concat([u16(out.length), out]));
-          });
-        }
-      });
+      sock.on('data', tcpMessages((msg) => {
+        void this.handle(msg, true).then((out) => {
+          if (out && !sock.destroyed) sock.write(tcpFrame(out));
+        });
+      }));
     });
     try {
       await new Promise<void>((ok, fail) => {
@@ -127,11 +117,26 @@ function upstreamOf(s: string): Upstream {
   return m ? { host: m[1], port: Number(m[2]) } : { host: s, port: 53 };
 }
 
-const u16 = (n: number): Buffer => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
+/** A DNS message as TCP carries it: behind its 16-bit length (RFC 1035 4.2.2). */
+function tcpFrame(msg: Buffer): Buffer {
+  const b = Buffer.alloc(2 + msg.length);
+  b.writeUInt16BE(msg.length);
+  msg.copy(b, 2);
   return b;
-};
+}
+
+/** A TCP stream's `data` handler that hands on each whole length-prefixed message. */
+function tcpMessages(onMessage: (msg: Buffer) => void): (d: Buffer) => void {
+  let buf = Buffer.alloc(0);
+  return (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+      const msg = Buffer.from(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      buf = buf.subarray(2 + msg.length);
+      onMessage(msg);
+    }
+  };
+}
 
 function safeRead(file: string): string {
   try {
@@ -165,18 +170,14 @@ function askUdp(server: Upstream, raw: Buffer): Promise<Buffer | undefined> {
 function askTcp(server: Upstream, raw: Buffer): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const sock = connect(server.port, server.host);
-    let buf = Buffer.alloc(0);
     const done = (b: Buffer | undefined): void => {
       sock.destroy();
       resolve(b);
     };
     sock.setTimeout(UPSTREAM_TIMEOUT_MS, () => done(undefined));
     sock.on('error', () => done(undefined));
-    sock.on('connect', () => sock.write(Buffer.concat([u16(raw.length), raw])));
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-    });
+    sock.on('connect', () => sock.write(tcpFrame(raw)));
+    sock.on('data', tcpMessages(done));
     sock.on('end', () => done(undefined));
   });
 }
