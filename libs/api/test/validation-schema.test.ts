@@ -35,6 +35,8 @@ const root: SchemaNode = {
         cpu: { allOf: [{ $ref: '#/components/schemas/Quantity' }] },
         raw: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
         fields: { type: 'object' },
+        host: { type: 'string', pattern: '^[a-z]+$' },
+        broken: { type: 'string', pattern: '(' },
         template: {
           type: 'object',
           properties: { containers: { type: 'array', items: { allOf: [{ $ref: '#/components/schemas/Container' }] } } },
@@ -146,5 +148,44 @@ describe('validateAgainstSchema', () => {
     expect(validateAgainstSchema(obj, root, resolve, strict).causes).toEqual([
       { reason: 'FieldValueTypeInvalid', field: 'metadata.labels.app', message: 'Invalid value: "integer": metadata.labels.app in body must be of type string: "integer"' },
     ]);
+  });
+
+  it('checks string patterns; a pattern that does not compile rejects nothing', () => {
+    const obj = base() as { spec: Record<string, unknown> };
+    obj.spec.host = 'web';
+    obj.spec.broken = 'anything';
+    expect(validateAgainstSchema(obj, root, resolve, strict).causes).toEqual([]);
+    obj.spec.host = 'Web-1';
+    expect(validateAgainstSchema(obj, root, resolve, strict).causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.host', message: `Invalid value: "Web-1": spec.host in body should match '^[a-z]+$'` },
+    ]);
+  });
+
+  it('on an update, skips what is the stored object itself (same reference) and checks what changed', () => {
+    // A value that could never have been stored, to see whether it is walked again.
+    const stored = base() as ReturnType<typeof base> & { spec: Record<string, unknown> };
+    stored.spec.replicas = 'two' as unknown as number;
+    const replicasWrong = { reason: 'FieldValueTypeInvalid', field: 'spec.replicas', message: 'Invalid value: "string": spec.replicas in body must be of type integer: "string"' };
+    // A status-style write: new metadata, the stored spec kept by reference.
+    const shared = { ...stored, metadata: { ...stored.metadata, labels: { app: 'web', tier: 'x' } }, spec: stored.spec };
+    expect(validateAgainstSchema(shared, root, resolve, { ...strict, old: stored }).causes).toEqual([]);
+    // A deep-equal copy is a new value: walked, found.
+    const copied = { ...stored, spec: structuredClone(stored.spec) };
+    expect(validateAgainstSchema(copied, root, resolve, { ...strict, old: stored }).causes).toEqual([replicasWrong]);
+    // Sharing one level down: the shared template is skipped, the changed sibling is checked.
+    const template = { containers: [{ image: 'nginx' }] }; // no name: required
+    const old2 = { ...base(), spec: { replicas: 1, template } };
+    const next = { ...old2, spec: { replicas: 2 ** 31, template } };
+    expect(validateAgainstSchema(next, root, resolve, { ...strict, old: old2 }).causes.map((c) => c.field)).toEqual(['spec.replicas']);
+    expect(validateAgainstSchema(next, root, resolve, strict).causes.map((c) => c.field)).toEqual(['spec.replicas', 'spec.template.containers[0].name']);
+  });
+
+  it('prunes unknown fields everywhere, shared with the stored object or not', () => {
+    const stored = base() as ReturnType<typeof base> & { spec: Record<string, unknown> };
+    const next = { ...stored, spec: stored.spec };
+    stored.spec.foo = 1;
+    const r = validateAgainstSchema(next, root, resolve, { unknownFields: 'Warn', prune: true, old: stored });
+    expect(r.unknownFields).toEqual(['spec.foo']);
+    expect(next.spec).not.toHaveProperty('foo');
   });
 });

@@ -60,7 +60,7 @@ export function validateObject(obj: KubeObject, info: ResourceInfo, opts: Valida
     if (r.causes.some((c) => c.reason === 'FieldValueTypeInvalid')) return { causes: dedupe(out), warnings };
   }
   if (schema) {
-    const r = validateAgainstSchema(obj, schema, opts.resolve, { unknownFields: opts.unknownFields });
+    const r = validateAgainstSchema(obj, schema, opts.resolve, { unknownFields: opts.unknownFields, old: opts.old });
     out.push(...r.causes);
     if (opts.unknownFields === 'Warn') for (const f of r.unknownFields) warnings.push(`unknown field "${f}"`);
     if (r.causes.some((c) => c.reason === 'FieldValueTypeInvalid')) return { causes: dedupe(out), warnings };

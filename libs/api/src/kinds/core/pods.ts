@@ -215,6 +215,8 @@ export const podStrategy: KindStrategy = {
   },
   validate: (obj, old, subresource) => {
     if (old && subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(obj.spec, old.spec);
+    // podStatusStrategy: ValidatePodStatusUpdate leaves the spec alone (PrepareForUpdate reset it to the stored one).
+    if (old && subresource === 'status') return [];
     return [...validatePodSpec(obj.spec, 'spec'), ...(old ? validatePodSpecUpdate(obj.spec, old.spec) : validatePodCreate(obj.spec))];
   },
   printer: podPrinter,
