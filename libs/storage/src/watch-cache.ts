@@ -5,10 +5,10 @@
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { createLogger, type Logger } from '@keelson/telemetry';
-import { decodeObject, withRevision } from './codec';
 import { fromEtcdError, StorageError } from './errors';
 import { pinWatchResume } from './watch-resume';
 import { EventRing, type CacheEvent, type WatchEventKind } from './event-ring';
+import { StoredEvent, StoredValue } from './stored-value';
 import { prefixEnd } from './keys';
 import { toWatchEvent } from './watch-filter';
 
@@ -59,7 +59,8 @@ const RELIST_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 const LIST_CHUNK = 1000;
 
 export class WatchCache {
-  private state = new Map<string, KubeObject>();
+  /** The current objects, as stored (stored-value.ts: decoded when first read). */
+  private state = new Map<string, StoredValue>();
   private readonly ring: EventRing;
   private revision = 0;
   private started = false;
@@ -121,7 +122,8 @@ export class WatchCache {
 
   /** The cached object at `key` (as of `currentRevision()`), if any. */
   get(key: string): KubeObject | undefined {
-    return this.state.get(key);
+    const v = this.state.get(key);
+    return v && this.decoded(v);
   }
 
   /** Current state, sorted by key, as of `revision`. */
@@ -199,10 +201,21 @@ export class WatchCache {
     const keys = [...this.state.keys()].filter((k) => !keyPrefix || k.startsWith(keyPrefix)).sort();
     const out: KubeObject[] = [];
     for (const k of keys) {
-      const o = this.state.get(k);
+      const v = this.state.get(k);
+      const o = v && this.decoded(v);
       if (o && (!filter || filter(o))) out.push(o);
     }
     return out;
+  }
+
+  /** The object a stored value holds; undefined (logged) when its bytes do not decode. */
+  private decoded(v: StoredValue): KubeObject | undefined {
+    try {
+      return v.object;
+    } catch (err) {
+      this.log.error('skipping undecodable object', { key: v.key, revision: v.revision, err });
+      return undefined;
+    }
   }
 
   // Reads the whole prefix at one revision, replaces the state, resets the
@@ -212,14 +225,10 @@ export class WatchCache {
     const { kvs, revision } = await this.rangeAll();
     if (this.stopped) return;
     this.closeAll(new StorageError('Unavailable', this.prefix, 'watch cache relisted; watch again'));
-    const state = new Map<string, KubeObject>();
+    const state = new Map<string, StoredValue>();
     for (const kv of kvs) {
       const key = kv.key.toString();
-      try {
-        state.set(key, decodeObject(kv.value, kv.mod_revision, key));
-      } catch (err) {
-        this.log.error('skipping undecodable object', { key, err });
-      }
+      state.set(key, new StoredValue(kv.value, Number(kv.mod_revision), key));
     }
     this.state = state;
     this.revision = revision;
@@ -292,12 +301,7 @@ export class WatchCache {
       const revision = Number(ev.kv.mod_revision);
       if (revision <= applied) continue;
       this.revision = Math.max(this.revision, revision);
-      let event: CacheEvent | undefined;
-      try {
-        event = this.toCacheEvent(ev.type, key, revision, ev.kv, ev.prev_kv);
-      } catch (err) {
-        this.log.error('skipping undecodable watch event', { key, revision, err });
-      }
+      const event = this.toCacheEvent(ev.type, key, revision, ev.kv, ev.prev_kv);
       if (!event) continue;
       this.ring.push(event);
       for (const reg of this.watchers) this.deliver(reg, event);
@@ -307,20 +311,28 @@ export class WatchCache {
 
   private toCacheEvent(type: 'Put' | 'Delete', key: string, revision: number, kv: IKeyValue, prevKv?: IKeyValue): CacheEvent | undefined {
     const known = this.state.get(key);
-    const prev = known ?? (prevKv ? decodeObject(prevKv.value, prevKv.mod_revision, key) : undefined);
+    const prev = known ?? (prevKv ? new StoredValue(prevKv.value, Number(prevKv.mod_revision), key) : undefined);
     if (type === 'Delete') {
       this.state.delete(key);
-      return prev ? { type: 'DELETED', key, object: withRevision(prev, revision), prevObject: prev, revision } : undefined;
+      // resourceVersion of a deleted object is the delete's revision.
+      return prev ? new StoredEvent('DELETED', key, revision, prev.atRevision(revision), prev) : undefined;
     }
-    const object = decodeObject(kv.value, revision, key);
-    this.state.set(key, object);
-    return known ? { type: 'MODIFIED', key, object, prevObject: known, revision } : { type: 'ADDED', key, object, revision };
+    const value = new StoredValue(kv.value, revision, key);
+    this.state.set(key, value);
+    return known ? new StoredEvent('MODIFIED', key, revision, value, known) : new StoredEvent('ADDED', key, revision, value);
   }
 
   private deliver(reg: Registration, e: CacheEvent): void {
     if (e.revision <= reg.from) return;
     if (reg.opts.namespacePrefix && !e.key.startsWith(reg.opts.namespacePrefix)) return;
-    const out = toWatchEvent(e, reg.opts.filter);
+    let out;
+    try {
+      out = toWatchEvent(e, reg.opts.filter);
+    } catch (err) {
+      // Its object does not decode (stored-value.ts): nobody can be sent it.
+      this.log.error('skipping undecodable watch event', { key: e.key, revision: e.revision, err });
+      return;
+    }
     if (!out) return;
     try {
       reg.onEvent(out);

@@ -170,4 +170,30 @@ describe('WatchCache against real etcd', () => {
     c.watch({}, w.on);
     expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
   });
+
+  test('an object is decoded once and shared; a value that does not decode is skipped, not fatal', async () => {
+    const prefix = uniquePrefix();
+    await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    const c = await cache(prefix);
+    const first = c.get(`${prefix}ns/a`);
+    expect(first?.metadata.name).toBe('a');
+    expect(c.get(`${prefix}ns/a`)).toBe(first); // one decode, shared by every reader
+    const w = collect();
+    c.watch({}, w.on);
+    // Bytes no codec reads (written around the store), then a good change after them.
+    await f.client.put(`${prefix}ns/broken`).value('{not json');
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    await waitFor(() => w.events.length === 2);
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
+    expect(c.get(`${prefix}ns/broken`)).toBeUndefined();
+    expect(c.list().items.map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    // Deleting it: its last state does not decode either, so nobody is sent it; the cache goes on.
+    await f.client.delete().key(`${prefix}ns/broken`);
+    const b = await store.get(`${prefix}ns/b`);
+    await store.update(`${prefix}ns/b`, { ...(b as KubeObject), spec: { x: 2 } });
+    await waitFor(() => w.events.length === 3);
+    expect(w.summary()).toEqual(['ADDED a', 'ADDED b', 'MODIFIED b']);
+    expect(c.objectCount).toBe(2);
+  });
 });
+
