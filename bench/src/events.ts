@@ -2,6 +2,9 @@
 // NATS JetStream, side by side with a raw etcd watch on the same writes, in one run:
 //   1. latency at 1,000 writes/s (p50/p99 for both paths; the relay's added p99), in
 //      KEELSON_BENCH_EVENTS_RUNS (5) runs: the median run's figures, and the spread of all;
+//      where the relay path's time goes, per write: etcd → gateway → NATS publish (a plain NATS
+//      subscriber on the subject, which sees the publish before JetStream stores it) and
+//      JetStream → informer, each as this write's latency minus the hop before it;
 //   2. step the write rate up until events are lost or lag keeps growing: the highest
 //      sustained rate with no loss;
 //   3. the API's own write rate (configmap creates at 16 in flight), for the ratio.
@@ -12,6 +15,7 @@ import { Agent, request } from 'node:https';
 import { Etcd3 } from 'etcd3';
 import { connect } from 'nats';
 import { BUILTIN_RESOURCES, type KubeObject } from '@keelson/api';
+import { decodeEnvelope, eventSubject } from '@keelson/bus';
 import { KeelsonClient } from '@keelson/client';
 import { Informer } from '@keelson/controller-runtime';
 import { createLogger } from '@keelson/telemetry';
@@ -35,6 +39,8 @@ const CONFIGMAPS = BUILTIN_RESOURCES.find((r) => r.resource === 'configmaps')!;
 class Phase {
   readonly informer = new Map<string, number>();
   readonly watch = new Map<string, number>();
+  /** The relay's publish, seen by a plain NATS subscriber. */
+  readonly published = new Map<string, number>();
   constructor(readonly prefix: string) {}
   record(into: Map<string, number>, name: string, sentAt: number): void {
     if (name.startsWith(this.prefix) && !into.has(name)) into.set(name, performance.now() - sentAt);
@@ -92,6 +98,16 @@ function stats(values: Iterable<number>): { p50_ms: number; p99_ms: number; max_
   return { p50_ms: round(percentile(v, 50)), p99_ms: round(percentile(v, 99)), max_ms: round(v[v.length - 1] ?? NaN) };
 }
 
+/** Per write seen by both: `later` minus `earlier` (how long the hop between them took for that write). */
+function hop(later: Map<string, number>, earlier: Map<string, number>): { p50_ms: number; p99_ms: number; max_ms: number } {
+  const d: number[] = [];
+  for (const [name, t] of later) {
+    const e = earlier.get(name);
+    if (e !== undefined) d.push(t - e);
+  }
+  return stats(d);
+}
+
 /** p99 of the last third of a phase's latencies in write order (growing lag shows here). */
 function tailP99(lat: Map<string, number>, prefix: string, n: number): number {
   const tail: number[] = [];
@@ -115,7 +131,8 @@ function apiCreate(agent: Agent, url: string, token: string, ca: string, name: s
 }
 
 export async function runEventsBench(): Promise<void> {
-  const cp = await startControlPlane({ nats: true, services: ['bench'] });
+  // KEELSON_BENCH_GATEWAY_NODE_ARGS: node flags for the gateway (as in the deploy bench), e.g. `--trace-gc`.
+  const cp = await startControlPlane({ nats: true, services: ['bench'], nodeArgs: process.env.KEELSON_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) });
   const etcd = new Etcd3(cp.etcd.clientOptions);
   const watchClient = new Etcd3(cp.etcd.clientOptions);
   const nats = await connect(cp.nats!.connectOptions('bench')); // TLS and its own inbox prefix, as a service connects
@@ -136,6 +153,14 @@ export async function runEventsBench(): Promise<void> {
     phase.record(phase.watch, o.metadata.name!, sentAt(o));
   });
   await informer.start();
+  // The same events as a plain subscriber gets them, the moment the relay publishes.
+  const published = nats.subscribe(eventSubject(CONFIGMAPS.group, CONFIGMAPS.resource, 'default'));
+  void (async () => {
+    for await (const m of published) {
+      const o = decodeEnvelope(m.data).object;
+      if (o) phase.record(phase.published, o.metadata.name!, sentAt(o));
+    }
+  })();
 
   try {
     // Warm-up (JIT, connections, the relay's first batches); not measured.
@@ -151,11 +176,18 @@ export async function runEventsBench(): Promise<void> {
       await drain(phase, lat.writes);
       const inf = stats(phase.informer.values());
       const raw = stats(phase.watch.values());
+      const pub = stats(phase.published.values());
+      const toPublish = hop(phase.published, phase.watch);
+      const toInformer = hop(phase.informer, phase.published);
       runs.push({
         target_per_s: LATENCY_RATE, write_per_s: lat.per_s, writes: lat.writes,
         informer_received: phase.informer.size, watch_received: phase.watch.size,
         informer_p50_ms: inf.p50_ms, informer_p99_ms: inf.p99_ms, informer_max_ms: inf.max_ms,
         watch_p50_ms: raw.p50_ms, watch_p99_ms: raw.p99_ms, watch_max_ms: raw.max_ms,
+        published_p50_ms: pub.p50_ms, published_p99_ms: pub.p99_ms,
+        // Per write: the relay's publish after the raw watch saw it, and the informer after the publish.
+        hop_publish_p50_ms: toPublish.p50_ms, hop_publish_p99_ms: toPublish.p99_ms,
+        hop_jetstream_p50_ms: toInformer.p50_ms, hop_jetstream_p99_ms: toInformer.p99_ms,
         added_p99_ms: round(inf.p99_ms - raw.p99_ms),
       });
     }
@@ -194,6 +226,14 @@ export async function runEventsBench(): Promise<void> {
         ['relay+NATS informer', latency.write_per_s, `${latency.informer_received}/${latency.writes}`, latency.informer_p50_ms, latency.informer_p99_ms, latency.informer_max_ms],
       ],
     );
+    process.stdout.write('\nwhere the relay path spends it, per write (median run; p50 / p99 ms):\n');
+    printTable(
+      ['hop', 'p50 ms', 'p99 ms'],
+      [
+        ['etcd → relay → NATS publish, after the raw watch', latency.hop_publish_p50_ms, latency.hop_publish_p99_ms],
+        ['JetStream → informer handler, after the publish', latency.hop_jetstream_p50_ms, latency.hop_jetstream_p99_ms],
+      ],
+    );
     process.stdout.write('\n');
     printTable(
       ['target/s', 'written/s', 'informer got', 'lost', 'inf p50 ms', 'inf p99 ms', 'tail p99 ms', 'watch p99 ms', 'sustained'],
@@ -217,6 +257,7 @@ export async function runEventsBench(): Promise<void> {
     });
     process.stdout.write(`wrote ${file}\n`);
   } finally {
+    published.unsubscribe();
     await watcher.cancel();
     await informer.stop();
     await nats.drain().catch(() => undefined);
