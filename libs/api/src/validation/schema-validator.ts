@@ -37,7 +37,7 @@ interface EffectiveNode {
   hasProps: boolean;
   /** Types of a oneOf of plain types (Quantity: string|number); resolved on first use. */
   alternatives?: JsonTypeName[];
-  /** The compiled `pattern` (null: none, or one that does not compile). */
+  /** The compiled `pattern`, once a string was checked against it (null: it does not compile). */
   pattern?: RegExp | null;
 }
 
