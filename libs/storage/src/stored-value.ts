@@ -2,8 +2,8 @@
 // Most cached objects are never read through the cache (controllers get their events over NATS,
 // and nothing reads a Lease or an Event back): decoding every change eagerly cost a JSON parse per
 // event and kept a graph of small objects alive until the next change of that key, which the young
-// generation then copied twice (survivor, then old space) — on the gateway the longest pauses of
-// the relay's events. The bytes are one off-heap buffer instead.
+// generation then copied twice (survivor, then old space): part of the gateway's GC pauses, which
+// every relayed event waits out. The bytes are one off-heap buffer instead.
 import type { KubeObject } from '@keelson/api';
 import { decodeObject } from './codec';
 import type { CacheEvent, WatchEventKind } from './event-ring';
