@@ -11,9 +11,12 @@ import type { CacheEvent, WatchEventKind } from './event-ring';
 export class StoredValue {
   private decoded: KubeObject | undefined;
 
-  /** `value` is copied: a watch response's values are views into the whole response. */
-  constructor(private readonly value: Buffer, readonly revision: number, readonly key: string) {
-    this.value = Buffer.from(value);
+  /** `value` is this object's own: see `of`. */
+  private constructor(private readonly value: Buffer, readonly revision: number, readonly key: string) {}
+
+  /** A value etcd returned, copied: a watch or range response's values are views into the whole response. */
+  static of(value: Buffer, revision: number, key: string): StoredValue {
+    return new StoredValue(Buffer.from(value), revision, key);
   }
 
   /** The object (resourceVersion = `revision`), shared by every reader: never mutate it. Throws when the bytes do not decode. */

@@ -228,7 +228,7 @@ export class WatchCache {
     const state = new Map<string, StoredValue>();
     for (const kv of kvs) {
       const key = kv.key.toString();
-      state.set(key, new StoredValue(kv.value, Number(kv.mod_revision), key));
+      state.set(key, StoredValue.of(kv.value, Number(kv.mod_revision), key));
     }
     this.state = state;
     this.revision = revision;
@@ -311,13 +311,13 @@ export class WatchCache {
 
   private toCacheEvent(type: 'Put' | 'Delete', key: string, revision: number, kv: IKeyValue, prevKv?: IKeyValue): CacheEvent | undefined {
     const known = this.state.get(key);
-    const prev = known ?? (prevKv ? new StoredValue(prevKv.value, Number(prevKv.mod_revision), key) : undefined);
+    const prev = known ?? (prevKv ? StoredValue.of(prevKv.value, Number(prevKv.mod_revision), key) : undefined);
     if (type === 'Delete') {
       this.state.delete(key);
       // resourceVersion of a deleted object is the delete's revision.
       return prev ? new StoredEvent('DELETED', key, revision, prev.atRevision(revision), prev) : undefined;
     }
-    const value = new StoredValue(kv.value, revision, key);
+    const value = StoredValue.of(kv.value, revision, key);
     this.state.set(key, value);
     return known ? new StoredEvent('MODIFIED', key, revision, value, known) : new StoredEvent('ADDED', key, revision, value);
   }

@@ -34,7 +34,6 @@ interface EffectiveNode {
   required: string[];
   /** `properties` as a Map: one lookup per field, own names only (`constructor` is no schema). */
   props: Map<string, SchemaNode>;
-  hasProps: boolean;
   /** Types of a oneOf of plain types (Quantity: string|number); resolved on first use. */
   alternatives?: JsonTypeName[];
   /** The compiled `pattern`, once a string was checked against it (null: it does not compile). */
@@ -67,8 +66,7 @@ function flatten(schema: SchemaNode, resolve: SchemaResolver, memo: Memo, depth 
 }
 
 function effective(node: SchemaNode, properties: Record<string, SchemaNode>, required: string[]): EffectiveNode {
-  const props = new Map(Object.entries(properties));
-  return { node, properties, required, props, hasProps: props.size > 0 };
+  return { node, properties, required, props: new Map(Object.entries(properties)) };
 }
 
 function flattenUncached(schema: SchemaNode, resolve: SchemaResolver, memo: Memo, depth: number): EffectiveNode {
@@ -201,15 +199,16 @@ class Walker {
     const additional = node.additionalProperties;
     for (const key of Object.keys(value)) {
       const v = value[key];
-      if (old !== undefined && typeof v === 'object' && v !== null && old[key] === v) continue;
+      const was = old?.[key];
+      if (was === v && typeof v === 'object' && v !== null) continue;
       const prop = eff.props.get(key);
       if (prop) {
-        this.walk(v, prop, path, key, old?.[key]);
+        this.walk(v, prop, path, key, was);
       } else if (isRecord(additional)) {
-        this.walk(v, additional, path, key, old?.[key]);
+        this.walk(v, additional, path, key, was);
       } else if (additional === true || preserve) {
         // Free-form content: nothing to check.
-      } else if (eff.hasProps || additional === false) {
+      } else if (eff.props.size > 0 || additional === false) {
         // An object schema without properties (FieldsV1, RawExtension) is free-form.
         this.unknown.push(child(path, key));
         if (this.prune) delete value[key];

@@ -10,7 +10,7 @@
 // Status errors all apply unchanged; this module then takes the socket over once the kubelet agrees.
 import { request, ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, errors, isRecord, type KubeObject } from '@keelson/api';
+import { ApiError, errors, isRecord } from '@keelson/api';
 import type { ResourceStore } from '../registry/resource-store';
 import { kubeletEndpoint, podContainer } from '../handlers/pod-logs';
 
@@ -128,7 +128,6 @@ function splice(res: ServerResponse, client: UpgradeState, upstream: IncomingMes
   kubelet.on('close', () => socket.destroy());
   socket.on('close', () => kubelet.destroy());
 }
-
 
 function kubeletError(code: number, message: string, pod: string): ApiError {
   if (code === 404) return errors.notFound('pods', pod);
