@@ -31,6 +31,8 @@ export interface GatewayConfig {
   relayLeaseTtlSeconds: number;
   /** Unacknowledged publishes the relay keeps in flight (`KEELSON_RELAY_MAX_IN_FLIGHT`, 256). */
   relayMaxInFlight: number;
+  /** Run the relay on a worker thread of its own (`KEELSON_RELAY_THREAD`, true; relay/thread.ts says why); false: on the gateway's thread. */
+  relayThread: boolean;
   /** KEELSON_EVENTS limits: `KEELSON_EVENTS_MAX_AGE_SECONDS` (86400), `KEELSON_EVENTS_MAX_BYTES` (1 GiB), `KEELSON_EVENTS_DUPLICATE_WINDOW_SECONDS` (120), `KEELSON_EVENTS_MAX_MSG_BYTES` (4 MiB; larger events go out as references), `KEELSON_EVENTS_REPLICAS` (1; 3 in a 3-node JetStream cluster). */
   eventsStream: EventsStreamLimits;
   /** Cluster IPs of Services come from this IPv4 block (`KEELSON_SERVICE_CLUSTER_IP_RANGE`, 10.96.0.0/12). */
@@ -74,6 +76,7 @@ export const gatewayConfig: ConfigReader<GatewayConfig> = (r) => {
     bus: busConfigFromEnv(env),
     relayLeaseTtlSeconds: r.integer('KEELSON_RELAY_LEASE_TTL_SECONDS', 10, { min: 1 }),
     relayMaxInFlight: r.integer('KEELSON_RELAY_MAX_IN_FLIGHT', 256, { min: 1 }),
+    relayThread: r.boolean('KEELSON_RELAY_THREAD', true),
     eventsStream: {
       maxAgeSeconds: r.number('KEELSON_EVENTS_MAX_AGE_SECONDS', DEFAULT_STREAM_LIMITS.maxAgeSeconds),
       maxBytes: r.integer('KEELSON_EVENTS_MAX_BYTES', DEFAULT_STREAM_LIMITS.maxBytes, { min: 1 }),

@@ -20,7 +20,8 @@ import { addConvertedVersionStores } from './registry/converted-version-store';
 import { defaultIngressClassAdmission } from './registry/default-ingress-class';
 import { nowTimestamp } from './registry/object-meta';
 import { PodTerminator } from './registry/pod-termination';
-import { startRelay, type RelayHandle } from './relay';
+import { startRelay, type RelayConfig, type RelayHandle } from './relay';
+import { startRelayThread } from './relay/thread';
 import { ResourceStore } from './registry/resource-store';
 import { CrdController } from './registry/crd-controller';
 import { createRequestListener } from './server';
@@ -88,9 +89,10 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
   terminator.start();
   // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
-  const relay = config.bus.servers
-    ? startRelay({ etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight }, log, metrics.publish)
-    : undefined;
+  const relayConfig: RelayConfig = { etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight };
+  const relay = !config.bus.servers
+    ? undefined
+    : config.relayThread ? startRelayThread(relayConfig, log, metrics.publish) : startRelay(relayConfig, log, metrics.publish);
   const flowControl = new FlowControl(config.flowControl);
   metrics.attach({
     caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined,
