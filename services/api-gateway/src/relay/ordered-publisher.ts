@@ -2,10 +2,11 @@
 // unacknowledged publishes. Every publish carries `Nats-Expected-Last-Sequence`, so the server
 // stores only an unbroken prefix of that order: once one publish fails, every later one is
 // refused too, and the stream's last message is always a safe point to resume after.
-import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
+import type { JetStreamClient, MsgHdrs } from 'nats';
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { HEADERS, type EventMessage } from '@keelson/bus';
 import { backgroundContext, contextFromTraceparent, traceHeadersOf } from '@keelson/telemetry';
+import { WireHeaders } from './wire-headers';
 
 /** One publish settled `seconds` after it was sent: acknowledged (`ok`) or refused/timed out. */
 export type PublishLatencyObserver = (subject: string, seconds: number, ok: boolean) => void;
@@ -81,15 +82,21 @@ export class OrderedPublisher {
     // gateway's own writes) is background, not a root trace of its own.
     const tp = msg.headers[HEADERS.traceparent];
     const parent = tp ? contextFromTraceparent(tp, msg.headers[HEADERS.tracestate]) : backgroundContext();
-    const span = this.opts.tracer.startSpan(`publish ${msg.subject}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
+    // No sampler here reads attributes, so they are set only on a span that records (most of
+    // the relay's changes are background, dropped: the object would be garbage at once).
+    const span = this.opts.tracer.startSpan(`publish ${msg.subject}`, { kind: SpanKind.PRODUCER }, parent);
+    if (span.isRecording()) {
+      span.setAttributes({
         'messaging.system': 'nats', 'messaging.operation.type': 'publish', 'messaging.operation.name': 'publish',
         'messaging.destination.name': msg.subject, 'messaging.message.id': msg.msgId, 'keelson.revision': msg.revision,
-      },
-    }, parent);
+      });
+    }
     // Consumers continue the publish span (messaging conventions), so each reconcile hangs under it.
-    const h = toMsgHdrs({ ...msg, headers: { ...msg.headers, ...traceHeadersOf(trace.setSpan(parent, span)) } });
+    const propagated: Record<string, string | undefined> = traceHeadersOf(trace.setSpan(parent, span));
+    const wire = new WireHeaders();
+    for (const k in msg.headers) if (propagated[k] === undefined) wire.set(k, msg.headers[k]);
+    for (const k in propagated) if (propagated[k] !== undefined) wire.set(k, propagated[k]);
+    const h = wire.asMsgHdrs();
     const entry: Sent = { msg, span };
     const sentAt = performance.now();
     const settled = (ok: boolean): void => this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, ok);
@@ -134,7 +141,5 @@ export class OrderedPublisher {
 }
 
 export function toMsgHdrs(msg: EventMessage): MsgHdrs {
-  const h = headers();
-  for (const [k, v] of Object.entries(msg.headers)) h.set(k, v);
-  return h;
+  return new WireHeaders(msg.headers).asMsgHdrs();
 }
