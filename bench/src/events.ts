@@ -7,6 +7,8 @@
 //      JetStream → informer, each as this write's latency minus the hop before it;
 //   2. step the write rate up until events are lost or lag keeps growing: the highest
 //      sustained rate with no loss;
+//   1b. the same runs while the API serves creates (KEELSON_BENCH_EVENTS_API_LOAD_RATE, 300/s):
+//      the relay shares the gateway's process with the API, as during a rollout;
 //   3. the API's own write rate (configmap creates at 16 in flight), for the ratio.
 // Writes go straight to etcd under /registry/core/configmaps/default/ with the time of the
 // put (performance.now(), same process) in the object, so both observers measure put → callback.
@@ -29,6 +31,7 @@ const STEP_SECONDS = env('KEELSON_BENCH_EVENTS_STEP_SECONDS', 3);
 const STEPS = (process.env.KEELSON_BENCH_EVENTS_STEPS ?? '1000,2000,3000,4000,5000,6000,8000').split(',').map(Number);
 const API_OPS = env('KEELSON_BENCH_EVENTS_API_OPS', 2000);
 const LATENCY_RUNS = env('KEELSON_BENCH_EVENTS_RUNS', 5);
+const API_LOAD_RATE = env('KEELSON_BENCH_EVENTS_API_LOAD_RATE', 300); // creates/s through the API during the loaded runs
 const DRAIN_MS = 3000; // how long after the last write an event may still arrive
 const LAG_LIMIT_MS = 1000; // a p99 above this means the consumer is falling behind
 const MAX_IN_FLIGHT = 256;
@@ -108,6 +111,31 @@ function hop(later: Map<string, number>, earlier: Map<string, number>): { p50_ms
   return stats(d);
 }
 
+/** The run with the median added p99, and every run's added p99. */
+function medianRun<T extends { added_p99_ms: number }>(runs: T[]): { median: T; spread: { min_ms: number; max_ms: number; runs_ms: number[] } } {
+  const byAdded = [...runs].sort((a, b) => a.added_p99_ms - b.added_p99_ms);
+  return {
+    median: byAdded[Math.floor((byAdded.length - 1) / 2)],
+    spread: { min_ms: byAdded[0].added_p99_ms, max_ms: byAdded[byAdded.length - 1].added_p99_ms, runs_ms: runs.map((r) => r.added_p99_ms) },
+  };
+}
+
+/** Calls `create(i)` `rate` times a second (paced on a 5 ms tick, at most 64 in flight) until `stopped()`. */
+async function apiLoad(rate: number, stopped: () => boolean, create: (i: number) => Promise<void>, count: { creates: number; failed: number }): Promise<void> {
+  const started = performance.now();
+  let issued = 0;
+  let inFlight = 0;
+  while (!stopped()) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (issued < due && inFlight < 64) {
+      inFlight++;
+      create(issued++).then(() => void count.creates++, () => void count.failed++).finally(() => void inFlight--);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+}
+
 /** p99 of the last third of a phase's latencies in write order (growing lag shows here). */
 function tailP99(lat: Map<string, number>, prefix: string, n: number): number {
   const tail: number[] = [];
@@ -168,18 +196,18 @@ export async function runEventsBench(): Promise<void> {
     await drain(phase, (await drive(etcd, 'warm-', 500, 1)).writes);
 
     // 1. Latency at the target rate, LATENCY_RUNS times: the run with the median added p99 is
-    // reported, with every run's added p99 (the spread).
-    const runs = [];
-    for (let r = 0; r < LATENCY_RUNS; r++) {
-      phase = new Phase(`lat${r}-`);
-      const lat = await drive(etcd, `lat${r}-`, LATENCY_RATE, LATENCY_SECONDS);
+    // reported, with every run's added p99 (the spread). Then as many runs again while the API
+    // serves creates at API_LOAD_RATE (the gateway busy as in a rollout: the relay shares its process).
+    const latencyRun = async (prefix: string) => {
+      phase = new Phase(prefix);
+      const lat = await drive(etcd, prefix, LATENCY_RATE, LATENCY_SECONDS);
       await drain(phase, lat.writes);
       const inf = stats(phase.informer.values());
       const raw = stats(phase.watch.values());
       const pub = stats(phase.published.values());
       const toPublish = hop(phase.published, phase.watch);
       const toInformer = hop(phase.informer, phase.published);
-      runs.push({
+      return {
         target_per_s: LATENCY_RATE, write_per_s: lat.per_s, writes: lat.writes,
         informer_received: phase.informer.size, watch_received: phase.watch.size,
         informer_p50_ms: inf.p50_ms, informer_p99_ms: inf.p99_ms, informer_max_ms: inf.max_ms,
@@ -189,11 +217,26 @@ export async function runEventsBench(): Promise<void> {
         hop_publish_p50_ms: toPublish.p50_ms, hop_publish_p99_ms: toPublish.p99_ms,
         hop_jetstream_p50_ms: toInformer.p50_ms, hop_jetstream_p99_ms: toInformer.p99_ms,
         added_p99_ms: round(inf.p99_ms - raw.p99_ms),
-      });
+      };
+    };
+    const runs = [];
+    for (let r = 0; r < LATENCY_RUNS; r++) runs.push(await latencyRun(`lat${r}-`));
+    const { median: latency, spread: addedSpread } = medianRun(runs);
+    const loadAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const loadedRuns = [];
+    const load = { creates: 0, failed: 0, seconds: 0 };
+    for (let r = 0; r < LATENCY_RUNS; r++) {
+      let stop = false;
+      const started = performance.now();
+      const creating = apiLoad(API_LOAD_RATE, () => stop, (i) => apiCreate(loadAgent, cp.url, cp.creds.adminToken, cp.creds.caPem, `load${r}-${i}`), load);
+      loadedRuns.push(await latencyRun(`loaded${r}-`));
+      stop = true;
+      await creating;
+      load.seconds += (performance.now() - started) / 1000;
     }
-    const byAdded = [...runs].sort((a, b) => a.added_p99_ms - b.added_p99_ms);
-    const latency = byAdded[Math.floor((byAdded.length - 1) / 2)];
-    const addedSpread = { min_ms: byAdded[0].added_p99_ms, max_ms: byAdded[byAdded.length - 1].added_p99_ms, runs_ms: runs.map((r) => r.added_p99_ms) };
+    loadAgent.destroy();
+    const { median: loaded, spread: loadedSpread } = medianRun(loadedRuns);
+    const apiLoadPerS = round(load.creates / load.seconds);
 
     // 2. Step the rate up until the informer loses events or falls behind.
     const steps = [];
@@ -234,18 +277,27 @@ export async function runEventsBench(): Promise<void> {
         ['JetStream → informer handler, after the publish', latency.hop_jetstream_p50_ms, latency.hop_jetstream_p99_ms],
       ],
     );
+    process.stdout.write(`\nthe same while the API serves ${apiLoadPerS} creates/s (target ${API_LOAD_RATE}; ${load.failed} failed), median run:\n`);
+    printTable(
+      ['path', 'p50 ms', 'p99 ms', 'max ms', 'hop to publish p99 ms'],
+      [
+        ['raw etcd watch', loaded.watch_p50_ms, loaded.watch_p99_ms, loaded.watch_max_ms, ''],
+        ['relay+NATS informer', loaded.informer_p50_ms, loaded.informer_p99_ms, loaded.informer_max_ms, loaded.hop_publish_p99_ms],
+      ],
+    );
     process.stdout.write('\n');
     printTable(
       ['target/s', 'written/s', 'informer got', 'lost', 'inf p50 ms', 'inf p99 ms', 'tail p99 ms', 'watch p99 ms', 'sustained'],
       steps.map((s) => [s.target_per_s, s.write_per_s, s.informer_received, s.lost, s.informer_p50_ms, s.informer_p99_ms, s.tail_p99_ms, s.watch_p99_ms, s.sustained ? 'yes' : 'no']),
     );
     const ratio = round(sustained / api.per_s, 3);
-    process.stdout.write(`\nadded p99 by relay+NATS: ${latency.added_p99_ms} ms, median of ${runs.length} runs (spread ${addedSpread.min_ms}–${addedSpread.max_ms} ms: ${addedSpread.runs_ms.join(', ')}) (goal ≤ 5)\nsustained with no loss: ${sustained}/s; API creates: ${api.per_s}/s (p99 ${api.p99_ms} ms); ratio ${ratio} (goal ≥ 0.8)\n`);
+    process.stdout.write(`\nadded p99 by relay+NATS: ${latency.added_p99_ms} ms, median of ${runs.length} runs (spread ${addedSpread.min_ms}–${addedSpread.max_ms} ms: ${addedSpread.runs_ms.join(', ')}) (goal ≤ 5)\nadded p99 under API load: ${loaded.added_p99_ms} ms, median of ${loadedRuns.length} runs (spread ${loadedSpread.min_ms}–${loadedSpread.max_ms} ms: ${loadedSpread.runs_ms.join(', ')})\nsustained with no loss: ${sustained}/s; API creates: ${api.per_s}/s (p99 ${api.p99_ms} ms); ratio ${ratio} (goal ≥ 0.8)\n`);
     const file = writeResult('events', {
       benchmark: 'events',
       latency,
       latency_runs: runs,
       added_p99_spread: addedSpread,
+      under_api_load: { api_creates_per_s: apiLoadPerS, api_creates_failed: load.failed, latency: loaded, latency_runs: loadedRuns, added_p99_spread: loadedSpread },
       steps,
       sustained_per_s: sustained,
       api_per_s: api.per_s,
