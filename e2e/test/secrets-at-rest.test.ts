@@ -32,6 +32,13 @@ const secretValue = async (name: string): Promise<string> =>
 test('etcd holds only ciphertext; kubectl get secret returns the value; the bus never carries it', async () => {
   const events: string[] = [];
   const sub = nc.subscribe('keelson.events.>', { callback: (_e, m) => events.push(new TextDecoder().decode(m.data)) });
+  // The relay leads (on a fresh stream it starts after a RESYNC at the revision it found; what was
+  // written before is only in etcd): a ConfigMap's event on the bus says so.
+  for (let i = 0; !events.some((e) => e.includes('"name":"relay-probe-')); i++) {
+    if (i >= 30) throw new Error('the relay never published');
+    await cp.k('create', 'configmap', `relay-probe-${i}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
   await cp.k('create', 'secret', 'generic', 'db', `--from-literal=password=${PLAINTEXT}`);
   const stored = await raw('db');
   expect(stored.subarray(0, 'k8s:enc:aesgcm:v1:key1:'.length).toString()).toBe('k8s:enc:aesgcm:v1:key1:');

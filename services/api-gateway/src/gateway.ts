@@ -52,6 +52,13 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile)); // before any read or write
   const client = new Etcd3(etcdClientOptions(config.etcd));
   const metrics = new GatewayMetrics({ defaultMetrics: true });
+  // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness. It starts
+  // first: a relay thread takes a moment to load, and this gives it the rest of start-up, so on
+  // a fresh stream it marks the stream's start (RESYNC) before the API serves its first write.
+  const relayConfig: RelayConfig = { etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight, encryptionConfigFile: config.encryptionConfigFile };
+  const relay = !config.bus.servers
+    ? undefined
+    : config.relayThread ? startRelayThread(relayConfig, log, metrics.publish) : startRelay(relayConfig, log, metrics.publish);
   // Reads and writes go to one member at a time, passing over one that stops answering; watches use `client`.
   const members = etcdEndpoints(config.etcd);
   const store = new EtcdStore(client, { observe: metrics.etcd, groupCommit: config.etcd.groupCommit, writeRetry: config.etcd.writeRetry, kv: members.kv }); // KEELSON_ETCD_GROUP_COMMIT, KEELSON_ETCD_WRITE_ATTEMPT_TIMEOUT_MS
@@ -88,11 +95,6 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   namespaceDefaults.start();
   const terminator = new PodTerminator(stores.get('/pods')!, caches.get('/pods')!, log);
   terminator.start();
-  // The relay is optional (no KEELSON_NATS_URL, no events); it never gates readiness.
-  const relayConfig: RelayConfig = { etcd: config.etcd, bus: config.bus, limits: config.eventsStream, leaseTtlSeconds: config.relayLeaseTtlSeconds, maxInFlight: config.relayMaxInFlight };
-  const relay = !config.bus.servers
-    ? undefined
-    : config.relayThread ? startRelayThread(relayConfig, log, metrics.publish) : startRelay(relayConfig, log, metrics.publish);
   const flowControl = new FlowControl(config.flowControl);
   metrics.attach({
     caches, currentRevision: () => store.currentRevision(), relayedRevision: () => relay?.compactionFloor() ?? undefined,

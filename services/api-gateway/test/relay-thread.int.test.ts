@@ -1,13 +1,16 @@
 // The relay on its own worker thread (relay/thread.ts), driven as the gateway drives it, against
-// real etcd and NATS: events reach the stream, status, the compaction floor and publish
-// latencies come back to the calling thread, a worker that dies is started again and resumes
-// without a gap, and stop() revokes the lease.
+// real etcd and NATS: events reach the stream (a Secret encrypted at rest too: the worker has the
+// encryption keys), status, the compaction floor and publish latencies come back to the calling
+// thread, a worker that dies is started again and resumes without a gap, and stop() revokes the lease.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Etcd3 } from 'etcd3';
 import { connect, type NatsConnection } from 'nats';
 import { DEFAULT_STREAM_LIMITS } from '@keelson/bus';
-import { etcdConnectionFromEnv } from '@keelson/storage';
+import { encryptionConfigYaml, newEncryptionKey } from '@keelson/local';
+import { encodeObject, etcdConnectionFromEnv, installEncryption, loadEncryptionConfig } from '@keelson/storage';
 import { createLogger } from '@keelson/telemetry';
 import { startEtcd, startNats, type EtcdServer, type NatsServer } from '@keelson/testing';
 import type { RelayHandle } from '../src/relay';
@@ -31,8 +34,11 @@ describe('relay thread', () => {
     [etcd, nats] = await Promise.all([startEtcd(), startNats()]);
     client = new Etcd3(etcd.clientOptions);
     nc = await connect({ servers: nats.url });
+    const encryptionConfigFile = join(mkdtempSync(join(tmpdir(), 'relay-thread-')), 'encryption-config.yaml');
+    writeFileSync(encryptionConfigFile, encryptionConfigYaml([{ name: 'key1', secret: newEncryptionKey() }]));
+    installEncryption(loadEncryptionConfig(encryptionConfigFile)); // this thread writes Secrets as the gateway would
     relay = startRelayThread(
-      { etcd: etcdConnectionFromEnv(etcd.env), bus: { servers: [nats.url] }, limits: DEFAULT_STREAM_LIMITS, leaseTtlSeconds: 2, maxInFlight: 64 },
+      { etcd: etcdConnectionFromEnv(etcd.env), bus: { servers: [nats.url] }, limits: DEFAULT_STREAM_LIMITS, leaseTtlSeconds: 2, maxInFlight: 64, encryptionConfigFile },
       createLogger('relay-thread-test', { level: 'warn' }),
       (subject, seconds, ok) => void published.push([subject, seconds, ok]),
       { workerFile: WORKER, onWorker: (w) => void workers.push(w) },
@@ -41,6 +47,7 @@ describe('relay thread', () => {
     await waitFor('the relay to start the stream', async () => (await lastStreamRevision(nc)) > 0);
   });
   afterAll(async () => {
+    installEncryption(new Map());
     await relay?.stop();
     await nc?.close();
     client?.close();
@@ -65,6 +72,18 @@ describe('relay thread', () => {
     expect(published.every(([, seconds, ok]) => ok && seconds >= 0 && seconds < 5)).toBe(true);
     // The relay's lease names a thread of this process.
     expect(await client.get(LEADER_KEY).string()).toContain(`/${process.pid}/`);
+  });
+
+  test('a Secret encrypted at rest is relayed (as a reference: name and uid, no data)', async () => {
+    const key = '/registry/core/secrets/default/db';
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default', uid: 'uid-db' }, data: { password: 'c2VjcmV0' } };
+    const stored = encodeObject(secret, key);
+    expect(stored.toString().startsWith('k8s:enc:aesgcm:v1:key1:')).toBe(true);
+    const rev = Number((await client.put(key).value(stored).exec()).header.revision);
+    await waitFor('the Secret relayed', async () => (await lastStreamRevision(nc)) >= rev);
+    const event = (await readStream(nc)).find((e) => e.envelope.revision === rev)!;
+    expect(event.envelope).toMatchObject({ type: 'ADDED', key, omitted: { name: 'db', namespace: 'default', uid: 'uid-db' } });
+    expect(event.envelope.object).toBeUndefined();
   });
 
   test('a worker that dies is started again and resumes from the stream without a gap', async () => {

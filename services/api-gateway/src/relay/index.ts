@@ -18,6 +18,12 @@ export interface RelayConfig {
   limits: EventsStreamLimits;
   leaseTtlSeconds: number;
   maxInFlight: number;
+  /**
+   * KEELSON_ENCRYPTION_CONFIG: the relay decodes what is encrypted at rest (a Secret's change goes
+   * out as a reference, with its name and uid). The gateway's thread installs it for the process;
+   * a relay thread has its own module state and installs it itself (thread.ts).
+   */
+  encryptionConfigFile?: string;
 }
 
 export interface RelayHandle {

@@ -2,6 +2,7 @@
 // name, so its spans and lines are the gateway's), then startRelay as the gateway's thread ran
 // it, reporting status and publish latencies back.
 import { parentPort, workerData } from 'node:worker_threads';
+import { installEncryption, loadEncryptionConfig } from '@keelson/storage';
 import { createLogger, startTelemetry } from '@keelson/telemetry';
 import { skipEtcdCallerStacks } from '../etcd-call-stacks';
 import { startRelay } from './index';
@@ -11,6 +12,9 @@ const port = parentPort!;
 const { config, serviceName } = workerData as RelayWorkerData;
 const telemetry = startTelemetry(serviceName);
 skipEtcdCallerStacks();
+// This thread's copy of storage's codec has no keys until told: without them every encrypted
+// value (each Secret) would be undecodable here, and skipped.
+if (config.encryptionConfigFile) installEncryption(loadEncryptionConfig(config.encryptionConfigFile));
 const post = (m: FromWorker): void => port.postMessage(m);
 
 let batch: [string, number, boolean][] = [];
