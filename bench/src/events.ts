@@ -5,10 +5,10 @@
 //      where the relay path's time goes, per write: etcd → gateway → NATS publish (a plain NATS
 //      subscriber on the subject, which sees the publish before JetStream stores it) and
 //      JetStream → informer, each as this write's latency minus the hop before it;
-//   2. step the write rate up until events are lost or lag keeps growing: the highest
-//      sustained rate with no loss;
 //   1b. the same runs while the API serves creates (KEELSON_BENCH_EVENTS_API_LOAD_RATE, 300/s):
 //      the relay shares the gateway's process with the API, as during a rollout;
+//   2. step the write rate up until events are lost or lag keeps growing: the highest
+//      sustained rate with no loss;
 //   3. the API's own write rate (configmap creates at 16 in flight), for the ratio.
 // Writes go straight to etcd under /registry/core/configmaps/default/ with the time of the
 // put (performance.now(), same process) in the object, so both observers measure put → callback.

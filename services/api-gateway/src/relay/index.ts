@@ -21,7 +21,7 @@ export interface RelayConfig {
   /**
    * KEELSON_ENCRYPTION_CONFIG: the relay decodes what is encrypted at rest (a Secret's change goes
    * out as a reference, with its name and uid). The gateway's thread installs it for the process;
-   * a relay thread has its own module state and installs it itself (thread.ts).
+   * a relay thread has its own module state and installs it itself (worker.ts).
    */
   encryptionConfigFile?: string;
 }
