@@ -213,9 +213,12 @@ class Stack implements ComposeStack {
     const problems: string[] = [];
     // Paused containers cannot be stopped: let them go first.
     for (const s of await this.ps().catch(() => [])) if (s.status === 'paused') await this.unpause(s.service).catch(() => undefined);
-    const r = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeoutMs: 300_000 });
     const filter = ['--filter', `label=${PROJECT_LABEL}=${this.project}`];
     const docker = (args: string[]) => run('docker', args, { env: this.engine.env });
+    // Every name a container of the project had: a stale endpoint is named after a container that
+    // no longer exists, so `network inspect` may not list it, but `disconnect -f` by name removes it.
+    const names = (await docker(['ps', '-a', '--format', '{{.Names}}', ...filter]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+    const r = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeoutMs: 300_000 });
     const leftovers = async () => ({
       containers: (await docker(['ps', '-aq', ...filter])).stdout.trim(),
       volumes: (await docker(['volume', 'ls', '-q', ...filter])).stdout.trim(),
@@ -223,18 +226,26 @@ class Stack implements ComposeStack {
     });
     let left = await leftovers();
     if (r.code !== 0 || Object.values(left).some(Boolean)) {
-      // dockerd can still list an endpoint of a container it just removed (a killed container's,
-      // seen in a 10-minute chaos run): "network ... has active endpoints", and compose down stops
-      // there, before the volumes. Disconnect such endpoints by force, then remove what is left.
+      // dockerd can still hold an endpoint of a container it just removed (a container killed and
+      // restarted seconds before, seen after chaos runs): "network ... has active endpoints", and
+      // compose down stops there, before the volumes. The engine releases such an endpoint
+      // asynchronously: disconnect by force whatever it lists or the project ever named, remove
+      // what is left, and try again for a while before calling it left behind.
       this.log(`compose down left things behind (${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}); removing them`);
-      for (const id of left.containers.split('\n').filter(Boolean)) await docker(['rm', '-f', '-v', id]);
-      for (const net of left.networks.split('\n').filter(Boolean)) {
-        const eps = (await docker(['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}', net])).stdout.trim();
-        for (const ep of eps.split(/\s+/).filter(Boolean)) await docker(['network', 'disconnect', '-f', net, ep]);
-        await docker(['network', 'rm', net]);
+      const deadline = Date.now() + 60_000;
+      for (let attempt = 1; ; attempt++) {
+        for (const id of left.containers.split('\n').filter(Boolean)) await docker(['rm', '-f', '-v', id]);
+        for (const net of left.networks.split('\n').filter(Boolean)) {
+          const listed = (await docker(['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}', net])).stdout.trim().split(/\s+/);
+          for (const ep of new Set([...listed, ...names].filter(Boolean))) await docker(['network', 'disconnect', '-f', net, ep]);
+          await docker(['network', 'rm', net]);
+        }
+        for (const v of left.volumes.split('\n').filter(Boolean)) await docker(['volume', 'rm', '-f', v]);
+        left = await leftovers();
+        if (!Object.values(left).some(Boolean) || Date.now() > deadline) break;
+        this.log(`still left after attempt ${attempt}: ${Object.entries(left).filter(([, ids]) => ids).map(([w, ids]) => `${w} ${ids.split('\n').join(' ')}`).join('; ')}`);
+        await sleep(2000);
       }
-      for (const v of left.volumes.split('\n').filter(Boolean)) await docker(['volume', 'rm', '-f', v]);
-      left = await leftovers();
     }
     for (const [what, ids] of Object.entries(left)) if (ids) problems.push(`${what} left: ${ids.split('\n').join(' ')}`);
     rmSync(this.outDir, { recursive: true, force: true });
