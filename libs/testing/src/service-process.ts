@@ -1,6 +1,8 @@
 // One Keelson service as a child process (gateway replica, controller, kubelet): start it,
 // wait until it answers its readiness probe, kill it, read its recent log.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -33,8 +35,12 @@ export function serviceProcess(spec: ServiceProcessSpec): ServiceProcess {
       log = '';
       const c = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.main], { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
+      // KEELSON_SERVICE_LOG_DIR: every line also goes to <dir>/<name>.log (e.g. a bench's
+      // gateway run with --trace-gc, whose output outgrows the tail kept here).
+      const file = process.env.KEELSON_SERVICE_LOG_DIR ? join(process.env.KEELSON_SERVICE_LOG_DIR, `${spec.name}.log`) : undefined;
       const keep = (b: Buffer): void => {
         log = (log + b.toString()).slice(-20_000);
+        if (file) appendFileSync(file, b);
       };
       c.stdout!.on('data', keep);
       c.stderr!.on('data', keep);
