@@ -1,28 +1,32 @@
-import type { JetStreamClient, PubAck } from 'nats';
 import { trace } from '@opentelemetry/api';
 import { buildEventMessage, type EventMessage } from '@keelson/bus';
-import { OrderedPublisher } from '../src/relay/ordered-publisher';
+import { OrderedPublisher, type AckedPublish } from '../src/relay/ordered-publisher';
 
-interface Call { subject: string; expected?: number; resolve(ack: PubAck): void; reject(e: Error): void }
+interface Call { subject: string; expected?: number; msgId?: string; resolve(seq: number): void; reject(e: Error): void }
 
-function fakeJs(): { js: JetStreamClient; calls: Call[] } {
+function fakeTarget(): { target: AckedPublish; calls: Call[] } {
   const calls: Call[] = [];
-  const js = {
-    publish: (subject: string, _data: Uint8Array, opts: { expect?: { lastSequence?: number } }) =>
-      new Promise<PubAck>((resolve, reject) => calls.push({ subject, expected: opts.expect?.lastSequence, resolve, reject })),
-  } as unknown as JetStreamClient;
-  return { js, calls };
+  const target: AckedPublish = {
+    publish: (subject, _data, headers, done) => {
+      // The headers as they go on the wire: JetStream reads its expectations from them.
+      const wire = new TextDecoder().decode(headers.encode());
+      const field = (name: string) => new RegExp(`\r\n${name}: ([^\r]*)`).exec(wire)?.[1];
+      const expected = field('Nats-Expected-Last-Sequence');
+      calls.push({ subject, expected: expected === undefined ? undefined : Number(expected), msgId: field('Nats-Msg-Id'), resolve: (seq) => done(undefined, seq), reject: (e) => done(e, 0) });
+    },
+  };
+  return { target, calls };
 }
 const msg = (rev: number): EventMessage => buildEventMessage({ type: 'ADDED', key: `/registry/core/configmaps/default/c${rev}`, revision: rev, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${rev}` } } })!;
-const ack = (seq: number): PubAck => ({ stream: 'KEELSON_EVENTS', seq, duplicate: false, domain: '' });
+const ack = (seq: number): number => seq;
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('OrderedPublisher', () => {
   const setup = (maxInFlight: number) => {
-    const { js, calls } = fakeJs();
+    const { target, calls } = fakeTarget();
     const acked: number[] = [];
     const failures: Error[] = [];
-    const p = new OrderedPublisher(js, { maxInFlight, maxQueued: 100, lastSeq: 10, timeoutMs: 1000, tracer: trace.getTracer('t'), onAcked: (r) => acked.push(r), onFailed: (e) => failures.push(e) });
+    const p = new OrderedPublisher(target, { maxInFlight, maxQueued: 100, lastSeq: 10, tracer: trace.getTracer('t'), onAcked: (r) => acked.push(r), onFailed: (e) => failures.push(e) });
     return { p, calls, acked, failures };
   };
 
@@ -30,6 +34,7 @@ describe('OrderedPublisher', () => {
     const { p, calls } = setup(2);
     for (const r of [1, 2, 3, 4]) p.enqueue(msg(r));
     expect(calls.map((c) => c.expected)).toEqual([10, 11]);
+    expect(calls.map((c) => c.msgId)).toEqual([msg(1).msgId, msg(2).msgId]);
     calls[0].resolve(ack(11));
     await tick();
     expect(calls.map((c) => c.expected)).toEqual([10, 11, 12]);

@@ -2,11 +2,21 @@
 // unacknowledged publishes. Every publish carries `Nats-Expected-Last-Sequence`, so the server
 // stores only an unbroken prefix of that order: once one publish fails, every later one is
 // refused too, and the stream's last message is always a safe point to resume after.
-import type { JetStreamClient, MsgHdrs } from 'nats';
+import type { MsgHdrs } from 'nats';
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { HEADERS, type EventMessage } from '@keelson/bus';
 import { backgroundContext, contextFromTraceparent, traceHeadersOf } from '@keelson/telemetry';
+import type { AckCallback } from './stream-acks';
 import { WireHeaders } from './wire-headers';
+
+/** Where messages go: a publish to the stream, answered once (StreamAcks in the relay). */
+export interface AckedPublish {
+  publish(subject: string, data: Uint8Array, headers: MsgHdrs, done: AckCallback): void;
+}
+
+/** JetStream's publish headers: deduplication within the stream's window, and the order check. */
+const MSG_ID = 'Nats-Msg-Id';
+const EXPECTED_LAST_SEQ = 'Nats-Expected-Last-Sequence';
 
 /** One publish settled `seconds` after it was sent: acknowledged (`ok`) or refused/timed out. */
 export type PublishLatencyObserver = (subject: string, seconds: number, ok: boolean) => void;
@@ -17,8 +27,6 @@ export interface OrderedPublisherOptions {
   maxQueued: number;
   /** The stream's last sequence before the first publish. */
   lastSeq: number;
-  /** Ack of a timed-out publish, in ms. */
-  timeoutMs: number;
   tracer: Tracer;
   /** Every message up to and including this revision is confirmed stored (`count` more since the last call). */
   onAcked(revision: number, count: number): void;
@@ -42,7 +50,7 @@ export class OrderedPublisher {
   private failure: Error | undefined;
   private closed = false;
 
-  constructor(private readonly js: JetStreamClient, private readonly opts: OrderedPublisherOptions) {
+  constructor(private readonly target: AckedPublish, private readonly opts: OrderedPublisherOptions) {
     this.lastSeq = opts.lastSeq;
   }
 
@@ -103,30 +111,26 @@ export class OrderedPublisher {
     const wire = new WireHeaders();
     for (const k in msg.headers) if (propagated[k] === undefined) wire.set(k, msg.headers[k]);
     for (const k in propagated) if (propagated[k] !== undefined) wire.set(k, propagated[k]);
-    const h = wire.asMsgHdrs();
     const entry: Sent = { msg, span };
     const sentAt = performance.now();
-    const settled = (ok: boolean): void => this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, ok);
     this.sent.push(entry);
     this.inFlight++;
     const expected = this.lastSeq++;
-    this.js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: h, timeout: this.opts.timeoutMs, expect: { lastSequence: expected } }).then(
-      (ack) => {
-        this.inFlight--;
-        settled(true);
-        entry.seq = ack.seq;
-        span.end();
-        this.advance();
-        this.pump();
-      },
-      (err: unknown) => {
-        this.inFlight--;
-        settled(false);
+    wire.set(MSG_ID, msg.msgId);
+    wire.set(EXPECTED_LAST_SEQ, String(expected));
+    this.target.publish(msg.subject, msg.data, wire.asMsgHdrs(), (err, seq) => {
+      this.inFlight--;
+      this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, !err);
+      if (err) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
         span.end();
-        this.fail(err instanceof Error ? err : new Error(String(err)), msg);
-      },
-    );
+        return this.fail(err, msg);
+      }
+      entry.seq = seq;
+      span.end();
+      this.advance();
+      this.pump();
+    });
   }
 
   // Progress moves only over a prefix of confirmed publishes.

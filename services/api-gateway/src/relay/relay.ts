@@ -14,6 +14,7 @@ import type { Logger } from '@keelson/telemetry';
 import { toObjectChange } from './change';
 import { EventFitter } from './event-fit';
 import { OrderedPublisher, toMsgHdrs, type PublishLatencyObserver } from './ordered-publisher';
+import { StreamAcks } from './stream-acks';
 
 export interface RelayOptions {
   /** A client of the relay's own (its watch must not share fate with the watch caches'). */
@@ -38,6 +39,15 @@ export interface RelayStatus {
   resyncs: number;
   /** Changes published as a reference, without their object (too large for the bus, or refused). */
   references: number;
+}
+
+/** Where a session starts: watch etcd from `from`; the stream's last sequence is `seq`, holding every revision up to `acked`. */
+interface ResumePoint {
+  from: number;
+  seq: number;
+  acked: number;
+  /** Resuming inside a multi-key revision: its changes up to this key are in the stream already. */
+  skipThrough?: { revision: number; key: string };
 }
 
 const COMPACTED = 'required revision has been compacted';
@@ -93,7 +103,16 @@ export class EventRelay {
     if (signal.aborted) return;
     this.opts.log.info('relay resuming', { fromRevision: start.from, streamSeq: start.seq });
 
-    await new Promise<void>((resolve, reject) => {
+    const acks = new StreamAcks(nc, this.opts.publishTimeoutMs);
+    try {
+      await this.watchAndPublish(acks, start, signal);
+    } finally {
+      acks.close(); // after the watch's cancel: publishes still in flight had that long to be acknowledged
+    }
+  }
+
+  private watchAndPublish(acks: StreamAcks, start: ResumePoint, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       let watcher: Watcher | undefined;
       let ended = false;
       const end = (err?: Error): void => {
@@ -111,11 +130,10 @@ export class EventRelay {
       const onAbort = (): void => end();
       signal.addEventListener('abort', onAbort, { once: true });
 
-      const publisher = new OrderedPublisher(js, {
+      const publisher = new OrderedPublisher(acks, {
         maxInFlight: this.opts.maxInFlight,
         maxQueued: this.opts.maxQueued,
         lastSeq: start.seq,
-        timeoutMs: this.opts.publishTimeoutMs,
         tracer: this.opts.tracer,
         onPublished: this.opts.onPublished,
         onAcked: (revision, count) => {
@@ -165,7 +183,7 @@ export class EventRelay {
    * Where to watch from: after the stream's last event; or, when the stream is empty or etcd
    * compacted past that point, a RESYNC at the current revision and on from there.
    */
-  private async resumePoint(jsm: JetStreamManager, js: JetStreamClient, signal: AbortSignal): Promise<{ from: number; seq: number; acked: number; skipThrough?: { revision: number; key: string } }> {
+  private async resumePoint(jsm: JetStreamManager, js: JetStreamClient, signal: AbortSignal): Promise<ResumePoint> {
     const last = await readLastEvent(jsm);
     const current = await this.currentRevision();
     const env = last.envelope;
