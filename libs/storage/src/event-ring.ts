@@ -12,6 +12,8 @@ export interface CacheEvent {
   /** State before the event (MODIFIED, DELETED), for filter transitions. */
   prevObject?: KubeObject;
   revision: number;
+  /** False only when neither state's stored JSON holds `text` (see CacheWatchOptions.filterText); absent: unknown. */
+  mayContain?(text: string): boolean;
 }
 
 export class EventRing {

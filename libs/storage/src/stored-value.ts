@@ -6,6 +6,7 @@
 // every relayed event waits out. The bytes are one off-heap buffer instead.
 import type { KubeObject } from '@keelson/api';
 import { decodeObject } from './codec';
+import { transformerFor } from './encryption';
 import type { CacheEvent, WatchEventKind } from './event-ring';
 
 export class StoredValue {
@@ -22,6 +23,14 @@ export class StoredValue {
   /** The object (resourceVersion = `revision`), shared by every reader: never mutate it. Throws when the bytes do not decode. */
   get object(): KubeObject {
     return (this.decoded ??= decodeObject(this.value, this.revision, this.key));
+  }
+
+  /**
+   * False only when the stored JSON surely lacks `text` (a plain value without it); an
+   * encrypted value may hold anything. A filter's check before any decoding (CacheWatchOptions.filterText).
+   */
+  mayContain(text: string): boolean {
+    return transformerFor(this.key) !== undefined || this.value.includes(text);
   }
 
   /** The same bytes read at another revision (a deleted object carries the delete's revision). */
@@ -46,5 +55,9 @@ export class StoredEvent implements CacheEvent {
 
   get prevObject(): KubeObject | undefined {
     return this.prev?.object;
+  }
+
+  mayContain(text: string): boolean {
+    return this.value.mayContain(text) || (this.prev?.mayContain(text) ?? false);
   }
 }

@@ -108,6 +108,36 @@ describe('WatchCache against real etcd', () => {
     expect(w.events[2].object.metadata.labels).toEqual({ app: 'web' });
   });
 
+  test("a filter's text: changes whose stored states both lack it reach no filter; the events are the same as without it", async () => {
+    const prefix = uniquePrefix();
+    const c = await cache(prefix);
+    const terminating = (o: KubeObject): boolean => !!o.metadata.deletionTimestamp;
+    const filter = jest.fn(terminating);
+    const hinted = collect();
+    const plain = collect();
+    const from = String(c.currentRevision());
+    c.watch({ resourceVersion: from, filter, filterText: '"deletionTimestamp"' }, hinted.on);
+    c.watch({ resourceVersion: from, filter: terminating }, plain.on);
+    const a = await store.create(`${prefix}ns/a`, pod('ns', 'a'));
+    const a2 = await store.update(`${prefix}ns/a`, { ...a, spec: { x: 1 } });
+    await c.waitUntilFresh(await store.currentRevision(), 5000);
+    expect(filter).not.toHaveBeenCalled(); // neither change holds the text: nothing decoded for this watch
+    const a3 = await store.update(`${prefix}ns/a`, { ...a2, metadata: { ...a2.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
+    await store.delete(`${prefix}ns/a`);
+    await store.create(`${prefix}ns/b`, pod('ns', 'b'));
+    await waitFor(() => plain.events.length === 2);
+    await c.waitUntilFresh(await store.currentRevision(), 5000);
+    expect(hinted.summary()).toEqual(['ADDED a', 'DELETED a']); // entered the filter, then gone
+    expect(hinted.summary()).toEqual(plain.summary());
+    expect(hinted.events[0].object.metadata.resourceVersion).toBe(a3.metadata.resourceVersion);
+    // Initial events too: only objects holding the text are decoded and filtered.
+    filter.mockClear();
+    const initial = collect();
+    c.watch({ filter, filterText: '"deletionTimestamp"' }, initial.on);
+    expect(initial.events).toEqual([]);
+    expect(filter).not.toHaveBeenCalled();
+  });
+
   test('a resourceVersion newer than the cache is served once the cache reaches it', async () => {
     const prefix = uniquePrefix();
     const c = await cache(prefix);

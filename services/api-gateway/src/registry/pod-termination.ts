@@ -17,7 +17,10 @@ export class PodTerminator {
 
   start(): void {
     const terminating = (o: KubeObject): boolean => !!o.metadata.deletionTimestamp;
-    this.subscription = this.cache.watch({ filter: terminating }, (e) => {
+    // Most pod changes are not a deletion: the field's name missing from both stored states skips
+    // them undecoded (every pod's change decoded for this check was 3 % of the gateway's CPU in
+    // the deploy bench, and kept each decoded pod alive in the cache).
+    this.subscription = this.cache.watch({ filter: terminating, filterText: '"deletionTimestamp"' }, (e) => {
       const key = this.pods.key(e.object.metadata.namespace, e.object.metadata.name!);
       clearTimeout(this.timers.get(key));
       this.timers.delete(key);
