@@ -6,9 +6,10 @@
 // its latency tail. The relay's headers are a handful of distinct names, so the text is
 // appended as they come and encoded once.
 //
-// The publish path uses two methods of a MsgHdrs: JetStream's publish set()s `Nats-Msg-Id` and
-// its expectations, and the connection encode()s the result; nothing reads them back. Names and
-// values are checked as nats.js checks values (no CR or LF; values trimmed).
+// The relay's events carry `Nats-Msg-Id` and `Nats-Expected-Last-Sequence` set here too
+// (ordered-publisher.ts); the RESYNC marker goes through js.publish(), which set()s them. Either
+// way the connection only encode()s the result; nothing reads it back. Names and values are
+// checked as nats.js checks values (no CR or LF; values trimmed).
 import { ErrorCode, NatsError, type MsgHdrs } from 'nats';
 
 const encoder = new TextEncoder();
