@@ -1,6 +1,9 @@
+import { ErrorCode, NatsError, type NatsConnection } from 'nats';
 import { trace } from '@opentelemetry/api';
 import { buildEventMessage, type EventMessage } from '@keelson/bus';
 import { OrderedPublisher, type AckedPublish } from '../src/relay/ordered-publisher';
+import { StreamAcks } from '../src/relay/stream-acks';
+import { WireHeaders } from '../src/relay/wire-headers';
 
 interface Call { subject: string; expected?: number; msgId?: string; resolve(seq: number): void; reject(e: Error): void }
 
@@ -60,6 +63,34 @@ describe('OrderedPublisher', () => {
     expect(failures.map((e) => e.message)).toEqual(['timeout']);
     expect(calls).toHaveLength(2);
     expect(acked).toEqual([]);
+  });
+
+  test("after close, in-flight publishes settle; those the acks' close cut off are no failure", async () => {
+    const { p, calls, acked, failures } = setup(3);
+    for (const r of [1, 2, 3]) p.enqueue(msg(r));
+    p.close();
+    p.enqueue(msg(4));
+    expect(calls).toHaveLength(3); // nothing sent after close
+    calls[0].resolve(ack(11));
+    const settled = p.settled(1000);
+    // What a StreamAcks answers on close (a real one, closed with nothing sent).
+    const closedAcks = new StreamAcks({ subscribe: () => ({ unsubscribe: () => undefined }) } as unknown as NatsConnection, 1000);
+    closedAcks.close();
+    const cut = await new Promise<Error>((r) => closedAcks.publish('s', new Uint8Array(), new WireHeaders().asMsgHdrs(), (e) => r(e!)));
+    calls[1].reject(cut);
+    calls[2].reject(cut);
+    await settled;
+    expect(acked).toEqual([1]);
+    expect(failures).toEqual([]);
+  });
+
+  test('a real failure while closed is still reported', async () => {
+    const { p, calls, failures } = setup(1);
+    p.enqueue(msg(1));
+    p.close();
+    calls[0].reject(new NatsError('timeout', ErrorCode.Timeout));
+    await tick();
+    expect(failures.map((e) => e.message)).toEqual(['timeout']);
   });
 
   test('too far behind is a failure (the session re-watches)', () => {

@@ -78,7 +78,8 @@ describe('event relay with several keys at one revision', () => {
     const js = nc.jetstream();
     for (const key of keys.slice(0, 2)) {
       const kv = (await client.get(key).exec()).kvs[0];
-      const msg = buildEventMessage(toObjectChange({ type: 'Put', kv } as Parameters<typeof toObjectChange>[0]))!; // a put needs no prev_kv
+      // As the relay's watch reads it (revisions as numbers); a put needs no prev_kv.
+      const msg = buildEventMessage(toObjectChange({ type: 'Put', kv: { key: kv.key, value: kv.value, create_revision: Number(kv.create_revision), mod_revision: Number(kv.mod_revision) } }))!;
       const ack = await js.publish(msg.subject, msg.data, { msgID: msg.msgId, headers: toMsgHdrs(msg), expect: { lastSequence: lastSeq } });
       lastSeq = ack.seq;
     }

@@ -1,14 +1,14 @@
 // One etcd watch event → the object change the relay publishes. ADDED when the put created the
 // key (create_revision == mod_revision), MODIFIED otherwise; DELETED carries the previous value.
-import type { IEvent } from 'etcd3';
 import { type KubeObject } from '@keelson/api';
 import { parseRegistryKey, withoutManagedFields, type ObjectChange } from '@keelson/bus';
 import { decodeObject } from '@keelson/storage';
+import type { WatchEvent } from './etcd-watch';
 import { withoutSecretData } from './secret-events';
 
-export function toObjectChange(ev: Pick<IEvent, 'type' | 'kv' | 'prev_kv'>): ObjectChange {
+export function toObjectChange(ev: WatchEvent): ObjectChange {
   const key = ev.kv.key.toString();
-  const revision = Number(ev.kv.mod_revision);
+  const revision = ev.kv.mod_revision;
   if (ev.type === 'Delete') {
     // resourceVersion of a deleted object is the delete's revision, as in a Kubernetes watch.
     const object = ev.prev_kv ? decodeStored(ev.prev_kv.value, revision, key) : stubFor(key, revision);

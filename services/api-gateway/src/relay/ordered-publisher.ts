@@ -6,7 +6,7 @@ import type { MsgHdrs } from 'nats';
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { HEADERS, type EventMessage } from '@keelson/bus';
 import { backgroundContext, contextFromTraceparent, traceHeadersOf } from '@keelson/telemetry';
-import type { AckCallback } from './stream-acks';
+import { isClosedAcks, type AckCallback } from './stream-acks';
 import { WireHeaders } from './wire-headers';
 
 /** Where messages go: a publish to the stream, answered once (StreamAcks in the relay). */
@@ -74,6 +74,12 @@ export class OrderedPublisher {
     this.closed = true;
   }
 
+  /** Resolves once nothing is in flight, or after `maxMs`. */
+  async settled(maxMs: number): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (this.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
   private pump(): void {
     while (!this.failure && !this.closed && this.inFlight < this.opts.maxInFlight && this.head < this.queue.length) {
       const msg = this.queue[this.head];
@@ -120,6 +126,8 @@ export class OrderedPublisher {
     wire.set(EXPECTED_LAST_SEQ, String(expected));
     this.target.publish(msg.subject, msg.data, wire.asMsgHdrs(), (err, seq) => {
       this.inFlight--;
+      // Cut off by the session's own end (its acks closed): not the bus's failure.
+      if (err && this.closed && isClosedAcks(err)) return span.end();
       this.opts.onPublished?.(msg.subject, (performance.now() - sentAt) / 1000, !err);
       if (err) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });

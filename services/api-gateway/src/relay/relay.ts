@@ -2,7 +2,7 @@
 // A session reads where the stream ends, watches etcd from there and publishes in order;
 // any failure ends the session and the next one starts again from the stream, so nothing is
 // skipped (at-least-once; Nats-Msg-Id drops replays inside the duplicate window).
-import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { Tracer } from '@opentelemetry/api';
 import {
@@ -12,6 +12,7 @@ import {
 import { prefixEnd } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import { toObjectChange } from './change';
+import { openEtcdWatch, type EtcdWatch, type WatchEvent } from './etcd-watch';
 import { EventFitter } from './event-fit';
 import { OrderedPublisher, toMsgHdrs, type PublishLatencyObserver } from './ordered-publisher';
 import { StreamAcks } from './stream-acks';
@@ -51,7 +52,6 @@ interface ResumePoint {
 }
 
 const COMPACTED = 'required revision has been compacted';
-const WATCH_FAILED = 'etcd watch failed';
 const BACKOFF_MS = [100, 250, 500, 1000, 2000];
 
 export class EventRelay {
@@ -113,19 +113,17 @@ export class EventRelay {
 
   private watchAndPublish(acks: StreamAcks, start: ResumePoint, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let watcher: Watcher | undefined;
+      let watch: EtcdWatch | undefined;
       let ended = false;
       const end = (err?: Error): void => {
         if (ended) return;
         ended = true;
         publisher.close();
         signal.removeEventListener('abort', onAbort);
-        const w = watcher;
-        watcher = undefined;
-        // A watcher etcd cancelled is already gone from etcd3; any other (even a disconnected one,
-        // which etcd3 would re-attach) is cancelled.
-        const cancelled = w && !err?.message.startsWith(WATCH_FAILED) ? w.cancel().catch(() => undefined) : Promise.resolve();
-        void Promise.race([cancelled, sleep(1000)]).then(() => (err ? reject(err) : resolve()));
+        watch?.cancel(); // closing the stream drops the watch in etcd
+        watch = undefined;
+        // Publishes still in flight get a moment to be acknowledged before the acks close.
+        void publisher.settled(1000).then(() => (err ? reject(err) : resolve()));
       };
       const onAbort = (): void => end();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -147,13 +145,13 @@ export class EventRelay {
         },
       });
       let skipping = start.skipThrough;
-      const onData = (res: IWatchResponse): void => {
+      const onEvents = (events: WatchEvent[]): void => {
         if (ended) return;
-        for (const ev of res.events) {
+        for (const ev of events) {
           const key = ev.kv.key.toString();
           // Resuming inside a revision (a multi-key txn): drop what the stream already has.
           if (skipping) {
-            if (Number(ev.kv.mod_revision) === skipping.revision) {
+            if (ev.kv.mod_revision === skipping.revision) {
               if (key === skipping.key) skipping = undefined;
               continue;
             }
@@ -170,12 +168,18 @@ export class EventRelay {
         }
       };
       if (signal.aborted) return end();
-      watcher = this.opts.client.watch().prefix(REGISTRY_PREFIX).withPreviousKV().startRevision(String(start.from)).watcher();
-      watcher.on('data', onData);
-      // etcd3 resumes a dropped watch from the last response header's revision, which can skip
-      // events of a partly delivered catch-up batch: restart from the stream instead.
-      watcher.on('disconnected', (err: Error) => end(new Error(`etcd watch disconnected: ${err.message}`)));
-      watcher.on('error', (err: Error) => end(new Error(`${WATCH_FAILED}: ${err.message}`)));
+      // Any end of the watch (etcd cancelled it, compaction, the stream failed or closed) ends the
+      // session: the next one resumes from the stream, never from a revision etcd3 would guess.
+      openEtcdWatch(this.opts.client, Buffer.from(REGISTRY_PREFIX), prefixEnd(REGISTRY_PREFIX), start.from, {
+        onEvents,
+        onEnd: (err) => end(new Error(`etcd watch ended: ${err.message}`)),
+      }).then(
+        (w) => {
+          if (ended) w.cancel();
+          else watch = w;
+        },
+        (err: unknown) => end(new Error(`etcd watch failed to open: ${String(err)}`)),
+      );
     });
   }
 

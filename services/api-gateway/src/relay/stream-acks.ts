@@ -28,6 +28,12 @@ interface PubAckBody {
 }
 
 const decoder = new TextDecoder();
+const CLOSED = 'stream acks closed';
+
+/** The answer of a publish still open when its StreamAcks closed (or sent after). */
+export function isClosedAcks(err: Error): boolean {
+  return err instanceof NatsError && err.code === ErrorCode.ConnectionClosed && err.message === CLOSED;
+}
 
 export class StreamAcks {
   private readonly inbox: string;
@@ -47,7 +53,7 @@ export class StreamAcks {
 
   /** Publishes `data` to `subject` with `headers` (message id and expectations already in them). */
   publish(subject: string, data: Uint8Array, headers: MsgHdrs, done: AckCallback): void {
-    if (this.closed) return done(new NatsError('stream acks closed', ErrorCode.ConnectionClosed), 0);
+    if (this.closed) return done(new NatsError(CLOSED, ErrorCode.ConnectionClosed), 0);
     const token = this.next++;
     this.pending.set(token, { done, deadline: performance.now() + this.timeoutMs });
     try {
@@ -68,7 +74,7 @@ export class StreamAcks {
     this.closed = true;
     clearInterval(this.timer);
     this.sub.unsubscribe();
-    this.failAll(new NatsError('stream acks closed', ErrorCode.ConnectionClosed));
+    this.failAll(new NatsError(CLOSED, ErrorCode.ConnectionClosed));
   }
 
   private onReply(err: NatsError | null, m: Msg): void {

@@ -1,0 +1,101 @@
+// The relay's own etcd watch (relay/etcd-watch.ts) against a real etcd, side by side with etcd3's
+// watcher on the same changes: the same events in the same order — puts, deletes with their
+// previous values, a multi-key transaction, a value of 1 MiB, keys outside the range left out —
+// and the watch's ends: a start revision etcd compacted, cancel().
+import { Etcd3, type IEvent } from 'etcd3';
+import { prefixEnd } from '@keelson/storage';
+import { startEtcd, type EtcdServer } from '@keelson/testing';
+import { decodeWatchResponse, encodeWatchCreate, openEtcdWatch, type WatchEvent } from '../src/relay/etcd-watch';
+
+const PREFIX = '/registry/core/configmaps/';
+const summary = (type: string, key: Buffer, value: Buffer, create: number | string, mod: number | string, prev?: Buffer): string =>
+  `${type} ${key.toString()} ${value.length}:${value.subarray(0, 24).toString()} c${create} m${mod} prev=${prev ? prev.subarray(0, 24).toString() : '-'}`;
+const ours = (e: WatchEvent): string => summary(e.type, e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
+const theirs = (e: IEvent): string => summary(e.type === 'Delete' ? 'Delete' : 'Put', e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the relay etcd watch', () => {
+  jest.setTimeout(60_000);
+  let etcd: EtcdServer;
+  let client: Etcd3;
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    client = new Etcd3(etcd.clientOptions);
+  });
+  afterAll(async () => {
+    client?.close();
+    await etcd?.stop();
+  });
+
+  test('sees what etcd3 sees, in order, from a start revision', async () => {
+    await client.put(`${PREFIX}default/before`).value('{"v":0}');
+    const from = Number((await client.put(`${PREFIX}default/first`).value('{"v":1}').exec()).header.revision);
+    const mine: string[] = [];
+    const revisions: number[] = [];
+    let ended: Error | undefined;
+    const w = await openEtcdWatch(client, Buffer.from(PREFIX), prefixEnd(PREFIX), from, {
+      onEvents: (events, revision) => {
+        mine.push(...events.map(ours));
+        revisions.push(revision);
+      },
+      onEnd: (err) => void (ended = err),
+    });
+    const reference: string[] = [];
+    const watcher = await client.watch().prefix(PREFIX).withPreviousKV().startRevision(String(from)).create();
+    watcher.on('data', (res) => reference.push(...res.events.map(theirs)));
+
+    await client.put(`${PREFIX}default/first`).value('{"v":2}');
+    await client.put('/registry/core/secrets/default/outside').value('{"not":"watched"}');
+    await client.if(`${PREFIX}default/first`, 'Value', '==', '{"v":2}')
+      .then(client.put(`${PREFIX}default/txn-a`).value('{"t":"a"}'), client.put(`${PREFIX}other/txn-b`).value('{"t":"b"}'), client.delete().key(`${PREFIX}default/before`))
+      .commit();
+    const big = `{"data":"${'x'.repeat(1024 * 1024)}"}`;
+    await client.put(`${PREFIX}default/big`).value(big);
+    await client.delete().key(`${PREFIX}default/big`);
+    await until(() => mine.length === 7 && reference.length === 7);
+    expect(mine).toEqual(reference);
+    expect(mine[0]).toMatch(/^Put \/registry\/core\/configmaps\/default\/first 7:\{"v":1\} /);
+    expect(mine.some((e) => e.includes('outside'))).toBe(false);
+    expect(mine[5]).toContain(`Put ${PREFIX}default/big ${big.length}:`);
+    expect(mine[6]).toMatch(/^Delete .*big 0: c0 m\d+ prev=\{"data":"x/);
+    expect(revisions.every((r, i) => i === 0 || r >= revisions[i - 1])).toBe(true);
+    expect(ended).toBeUndefined();
+
+    w.cancel();
+    await client.put(`${PREFIX}default/after-cancel`).value('{}');
+    await until(() => reference.length === 8);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(mine).toHaveLength(7);
+    expect(ended).toBeUndefined(); // cancel() is not an end it reports
+    await watcher.cancel();
+  });
+
+  test('a start revision etcd compacted ends the watch, naming the compaction', async () => {
+    const old = Number((await client.put(`${PREFIX}default/c`).value('1').exec()).header.revision);
+    const now = Number((await client.put(`${PREFIX}default/c`).value('2').exec()).header.revision);
+    await client.kv.compact({ revision: String(now), physical: true });
+    let ended: Error | undefined;
+    const events: WatchEvent[] = [];
+    await openEtcdWatch(client, Buffer.from(PREFIX), prefixEnd(PREFIX), old, { onEvents: (e) => void events.push(...e), onEnd: (err) => void (ended = err) });
+    await until(() => ended !== undefined);
+    expect(ended!.message).toMatch(/required revision has been compacted \(compact revision \d+\)/);
+    expect(events).toEqual([]);
+  });
+
+  test('the codec: a create request etcd reads; varints beyond 32 bits; truncated input refused', () => {
+    const req = encodeWatchCreate(Buffer.from('/a'), Buffer.from('/b'), 2 ** 40 + 5);
+    // WatchRequest{1: WatchCreateRequest{1:"/a", 2:"/b", 3: 2^40+5, 6: true}}
+    expect([...req.subarray(0, 2)]).toEqual([0x0a, req.length - 2]);
+    const res = decodeWatchResponse(Buffer.from([0x0a, 0x07, 0x18, 0x85, 0x80, 0x80, 0x80, 0x80, 0x20, 0x18, 0x01]));
+    expect(res.revision).toBe(2 ** 40 + 5);
+    expect(res.created).toBe(true);
+    expect(() => decodeWatchResponse(Buffer.from([0x0a, 0x07, 0x18, 0x85]))).toThrow(/truncated/);
+  });
+});
