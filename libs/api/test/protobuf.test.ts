@@ -1,5 +1,5 @@
 import { ApiError } from '../src/status';
-import { decodeKubernetesProtobuf, supportedProtobufKinds } from '../src/protobuf';
+import { decodeKubernetesProtobuf, supportedProtobufKinds, WireReader, WireType, WireWriter } from '../src/protobuf';
 import { formatDuration } from '../src/protobuf/decode';
 
 // ---- tiny test-only protobuf encoder ----
@@ -217,6 +217,18 @@ describe('decodeKubernetesProtobuf', () => {
     const junk = [i(99, 7), s(98, 'x'), Buffer.concat([tag(97, 5), Buffer.alloc(4)]), Buffer.concat([tag(96, 1), Buffer.alloc(8)])];
     const out = decodeKubernetesProtobuf(envelope('v1', 'ServiceAccount', ...junk, m(1, s(1, 'sa'), ...junk), b(4, false)));
     expect(out).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, automountServiceAccountToken: false });
+  });
+
+  it('the wire reader skips a varint with the checks of reading it; the writer leaves empty bytes out', () => {
+    const skip = (bytes: number[]) => () => new WireReader(Buffer.from(bytes)).skip(WireType.Varint, 1);
+    const r = new WireReader(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x2a]));
+    r.skip(WireType.Varint, 1);
+    expect(r.uvarint()).toBe(42);
+    expect(skip([0x80, 0x80])).toThrow('truncated varint');
+    expect(skip(Array(10).fill(0x80).concat(0x01))).toThrow('varint too long');
+    const w = new WireWriter().bytes(1, Buffer.from([0, 0xff])).bytes(2, Buffer.alloc(0)).finish();
+    expect([...w]).toEqual([0x0a, 2, 0, 0xff]);
+    expect(new WireReader(w).tag()).toEqual({ field: 1, wire: WireType.LengthDelimited });
   });
 
   it('rejects a missing magic, truncated and garbage bodies with 400', () => {

@@ -13,6 +13,10 @@ import { Reader, WireError, WireType } from './wire';
 import * as wl from './workloads';
 import { Eviction } from '../kinds/policy/protobuf';
 
+// The wire format itself, for other protobuf speakers of the project (the relay's etcd watch).
+export { Reader as WireReader, WireError, WireType } from './wire';
+export { Writer as WireWriter } from './writer';
+
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 

@@ -54,6 +54,15 @@ export class Reader {
     throw new WireError('varint too long');
   }
 
+  /** Past a varint, without its value (the same checks as varintBig, without a bigint per field). */
+  skipVarint(): void {
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new WireError('truncated varint');
+      if ((this.buf[this.pos++] & 0x80) === 0) return;
+    }
+    throw new WireError('varint too long');
+  }
+
   /** Unsigned varint as a number; fast path for small values. */
   uvarint(): number {
     let result = 0;
@@ -125,7 +134,7 @@ export class Reader {
   skip(wire: WireType, field: number): void {
     switch (wire) {
       case WireType.Varint:
-        this.varintBig();
+        this.skipVarint();
         return;
       case WireType.Fixed64:
         if (this.end - this.pos < 8) throw new WireError('truncated fixed64');

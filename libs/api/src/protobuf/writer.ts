@@ -38,6 +38,15 @@ export class Writer {
     return this;
   }
 
+  /** A bytes field; proto3 leaves an empty one out. */
+  bytes(field: number, v: Buffer | undefined): this {
+    if (!v?.length) return this;
+    this.tag(field, WireType.LengthDelimited);
+    this.varint(v.length);
+    this.push(v);
+    return this;
+  }
+
   /** Each element, even empty ones: a repeated string keeps its positions. */
   strings(field: number, vs: readonly string[] | undefined): this {
     for (const v of vs ?? []) {

@@ -5,7 +5,8 @@
 // events/s), hence of its young-generation collections, its latency tail. The relay needs little of
 // it — one watch, from one revision, with previous values, ended by any failure (the next session
 // resumes from the stream) — so it opens the Watch stream itself, on etcd3's connection (same
-// hosts, TLS and auth metadata), and decodes the few fields it reads straight from the wire.
+// hosts, TLS and auth metadata), and decodes the few fields it reads straight from the wire, with
+// the project's protobuf wire reader and writer (@keelson/api's, which Kubernetes' protobuf bodies use).
 //
 // Wire format (etcd's rpc.proto / kv.proto, proto3):
 //   WatchRequest { WatchCreateRequest create_request = 1 }
@@ -16,6 +17,7 @@
 //   Event { EventType type = 1 (PUT 0, DELETE 1); KeyValue kv = 2; KeyValue prev_kv = 3 }
 //   KeyValue { bytes key = 1; int64 create_revision = 2; int64 mod_revision = 3; int64 version = 4; bytes value = 5; int64 lease = 6 }
 import type { Etcd3 } from 'etcd3';
+import { WireError, WireReader, WireType, WireWriter } from '@keelson/api';
 
 /** One change as the relay reads it (the fields of etcd3's IEvent it used, revisions as numbers). */
 export interface WatchEvent {
@@ -40,120 +42,48 @@ export interface WatchResponseFields {
   events: WatchEvent[];
 }
 
-// ---- encoding ----
-
-function varint(n: number, out: number[]): void {
-  // Non-negative integers up to 2^53 (revisions): 7 bits at a time, without 32-bit bitwise overflow.
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  out.push(n);
-}
-
-function bytesField(field: number, b: Buffer, out: number[]): void {
-  out.push((field << 3) | 2);
-  varint(b.length, out);
-  for (const x of b) out.push(x);
-}
-
 /** A WatchRequest creating a watch of [key, rangeEnd) from `startRevision`, with previous values. */
 export function encodeWatchCreate(key: Buffer, rangeEnd: Buffer, startRevision: number): Buffer {
-  const create: number[] = [];
-  bytesField(1, key, create);
-  bytesField(2, rangeEnd, create);
-  create.push((3 << 3) | 0);
-  varint(startRevision, create);
-  create.push((6 << 3) | 0, 1); // prev_kv = true
-  const req: number[] = [];
-  bytesField(1, Buffer.from(create), req);
-  return Buffer.from(req);
+  return new WireWriter().message(1, (c) => c.bytes(1, key).bytes(2, rangeEnd).int64(3, startRevision).bool(6, true)).finish();
 }
 
-// ---- decoding ----
-
-class Reader {
-  pos: number;
-  constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
-    this.pos = start;
-  }
-
-  varint(): number {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated varint');
-      const b = this.buf[this.pos++];
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 0x80;
-      if (mul > 2 ** 63) throw new Error('varint too long');
-    }
-  }
-
-  /** [start, end) of a length-delimited field's bytes. */
-  span(): [number, number] {
-    const len = this.varint();
-    const start = this.pos;
-    this.pos += len;
-    if (this.pos > this.end) throw new Error('truncated field');
-    return [start, this.pos];
-  }
-
-  skip(wireType: number): void {
-    if (wireType === 0) this.varint();
-    else if (wireType === 2) this.span();
-    else if (wireType === 1) this.pos += 8;
-    else if (wireType === 5) this.pos += 4;
-    else throw new Error(`unsupported wire type ${wireType}`);
-    if (this.pos > this.end) throw new Error('truncated field');
-  }
-}
-
-function decodeKeyValue(buf: Buffer, start: number, end: number): RawKeyValue {
-  const r = new Reader(buf, start, end);
+function decodeKeyValue(r: WireReader): RawKeyValue {
   const kv: RawKeyValue = { key: EMPTY, value: EMPTY, create_revision: 0, mod_revision: 0 };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 1 && wire === 2) kv.key = sub(buf, r.span());
-    else if (field === 2 && wire === 0) kv.create_revision = r.varint();
-    else if (field === 3 && wire === 0) kv.mod_revision = r.varint();
-    else if (field === 5 && wire === 2) kv.value = sub(buf, r.span());
-    else r.skip(wire);
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field === 1 && wire === WireType.LengthDelimited) kv.key = r.bytes();
+    else if (field === 2 && wire === WireType.Varint) kv.create_revision = r.int64();
+    else if (field === 3 && wire === WireType.Varint) kv.mod_revision = r.int64();
+    else if (field === 5 && wire === WireType.LengthDelimited) kv.value = r.bytes();
+    else r.skip(wire, field);
   }
   return kv;
 }
 
-function decodeEvent(buf: Buffer, start: number, end: number): WatchEvent {
-  const r = new Reader(buf, start, end);
+function decodeEvent(r: WireReader): WatchEvent {
   let type: WatchEvent['type'] = 'Put';
   let kv: RawKeyValue | undefined;
   let prev: RawKeyValue | undefined;
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 1 && wire === 0) {
-      const t = r.varint();
-      if (t !== 0 && t !== 1) throw new Error(`unknown event type ${t}`);
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field === 1 && wire === WireType.Varint) {
+      const t = r.uvarint();
+      if (t !== 0 && t !== 1) throw new WireError(`unknown event type ${t}`);
       type = t === 1 ? 'Delete' : 'Put';
-    } else if (field === 2 && wire === 2) kv = decodeKeyValue(buf, ...r.span());
-    else if (field === 3 && wire === 2) prev = decodeKeyValue(buf, ...r.span());
-    else r.skip(wire);
+    } else if (field === 2 && wire === WireType.LengthDelimited) kv = decodeKeyValue(r.sub());
+    else if (field === 3 && wire === WireType.LengthDelimited) prev = decodeKeyValue(r.sub());
+    else r.skip(wire, field);
   }
-  if (!kv) throw new Error('watch event without kv');
+  if (!kv) throw new WireError('watch event without kv');
   return prev ? { type, kv, prev_kv: prev } : { type, kv };
 }
 
-function decodeHeaderRevision(buf: Buffer, start: number, end: number): number {
-  const r = new Reader(buf, start, end);
+function decodeHeaderRevision(r: WireReader): number {
   let revision = 0;
-  while (r.pos < end) {
-    const tag = r.varint();
-    if (tag === ((3 << 3) | 0)) revision = r.varint();
-    else r.skip(tag & 7);
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field === 3 && wire === WireType.Varint) revision = r.int64();
+    else r.skip(wire, field);
   }
   return revision;
 }
@@ -163,25 +93,22 @@ function decodeHeaderRevision(buf: Buffer, start: number, end: number): number {
  * each message its own buffer).
  */
 export function decodeWatchResponse(buf: Buffer): WatchResponseFields {
-  const r = new Reader(buf);
+  const r = new WireReader(buf);
   const out: WatchResponseFields = { revision: 0, created: false, canceled: false, compactRevision: 0, cancelReason: '', events: [] };
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 1 && wire === 2) out.revision = decodeHeaderRevision(buf, ...r.span());
-    else if (field === 3 && wire === 0) out.created = r.varint() !== 0;
-    else if (field === 4 && wire === 0) out.canceled = r.varint() !== 0;
-    else if (field === 5 && wire === 0) out.compactRevision = r.varint();
-    else if (field === 6 && wire === 2) out.cancelReason = sub(buf, r.span()).toString('utf8');
-    else if (field === 11 && wire === 2) out.events.push(decodeEvent(buf, ...r.span()));
-    else r.skip(wire);
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field === 1 && wire === WireType.LengthDelimited) out.revision = decodeHeaderRevision(r.sub());
+    else if (field === 3 && wire === WireType.Varint) out.created = r.bool();
+    else if (field === 4 && wire === WireType.Varint) out.canceled = r.bool();
+    else if (field === 5 && wire === WireType.Varint) out.compactRevision = r.int64();
+    else if (field === 6 && wire === WireType.LengthDelimited) out.cancelReason = r.string();
+    else if (field === 11 && wire === WireType.LengthDelimited) out.events.push(decodeEvent(r.sub()));
+    else r.skip(wire, field);
   }
   return out;
 }
 
 const EMPTY = Buffer.alloc(0);
-const sub = (buf: Buffer, [start, end]: [number, number]): Buffer => buf.subarray(start, end);
 
 // ---- the stream ----
 
