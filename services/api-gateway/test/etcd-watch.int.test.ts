@@ -4,7 +4,7 @@
 // and the watch's ends: a start revision etcd compacted, cancel().
 import { Etcd3, type IEvent } from 'etcd3';
 import { prefixEnd } from '@keelson/storage';
-import { startEtcd, type EtcdServer } from '@keelson/testing';
+import { startEtcd, until, type EtcdServer } from '@keelson/testing';
 import { decodeWatchResponse, encodeWatchCreate, openEtcdWatch, type WatchEvent } from '../src/relay/etcd-watch';
 
 const PREFIX = '/registry/core/configmaps/';
@@ -12,14 +12,6 @@ const summary = (type: string, key: Buffer, value: Buffer, create: number | stri
   `${type} ${key.toString()} ${value.length}:${value.subarray(0, 24).toString()} c${create} m${mod} prev=${prev ? prev.subarray(0, 24).toString() : '-'}`;
 const ours = (e: WatchEvent): string => summary(e.type, e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
 const theirs = (e: IEvent): string => summary(e.type === 'Delete' ? 'Delete' : 'Put', e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the relay etcd watch', () => {
   jest.setTimeout(60_000);
@@ -59,7 +51,7 @@ describe('the relay etcd watch', () => {
     const big = `{"data":"${'x'.repeat(1024 * 1024)}"}`;
     await client.put(`${PREFIX}default/big`).value(big);
     await client.delete().key(`${PREFIX}default/big`);
-    await until(() => mine.length === 7 && reference.length === 7);
+    await until('seven events on both watches', () => mine.length === 7 && reference.length === 7, 10_000);
     expect(mine).toEqual(reference);
     expect(mine[0]).toMatch(/^Put \/registry\/core\/configmaps\/default\/first 7:\{"v":1\} /);
     expect(mine.some((e) => e.includes('outside'))).toBe(false);
@@ -70,7 +62,7 @@ describe('the relay etcd watch', () => {
 
     w.cancel();
     await client.put(`${PREFIX}default/after-cancel`).value('{}');
-    await until(() => reference.length === 8);
+    await until("etcd3's watcher to see the put after cancel", () => reference.length === 8, 10_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(mine).toHaveLength(7);
     expect(ended).toBeUndefined(); // cancel() is not an end it reports
@@ -84,7 +76,7 @@ describe('the relay etcd watch', () => {
     let ended: Error | undefined;
     const events: WatchEvent[] = [];
     await openEtcdWatch(client, Buffer.from(PREFIX), prefixEnd(PREFIX), old, { onEvents: (e) => void events.push(...e), onEnd: (err) => void (ended = err) });
-    await until(() => ended !== undefined);
+    await until('the watch to end', () => ended !== undefined, 10_000);
     expect(ended!.message).toMatch(/required revision has been compacted \(compact revision \d+\)/);
     expect(events).toEqual([]);
   });

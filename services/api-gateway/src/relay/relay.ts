@@ -107,7 +107,7 @@ export class EventRelay {
     try {
       await this.watchAndPublish(acks, start, signal);
     } finally {
-      acks.close(); // after the watch's cancel: publishes still in flight had that long to be acknowledged
+      acks.close(); // the session's end waited (up to 1 s) for publishes in flight to be acknowledged
     }
   }
 
