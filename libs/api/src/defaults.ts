@@ -9,6 +9,7 @@ import { isRecord } from './types';
 import type { ResourceInfo } from './registry';
 import { jsonEqual } from './validation/field-errors';
 import { strategyFor } from './strategy';
+import { copyJson } from './json-copy';
 
 type Json = Record<string, unknown>;
 
@@ -207,7 +208,7 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
 
 /** Returns a defaulted deep copy of `obj`. */
 export function applyDefaults(obj: KubeObject, info: ResourceInfo): KubeObject {
-  return applyDefaultsInPlace(structuredClone(obj), info);
+  return applyDefaultsInPlace(copyJson(obj), info);
 }
 
 /**
@@ -229,7 +230,7 @@ function hasStatusSubresource(info: ResourceInfo): boolean {
  * (uid, creationTimestamp and generated names remain the gateway's job.)
  */
 export function prepareForCreate(obj: KubeObject, info: ResourceInfo): KubeObject {
-  return prepareForCreateInPlace(structuredClone(obj), info);
+  return prepareForCreateInPlace(copyJson(obj), info);
 }
 
 /** prepareForCreate on `out` itself (a caller that owns it), returning it. */
@@ -249,7 +250,7 @@ export function prepareForCreateInPlace(out: KubeObject, info: ResourceInfo): Ku
  * 'status'), plus BeforeUpdate's metadata carry-over. Returns a copy of newObj.
  */
 export function prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, info: ResourceInfo, subresource?: UpdateSubresource): KubeObject {
-  return prepareForUpdateInPlace(structuredClone(newObj), oldObj, info, subresource);
+  return prepareForUpdateInPlace(copyJson(newObj), oldObj, info, subresource);
 }
 
 /** prepareForUpdate on `out` itself (a caller that owns it), returning it; `oldObj` is only read. */
@@ -297,7 +298,7 @@ function keepAllButEphemeralContainers(out: KubeObject, oldObj: KubeObject): Kub
   const eph = isRecord(out.spec) ? out.spec.ephemeralContainers : undefined;
   const { name, namespace, resourceVersion, uid } = out.metadata;
   for (const k of Object.keys(out)) delete (out as Json)[k];
-  Object.assign(out, structuredClone(oldObj));
+  Object.assign(out, copyJson(oldObj));
   for (const [k, v] of Object.entries({ name, namespace, resourceVersion, uid })) if (v !== undefined) (out.metadata as Json)[k] = v;
   if (!isRecord(out.spec)) out.spec = {};
   if (eph === undefined) delete out.spec.ephemeralContainers;
@@ -308,5 +309,5 @@ function keepAllButEphemeralContainers(out: KubeObject, oldObj: KubeObject): Kub
 /** Sets `o[key]` to a copy of `v`, or removes it when `v` is absent. */
 export function setOrDelete(o: Json, key: string, v: unknown): void {
   if (v === undefined) delete o[key];
-  else o[key] = structuredClone(v);
+  else o[key] = copyJson(v);
 }

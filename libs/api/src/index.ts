@@ -25,3 +25,4 @@ export * from './meta-time';
 export * from './taints';
 export * from './well-known-resources';
 export * from './node-affinity';
+export * from './json-copy';

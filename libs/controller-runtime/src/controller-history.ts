@@ -3,7 +3,7 @@
 // `controller-revision-hash`. `kubectl rollout history|undo sts|ds` read them and undo
 // strategic-merge-patches the parent with a revision's `data`, so `data` has upstream's form:
 // `{"spec":{"template":{...,"$patch":"replace"}}}`.
-import { CONTROLLERREVISIONS, newControllerRef, type GroupVersionKind, type KubeObject } from '@keelson/api';
+import { CONTROLLERREVISIONS, copyJson, type GroupVersionKind, type KubeObject, newControllerRef } from '@keelson/api';
 import { isAlreadyExists, type KeelsonClient } from '@keelson/client';
 import { fnv32, safeEncodeString } from './hash';
 
@@ -17,7 +17,7 @@ export interface ControllerRevision extends KubeObject {
 
 /** A parent's pod template as a revision stores it (getPatch in stateful_set_utils.go and daemon's update.go). */
 export function templatePatch(template: unknown): { spec: { template: Record<string, unknown> } } {
-  const t = (typeof template === 'object' && template !== null ? structuredClone(template) : {}) as Record<string, unknown>;
+  const t = (typeof template === 'object' && template !== null ? copyJson(template) : {}) as Record<string, unknown>;
   t.$patch = 'replace';
   return { spec: { template: t } };
 }
@@ -26,7 +26,7 @@ export function templatePatch(template: unknown): { spec: { template: Record<str
 export function templateOf(revision: ControllerRevision): Record<string, unknown> {
   const spec = (revision.data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec;
   const { $patch: _directive, ...template } = spec?.template ?? {};
-  return structuredClone(template);
+  return copyJson(template);
 }
 
 /**
@@ -123,7 +123,7 @@ export async function createControllerRevision(
 ): Promise<{ revision: ControllerRevision; collisionCount: number }> {
   for (let count = collisionCount; ; count++) {
     const hash = rehash(count);
-    const candidate: ControllerRevision = structuredClone(revision);
+    const candidate: ControllerRevision = copyJson(revision);
     candidate.metadata.name = controllerRevisionName(parent.metadata.name!, hash);
     candidate.metadata.labels = { ...(candidate.metadata.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash };
     try {

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue, IRangeResponse } from 'etcd3';
 import type { Tracer } from '@opentelemetry/api';
-import type { KubeObject } from '@keelson/api';
+import { copyJson, type KubeObject } from '@keelson/api';
 import { decodeObject, encodeObject, storedValueIsStale, withRevision } from './codec';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
@@ -340,7 +340,7 @@ function stateOf(kv: IKeyValue | undefined, key: string): ObjectState | undefine
 
 // tryUpdate's own copy: decoded again from etcd's value, or the cached object copied.
 function privateCopy(state: ObjectState, key: string): KubeObject {
-  return state.kv ? decodeObject(state.kv.value, state.rev, key) : (JSON.parse(JSON.stringify(state.obj)) as KubeObject);
+  return state.kv ? decodeObject(state.kv.value, state.rev, key) : copyJson(state.obj);
 }
 
 function deletePreconditionError(key: string, state: ObjectState, pre: DeletePreconditions): StorageError | undefined {

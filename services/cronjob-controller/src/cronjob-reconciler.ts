@@ -2,7 +2,7 @@
 // controls, delete finished Jobs beyond the history limits, then, unless suspended, start the
 // Job of the most recent unmet schedule time (honouring startingDeadlineSeconds and the
 // concurrencyPolicy) and requeue for the next one. Events are named as upstream names them.
-import { getControllerOf, metaTime, newControllerRef } from '@keelson/api';
+import { copyJson, getControllerOf, metaTime, newControllerRef } from '@keelson/api';
 import { isAlreadyExists, isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import { splitKey, type EventRecorder, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
 import { jobName, mostRecentScheduleTime, nextAfter, parseCronJobSchedule, rfc1123z, type ParsedSchedule, type ScheduleClock } from './schedule';
@@ -46,7 +46,7 @@ export class CronJobReconciler implements Reconciler {
       throw err;
     }
     const children = this.o.jobs.byOwnerUid(cj.metadata.uid!).filter((j) => getControllerOf(j)?.uid === cj.metadata.uid);
-    const status: CronJobStatus = structuredClone(cj.status ?? {});
+    const status: CronJobStatus = copyJson(cj.status ?? {});
     status.active = status.active ?? [];
     await this.syncActive(cj, children, status, ctx);
 
@@ -182,7 +182,7 @@ export class CronJobReconciler implements Reconciler {
         annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: scheduledTimestamp(scheduledReal, timeZone) },
         ownerReferences: [newControllerRef(cj, CRONJOB_KIND)],
       },
-      spec: structuredClone(tmpl.spec ?? {}),
+      spec: copyJson(tmpl.spec ?? {}),
     };
   }
 

@@ -2,7 +2,7 @@
 // the template with the revision's hash label, the automatic tolerations every daemon pod
 // carries, and a required node affinity to exactly that node (matchFields metadata.name), so
 // the default scheduler places it there, as upstream does since ScheduleDaemonSetPods.
-import { isRecord, newControllerRef, type Toleration } from '@keelson/api';
+import { copyJson, isRecord, newControllerRef, type Toleration } from '@keelson/api';
 import { CONTROLLER_REVISION_HASH_LABEL } from '@keelson/controller-runtime';
 import { DAEMONSET_KIND, POD_TEMPLATE_GENERATION_LABEL, type DaemonSet, type Pod } from './types';
 
@@ -32,7 +32,7 @@ export function daemonPodTolerations(podSpec: Record<string, unknown> | undefine
 /** ReplaceDaemonSetPodNodeNameNodeAffinity: the required terms become one matchFields term on the node's name. */
 export function affinityToNode(affinity: Record<string, unknown> | undefined, nodeName: string): Record<string, unknown> {
   const term = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] };
-  const a = structuredClone(affinity ?? {});
+  const a = copyJson(affinity ?? {});
   const nodeAffinity = isRecord(a.nodeAffinity) ? a.nodeAffinity : {};
   nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: [term] };
   a.nodeAffinity = nodeAffinity;
@@ -57,7 +57,7 @@ export function targetNodeName(pod: Pod): string | undefined {
 /** The pod syncNodes creates for `nodeName` at revision `hash`; the API names it `<ds>-xxxxx`. */
 export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
   const t = ds.spec?.template ?? {};
-  const spec = structuredClone(t.spec ?? {});
+  const spec = copyJson(t.spec ?? {});
   spec.affinity = affinityToNode(isRecord(spec.affinity) ? spec.affinity : undefined, nodeName);
   spec.tolerations = daemonPodTolerations(spec);
   const labels: Record<string, string> = { ...(t.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash };

@@ -1,6 +1,7 @@
 // What one reconcile of a Deployment works with: the Deployment as last written (status
 // writes replace it), and the API writes it may make. Tests pass an in-memory fake.
 import type { Deployment, ReplicaSet } from './types';
+import { copyJson } from '@keelson/api';
 
 export interface DeploymentWriter {
   createReplicaSet(rs: ReplicaSet): Promise<ReplicaSet>;
@@ -28,4 +29,4 @@ export async function writeStatus(ctx: SyncContext, d: Deployment = ctx.d): Prom
 }
 
 /** A deep copy to change (cache objects are shared and never mutated). */
-export const copy = <T>(o: T): T => structuredClone(o);
+export const copy = <T>(o: T): T => copyJson(o);

@@ -9,7 +9,7 @@
 // uncounted lists into succeeded/failed. A controller that dies between any two steps finds the
 // pod again in the next sync (still with the finalizer, or listed as uncounted without it), so
 // no pod is counted twice or lost.
-import { labelSelectorFromObject, metaTime } from '@keelson/api';
+import { copyJson, labelSelectorFromObject, metaTime } from '@keelson/api';
 import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import { ControllerRefManager, splitKey, type EventRecorder, type ReadOnlyCache, type ReconcileContext, type ReconcileResult, type Reconciler } from '@keelson/controller-runtime';
 import type { BackoffStore, FinishedPod } from './backoff';
@@ -153,7 +153,7 @@ export class JobReconciler implements Reconciler {
     const indexed = spec.completionMode === 'Indexed';
     const completions = spec.completions ?? undefined;
     const old = job.status ?? {};
-    const status: JobStatus = structuredClone(old);
+    const status: JobStatus = copyJson(old);
     let conditions = status.conditions ?? [];
 
     // --- Observe: which finished pods are new, which uncounted ones can be counted now.
@@ -440,7 +440,7 @@ export class JobReconciler implements Reconciler {
   private async writeStatus(job: Job, status: JobStatus, ctx: ReconcileContext): Promise<Job | undefined> {
     if (JSON.stringify(normalize(job.status)) === JSON.stringify(normalize(status))) return job;
     try {
-      const updated = await this.o.client.updateStatus<Job>(JOBS, { ...job, status: structuredClone(status) }, { signal: ctx.signal });
+      const updated = await this.o.client.updateStatus<Job>(JOBS, { ...job, status: copyJson(status) }, { signal: ctx.signal });
       this.written.set(keyOfJob(updated), updated);
       return updated;
     } catch (err) {

@@ -1,6 +1,6 @@
 // Creating, deleting and releasing a Job's pods through the API, with the Events Kubernetes'
 // job controller records (SuccessfulCreate/FailedCreate, SuccessfulDelete/FailedDelete).
-import { newControllerRef } from '@keelson/api';
+import { copyJson, newControllerRef } from '@keelson/api';
 import { isConflict, isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, JOB_KIND, JOB_TRACKING_FINALIZER, PODS, type Container, type Job, type Pod } from './types';
@@ -11,7 +11,7 @@ import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, JOB_KIND, JOB_TRACKI
  */
 export function podForJob(job: Job, index?: number): Pod {
   const tmeta = job.spec?.template?.metadata ?? {};
-  const spec = structuredClone(job.spec?.template?.spec ?? {});
+  const spec = copyJson(job.spec?.template?.spec ?? {});
   const name = job.metadata.name!;
   const pod: Pod = {
     apiVersion: 'v1',

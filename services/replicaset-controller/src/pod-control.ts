@@ -1,6 +1,6 @@
 // Creating and deleting a ReplicaSet's pods through the API, with the Events Kubernetes'
 // RealPodControl records (SuccessfulCreate/FailedCreate, SuccessfulDelete/FailedDelete).
-import { newControllerRef, type GroupVersionKind } from '@keelson/api';
+import { copyJson, type GroupVersionKind, newControllerRef } from '@keelson/api';
 import { isNotFound, messageOf, type KeelsonClient } from '@keelson/client';
 import type { EventRecorder } from '@keelson/controller-runtime';
 import { PODS, REPLICASET_KIND, type Pod, type ReplicaSet } from './types';
@@ -17,7 +17,7 @@ export function podFromTemplate(rs: ReplicaSet, kind: GroupVersionKind = REPLICA
       ownerReferences: [newControllerRef(rs, kind)],
     },
     // A deep copy: the template belongs to the cached ReplicaSet.
-    spec: structuredClone(rs.spec?.template?.spec ?? {}),
+    spec: copyJson(rs.spec?.template?.spec ?? {}),
   };
   if (tmeta.labels) pod.metadata.labels = { ...tmeta.labels };
   if (tmeta.annotations) pod.metadata.annotations = { ...tmeta.annotations };

@@ -1,7 +1,7 @@
 // Pod identity and storage of a StatefulSet (stateful_set_utils.go): pods are `<set>-<ordinal>`,
 // labelled with their name and index, resolvable as `<pod>.<serviceName>` (hostname and
 // subdomain), and mount one claim per volumeClaimTemplate named `<template>-<set>-<ordinal>`.
-import { getControllerOf, newControllerRef } from '@keelson/api';
+import { copyJson, getControllerOf, newControllerRef } from '@keelson/api';
 import { CONTROLLER_REVISION_HASH_LABEL, templateOf, type ControllerRevision } from '@keelson/controller-runtime';
 import { POD_INDEX_LABEL, POD_NAME_LABEL, STATEFULSET_KIND, type PersistentVolumeClaim, type Pod, type PodCondition, type StatefulSet, type Volume } from './types';
 
@@ -51,8 +51,8 @@ export function persistentVolumeClaims(set: StatefulSet, ordinal: number): Map<s
   const selectorLabels = set.spec?.selector?.matchLabels ?? {};
   for (const t of set.spec?.volumeClaimTemplates ?? []) {
     const template = t.metadata?.name ?? '';
-    const { name: _n, namespace: _ns, uid: _u, resourceVersion: _rv, creationTimestamp: _c, ...meta } = structuredClone(t.metadata ?? {});
-    const spec = structuredClone(t.spec ?? {});
+    const { name: _n, namespace: _ns, uid: _u, resourceVersion: _rv, creationTimestamp: _c, ...meta } = copyJson(t.metadata ?? {});
+    const spec = copyJson(t.spec ?? {});
     out.set(template, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
@@ -85,7 +85,7 @@ function updateIdentity(set: StatefulSet, pod: Pod): void {
 
 /** A copy of `pod` with its identity and storage restored (what updateStatefulPod writes). */
 export function withIdentityAndStorage(set: StatefulSet, pod: Pod): Pod {
-  const copy = structuredClone(pod);
+  const copy = copyJson(pod);
   updateIdentity(set, copy);
   updateStorage(set, copy);
   return copy;
@@ -108,7 +108,7 @@ export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
       labels: { ...(t.metadata?.labels ?? {}) },
       ownerReferences: [newControllerRef(set, STATEFULSET_KIND)],
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: copyJson(t.spec ?? {}),
   };
   if (t.metadata?.annotations) pod.metadata.annotations = { ...t.metadata.annotations };
   if (t.metadata?.finalizers) pod.metadata.finalizers = [...t.metadata.finalizers];

@@ -16,6 +16,7 @@ import { pruneUnknownFields } from './pruning';
 import { ratchet } from './ratcheting';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps } from './types';
 import { validateCustomValue } from './validate';
+import { copyJson } from '../json-copy';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const LIST_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
@@ -65,7 +66,7 @@ export function customResourceSchemas(crd: CustomResourceDefinition, v: CustomRe
   const { group, names } = crd.spec;
   const name = customResourceSchemaName(group, v.name, names.kind);
   const listKind = names.listKind || `${names.kind}List`;
-  const schema = structuredClone(objectSchema(v)) as SchemaNode;
+  const schema = copyJson(objectSchema(v)) as SchemaNode;
   const properties: Record<string, SchemaNode> = {
     apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources' },
     kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds' },
@@ -121,7 +122,7 @@ export function customResourceStrategy(crd: CustomResourceDefinition, v: CustomR
       if (subresource === 'status') {
         // The status strategy keeps everything but status (and metadata bookkeeping).
         for (const k of Object.keys(obj)) if (!['metadata', 'status', 'apiVersion', 'kind'].includes(k)) delete obj[k];
-        Object.assign(obj, structuredClone(nonStatus(old)));
+        Object.assign(obj, copyJson(nonStatus(old)));
         return;
       }
       // Generation counts spec changes: everything but metadata (and status, when it has its own endpoint).

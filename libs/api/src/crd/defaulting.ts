@@ -4,6 +4,7 @@
 // requests and on every read from storage, so a default added later shows on old objects.
 import { isRecord } from '../types';
 import type { JSONSchemaProps } from './types';
+import { copyJson } from '../json-copy';
 
 /** Applies defaults in place; returns `value` (or the root default when value is undefined). */
 export function applySchemaDefaults(value: unknown, s: JSONSchemaProps): unknown {
@@ -14,7 +15,7 @@ export function applySchemaDefaults(value: unknown, s: JSONSchemaProps): unknown
   if (!isRecord(value)) return value;
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const absent = value[key] === undefined || (value[key] === null && !prop.nullable);
-    if (absent && prop.default !== undefined) value[key] = structuredClone(prop.default);
+    if (absent && prop.default !== undefined) value[key] = copyJson(prop.default);
     if (value[key] !== undefined) value[key] = applySchemaDefaults(value[key], prop);
   }
   if (isRecord(s.additionalProperties)) {

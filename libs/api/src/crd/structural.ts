@@ -9,6 +9,7 @@ import { CelCompileError, compileRule } from './cel';
 import { pruneUnknownFields } from './pruning';
 import type { JSONSchemaProps } from './types';
 import { compilePattern, validateCustomValue } from './validate';
+import { copyJson } from '../json-copy';
 
 const TYPES = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
 
@@ -124,7 +125,7 @@ function listType(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
 
 /** A default must be valid against, and already pruned by, the schema it sits in. */
 function checkDefault(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
-  const copy = structuredClone(s.default);
+  const copy = copyJson(s.default);
   if (pruneUnknownFields(copy, s, false).length > 0) out.push(causes.invalid(`${path}.default`, s.default, 'must not have unknown fields'));
   for (const c of validateCustomValue(s.default, { ...s, 'x-kubernetes-validations': undefined }, `${path}.default`)) out.push(c);
 }

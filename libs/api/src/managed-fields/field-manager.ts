@@ -24,6 +24,7 @@ import {
 import { pathString } from './path-element';
 import { atomOf, structuralNode } from './typed-schema';
 import { compare, createdFields, ensureNamedFieldsAreMembers, isSameComparison, merge, removeItems, toFieldSet } from './typed-value';
+import { copyJson } from '../json-copy';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -273,7 +274,7 @@ function allowedByLastApplied(live: JsonMap, scope: FieldManagerScope): FieldSet
 function syncLastApplied(object: KubeObject, config: KubeObject, manager: string): void {
   const annotations = object.metadata.annotations;
   if (manager !== 'kubectl' || !annotations || annotations[LAST_APPLIED_ANNOTATION] === undefined) return;
-  const copy = structuredClone(config);
+  const copy = copyJson(config);
   if (copy.metadata?.annotations) {
     delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
     if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;

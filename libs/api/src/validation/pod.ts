@@ -7,6 +7,7 @@ import type { StatusCause } from '../status';
 import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum, inclusiveRangeError } from './names';
 import { arr, invalidRendered, Json, jsonEqual, num, rec, str } from './field-errors';
 import { validateTemplateMeta } from './metadata';
+import { copyJson } from '../json-copy';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -264,7 +265,7 @@ export function validatePodSpecUpdate(newSpecValue: unknown, oldSpecValue: unkno
   }
 
   // As Kubernetes does: reset every field that may change to its old value; any difference left is forbidden.
-  const munged: Json = structuredClone(newSpec);
+  const munged: Json = copyJson(newSpec);
   for (const list of ['containers', 'initContainers'] as const) {
     const oldList = arr(oldSpec[list]);
     if (Array.isArray(munged[list])) {

@@ -4,7 +4,7 @@
 // A request's object is validated as the served version (its schema and rules), converted, and
 // goes through the storage version's store (defaults, validation, admission, managed fields);
 // what comes back, watch events included (fromStorage), is converted to the served version.
-import { errors, resolveSchema, strategyFor, validateObject, type KubeObject, type ResourceInfo, type ResourceRegistry } from '@keelson/api';
+import { copyJson, errors, type KubeObject, resolveSchema, type ResourceInfo, type ResourceRegistry, strategyFor, validateObject } from '@keelson/api';
 import type { DeletePreconditions, EtcdStore, ListResult, WatchCache } from '@keelson/storage';
 import { keepSystemFields } from './object-meta';
 import type { RequestContext } from './request-context';
@@ -102,8 +102,8 @@ export class ConvertedVersionStore extends ResourceStore {
       name,
       async (stored) => {
         const current = this.fromStorage(stored);
-        const desired = this.checkBody(await mutate(structuredClone(current)), namespace);
-        const judged = structuredClone(desired);
+        const desired = this.checkBody(await mutate(copyJson(current)), namespace);
+        const judged = copyJson(desired);
         keepSystemFields(judged.metadata, current.metadata);
         this.validateServed(judged, ctx, current);
         return this.conv.toStorage(desired);

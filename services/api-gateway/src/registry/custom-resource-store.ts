@@ -2,7 +2,7 @@
 // share one etcd prefix; with `conversion: None` a read through this version only rewrites
 // apiVersion, and schema defaults are applied on every read from storage, as kube's
 // custom resource handler does (a default added to the schema later shows on old objects).
-import { applySchemaDefaults, errors, groupVersion, type JSONSchemaProps, type KubeObject, type ResourceInfo } from '@keelson/api';
+import { applySchemaDefaults, copyJson, errors, groupVersion, type JSONSchemaProps, type KubeObject, type ResourceInfo } from '@keelson/api';
 import type { EtcdStore, ListResult } from '@keelson/storage';
 import type { RequestContext } from './request-context';
 import { ResourceStore, type AdmissionCheck, type ListOptions, type UpdateMutation, type UpdateOptions } from './resource-store';
@@ -22,7 +22,7 @@ export class CustomResourceStore extends ResourceStore {
 
   /** An object as stored → this version's view of it (apiVersion, defaults). */
   fromStorage(obj: KubeObject): KubeObject {
-    const out = structuredClone(obj);
+    const out = copyJson(obj);
     out.apiVersion = groupVersion(this.info);
     if (this.schema_) applySchemaDefaults(out, this.schema_);
     return out;

@@ -1,6 +1,6 @@
 // System-owned metadata: what the server sets on create and carries over on update.
 import { randomInt, randomUUID } from 'node:crypto';
-import { jsonDeepEqual, metaTime, TRACEPARENT_ANNOTATION, type KubeObject, type ObjectMeta } from '@keelson/api';
+import { copyJson, jsonDeepEqual, type KubeObject, metaTime, type ObjectMeta, TRACEPARENT_ANNOTATION } from '@keelson/api';
 
 /** metav1.Time (RFC 3339, whole seconds) of `at`, default now: libs/api's metaTime, the one formatter. */
 export const nowTimestamp = (at = Date.now()): string => metaTime(at);
@@ -58,5 +58,5 @@ export function sameIgnoringBookkeeping(a: KubeObject, b: KubeObject): boolean {
 }
 
 export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
+  return copyJson(v);
 }

@@ -10,7 +10,7 @@
 // keeps the allocation keys exact without the generic layers knowing about them.
 import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { errors, needsClusterIP, needsNodePorts, type KubeObject, type StatusCause } from '@keelson/api';
+import { copyJson, errors, type KubeObject, needsClusterIP, needsNodePorts, type StatusCause } from '@keelson/api';
 import { EtcdStore, StorageError, decodeObject, encodeObject, prefixEnd, withRevision, type DeletePreconditions, type EtcdStoreOptions } from '@keelson/storage';
 import type { NodePortRange, ServiceCIDR } from './service-ranges';
 
@@ -74,7 +74,7 @@ export class ServiceStorage extends EtcdStore {
     const requested = requestedOf(obj);
     this.checkRanges(obj, requested);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const svc = structuredClone(obj);
+      const svc = copyJson(obj);
       await this.assignFree(svc);
       const want = [...allocationKeys(svc)];
       let txn = this.etcd.if(key, 'Create', '==', 0);
@@ -159,7 +159,7 @@ export class ServiceStorage extends EtcdStore {
   private async writeUpdate(key: string, current: KubeObject, revision: number, desired: KubeObject): Promise<KubeObject | undefined> {
     const requested = requestedOf(desired, current);
     this.checkRanges(desired, requested);
-    const next = structuredClone(desired);
+    const next = copyJson(desired);
     await this.assignFree(next);
     const had = allocationKeys(current);
     const want = allocationKeys(next);

@@ -20,6 +20,7 @@ import { timestampSince } from '../../printers/duration';
 import { containerCells } from '../../printers/workloads';
 import { APPS_WORKLOAD_SCHEMAS } from './schemas';
 import { StatefulSet } from './protobuf';
+import { copyJson } from '../../json-copy';
 
 const info = resourceInfo({
   group: 'apps',
@@ -88,7 +89,7 @@ function validateVolumeClaimTemplates(spec: Json): StatusCause[] {
 
 /** The pod template, validated with the claim templates standing in for the volumes they become. */
 function validateTemplate(spec: Json): StatusCause[] {
-  const template = structuredClone(rec(spec.template) ?? {});
+  const template = copyJson(rec(spec.template) ?? {});
   const podSpec = objAt(template, 'spec');
   const volumes = arr(podSpec.volumes).slice();
   const names = new Set(volumes.map((v) => str(rec(v)?.name)));

@@ -9,6 +9,7 @@ import { arr, goLabelSelector, goStringMap, IMMUTABLE_MSG, invalidRendered, type
 import { isDNS1123Label, isQualifiedName } from '../../validation/names';
 import { selectorMatches, validateLabelSelector } from '../../validation/metadata';
 import { validatePodTemplateSpec } from '../../validation/pod';
+import { copyJson } from '../../json-copy';
 
 /** Labels the job strategy puts on the template (the legacy pair, then the prefixed pair). */
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
@@ -254,7 +255,7 @@ export function validateJob(job: KubeObject, requirePrefixedLabels: boolean): St
 
 /** Scheduling directives a suspended Job that never started may change (AllowMutableSchedulingDirectives). */
 function schedulingDirectivesReset(template: Json, newTemplate: Json): Json {
-  const t = structuredClone(template);
+  const t = copyJson(template);
   const spec = objAt(t, 'spec');
   const newSpec = rec(newTemplate.spec) ?? {};
   const meta = objAt(t, 'metadata');

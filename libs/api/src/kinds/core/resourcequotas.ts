@@ -16,6 +16,7 @@ import type { KubeObject } from '../../types';
 import { arr as arrOf, jsonEqual, rec, str as strOf } from '../../validation/field-errors';
 import { isQualifiedName } from '../../validation/names';
 import { kindSchema, listSchema } from './object-schemas';
+import { copyJson } from '../../json-copy';
 
 export const QUOTA_SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
 
@@ -121,7 +122,7 @@ export const resourceQuotaStrategy: KindStrategy = {
   schemas,
   prepareForCreate(o) {
     const hard = rec(rec(o.spec)?.hard);
-    o.status = hard ? { hard: structuredClone(hard) } : {};
+    o.status = hard ? { hard: copyJson(hard) } : {};
   },
   prepareForUpdate(o, old, subresource) {
     if (subresource === 'status') return;
@@ -129,7 +130,7 @@ export const resourceQuotaStrategy: KindStrategy = {
     const hard = rec(rec(o.spec)?.hard);
     const status = rec(o.status) ?? (o.status = {});
     if (rec(old.status)?.used) return;
-    if (hard) status.hard = structuredClone(hard);
+    if (hard) status.hard = copyJson(hard);
     else delete status.hard;
   },
   validate: validateResourceQuota,

@@ -16,6 +16,7 @@ import { arr, jsonEqual, num, rec, str, strMap, type Json } from '../../validati
 import { validateLabels } from '../../validation/metadata';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from '../../validation/names';
 import { SERVICE_SCHEMAS } from './service-schema';
+import { copyJson } from '../../json-copy';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -88,9 +89,9 @@ function normalizeClusterIPs(spec: Json, old?: Json): void {
 function patchAllocatedValues(spec: Json, old: Json): void {
   if (needsClusterIP(old) && needsClusterIP(spec)) {
     if (!spec.clusterIP) spec.clusterIP = old.clusterIP;
-    if (arr(spec.clusterIPs).length === 0 && old.clusterIPs !== undefined) spec.clusterIPs = structuredClone(old.clusterIPs);
+    if (arr(spec.clusterIPs).length === 0 && old.clusterIPs !== undefined) spec.clusterIPs = copyJson(old.clusterIPs);
     if (!spec.ipFamilyPolicy && old.ipFamilyPolicy) spec.ipFamilyPolicy = old.ipFamilyPolicy;
-    if (arr(spec.ipFamilies).length === 0 && old.ipFamilies !== undefined) spec.ipFamilies = structuredClone(old.ipFamilies);
+    if (arr(spec.ipFamilies).length === 0 && old.ipFamilies !== undefined) spec.ipFamilies = copyJson(old.ipFamilies);
   }
   if (needsNodePorts(old) && needsNodePorts(spec)) {
     const usedNew = new Set(ports(spec).map((p) => num(p.nodePort) ?? 0));
