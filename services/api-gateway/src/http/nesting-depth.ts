@@ -9,15 +9,24 @@ import { errors } from '@keelson/api';
 
 export const MAX_NESTING_DEPTH = 512;
 
-/** 400 when `value` nests arrays and objects deeper than `max`; iterative, so it cannot overflow. */
+/**
+ * 400 when `value` nests arrays and objects deeper than `max`. Recursive but bounded by `max`
+ * (a few hundred frames, whatever the value's depth), and it allocates nothing: it runs on every
+ * request body and every object written.
+ */
 export function checkNestingDepth(value: unknown, what = 'the request body', max = MAX_NESTING_DEPTH): void {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  if (deeperThan(value, 1, max)) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
+}
+
+function deeperThan(v: unknown, depth: number, max: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth > max) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (deeperThan(v[i], depth + 1, max)) return true;
+    return false;
   }
+  for (const k in v) if (deeperThan((v as Record<string, unknown>)[k], depth + 1, max)) return true;
+  return false;
 }
 
 /**
