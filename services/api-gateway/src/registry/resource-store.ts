@@ -166,7 +166,12 @@ export class ResourceStore {
         async (current) => {
           const desired = await mutate(deepCopy(current));
           const next = this.checkBody(desired, namespace);
-          this.dropUnknownFields(next, ctx);
+          // kube's pods/binding writes storage directly (BindingREST.setPodNodeAndMetadata): the
+          // stored pod was valid and the gateway's own code only sets spec.nodeName and the
+          // PodScheduled condition, so it is neither decoded again for unknown fields nor
+          // validated (a third of the pod writes in a rollout); its size still is checked.
+          const binding = opts.subresource === 'binding';
+          if (!binding) this.dropUnknownFields(next, ctx);
           // kube's checkName: a body (or patch result: `{"$patch":"delete"}` at the root) without
           // the name is refused, never stored as an emptied object.
           if ((next.metadata.name ?? '') !== name) {
@@ -187,7 +192,8 @@ export class ResourceStore {
           const sub = opts.subresource === 'status' || opts.subresource === 'ephemeralcontainers' ? opts.subresource : undefined;
           const updated = internal ? next : prepareForUpdateInPlace(applyDefaults(next, this.info), current, this.info, sub);
           trackUpdate(this, current, updated, ctx);
-          this.validate(updated, ctx, internal ? undefined : current, sub);
+          if (binding) checkObjectLimits(updated);
+          else this.validate(updated, ctx, internal ? undefined : current, sub);
           // A terminating object whose last finalizer is gone is deleted, not updated.
           finalDelete = readyForRemoval(this.info, updated);
           if (sameIgnoringBookkeeping(updated, current) && !finalDelete) {

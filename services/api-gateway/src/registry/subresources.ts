@@ -1,5 +1,5 @@
 // The scale and binding subresources: views onto a parent object's fields.
-import { customResourceScale, errors, isRecord, labelSelectorFromObject, qualifiedResource, scaleOf, strategyFor, writePath, type KubeObject, type ResourceInfo } from '@keelson/api';
+import { causes, customResourceScale, errors, isRecord, labelSelectorFromObject, qualifiedResource, scaleOf, strategyFor, writePath, type KubeObject, type ResourceInfo, type StatusCause } from '@keelson/api';
 import { nowTimestamp } from './object-meta';
 import type { RequestContext } from './request-context';
 import type { ResourceStore } from './resource-store';
@@ -48,25 +48,48 @@ export async function updateScale(
   return toScale(written, rs.info);
 }
 
-/** pods/binding: assigns a pod to a node once (the scheduler's write). */
+/**
+ * pods/binding: assigns a pod to a node once (the scheduler's write), as kube's BindingREST:
+ * ValidatePodBinding on the Binding, its uid and resourceVersion as preconditions on the pod, its
+ * annotations merged into the pod's, and a pod that is terminating, already bound or still gated
+ * refused as a Conflict on pods/binding.
+ */
 export async function bindPod(rs: ResourceStore, namespace: string | undefined, name: string, body: unknown, ctx: RequestContext): Promise<void> {
-  if (!isRecord(body) || body.kind !== 'Binding') throw errors.badRequest('the body must be a v1 Binding');
-  const target = isRecord(body.target) ? body.target : undefined;
-  const nodeName = target?.name;
-  if (typeof nodeName !== 'string' || nodeName === '') {
-    throw errors.invalid('Binding', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  // Without kind and apiVersion it is read as the URL's Binding (the Python client sends neither when unset).
+  if (!isRecord(body) || (body.kind !== undefined && body.kind !== 'Binding')) throw errors.badRequest('the body must be a v1 Binding');
+  const target = isRecord(body.target) ? body.target : {};
+  const meta = isRecord(body.metadata) ? body.metadata : {};
+  const invalid: StatusCause[] = [];
+  if (target.kind !== undefined && target.kind !== '' && target.kind !== 'Node') invalid.push(causes.notSupported('target.kind', target.kind, ['Node', '<empty>']));
+  const nodeName = target.name;
+  if (typeof nodeName !== 'string' || nodeName === '') invalid.push(causes.required('target.name'));
+  if (invalid.length > 0) throw errors.invalid('Binding', name, invalid);
+  const annotations = meta.annotations ?? {};
+  if (!isRecord(annotations) || Object.values(annotations).some((v) => typeof v !== 'string')) {
+    throw errors.badRequest('metadata.annotations of a Binding must map strings to strings');
   }
+  const uid = typeof meta.uid === 'string' ? meta.uid : '';
+  const resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
   await rs.update(
     namespace,
     name,
     (pod) => {
-      if (pod.metadata.deletionTimestamp) throw errors.conflict('pods', name, 'pod is being deleted, cannot be assigned to a host');
-      if (pod.spec?.nodeName) throw errors.conflict('pods', name, `pod ${name} is already assigned to node "${String(pod.spec.nodeName)}"`);
+      if (uid && uid !== pod.metadata.uid) {
+        throw errors.conflict('pods', name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
+      }
+      if (resourceVersion && resourceVersion !== pod.metadata.resourceVersion) {
+        throw errors.conflict('pods', name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${pod.metadata.resourceVersion ?? ''}`);
+      }
+      const refuse = (why: string) => errors.conflict('pods/binding', name, why);
+      if (pod.metadata.deletionTimestamp) throw refuse(`pod ${name} is being deleted, cannot be assigned to a host`);
+      if (pod.spec?.nodeName) throw refuse(`pod ${name} is already assigned to node "${String(pod.spec.nodeName)}"`);
+      if (((pod.spec?.schedulingGates as unknown[] | undefined) ?? []).length > 0) throw refuse(`pod ${name} has non-empty .spec.schedulingGates`);
       const status = { ...(pod.status ?? {}) };
       const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
       status.conditions = conditions;
-      return { ...pod, spec: { ...(pod.spec ?? {}), nodeName }, status };
+      const metadata = Object.keys(annotations).length > 0 ? { ...pod.metadata, annotations: { ...(pod.metadata.annotations ?? {}), ...(annotations as Record<string, string>) } } : pod.metadata;
+      return { ...pod, metadata, spec: { ...(pod.spec ?? {}), nodeName: nodeName as string }, status };
     },
     { ...ctx },
     { subresource: 'binding' },
