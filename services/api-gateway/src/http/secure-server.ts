@@ -62,17 +62,23 @@ function withoutConnectionSpecific(headers: OutgoingHttpHeaders | readonly unkno
 export class GatewayHttp2Request extends Http2ServerRequest {
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: ReadableOptions, rawHeaders: readonly string[]) {
     super(stream, headers, options, rawHeaders);
-    const live = this.socket;
-    const fixed = (v: unknown): PropertyDescriptor => ({ value: v, enumerable: true });
-    const snapshot: unknown = Object.create(live, {
-      remoteAddress: fixed(live.remoteAddress),
-      remotePort: fixed(live.remotePort),
-      remoteFamily: fixed(live.remoteFamily),
-      localAddress: fixed(live.localAddress),
-      localPort: fixed(live.localPort),
-    });
+    const snapshot: unknown = Object.create(this.socket, addressesOf(stream.session, this.socket));
     Object.defineProperty(this, 'socket', { value: snapshot, enumerable: true });
   }
+}
+
+// A session's addresses, read once per connection: through the per-stream socket proxy they were
+// five proxied getter reads on every request.
+const sessionAddresses = new WeakMap<object, PropertyDescriptorMap>();
+
+function addressesOf(session: object | undefined, live: TLSSocket | Duplex): PropertyDescriptorMap {
+  const known = session && sessionAddresses.get(session);
+  if (known) return known;
+  const s = live as Partial<TLSSocket>;
+  const fixed = (v: unknown): PropertyDescriptor => ({ value: v, enumerable: true });
+  const map = { remoteAddress: fixed(s.remoteAddress), remotePort: fixed(s.remotePort), remoteFamily: fixed(s.remoteFamily), localAddress: fixed(s.localAddress), localPort: fixed(s.localPort) };
+  if (session && s.remoteAddress !== undefined) sessionAddresses.set(session, map); // not a closed one's
+  return map;
 }
 
 /** The compatibility response, minus HTTP/1.1-only headers. */
