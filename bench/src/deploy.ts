@@ -126,10 +126,13 @@ async function deployOnce(env: Record<string, string>): Promise<DeployRun> {
     const cpuBefore = treeCpuSeconds();
     timeline?.begin();
     let t0 = Date.now();
+    const monoFrom = process.hrtime.bigint() / 1000n;
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: manifest('busybox:1.36') });
     if (applied.code !== 0) throw new Error(applied.stderr);
     await waitComplete(client, 600_000);
     const createSeconds = (Date.now() - t0) / 1000;
+    // The apply's window on the monotonic clock (µs), as CPU profiles (--cpu-prof) time their samples.
+    process.stderr.write(`apply window (monotonic µs): ${monoFrom} ${process.hrtime.bigint() / 1000n}\n`);
     const applyCpu = cpuBetween(cpuBefore, treeCpuSeconds());
     const applyRequests = requestRows(before, await apiRequestCounts(cp), REPLICAS);
     const stages = timeline?.rows(REPLICAS);
