@@ -17,3 +17,4 @@ export { EtcdEndpoints, type KvCalls, type EtcdEndpointsOptions, type EndpointSt
 export { etcdFaultHandling, isEtcdUnavailable } from './etcd-fault-handling';
 export { parseEncryptionConfig, loadEncryptionConfig, installEncryption, transformerFor, EncryptionConfigError, type ValueTransformer } from './encryption';
 export { GroupCommitter, commitOne, type GroupCommitOptions, type GroupCommitStats, type ConditionalWrite, type WriteCondition, type WriteResult, type WriteRetry } from './group-commit';
+export { openEtcdWatch, WatchCanceledError, decodeWatchResponse, encodeWatchCreate, type EtcdWatch, type EtcdWatchHandlers, type WatchEvent, type RawKeyValue, type WatchResponseFields } from './etcd-watch';

@@ -2,11 +2,11 @@
 // feeds the current state and a bounded window of events, from which any
 // number of API watches are served (from "now", or replayed from an exact
 // resourceVersion still inside the window).
-import type { Etcd3, IKeyValue, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { createLogger, type Logger } from '@keelson/telemetry';
 import { fromEtcdError, StorageError } from './errors';
-import { pinWatchResume } from './watch-resume';
+import { openEtcdWatch, WatchCanceledError, type EtcdWatch, type RawKeyValue, type WatchEvent } from './etcd-watch';
 import { EventRing, type CacheEvent, type WatchEventKind } from './event-ring';
 import { StoredEvent, StoredValue } from './stored-value';
 import { prefixEnd } from './keys';
@@ -62,6 +62,8 @@ interface Registration {
 }
 
 const RELIST_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+/** Before re-opening an etcd watch whose stream failed (etcd restarting, a member lost). */
+const REWATCH_BACKOFF_MS = [0, 100, 250, 500, 1000, 2000];
 const LIST_CHUNK = 1000;
 
 export class WatchCache {
@@ -71,9 +73,13 @@ export class WatchCache {
   private revision = 0;
   private started = false;
   private stopped = false;
-  private etcdWatcher: EtcdWatcher | undefined;
+  private etcdWatch: EtcdWatch | undefined;
+  /** Counts etcd watches opened: a callback of an older one is ignored. */
+  private watchGen = 0;
   private relistTimer: NodeJS.Timeout | undefined;
   private relistAttempt = 0;
+  private rewatchTimer: NodeJS.Timeout | undefined;
+  private rewatchAttempt = 0;
   private readonly watchers = new Set<Registration>();
   private freshWaiters: { rev: number; resolve: () => void }[] = [];
   private readonly log: Logger;
@@ -94,13 +100,10 @@ export class WatchCache {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.relistTimer);
-    const w = this.etcdWatcher;
-    this.etcdWatcher = undefined;
-    if (w) {
-      await Promise.race([w.cancel(), new Promise((r) => setTimeout(r, 2000).unref())]).catch((err: unknown) =>
-        this.log.warn('cancelling the etcd watch failed', { err }),
-      );
-    }
+    clearTimeout(this.rewatchTimer);
+    this.watchGen++;
+    this.etcdWatch?.cancel();
+    this.etcdWatch = undefined;
     this.closeAll(new StorageError('Unavailable', this.prefix, 'watch cache stopped'));
     for (const w of this.freshWaiters) w.resolve();
     this.freshWaiters = [];
@@ -263,24 +266,54 @@ export class WatchCache {
     }
   }
 
+  // The watch is this cache's own etcd Watch stream (etcd-watch.ts), which ends on any failure.
+  // etcd cancelling it (its start revision compacted) is a relist, as kube's cacher does; a stream
+  // that failed (etcd restarting, a member lost) is opened again right after the last revision
+  // applied, so nothing is skipped and API watches go on.
   private watchEtcd(fromRevision: number): void {
-    const w = this.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(fromRevision)).watcher();
-    this.etcdWatcher = w;
-    w.on('data', (res: IWatchResponse) => {
-      if (this.etcdWatcher === w) this.apply(res);
-    });
-    // After apply(): a reconnect resumes right after the last revision applied, never past
-    // events not yet received (etcd3 would resume from the response header's revision).
-    pinWatchResume(w, () => this.revision + 1);
-    w.on('disconnected', (err) => this.log.warn('etcd watch disconnected; the client reconnects', { err, resumeAfter: this.revision }));
-    // A watch error (e.g. its revision was compacted) ends this etcd watcher for
-    // good; etcd3 already dropped it, so it must not be cancelled again.
-    w.on('error', (err) => {
-      if (this.etcdWatcher !== w) return;
-      this.etcdWatcher = undefined;
+    const gen = ++this.watchGen;
+    this.etcdWatch?.cancel();
+    this.etcdWatch = undefined;
+    const current = (): boolean => gen === this.watchGen && !this.stopped;
+    openEtcdWatch(this.client, Buffer.from(this.prefix), prefixEnd(this.prefix), fromRevision, {
+      onEvents: (events) => {
+        if (!current()) return;
+        this.rewatchAttempt = 0;
+        this.apply(events);
+      },
+      // Progress notifications move an idle cache forward (consistent reads wait on its revision).
+      onProgress: (revision) => {
+        if (!current() || revision <= this.revision) return;
+        this.revision = revision;
+        this.notifyFresh();
+      },
+      onEnd: (err) => {
+        if (current()) this.watchEnded(err);
+      },
+    }).then(
+      (w) => {
+        if (current()) this.etcdWatch = w;
+        else w.cancel();
+      },
+      (err: unknown) => {
+        if (current()) this.watchEnded(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  private watchEnded(err: Error): void {
+    this.etcdWatch = undefined;
+    if (err instanceof WatchCanceledError) {
       this.log.warn('etcd watch failed; relisting', { err });
       this.scheduleRelist();
-    });
+      return;
+    }
+    const delay = REWATCH_BACKOFF_MS[Math.min(this.rewatchAttempt++, REWATCH_BACKOFF_MS.length - 1)];
+    this.log.warn('etcd watch disconnected; watching again', { err, resumeAfter: this.revision, delayMs: delay });
+    const gen = this.watchGen;
+    this.rewatchTimer = setTimeout(() => {
+      if (gen === this.watchGen && !this.stopped) this.watchEtcd(this.revision + 1);
+    }, delay);
   }
 
   private scheduleRelist(): void {
@@ -294,19 +327,13 @@ export class WatchCache {
     }, delay);
   }
 
-  private apply(res: IWatchResponse): void {
-    if (res.events.length === 0) {
-      // Progress notification: every event up to header.revision was delivered.
-      this.revision = Math.max(this.revision, Number(res.header.revision));
-      this.notifyFresh();
-      return;
-    }
+  private apply(events: WatchEvent[]): void {
     // Events of one txn share a revision; skip only revisions applied before this response.
     const applied = this.revision;
-    for (const ev of res.events) {
-      const key = ev.kv.key.toString();
-      const revision = Number(ev.kv.mod_revision);
+    for (const ev of events) {
+      const revision = ev.kv.mod_revision;
       if (revision <= applied) continue;
+      const key = ev.kv.key.toString();
       this.revision = Math.max(this.revision, revision);
       const event = this.toCacheEvent(ev.type, key, revision, ev.kv, ev.prev_kv);
       if (!event) continue;
@@ -316,9 +343,9 @@ export class WatchCache {
     this.notifyFresh();
   }
 
-  private toCacheEvent(type: 'Put' | 'Delete', key: string, revision: number, kv: IKeyValue, prevKv?: IKeyValue): CacheEvent | undefined {
+  private toCacheEvent(type: 'Put' | 'Delete', key: string, revision: number, kv: RawKeyValue, prevKv?: RawKeyValue): CacheEvent | undefined {
     const known = this.state.get(key);
-    const prev = known ?? (prevKv ? StoredValue.of(prevKv.value, Number(prevKv.mod_revision), key) : undefined);
+    const prev = known ?? (prevKv ? StoredValue.of(prevKv.value, prevKv.mod_revision, key) : undefined);
     if (type === 'Delete') {
       this.state.delete(key);
       // resourceVersion of a deleted object is the delete's revision.

@@ -1,4 +1,5 @@
 // Shared set-up for the storage integration tests: one etcd per test file.
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { startEtcd, type EtcdServer } from '@keelson/testing';
@@ -53,4 +54,41 @@ export async function storageError(p: Promise<unknown>): Promise<StorageError> {
     throw e;
   }
   throw new Error('expected a StorageError');
+}
+
+/**
+ * A TCP proxy to `endpoint` (`https://host:port`, TLS passes through): `cut()` drops every
+ * connection through it at once, as a network fault would; new connections are accepted again.
+ */
+export async function tcpProxy(endpoint: string): Promise<{ endpoint: string; cut(): void; cuts(): number; close(): Promise<void> }> {
+  const target = new URL(endpoint);
+  const open = new Set<Socket>();
+  let cuts = 0;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const pair = [client, upstream];
+    for (const s of pair) {
+      open.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        open.delete(s);
+        for (const other of pair) other.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `https://127.0.0.1:${port}`,
+    cut: () => {
+      cuts += open.size;
+      for (const s of open) s.destroy();
+    },
+    cuts: () => cuts,
+    close: () => {
+      for (const s of open) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,6 +1,7 @@
+import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '@keelson/api';
 import { EtcdStore, StorageError, WatchCache, type CacheWatchEvent } from '../src';
-import { closeFixture, etcdFixture, pod, uniquePrefix, waitFor, type EtcdFixture } from './fixtures';
+import { closeFixture, etcdFixture, pod, tcpProxy, uniquePrefix, waitFor, type EtcdFixture } from './fixtures';
 
 describe('WatchCache against real etcd', () => {
   jest.setTimeout(30_000);
@@ -190,15 +191,41 @@ describe('WatchCache against real etcd', () => {
     // etcd cancels it and the cache must relist.
     await store.create(`${prefix}ns/a`, pod('ns', 'a'));
     await store.compact(await store.currentRevision());
-    const internals = c as unknown as { etcdWatcher?: { cancel(): Promise<void> }; watchEtcd(from: number): void };
-    await internals.etcdWatcher?.cancel();
-    internals.watchEtcd(1);
+    const internals = c as unknown as { watchEtcd(from: number): void };
+    internals.watchEtcd(1); // in place of the current etcd watch
     await waitFor(() => closed.length === 1);
     await store.create(`${prefix}ns/b`, pod('ns', 'b'));
     await waitFor(() => c.list().items.length === 2);
     const w = collect();
     c.watch({}, w.on);
     expect(w.summary()).toEqual(['ADDED a', 'ADDED b']);
+  });
+
+  test('a cut connection: the etcd watch opens again right after what it applied; API watches go on and miss nothing', async () => {
+    const prefix = uniquePrefix();
+    const proxy = await tcpProxy(f.server.endpoint);
+    const client = new Etcd3({ ...f.server.clientOptions, hosts: proxy.endpoint });
+    const c = new WatchCache(client, prefix);
+    try {
+      await c.start();
+      const closed: StorageError[] = [];
+      const w = collect();
+      c.watch({ onClose: (r) => closed.push(r) }, w.on);
+      for (let i = 0; i < 20; i++) await store.create(`${prefix}ns/p${i}`, pod('ns', `p${i}`));
+      await waitFor(() => c.list().items.length === 20);
+      proxy.cut(); // every connection through it, mid-stream
+      for (let i = 20; i < 40; i++) await store.create(`${prefix}ns/p${i}`, pod('ns', `p${i}`));
+      await store.delete(`${prefix}ns/p0`);
+      await waitFor(() => w.summary().length === 41, 15_000);
+      expect(proxy.cuts()).toBeGreaterThan(0);
+      expect(w.summary()).toEqual([...Array.from({ length: 40 }, (_, i) => `ADDED p${i}`), 'DELETED p0']);
+      expect(closed).toEqual([]); // resumed, not relisted
+      expect(c.list().items.map((o) => o.metadata.name).sort()).toEqual(Array.from({ length: 39 }, (_, i) => `p${i + 1}`).sort());
+    } finally {
+      await c.stop();
+      client.close();
+      await proxy.close();
+    }
   });
 
   test('an object is decoded once and shared; a value that does not decode is skipped, not fatal', async () => {

@@ -1,5 +1,5 @@
 import { toObjectChange } from '../src/relay/change';
-import type { RawKeyValue } from '../src/relay/etcd-watch';
+import type { RawKeyValue } from '@keelson/storage';
 
 const kv = (key: string, value: object | string, create: number, mod: number): RawKeyValue => ({
   key: Buffer.from(key), value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),

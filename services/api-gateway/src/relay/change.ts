@@ -2,8 +2,7 @@
 // key (create_revision == mod_revision), MODIFIED otherwise; DELETED carries the previous value.
 import { type KubeObject } from '@keelson/api';
 import { parseRegistryKey, withoutManagedFields, type ObjectChange } from '@keelson/bus';
-import { decodeObject } from '@keelson/storage';
-import type { WatchEvent } from './etcd-watch';
+import { decodeObject, type WatchEvent } from '@keelson/storage';
 import { withoutSecretData } from './secret-events';
 
 export function toObjectChange(ev: WatchEvent): ObjectChange {

@@ -9,10 +9,9 @@ import {
   buildResyncMessage, connectBus, ensureEventsStream, readLastEvent, REGISTRY_PREFIX,
   type BusConfig, type EventMessage, type EventsStreamLimits,
 } from '@keelson/bus';
-import { prefixEnd } from '@keelson/storage';
 import type { Logger } from '@keelson/telemetry';
 import { toObjectChange } from './change';
-import { openEtcdWatch, type EtcdWatch, type WatchEvent } from './etcd-watch';
+import { openEtcdWatch, prefixEnd, type EtcdWatch, type WatchEvent } from '@keelson/storage';
 import { EventFitter } from './event-fit';
 import { OrderedPublisher, toMsgHdrs, type PublishLatencyObserver } from './ordered-publisher';
 import { StreamAcks } from './stream-acks';

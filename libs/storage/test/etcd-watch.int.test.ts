@@ -1,11 +1,11 @@
-// The relay's own etcd watch (relay/etcd-watch.ts) against a real etcd, side by side with etcd3's
+// The project's own etcd watch (etcd-watch.ts: the relay's and the watch caches') against a real etcd, side by side with etcd3's
 // watcher on the same changes: the same events in the same order — puts, deletes with their
 // previous values, a multi-key transaction, a value of 1 MiB, keys outside the range left out —
 // and the watch's ends: a start revision etcd compacted, cancel().
 import { Etcd3, type IEvent } from 'etcd3';
-import { prefixEnd } from '@keelson/storage';
 import { startEtcd, until, type EtcdServer } from '@keelson/testing';
-import { decodeWatchResponse, encodeWatchCreate, openEtcdWatch, type WatchEvent } from '../src/relay/etcd-watch';
+import { decodeWatchResponse, encodeWatchCreate, openEtcdWatch, WatchCanceledError, type WatchEvent } from '../src/etcd-watch';
+import { prefixEnd } from '../src/keys';
 
 const PREFIX = '/registry/core/configmaps/';
 const summary = (type: string, key: Buffer, value: Buffer, create: number | string, mod: number | string, prev?: Buffer): string =>
@@ -13,7 +13,7 @@ const summary = (type: string, key: Buffer, value: Buffer, create: number | stri
 const ours = (e: WatchEvent): string => summary(e.type, e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
 const theirs = (e: IEvent): string => summary(e.type === 'Delete' ? 'Delete' : 'Put', e.kv.key, e.kv.value, e.kv.create_revision, e.kv.mod_revision, e.prev_kv?.value);
 
-describe('the relay etcd watch', () => {
+describe('the etcd watch', () => {
   jest.setTimeout(60_000);
   let etcd: EtcdServer;
   let client: Etcd3;
@@ -77,8 +77,26 @@ describe('the relay etcd watch', () => {
     const events: WatchEvent[] = [];
     await openEtcdWatch(client, Buffer.from(PREFIX), prefixEnd(PREFIX), old, { onEvents: (e) => void events.push(...e), onEnd: (err) => void (ended = err) });
     await until('the watch to end', () => ended !== undefined, 10_000);
+    expect(ended).toBeInstanceOf(WatchCanceledError);
+    expect((ended as WatchCanceledError).compactRevision).toBe(now);
     expect(ended!.message).toMatch(/required revision has been compacted \(compact revision \d+\)/);
     expect(events).toEqual([]);
+  });
+
+  test('asked for progress, an idle watch learns etcd\'s revision; unasked, it hears nothing without events', async () => {
+    const range = `${PREFIX}idle/`;
+    const from = Number((await client.put('/elsewhere').value('x').exec()).header.revision) + 1;
+    const progress: number[] = [];
+    const silent: number[] = [];
+    const ends: Error[] = [];
+    const asked = await openEtcdWatch(client, Buffer.from(range), prefixEnd(range), from, { onEvents: () => undefined, onProgress: (r) => void progress.push(r), onEnd: (e) => void ends.push(e) });
+    const unasked = await openEtcdWatch(client, Buffer.from(range), prefixEnd(range), from, { onEvents: (e) => void silent.push(e.length), onEnd: (e) => void ends.push(e) });
+    const target = Number((await client.put('/elsewhere').value('y').exec()).header.revision);
+    await until('a progress notification at or past the write outside the range', () => progress.some((r) => r >= target), 10_000);
+    expect(silent).toEqual([]);
+    expect(ends).toEqual([]);
+    asked.cancel();
+    unasked.cancel();
   });
 
   test('the codec: a create request etcd reads; varints beyond 32 bits; truncated input refused', () => {

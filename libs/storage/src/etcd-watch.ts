@@ -1,12 +1,13 @@
-// The relay's etcd watch, decoded without etcd3's object conversion. etcd3 turns each
-// WatchResponse into plain objects through protobufjs's toObject with every int64 as a string
-// (long.js divisions per revision, eight int64 fields per event), then wraps it in its watcher
-// machinery: about half of what the relay allocated per event (sampling heap profile at 1,000
-// events/s), hence of its young-generation collections, its latency tail. The relay needs little of
-// it — one watch, from one revision, with previous values, ended by any failure (the next session
-// resumes from the stream) — so it opens the Watch stream itself, on etcd3's connection (same
-// hosts, TLS and auth metadata), and decodes the few fields it reads straight from the wire, with
-// the project's protobuf wire reader and writer (@keelson/api's, which Kubernetes' protobuf bodies use).
+// The gateway's etcd watches (the relay's and the watch caches'), decoded without etcd3's object
+// conversion. etcd3 turns each WatchResponse into plain objects through protobufjs's toObject with
+// every int64 as a string (long.js divisions per revision, eight int64 fields per event), then wraps
+// it in its watcher machinery: about half of what the relay allocated per event (sampling heap
+// profile at 1,000 events/s), hence of its young-generation collections, its latency tail. A watch
+// here needs little of it — one range, from one revision, with previous values, ended by any
+// failure (the caller resumes from where it got to) — so it opens a Watch stream of its own, on
+// etcd3's connection (same hosts, TLS and auth metadata), and decodes the few fields it reads
+// straight from the wire, with the project's protobuf wire reader and writer (@keelson/api's,
+// which Kubernetes' protobuf bodies use).
 //
 // Wire format (etcd's rpc.proto / kv.proto, proto3):
 //   WatchRequest { WatchCreateRequest create_request = 1 }
@@ -42,9 +43,18 @@ export interface WatchResponseFields {
   events: WatchEvent[];
 }
 
-/** A WatchRequest creating a watch of [key, rangeEnd) from `startRevision`, with previous values. */
-export function encodeWatchCreate(key: Buffer, rangeEnd: Buffer, startRevision: number): Buffer {
-  return new WireWriter().message(1, (c) => c.bytes(1, key).bytes(2, rangeEnd).int64(3, startRevision).bool(6, true)).finish();
+/**
+ * A WatchRequest creating a watch of [key, rangeEnd) from `startRevision`, with previous values
+ * and, when asked, progress notifications (etcd's --experimental-watch-progress-notify-interval).
+ */
+export function encodeWatchCreate(key: Buffer, rangeEnd: Buffer, startRevision: number, progressNotify = false): Buffer {
+  return new WireWriter()
+    .message(1, (c) => {
+      c.bytes(1, key).bytes(2, rangeEnd).int64(3, startRevision);
+      if (progressNotify) c.bool(4, true);
+      c.bool(6, true);
+    })
+    .finish();
 }
 
 function decodeKeyValue(r: WireReader): RawKeyValue {
@@ -136,10 +146,27 @@ interface EtcdPool {
   withConnection<T>(service: string, fn: (c: { client: GrpcClient; metadata: unknown }) => T | Promise<T>): Promise<T>;
 }
 
+/** etcd itself cancelled the watch: its start revision was compacted, or another reason it gave. */
+export class WatchCanceledError extends Error {
+  constructor(
+    /** The compaction that removed the start revision (0 when cancelled for another reason). */
+    readonly compactRevision: number,
+    reason: string,
+  ) {
+    super(compactRevision > 0 ? `required revision has been compacted (compact revision ${compactRevision})` : reason || 'watch cancelled by etcd');
+    this.name = 'WatchCanceledError';
+  }
+}
+
 export interface EtcdWatchHandlers {
   /** A response with events, in etcd's order. */
   onEvents(events: WatchEvent[], revision: number): void;
-  /** The watch ended: etcd cancelled it (compacted, or another reason), the stream failed or closed. Called once. */
+  /**
+   * With this handler the watch asks for progress notifications: every change up to `revision`
+   * has been delivered (what an idle watcher learns of etcd's revision from).
+   */
+  onProgress?(revision: number): void;
+  /** The watch ended: etcd cancelled it (a WatchCanceledError: compacted, or another reason), the stream failed or closed. Called once. */
   onEnd(err: Error): void;
 }
 
@@ -162,15 +189,14 @@ export async function openEtcdWatch(client: Etcd3, key: Buffer, rangeEnd: Buffer
   };
   call.on('data', (res) => {
     if (ended) return;
-    if (res.canceled) {
-      const why = res.compactRevision > 0 ? `required revision has been compacted (compact revision ${res.compactRevision})` : res.cancelReason || 'watch cancelled by etcd';
-      return end(new Error(why));
-    }
+    if (res.canceled) return end(new WatchCanceledError(res.compactRevision, res.cancelReason));
     if (res.events.length) h.onEvents(res.events, res.revision);
+    // The creation's answer carries etcd's revision too, not how far this watch has caught up.
+    else if (!res.created) h.onProgress?.(res.revision);
   });
   call.on('error', (err) => end(err));
   call.on('end', () => end(new Error('etcd closed the watch stream')));
-  call.write(encodeWatchCreate(key, rangeEnd, startRevision));
+  call.write(encodeWatchCreate(key, rangeEnd, startRevision, h.onProgress !== undefined));
   return {
     cancel: () => {
       ended = true;
