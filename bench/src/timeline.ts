@@ -1,5 +1,5 @@
 // A deploy run's stages over time, from the events the relay publishes (KEELSON_BENCH_TIMELINE=1):
-// when 10 %, 50 %, 90 % and all of the pods were created, bound and Ready, in ms after apply.
+// when the first, 10 %, 50 %, 90 % and all of the pods were created, bound and Ready, in ms after apply.
 // It shows which stage trails which (a controller's queue, not its CPU). Off by default: one more
 // subscriber costs the NATS server and this process a little.
 import { connect, type NatsConnection } from 'nats';
@@ -8,8 +8,8 @@ import { machineJiffies } from './proc-cpu';
 
 type Stage = 'created' | 'bound' | 'ready';
 const STAGES: Stage[] = ['created', 'bound', 'ready'];
-const MARKS = [0.1, 0.5, 0.9, 1];
-export const TIMELINE_HEADER = ['stage (ms after apply)', ...MARKS.map((m) => `${m * 100} %`)];
+const MARKS = [0, 0.1, 0.5, 0.9, 1];
+export const TIMELINE_HEADER = ['stage (ms after apply)', ...MARKS.map((m) => (m === 0 ? 'first' : `${m * 100} %`))];
 
 interface PodEvent {
   type: string;
@@ -73,7 +73,7 @@ export class PodTimeline {
     return STAGES.map((s) => {
       const times = [...this.seen[s].values()].sort((a, b) => a - b);
       return [s, ...MARKS.map((m) => {
-        const t = times[Math.ceil(m * total) - 1];
+        const t = times[Math.max(0, Math.ceil(m * total) - 1)];
         return t === undefined ? '-' : t - this.t0;
       })];
     });
