@@ -1,9 +1,8 @@
 // The gateway's etcd access: one object per key, optimistic concurrency on
 // mod_revision, consistent paginated lists. Mirrors k8s.io/apiserver's etcd3 store.
-import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue, IRangeResponse } from 'etcd3';
 import type { Tracer } from '@opentelemetry/api';
-import { copyJson, type KubeObject } from '@keelson/api';
+import { copyJson, jsonDeepEqual, type KubeObject } from '@keelson/api';
 import { decodeObject, encodeObject, storedValueIsStale, withRevision } from './codec';
 import { decodeContinue, encodeContinue } from './continue-token';
 import { fromEtcdError, StorageError } from './errors';
@@ -148,7 +147,7 @@ export class EtcdStore {
         state = await this.currentOr(key, state, e);
         continue;
       }
-      if (isDeepStrictEqual(stripRv(next), stripRv(state.obj))) {
+      if (jsonDeepEqual(stripRv(next), stripRv(state.obj))) {
         if (fromCache(state)) {
           state = await this.currentState(key);
           continue; // a no-op is only answered from current data

@@ -37,14 +37,22 @@ export function deepClone<T>(v: T): T {
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((e, i) => deepEqual(e, b[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    if (ka.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
-    return ka.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
+  if (!isObject(a) || !isObject(b)) return false;
+  // Without key lists: it runs on every write (the no-op checks compare whole objects).
+  let defined = 0;
+  for (const k in a) {
+    if (!hasOwn(a, k)) continue;
+    const v = a[k];
+    if (v === undefined) continue;
+    defined++;
+    if (!hasOwn(b, k) || !deepEqual(v, b[k])) return false;
   }
-  return false;
+  for (const k in b) if (hasOwn(b, k) && b[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** The JSON kind of a value, used to compare shapes the way Go's reflect.TypeOf does. */

@@ -8,9 +8,8 @@
 // ServiceStorage is the EtcdStore the generic ResourceStore of `services` writes through, so
 // every path that writes a Service (create, update, patch, the delete marker, final removal)
 // keeps the allocation keys exact without the generic layers knowing about them.
-import { isDeepStrictEqual } from 'node:util';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { copyJson, errors, type KubeObject, needsClusterIP, needsNodePorts, type StatusCause } from '@keelson/api';
+import { copyJson, errors, jsonDeepEqual, type KubeObject, needsClusterIP, needsNodePorts, type StatusCause } from '@keelson/api';
 import { EtcdStore, StorageError, decodeObject, encodeObject, prefixEnd, withRevision, type DeletePreconditions, type EtcdStoreOptions } from '@keelson/storage';
 import type { NodePortRange, ServiceCIDR } from './service-ranges';
 
@@ -105,7 +104,7 @@ export class ServiceStorage extends EtcdStore {
       }
       const current = decode(kv);
       const next = await tryUpdate(decode(kv));
-      if (isDeepStrictEqual(stripRv(next), stripRv(current))) return current;
+      if (jsonDeepEqual(stripRv(next), stripRv(current))) return current;
       const written = await this.writeUpdate(key, current, revision, next);
       if (written) return written;
     }
