@@ -1,7 +1,7 @@
 // One Keelson service as a child process (gateway replica, controller, kubelet): start it,
 // wait until it answers its readiness probe, kill it, read its recent log.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ServiceProcess {
@@ -37,7 +37,9 @@ export function serviceProcess(spec: ServiceProcessSpec): ServiceProcess {
       child = c;
       // KEELSON_SERVICE_LOG_DIR: every line also goes to <dir>/<name>.log (e.g. a bench's
       // gateway run with --trace-gc, whose output outgrows the tail kept here).
-      const file = process.env.KEELSON_SERVICE_LOG_DIR ? join(process.env.KEELSON_SERVICE_LOG_DIR, `${spec.name}.log`) : undefined;
+      const dir = process.env.KEELSON_SERVICE_LOG_DIR;
+      if (dir) mkdirSync(dir, { recursive: true });
+      const file = dir ? join(dir, `${spec.name}.log`) : undefined;
       const keep = (b: Buffer): void => {
         log = (log + b.toString()).slice(-20_000);
         if (file) appendFileSync(file, b);
