@@ -130,12 +130,27 @@ export class KeelsonClient {
     namespace: string | undefined,
     name: string,
     patch: Record<string, unknown> | JsonPatchOperation[],
-    opts: WriteOptions & CallOptions & { type?: PatchType; subresource?: string } = {},
+    opts: PatchOptions = {},
   ): Promise<T> {
-    const type = opts.type ?? 'merge';
-    if (type === 'json' ? !Array.isArray(patch) : Array.isArray(patch)) throw new TypeError(`a ${type} patch must be ${type === 'json' ? 'an array of operations' : 'an object'}`);
-    const path = withQuery(resourcePath(r, namespace, name, opts.subresource), writeQuery(opts));
-    return this.json<T>('PATCH', path, { ...opts, body: patch, contentType: PATCH_CONTENT_TYPES[type] });
+    const { path, request } = patchRequest(r, namespace, name, patch, opts);
+    return this.json<T>('PATCH', path, request);
+  }
+
+  /**
+   * `patch` for a caller that does not read the answer (the kubelet's pod status writes): it
+   * succeeds or throws the same ApiError, without decoding the returned object (3 % of a
+   * kubelet's busy time in a rollout).
+   */
+  async patchWithoutResult(
+    r: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    patch: Record<string, unknown> | JsonPatchOperation[],
+    opts: PatchOptions = {},
+  ): Promise<void> {
+    const { path, request } = patchRequest(r, namespace, name, patch, opts);
+    const res = await this.transport.request('PATCH', path, request);
+    if (!res.body) throw new ConnectionError(`PATCH ${path}: HTTP ${res.status} with an empty body`, 'EEMPTYRESPONSE');
   }
 
   /** Returns the object (still present while finalizers run or with a grace period) or a Success Status. */
@@ -215,6 +230,15 @@ function nameOf(obj: KubeObject): string {
   const n = obj.metadata.name;
   if (!n) throw new TypeError('object has no metadata.name');
   return n;
+}
+
+type PatchOptions = WriteOptions & CallOptions & { type?: PatchType; subresource?: string };
+
+function patchRequest(r: ResourceRef, namespace: string | undefined, name: string, patch: Record<string, unknown> | JsonPatchOperation[], opts: PatchOptions): { path: string; request: RequestOptions } {
+  const type = opts.type ?? 'merge';
+  if (type === 'json' ? !Array.isArray(patch) : Array.isArray(patch)) throw new TypeError(`a ${type} patch must be ${type === 'json' ? 'an array of operations' : 'an object'}`);
+  const path = withQuery(resourcePath(r, namespace, name, opts.subresource), writeQuery(opts));
+  return { path, request: { ...opts, body: patch, contentType: PATCH_CONTENT_TYPES[type] } };
 }
 
 function writeQuery(o: WriteOptions): Record<string, string | undefined> {

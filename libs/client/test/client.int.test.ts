@@ -78,6 +78,20 @@ test('patch: merge, strategic and JSON patch', async () => {
   await expect(client.patch(CM, 'default', 'p1', { data: {} }, { type: 'json' })).rejects.toBeInstanceOf(TypeError);
 });
 
+test('patchWithoutResult writes the patch and throws the API error of a refused one', async () => {
+  await client.create(CM, cm('p2'));
+  await expect(client.patchWithoutResult(CM, 'default', 'p2', { data: { c: '3' } }, { fieldManager: 'quiet' })).resolves.toBeUndefined();
+  const after = await client.get(CM, 'default', 'p2');
+  expect(after.data).toEqual({ a: '1', c: '3' });
+  expect(after.metadata.managedFields?.some((m) => m.manager === 'quiet')).toBe(true);
+  const missing = await client.patchWithoutResult(CM, 'default', 'nope', { data: { c: '3' } }).catch((e: unknown) => e);
+  expect(missing).toBeInstanceOf(ApiError);
+  expect((missing as ApiError).code).toBe(404);
+  const conflict = await client.patchWithoutResult(CM, 'default', 'p2', { metadata: { resourceVersion: '1' }, data: { d: '4' } }).catch((e: unknown) => e);
+  expect((conflict as ApiError).code).toBe(409);
+  expect((await client.get(CM, 'default', 'p2')).data).toEqual({ a: '1', c: '3' });
+});
+
 test('delete with DeleteOptions preconditions, and bind a pod to a node', async () => {
   const c = await client.create(CM, cm('d1'));
   await expect(client.delete(CM, 'default', 'd1', { preconditions: { uid: 'not-the-uid' } })).rejects.toMatchObject({ code: 409 });

@@ -43,7 +43,7 @@ export class StatusWriter {
     if (body === slot.written) return;
     slot.inFlight = true;
     try {
-      await this.client.patch(PODS, slot.namespace, slot.name, { metadata: { uid }, status: slot.desired }, { subresource: 'status', fieldManager: 'kubelet' });
+      await this.client.patchWithoutResult(PODS, slot.namespace, slot.name, { metadata: { uid }, status: slot.desired }, { subresource: 'status', fieldManager: 'kubelet' });
       slot.written = body;
     } catch (err) {
       if (isNotFound(err)) {
