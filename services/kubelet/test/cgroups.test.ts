@@ -75,4 +75,13 @@ describe('cgroup settings from resources (as the kubelet computes them)', () => 
     expect(qosOf(pod([container('a', { requests: { cpu: '1000m', memory: '1024Mi' }, limits: { cpu: '1', memory: '1Gi' } })]))).toBe('Guaranteed');
     expect(qosOf(pod([container('a', { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } })]))).toBe('Burstable');
   });
+
+  test('the class the API server recorded in status.qosClass wins (kube: it never changes after create)', () => {
+    // In-place resize may change resources later; the recorded class stays, and so does the cgroup.
+    const resized = { ...pod([container('a', { requests: { cpu: '200m', memory: '64Mi' }, limits: { cpu: '400m', memory: '64Mi' } })]), status: { qosClass: 'Guaranteed' } };
+    expect(qosOf(resized)).toBe('Guaranteed');
+    expect(podCgroupPath(resized)).toBe('kubepods/podu1');
+    // An unknown value is not trusted: computed from the spec.
+    expect(qosOf({ ...resized, status: { qosClass: 'Platinum' } })).toBe('Burstable');
+  });
 });

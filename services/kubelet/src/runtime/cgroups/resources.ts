@@ -55,8 +55,16 @@ export function milliCpuToQuota(cpu: number | undefined, periodUs = CPU_PERIOD_U
   return Math.max(MIN_QUOTA_US, Math.floor((Math.round(cpu * 1000) * periodUs) / 1000));
 }
 
-/** kube's GetPodQOS, on the spec as the API server defaults it (a limit without a request requests the limit). */
+const QOS_CLASSES: ReadonlySet<string> = new Set<QOSClass>(['Guaranteed', 'Burstable', 'BestEffort']);
+
+/**
+ * kube's GetPodQOS: the class the API server recorded in `status.qosClass` when it created the pod
+ * (it never changes after), else computed from the spec as the API server defaults it (a limit
+ * without a request requests the limit).
+ */
 export function qosOf(pod: Pod): QOSClass {
+  const recorded = pod.status?.qosClass;
+  if (recorded !== undefined && QOS_CLASSES.has(recorded)) return recorded as QOSClass;
   const withRequests = (c: Container): Container => {
     const r = resourcesOf(c);
     if (!r.limits) return c;
