@@ -1,6 +1,7 @@
 // W3C trace-context helpers: carry a span context through etcd annotations and NATS headers as strings.
 import { context, propagation, trace, ROOT_CONTEXT, TraceFlags, type Context, type Link, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { randomHexId } from './ids';
 import { backgroundTraced, untracedCallsAreBackground } from './sdk';
 
 // Used directly (not the global propagator) so these helpers work even before startTelemetry.
@@ -50,19 +51,6 @@ export function backgroundContext(base: Context = ROOT_CONTEXT): Context {
     traceFlags: TraceFlags.NONE,
     isRemote: true,
   });
-}
-
-const idBytes = Buffer.alloc(16);
-
-/**
- * A random trace or span id, as the OpenTelemetry SDK's RandomIdGenerator makes them (Math.random,
- * never all zero): these ids only need to be unique enough, and crypto.randomBytes cost a
- * simulated kubelet 1 % of its CPU, once per untraced request.
- */
-function randomHexId(bytes: 8 | 16): string {
-  for (let i = 0; i < bytes; i += 4) idBytes.writeUInt32BE((Math.random() * 2 ** 32) >>> 0, i);
-  if (idBytes.subarray(0, bytes).every((b) => b === 0)) idBytes[bytes - 1] = 1;
-  return idBytes.toString('hex', 0, bytes);
 }
 
 /**

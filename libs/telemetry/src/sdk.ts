@@ -7,6 +7,7 @@
 import { SpanKind, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NonRecordingTracerProvider } from './non-recording';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler,
@@ -125,17 +126,21 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
   defaultServiceName = env.OTEL_SERVICE_NAME || serviceName;
   const background = /^(1|true|yes|on)$/i.test(env.KEELSON_TRACE_BACKGROUND ?? '');
   traceBackground = background;
+  const exporting = opts.spanProcessors !== undefined || tracesEndpoint(env) !== undefined;
   const sdk = new NodeSDK({
     serviceName: defaultServiceName,
     instrumentations: [],
     textMapPropagator: new W3CTraceContextPropagator(),
-    sampler: traceSampler(env, opts.spanProcessors !== undefined || tracesEndpoint(env) !== undefined, background),
-    spanProcessors: opts.spanProcessors ?? spanProcessorsFromEnv(env),
+    sampler: traceSampler(env, exporting, background),
+    // Nothing exporting: no SDK tracer provider at all (an empty list registers none), the
+    // non-recording one below instead; the SDK still sets up the context manager and propagator.
+    spanProcessors: exporting ? (opts.spanProcessors ?? spanProcessorsFromEnv(env)) : [],
     // Empty lists (not undefined) stop the SDK from adding default OTLP metric and log exporters.
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
+  if (!exporting) trace.setGlobalTracerProvider(new NonRecordingTracerProvider());
   let stopped: Promise<void> | undefined;
   const processors = opts.spanProcessors;
   current = {
