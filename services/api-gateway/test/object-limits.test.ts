@@ -1,7 +1,7 @@
 // The storage limits checked on every object written: the size bound never under-counts what
 // JSON.stringify makes, and near the limit the answer is the exact one.
 import { ApiError, type KubeObject } from '@keelson/api';
-import { MAX_OBJECT_BYTES, checkObjectLimits, jsonBytesAtMost } from '../src/registry/object-limits';
+import { MAX_OBJECT_BYTES, MAX_OBJECT_DEPTH, TOO_DEEP, checkObjectLimits, jsonBytesAtMost } from '../src/registry/object-limits';
 
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
 
@@ -45,4 +45,21 @@ test('nesting beyond the stored objects\' cap is 400, however deep the value', (
   }
   expect((err as ApiError).code).toBe(400);
   expect((err as ApiError).message).toContain('the object is nested too deeply');
+});
+
+test('depth counts arrays and objects only, the value itself at 1: exactly the cap passes, one more is too deep', () => {
+  const nest = (levels: number, leaf: unknown, array: boolean): unknown => {
+    let v = leaf;
+    for (let i = 0; i < levels; i++) v = array ? [v] : { a: v };
+    return v;
+  };
+  for (const array of [false, true]) {
+    expect(jsonBytesAtMost(nest(5, 'x', array), 5)).toBeGreaterThanOrEqual(bytes(nest(5, 'x', array)));
+    expect(jsonBytesAtMost(nest(6, 'x', array), 5)).toBe(TOO_DEEP);
+    expect(jsonBytesAtMost(nest(5, {}, array), 5)).toBe(TOO_DEEP); // the empty leaf object is level 6
+  }
+  const atCap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cap' }, data: nest(MAX_OBJECT_DEPTH - 1, 'x', false) } as KubeObject;
+  expect(() => checkObjectLimits(atCap)).not.toThrow();
+  const over = { ...atCap, data: nest(MAX_OBJECT_DEPTH, 'x', false) } as KubeObject;
+  expect(() => checkObjectLimits(over)).toThrow('nested too deeply');
 });

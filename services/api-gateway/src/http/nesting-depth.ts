@@ -18,7 +18,8 @@ export function checkNestingDepth(value: unknown, what = 'the request body', max
   if (deeperThan(value, 1, max)) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
 }
 
-function deeperThan(v: unknown, depth: number, max: number): boolean {
+/** Whether arrays and objects in `v` (at `depth`) nest deeper than `max`. */
+export function deeperThan(v: unknown, depth: number, max: number): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (depth > max) return true;
   if (Array.isArray(v)) {
