@@ -4,6 +4,7 @@
 import { KeelsonClient } from '@keelson/client';
 import { startControlPlane } from '@keelson/testing';
 import { startLongWithPort } from './long-start';
+import { cpuBetween, treeCpuSeconds } from './proc-cpu';
 import { measure, printTable, round, writeResult } from './stats';
 
 const NODES = Number(process.env.KEELSON_BENCH_NODES ?? 100);
@@ -44,7 +45,9 @@ export async function runSchedulerBench(): Promise<void> {
 
     // Baseline: the same binding writes with no scheduler (pods the scheduler ignores).
     await measure(PODS, 16, async (i) => void (await client.create(POD_RES, podObj(`raw-${i}`, 'bench-none'))));
+    const rawCpuBefore = treeCpuSeconds();
     const raw = await measure(PODS, RAW_CONCURRENCY, async (i) => void (await client.bind('default', `raw-${i}`, `node-${i % NODES}`)));
+    const rawCpu = cpuBetween(rawCpuBefore, treeCpuSeconds());
 
     await measure(PODS, 16, async (i) => void (await client.create(POD_RES, podObj(`sched-${i}`, 'default-scheduler'))));
     const spawned = process.hrtime.bigint();
@@ -54,14 +57,19 @@ export async function runSchedulerBench(): Promise<void> {
     let first: bigint | undefined;
     let firstCount = 0;
     let count = 0;
+    let schedCpuBefore = new Map<string, number>();
     const deadline = Date.now() + 300_000;
+    // Each poll renders the scheduler's whole /metrics (process metrics read /proc): every 25 ms
+    // that was 8 % of the scheduler's busy time while it bound pods. Often where the instants
+    // matter (before the first bind, and once the last tenth is near), seldom in between.
     while (count < PODS) {
       if (Date.now() > deadline) throw new Error(`only ${count}/${PODS} pods bound in 5 minutes`);
       count = await boundSoFar(port);
-      if (!first && count > 0) [first, firstCount] = [process.hrtime.bigint(), count];
-      if (count < PODS) await new Promise((r) => setTimeout(r, 25));
+      if (!first && count > 0) [first, firstCount, schedCpuBefore] = [process.hrtime.bigint(), count, treeCpuSeconds()];
+      if (count < PODS) await new Promise((r) => setTimeout(r, !first || count >= PODS * 0.9 ? 10 : 250));
     }
     const done = process.hrtime.bigint();
+    const schedCpu = cpuBetween(schedCpuBefore, treeCpuSeconds());
     const schedSeconds = Number(done - first!) / 1e9;
     const perS = round((count - firstCount) / schedSeconds);
     const endToEnd = round(PODS / since(done));
@@ -80,9 +88,21 @@ export async function runSchedulerBench(): Promise<void> {
       ],
     );
     process.stdout.write(`ratio scheduler / raw binding: ${ratio} (goal ≥ 0.9, and ≥ 680 pods/s: issue 14, the upstream scheduler_perf floor)\n`);
+    // Where the two cores went in each phase: CPU per bound pod, by process.
+    const rawSeconds = PODS / raw.per_s;
+    const bound = count - firstCount;
+    const cpuRow = (name: string): (string | number)[] => {
+      const r = rawCpu.find(([n]) => n === name)?.[1] ?? 0;
+      const sc = schedCpu.find(([n]) => n === name)?.[1] ?? 0;
+      return [name, round((r * 1000) / PODS), round(r / rawSeconds), round((sc * 1000) / bound), round(sc / schedSeconds)];
+    };
+    const names = [...new Set([...rawCpu, ...schedCpu].map(([n]) => n))];
+    process.stdout.write('\nCPU per bound pod, raw binds vs the scheduler binding:\n');
+    printTable(['process', 'raw ms/pod', 'raw cores', 'scheduler ms/pod', 'scheduler cores'], names.map(cpuRow));
     const file = writeResult('scheduler', {
       benchmark: 'scheduler', nodes: NODES, pods: PODS, per_s: perS, ratio, end_to_end_per_s: endToEnd,
       raw_bind: { concurrency: RAW_CONCURRENCY, per_s: raw.per_s, p50_ms: raw.p50_ms, p99_ms: raw.p99_ms },
+      cpu_ms_per_pod: { raw: Object.fromEntries(rawCpu.map(([n, c]) => [n, round((c * 1000) / PODS)])), scheduler: Object.fromEntries(schedCpu.map(([n, c]) => [n, round((c * 1000) / bound)])) },
       goal: { per_s: 680, ratio: 0.9 },
     });
     process.stdout.write(`wrote ${file}\n`);
