@@ -38,6 +38,8 @@ export class ClaimError extends Error {
   }
 }
 
+const WRITE_NEEDED = Symbol('write needed');
+
 export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
   private canAdoptOnce?: Promise<void>;
 
@@ -59,15 +61,26 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
    */
   async claim(candidates: readonly T[], signal?: AbortSignal): Promise<T[]> {
     const failures = new Map<string, unknown>();
-    const results = await Promise.all(candidates.map(async (obj): Promise<T | undefined> => {
-      try {
-        return await this.claimObject(obj, 0, signal);
-      } catch (err) {
-        // One failed owner re-check fails every adoption alike: report it once.
-        if (!failures.has(messageOf(err))) failures.set(messageOf(err), err);
-        return undefined;
+    const results = new Array<T | undefined>(candidates.length);
+    // Most candidates are settled without a write (ours and matching, or another's): decided
+    // here, with no promise each; only adoptions and releases wait for the API.
+    const ownerDeleting = !!this.owner.metadata.deletionTimestamp;
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const settled = this.settledWithoutWrite(candidates[i], ownerDeleting);
+      if (settled !== WRITE_NEEDED) {
+        results[i] = settled;
+        continue;
       }
-    }));
+      writes.push(this.claimObject(candidates[i], 0, signal).then(
+        (r) => void (results[i] = r),
+        (err: unknown) => {
+          // One failed owner re-check fails every adoption alike: report it once.
+          if (!failures.has(messageOf(err))) failures.set(messageOf(err), err);
+        },
+      ));
+    }
+    if (writes.length) await Promise.all(writes);
     if (failures.size === 1) throw [...failures.values()][0];
     if (failures.size > 1) throw new ClaimError([...failures.values()]);
     return results.filter((r) => r !== undefined) as T[]; // in the candidates' order
@@ -77,23 +90,34 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
     return this.o.selector.matches(obj.metadata.labels) && (this.o.filter?.(obj) ?? true);
   }
 
-  /** ClaimObject: the object if it is (now) ours, undefined if it is not. */
-  private async claimObject(obj: T, attempt: number, signal?: AbortSignal): Promise<T | undefined> {
+  /**
+   * ClaimObject's decision where it needs no write: the object if it is ours, undefined if it is
+   * not and stays so; WRITE_NEEDED for an orphan to adopt or a dependent to release.
+   */
+  private settledWithoutWrite(obj: T, ownerDeleting: boolean): T | undefined | typeof WRITE_NEEDED {
     const ref = getControllerOf(obj);
-    const ownerDeleting = !!this.owner.metadata.deletionTimestamp;
     if (ref) {
       if (ref.uid !== this.owner.metadata.uid) return undefined; // another controller's
       if (this.matches(obj)) return obj;
       // Stopped matching: not counted; released unless the controller is being deleted
       // (then its dependents go with it, as upstream leaves them).
-      if (ownerDeleting) return undefined;
-      await this.release(obj, attempt, signal);
-      return undefined;
+      return ownerDeleting ? undefined : WRITE_NEEDED;
     }
     // An orphan: adopt it if it matches and neither side is going away.
     if (ownerDeleting || !this.matches(obj) || obj.metadata.deletionTimestamp) return undefined;
     const ns = this.owner.metadata.namespace;
     if (ns && ns !== obj.metadata.namespace) return undefined; // never across namespaces
+    return WRITE_NEEDED;
+  }
+
+  /** ClaimObject: the object if it is (now) ours, undefined if it is not. */
+  private async claimObject(obj: T, attempt: number, signal?: AbortSignal): Promise<T | undefined> {
+    const settled = this.settledWithoutWrite(obj, !!this.owner.metadata.deletionTimestamp);
+    if (settled !== WRITE_NEEDED) return settled;
+    if (getControllerOf(obj)) {
+      await this.release(obj, attempt, signal);
+      return undefined;
+    }
     return this.adopt(obj, attempt, signal);
   }
 
