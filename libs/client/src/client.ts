@@ -149,8 +149,7 @@ export class KeelsonClient {
     opts: PatchOptions = {},
   ): Promise<void> {
     const { path, request } = patchRequest(r, namespace, name, patch, opts);
-    const res = await this.transport.request('PATCH', path, request);
-    if (!res.body) throw new ConnectionError(`PATCH ${path}: HTTP ${res.status} with an empty body`, 'EEMPTYRESPONSE');
+    await this.answered('PATCH', path, request);
   }
 
   /** Returns the object (still present while finalizers run or with a grace period) or a Success Status. */
@@ -218,11 +217,16 @@ export class KeelsonClient {
   }
 
   private async json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+    return JSON.parse(await this.answered(method, path, opts)) as T;
+  }
+
+  /** The answer's body, not decoded. */
+  private async answered(method: string, path: string, opts?: RequestOptions): Promise<string> {
     const res = await this.transport.request(method, path, opts);
     // Every answer the API gives these calls is an object (the resource, a list or a Status):
     // an empty body is a broken answer, never `{}`.
     if (!res.body) throw new ConnectionError(`${method} ${path}: HTTP ${res.status} with an empty body`, 'EEMPTYRESPONSE');
-    return JSON.parse(res.body) as T;
+    return res.body;
   }
 }
 

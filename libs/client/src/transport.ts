@@ -210,7 +210,6 @@ export class Transport {
   private onceHttp2(method: string, target: string, headers: Record<string, string>, payload: Buffer | undefined, timeout: number, signal?: AbortSignal): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       let stream: ClientHttp2Stream;
-      const pathname = target.split('?', 1)[0];
       try {
         stream = this.h2!.request({ ':method': method, ':path': target, ...headers }, signal);
       } catch (e) {
@@ -219,7 +218,7 @@ export class Transport {
       let status = 0;
       let head: IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
-      const fail = (err: unknown): void => reject(notProcessed(stream, err) ? new NotProcessedError(`${method} ${pathname}: not processed by the server (${(err as Error)?.message ?? err})`, { cause: err }) : err);
+      const fail = (err: unknown): void => reject(notProcessed(stream, err) ? new NotProcessedError(`${method} ${target.split('?', 1)[0]}: not processed by the server (${(err as Error)?.message ?? err})`, { cause: err }) : err);
       const cutOff = (message: string): void => {
         const e = new Error(message) as NodeJS.ErrnoException;
         e.code = 'ECONNRESET';

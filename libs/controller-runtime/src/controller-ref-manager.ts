@@ -72,7 +72,7 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
         results[i] = settled;
         continue;
       }
-      writes.push(this.claimObject(candidates[i], 0, signal).then(
+      writes.push(this.claimByWrite(candidates[i], 0, signal).then(
         (r) => void (results[i] = r),
         (err: unknown) => {
           // One failed owner re-check fails every adoption alike: report it once.
@@ -113,7 +113,11 @@ export class ControllerRefManager<C extends KubeObject, T extends KubeObject> {
   /** ClaimObject: the object if it is (now) ours, undefined if it is not. */
   private async claimObject(obj: T, attempt: number, signal?: AbortSignal): Promise<T | undefined> {
     const settled = this.settledWithoutWrite(obj, !!this.owner.metadata.deletionTimestamp);
-    if (settled !== WRITE_NEEDED) return settled;
+    return settled === WRITE_NEEDED ? this.claimByWrite(obj, attempt, signal) : settled;
+  }
+
+  /** What settledWithoutWrite left to the API: release our dependent, or adopt the orphan. */
+  private async claimByWrite(obj: T, attempt: number, signal?: AbortSignal): Promise<T | undefined> {
     if (getControllerOf(obj)) {
       await this.release(obj, attempt, signal);
       return undefined;

@@ -7,12 +7,12 @@
 import { SpanKind, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NonRecordingTracerProvider } from './non-recording';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler,
   type Sampler, type SamplingResult, type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { NonRecordingTracerProvider } from './non-recording';
 
 export interface TelemetryHandle {
   /** Exports every ended span now (tests, and before a planned exit). */
@@ -91,9 +91,9 @@ const tracesEndpoint = (env: NodeJS.ProcessEnv): string | undefined => env.OTEL_
 /**
  * The process's sampler: the environment's (with background calls dropped, unless
  * KEELSON_TRACE_BACKGROUND) when its spans go somewhere; when nothing exports them, none is
- * recorded. Spans still get real trace and span ids (the SDK's non-recording spans), so logs
- * correlate and contexts propagate, unsampled, as with OTEL_TRACES_SAMPLER=always_off; building,
- * timing and ending spans nobody receives was 8–9 % of the kubelet's and the scheduler's CPU.
+ * recorded, as with OTEL_TRACES_SAMPLER=always_off (building, timing and ending spans nobody
+ * receives was 8–9 % of the kubelet's and the scheduler's CPU). startTelemetry then registers no
+ * SDK provider at all but non-recording.ts', whose spans keep real ids for logs and propagation.
  */
 export function traceSampler(env: NodeJS.ProcessEnv, exporting: boolean, background: boolean): Sampler {
   if (!exporting) return new AlwaysOffSampler();
@@ -104,7 +104,7 @@ export function traceSampler(env: NodeJS.ProcessEnv, exporting: boolean, backgro
 export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
   const endpoint = tracesEndpoint(env);
   if (!endpoint) {
-    // Still register a provider so spans get real trace ids for log correlation and propagation.
+    // Nothing exports (startTelemetry then uses the non-recording tracer provider instead).
     return [new NoopSpanProcessor()];
   }
   // The exporter appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT itself. 5 s (the SDK's 10 s

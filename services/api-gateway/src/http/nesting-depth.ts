@@ -5,7 +5,7 @@
 // reach that, so it refuses far earlier, at a depth no Kubernetes object comes near (CRD schemas,
 // the deepest real documents, stay under ~100).
 import { Lexer } from 'yaml';
-import { errors } from '@keelson/api';
+import { errors, type ApiError } from '@keelson/api';
 
 export const MAX_NESTING_DEPTH = 512;
 
@@ -15,7 +15,12 @@ export const MAX_NESTING_DEPTH = 512;
  * request body and every object written.
  */
 export function checkNestingDepth(value: unknown, what = 'the request body', max = MAX_NESTING_DEPTH): void {
-  if (deeperThan(value, 1, max)) throw errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
+  if (deeperThan(value, 1, max)) throw nestedTooDeeply(what, max);
+}
+
+/** The 400 for a value nested deeper than `max`. */
+export function nestedTooDeeply(what: string, max: number): ApiError {
+  return errors.badRequest(`${what} is nested too deeply: exceeded max depth ${max}`);
 }
 
 /** Whether arrays and objects in `v` (at `depth`) nest deeper than `max`. */

@@ -11,7 +11,7 @@
 // stack. Stored objects get a cap a little above the body's, room for managedFields' nesting.
 import { errors, type KubeObject } from '@keelson/api';
 import { MAX_OBJECT_BYTES as ETCD_MAX_REQUEST_BYTES } from '@keelson/bus';
-import { MAX_NESTING_DEPTH, deeperThan } from '../http/nesting-depth';
+import { MAX_NESTING_DEPTH, deeperThan, nestedTooDeeply } from '../http/nesting-depth';
 
 // etcd's default request limit is the bus's object bound too (libs/bus/src/limits.ts): one
 // number sizes both what the gateway stores and what the relay must carry.
@@ -25,7 +25,7 @@ export const MAX_OBJECT_DEPTH = MAX_NESTING_DEPTH + 64;
 export function checkObjectLimits(obj: KubeObject): void {
   // One walk measures both (a walk each was 1.6 % of the gateway's busy time in a rollout).
   const bound = jsonBytesAtMost(obj, MAX_OBJECT_DEPTH);
-  if (bound === TOO_DEEP) throw errors.badRequest(`the object is nested too deeply: exceeded max depth ${MAX_OBJECT_DEPTH}`);
+  if (bound === TOO_DEEP) throw nestedTooDeeply('the object', MAX_OBJECT_DEPTH);
   // Storage encodes the object right after this; encoding it here too, on every write, only to
   // measure it, cost more than the bound (objects are ~1 % of the limit). Near it, exactly.
   if (bound > MAX_OBJECT_BYTES && Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) {
