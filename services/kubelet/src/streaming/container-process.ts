@@ -6,8 +6,9 @@
 // in the process's working directory with its environment (as root where nsenter cannot join
 // namespaces, e.g. a container without CAP_SYS_ADMIN, also as the container's uid and gid).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { detectHierarchy } from '../runtime/cgroups/hierarchy';
 import { isHelperScript, joinCgroupsArgv } from '../runtime/sandbox/exec-helper';
 
@@ -66,12 +67,24 @@ export async function containerProcess(pid: number): Promise<ContainerProcess | 
 /** The `$0` of the runtime's start shells (cgroup join, pod sandbox entry, bind mounts). */
 const START_SHELLS = new Set(['keelson-cgroup', 'keelson-container', 'keelson-sandbox']);
 
-/** Whether the process is one of the runtime's start steps rather than the container's command. */
+let ownCmdline: string | undefined;
+
+/**
+ * Whether the process is one of the runtime's start steps rather than the container's command.
+ * Decided on its command line alone, read once: a start execs from step to step in the same pid
+ * (shell → setpriv → the environment step → the command), so its name and its command line read
+ * apart may belong to two steps (the shell's name with setpriv's arguments looked like a container
+ * command, and a probe ran as root with the kubelet's environment). Everything read about the
+ * process after this is of the same step or a later one. An empty command line (an exec under way,
+ * or an exited process) is not the container's yet, nor is a copy of this kubelet's own command line
+ * (the runtime's first step forked and not yet exec'd).
+ */
 async function starting(pid: number): Promise<boolean> {
-  const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-  if (WRAPPERS.has(comm) || comm === 'setpriv') return true;
-  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-  return (argv[1] === '-c' && START_SHELLS.has(argv[3])) || (argv[1] === '-e' && isHelperScript(argv[2]));
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const argv = cmdline.split('\0');
+  if (!argv[0] || cmdline === (ownCmdline ??= readFileSync('/proc/self/cmdline', 'utf8'))) return true;
+  const program = basename(argv[0]);
+  return WRAPPERS.has(program) || program === 'setpriv' || (argv[1] === '-c' && START_SHELLS.has(argv[3])) || (argv[1] === '-e' && isHelperScript(argv[2]));
 }
 
 /**
