@@ -39,7 +39,8 @@ export function serviceProcess(spec: ServiceProcessSpec): ServiceProcess {
       // gateway run with --trace-gc, whose output outgrows the tail kept here).
       const dir = process.env.KEELSON_SERVICE_LOG_DIR;
       if (dir) mkdirSync(dir, { recursive: true });
-      const file = dir ? join(dir, `${spec.name}.log`) : undefined;
+      // One file per instance: `kubelet/node-1` is kubelet-node-1.log.
+      const file = dir ? join(dir, `${spec.name.replace(/[/\\]/g, '-')}.log`) : undefined;
       const keep = (b: Buffer): void => {
         log = (log + b.toString()).slice(-20_000);
         if (file) appendFileSync(file, b);
