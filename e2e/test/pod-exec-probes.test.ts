@@ -36,6 +36,8 @@ const IN_POD_CHECKS = [
         'grep -q "kubepods/.*/main$" /proc/self/cgroup',
       ].join(' && ');
 
+const MANY = Array.from({ length: 40 }, (_, i) => i);
+
 function manifests(): Json[] {
   return [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dotted', namespace: NS }, data: { 'app.conf': 'blue', plain: 'yes' } },
@@ -58,6 +60,21 @@ function manifests(): Json[] {
       command: ['sh', '-c', 'exec sleep 3600'],
       readinessProbe: execProbe(`echo probed >> /tmp/probe-runs; test -e ${HOST_MARKER}`),
     }]),
+    // Probed from its first instant (no initial delay, one failure kills it): a probe that comes
+    // while the container is still on its way to its command waits for it, as kube probes only a
+    // running command; it must never count as a failure and restart the container.
+    // Its many mounts make its start steps take a while (a `mount` each, before the command runs).
+    pod('live-at-once', [{
+      name: 'main',
+      command: ['sleep', '3600'],
+      volumeMounts: MANY.map((i) => ({ name: `v${i}`, mountPath: `/v/${i}` })),
+      livenessProbe: execProbe('true', 1),
+      startupProbe: execProbe('true', 1),
+    }], { volumes: MANY.map((i) => ({ name: `v${i}`, emptyDir: {} })) }),
+    // Never starts: after failureThreshold failures of its startup probe it is killed and restarted.
+    pod('never-starts', [{ name: 'main', command: ['sleep', '3600'], startupProbe: execProbe('false', 2) }], { terminationGracePeriodSeconds: 0 }),
+    // Its startup probe passes once and would fail ever after: once started, startup is not probed again.
+    pod('starts-once', [{ name: 'main', command: ['sleep', '3600'], startupProbe: execProbe('if [ -e /tmp/started ]; then exit 1; fi; touch /tmp/started', 1) }]),
     pod('env', [{
       name: 'main',
       command: ['env'],
@@ -134,6 +151,38 @@ describe('exec probes run in the pod', () => {
     expect(p.status.phase).toBe('Running');
     expect(ready(p)).toBe(false);
     expect(p.status.containerStatuses[0].ready).toBe(false);
+  });
+
+  test('probes from the container\'s first instant with failureThreshold 1 never restart it: one still starting is waited for', async () => {
+    await until('live-at-once started', async () => (await getPod('live-at-once')).status?.containerStatuses?.[0]?.started === true, 90_000, 250, diag);
+    // A few liveness periods after the start.
+    await new Promise((r) => setTimeout(r, 4000));
+    const p = await getPod('live-at-once');
+    expect(p.status.containerStatuses[0].restartCount).toBe(0);
+    const events = JSON.parse(await cp.k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=live-at-once', '-o', 'json')) as Json;
+    expect(events.items.filter((e: Json) => e.reason === 'Unhealthy' || e.reason === 'Killing').map((e: Json) => e.message)).toEqual([]);
+  });
+
+  test('a startup probe that never passes gets the container killed and restarted after failureThreshold failures, with kube\'s events', async () => {
+    const p = await until('never-starts restarted', async () => {
+      const x = await getPod('never-starts');
+      return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x;
+    }, 90_000, 500, diag);
+    expect(p.status.containerStatuses[0].started).toBe(false);
+    expect(ready(p)).toBe(false);
+    const events = JSON.parse(await cp.k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=never-starts', '-o', 'json')) as Json;
+    const said = events.items.map((e: Json) => `${e.reason}: ${e.message}`);
+    expect(said).toContain('Killing: Container main failed startup probe, will be restarted');
+    expect(said.some((m: string) => m.startsWith('Unhealthy: Startup probe failed'))).toBe(true);
+  });
+
+  test('once its startup probe passed, a container is not startup-probed again (a later failure would restart it)', async () => {
+    await until('starts-once started', async () => (await getPod('starts-once')).status?.containerStatuses?.[0]?.started === true, 90_000, 250, diag);
+    await new Promise((r) => setTimeout(r, 4000));
+    const p = await getPod('starts-once');
+    expect(p.status.containerStatuses[0].restartCount).toBe(0);
+    expect(p.status.containerStatuses[0].started).toBe(true);
+    expect(ready(p)).toBe(true);
   });
 
   test('kubectl exec joins the same cgroup as the container (one launch for exec and probes)', async () => {

@@ -370,6 +370,7 @@ export class PodWorker {
         if (!run.ready) this.deps.event(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message}`);
         this.publish();
       } else if (kind === 'startup' && result === 'success') {
+        w.stop(); // its job is done: kube probes startup only until the container has started
         run.started = true;
         run.ready = !run.spec.readinessProbe;
         if (run.ready) this.startTrace.ready(run.spec.name);

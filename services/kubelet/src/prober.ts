@@ -50,9 +50,24 @@ function resolvePort(port: number | string, c: Container): number {
 
 const PROBE_OUTPUT_BYTES = 10 * 1024;
 
+/**
+ * The launch of `cmd` in its container, waiting (within the probe's time) for a container still on
+ * its way to its command: the runtime reports a container started once its first start step runs,
+ * and kube probes a container only once its command runs, so a probe that comes too early waits
+ * rather than fails (a liveness probe with failureThreshold 1 would otherwise restart it).
+ */
+async function launchWithin(cmd: string[], deadline: number, launcher: ExecLauncher): Promise<Launch | undefined> {
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const launch = await launcher(cmd);
+    if (launch || Date.now() + pause >= deadline) return launch;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
 async function execProbe(cmd: string[], timeoutMs: number, launcher: ExecLauncher): Promise<ProbeOutcome> {
   if (!cmd.length) return { result: 'failure', message: 'exec probe has no command' };
-  const launch = await launcher(cmd);
+  const deadline = Date.now() + timeoutMs;
+  const launch = await launchWithin(cmd, deadline, launcher);
   if (!launch) return { result: 'failure', message: 'container is not running' };
   return new Promise((done) => {
     const child = spawn(launch.argv[0], launch.argv.slice(1), {
@@ -93,7 +108,7 @@ async function execProbe(cmd: string[], timeoutMs: number, launcher: ExecLaunche
         child.kill('SIGKILL');
       }
       finish({ result: 'failure', message: `command ${JSON.stringify(cmd.join(' '))} timed out` });
-    }, timeoutMs);
+    }, Math.max(1, deadline - Date.now()));
     child.once('error', (err) => finish({ result: 'failure', message: err.message }));
     // Its output is complete when the pipes close; after it exited, not much later than that.
     child.once('close', judge);
@@ -133,22 +148,27 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
   });
 }
 
-/** Kubernetes' starting results: not ready until proven, alive until proven dead. */
-export function initialResult(kind: ProbeKind): ProbeResult {
-  return kind === 'liveness' ? 'success' : 'failure';
+/**
+ * Kubernetes' starting results: not ready until proven, alive until proven dead, and a startup
+ * probe's unknown (so its first failureThreshold consecutive failures are a change: the container is
+ * killed and restarted, as kube's prober worker does; starting it as failed made a startup probe
+ * that never passes keep the container forever).
+ */
+export function initialResult(kind: ProbeKind): ProbeResult | 'unknown' {
+  return kind === 'liveness' ? 'success' : kind === 'readiness' ? 'failure' : 'unknown';
 }
 
 /** Applies the thresholds: a result changes only after enough consecutive outcomes. */
 export class ProbeState {
   private last?: ProbeResult;
   private run = 0;
-  result: ProbeResult;
+  result: ProbeResult | 'unknown';
 
   constructor(private readonly kind: ProbeKind, private readonly probe: Probe) {
     this.result = initialResult(kind);
   }
 
-  /** Records one outcome; true when the thresholded result changed. */
+  /** Records one outcome; true when the thresholded result changed (then `result` is `r`). */
   observe(r: ProbeResult): boolean {
     this.run = r === this.last ? this.run + 1 : 1;
     this.last = r;
@@ -195,7 +215,7 @@ export class ProbeWorker {
     const out = await this.run();
     if (this.stopped) return;
     this.lastMessage = out.message;
-    if (this.state.observe(out.result)) this.onChange(this.state.result, out.message);
+    if (this.state.observe(out.result)) this.onChange(out.result, out.message);
     this.schedule(Math.max(1, this.probe.periodSeconds ?? 10) * 1000);
   }
 }

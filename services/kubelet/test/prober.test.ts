@@ -38,8 +38,24 @@ describe('probe handlers', () => {
     expect(await runProbe({ exec: { command: ['sh', '-c', 'echo nope; exit 3'] } }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'nope' });
   });
   test('exec: a container that is not running fails the probe; a command past its timeout is killed', async () => {
-    expect(await runProbe({ exec: { command: ['true'] } }, container, '127.0.0.1', async () => undefined)).toEqual({ result: 'failure', message: 'container is not running' });
+    const t0 = Date.now();
+    expect(await runProbe({ exec: { command: ['true'] }, timeoutSeconds: 1 }, container, '127.0.0.1', async () => undefined)).toEqual({ result: 'failure', message: 'container is not running' });
+    // It waited for the container within the probe's timeout, not past it.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
     expect(await runProbe({ exec: { command: ['sleep', '30'] }, timeoutSeconds: 1 }, container, '127.0.0.1', launch)).toEqual({ result: 'failure', message: 'command "sleep 30" timed out' });
+  });
+  test('exec: a container still on its way to its command is waited for within the timeout, and the command gets what is left of it', async () => {
+    let looks = 0;
+    const starting = async (command: string[]) => (++looks < 3 ? undefined : launch(command));
+    expect(await runProbe({ exec: { command: ['true'] }, timeoutSeconds: 5 }, container, '127.0.0.1', starting)).toEqual({ result: 'success', message: '' });
+    expect(looks).toBe(3);
+    // The wait and the command share one timeout.
+    looks = 0;
+    const slow = async (command: string[]) => (++looks < 2 ? new Promise<undefined>((r) => setTimeout(() => r(undefined), 1800)) : launch(command));
+    const t0 = Date.now();
+    expect(await runProbe({ exec: { command: ['sleep', '30'] }, timeoutSeconds: 2 }, container, '127.0.0.1', slow)).toEqual({ result: 'failure', message: 'command "sleep 30" timed out' });
+    // 2 s in all; a fresh 2 s for the command after the 1.8 s wait would be 3.8 s.
+    expect(Date.now() - t0).toBeLessThan(3300);
   });
   test('exec: a timed-out probe ends at its timeout even when something outside its process group still holds its output open', async () => {
     // A launch slow to reach its command (nsenter on a loaded node) killed at the timeout, with a
@@ -65,6 +81,17 @@ describe('probe thresholds', () => {
     expect(s.observe('success')).toBe(true);
     expect(s.result).toBe('success');
     expect(s.observe('failure')).toBe(true);
+  });
+  test('startup starts unknown: failureThreshold consecutive failures are a change (the container is restarted), as is a success', () => {
+    const s = new ProbeState('startup', { failureThreshold: 2 });
+    expect(s.result).toBe('unknown');
+    expect(s.observe('failure')).toBe(false);
+    expect(s.observe('failure')).toBe(true);
+    expect(s.result).toBe('failure');
+    const t = new ProbeState('startup', { failureThreshold: 2 });
+    expect(t.observe('failure')).toBe(false);
+    expect(t.observe('success')).toBe(true);
+    expect(t.result).toBe('success');
   });
   test('liveness starts alive and dies only after failureThreshold consecutive failures', () => {
     const s = new ProbeState('liveness', { failureThreshold: 3 });
