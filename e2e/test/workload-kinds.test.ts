@@ -194,6 +194,24 @@ describe('StatefulSet and DaemonSet', () => {
     expect(JSON.parse(res.body).message).toBe('StatefulSet.apps "db" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`');
   });
 
+  test('probes are validated and defaulted as kube does: a probe without a handler is 422, zeros are defaults', async () => {
+    const deploy = (probe: Record<string, unknown>) => JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'probed' },
+      spec: { selector: { matchLabels: { app: 'probed' } }, template: { metadata: { labels: { app: 'probed' } }, spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 80 }], livenessProbe: probe }] } } },
+    });
+    const bad = await c.kubectl(['apply', '-f', '-'], { input: deploy({ periodSeconds: 5 }) });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('The Deployment "probed" is invalid: spec.template.spec.containers[0].livenessProbe: Required value: must specify a handler type');
+    const two = await c.kubectl(['apply', '-f', '-'], { input: deploy({ httpGet: { port: 'http' }, tcpSocket: { port: 80 }, successThreshold: 2 }) });
+    expect(two.stderr).toContain('spec.template.spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type');
+    expect(two.stderr).toContain('spec.template.spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1');
+    const ok = await c.kubectl(['apply', '-f', '-'], { input: deploy({ httpGet: { port: 'http' }, periodSeconds: 0, failureThreshold: 0 }) });
+    expect(ok.stderr).toBe('');
+    const probe = (await json('get', 'deployment', 'probed')).spec.template.spec.containers[0].livenessProbe;
+    expect(probe).toEqual({ httpGet: { path: '/', port: 'http', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+    await c.k('delete', 'deployment', 'probed');
+  });
+
   test('the fluentd DaemonSet of the documentation is defaulted and printed', async () => {
     await c.k('apply', '-f', join(FIXTURES, 'daemonset-fluentd.yaml'));
     const ds = await json('get', 'ds', 'fluentd-elasticsearch', '-n', 'kube-system');

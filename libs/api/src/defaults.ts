@@ -66,10 +66,11 @@ export function imageTag(image: string): string {
 function defaultProbe(probe: unknown): void {
   const p = rec(probe);
   if (!p) return;
-  def(p, 'timeoutSeconds', 1);
-  def(p, 'periodSeconds', 10);
-  def(p, 'successThreshold', 1);
-  def(p, 'failureThreshold', 3);
+  // SetDefaults_Probe: zero is unset (the Go fields are plain ints).
+  for (const [k, v] of [['timeoutSeconds', 1], ['periodSeconds', 10], ['successThreshold', 1], ['failureThreshold', 3]] as const) {
+    if (p[k] === 0) delete p[k];
+    def(p, k, v);
+  }
   defaultHandler(p);
 }
 

@@ -117,6 +117,41 @@ describe('Pod rules', () => {
     expect(byField['spec.dnsPolicy']).toBe('Unsupported value: "Nope": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"');
   });
 
+  it('checks probes as kube does: one handler, a valid one, thresholds, per-kind rules, none on plain init containers', () => {
+    const http = { httpGet: { path: '/healthz', port: 'web', scheme: 'HTTP' } };
+    const ok = pod({ containers: [{ name: 'c', image: 'a', livenessProbe: { ...http, successThreshold: 1, terminationGracePeriodSeconds: 5 }, readinessProbe: { tcpSocket: { port: 8080 }, successThreshold: 3 }, startupProbe: { exec: { command: ['true'] } } }] });
+    expect(validate(ok, 'pods')).toEqual([]);
+    const causes = validate(pod({
+      containers: [{
+        name: 'c', image: 'a',
+        livenessProbe: { exec: { command: ['true'] }, tcpSocket: { port: 80 }, successThreshold: 2, periodSeconds: -1 },
+        readinessProbe: { httpGet: { path: '', port: 70000, scheme: 'FTP', httpHeaders: [{ name: 'Bad Header', value: 'x' }] }, terminationGracePeriodSeconds: 10 },
+        startupProbe: { periodSeconds: 5, terminationGracePeriodSeconds: 0 },
+      }, { name: 'd', image: 'a', livenessProbe: { exec: { command: [] } }, readinessProbe: { grpc: { port: 0 } } }],
+      initContainers: [
+        { name: 'init', image: 'a', readinessProbe: { exec: { command: ['true'] } }, lifecycle: { preStop: { exec: { command: ['true'] } } } },
+        { name: 'sidecar', image: 'a', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 'Not_A_Name' } } },
+      ],
+    }), 'pods');
+    expect(causes.map((c) => `${c.field}: ${c.message}`).sort()).toEqual([
+      'spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0',
+      'spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1',
+      'spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type',
+      'spec.containers[0].readinessProbe.httpGet.httpHeaders: Invalid value: "Bad Header": a valid HTTP header must consist of alphanumeric characters or \'-\' (e.g. \'X-Header-Name\', regex used for validation is \'[-A-Za-z0-9]+\')',
+      'spec.containers[0].readinessProbe.httpGet.path: Required value',
+      'spec.containers[0].readinessProbe.httpGet.port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS"',
+      'spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 10: must not be set for readinessProbes',
+      'spec.containers[0].startupProbe: Required value: must specify a handler type',
+      'spec.containers[0].startupProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0',
+      'spec.containers[1].livenessProbe.exec.command: Required value',
+      'spec.containers[1].readinessProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+      'spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[1].startupProbe.tcpSocket.port: Invalid value: "Not_A_Name": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+    ].sort());
+  });
+
   it('allows only image, activeDeadlineSeconds and added tolerations to change', () => {
     const old = pod();
     const newImage = pod({ containers: [{ name: 'c', image: 'nginx:1.28', ports: [{ containerPort: 80, protocol: 'TCP' }] }], activeDeadlineSeconds: 30 });

@@ -47,6 +47,71 @@ function validatePorts(ports: unknown, field: string): StatusCause[] {
   return out;
 }
 
+const HTTP_SCHEMES = ['HTTP', 'HTTPS'];
+const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
+/** ValidatePortNumOrName: a number is a port, a string a port name. */
+function validatePortNumOrName(port: unknown, field: string): StatusCause[] {
+  if (typeof port === 'string') return isValidPortName(port).map((m) => causes.invalid(field, port, m));
+  return isValidPortNum(num(port) ?? 0).map((m) => causes.invalid(field, num(port) ?? 0, m));
+}
+
+/** validateHandler as probes use it: exactly one of exec, httpGet, tcpSocket, grpc, each valid. */
+function validateProbeHandler(p: Json, field: string): StatusCause[] {
+  const out: StatusCause[] = [];
+  let handlers = 0;
+  const one = (key: string, check: (h: Json, f: string) => StatusCause[]): void => {
+    const h = rec(p[key]);
+    if (!h) return;
+    if (handlers++ > 0) out.push(causes.forbidden(`${field}.${key}`, 'may not specify more than 1 handler type'));
+    else out.push(...check(h, `${field}.${key}`));
+  };
+  one('exec', (h, f) => (arr(h.command).length ? [] : [causes.required(`${f}.command`)]));
+  one('httpGet', (h, f) => {
+    const errs: StatusCause[] = [];
+    if (!str(h.path)) errs.push(causes.required(`${f}.path`));
+    errs.push(...validatePortNumOrName(h.port, `${f}.port`));
+    if (!HTTP_SCHEMES.includes(str(h.scheme) ?? '')) errs.push(causes.notSupported(`${f}.scheme`, h.scheme ?? '', HTTP_SCHEMES));
+    arr(h.httpHeaders).forEach((x) => {
+      const name = str(rec(x)?.name) ?? '';
+      if (!HTTP_HEADER_NAME.test(name)) errs.push(causes.invalid(`${f}.httpHeaders`, name, "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"));
+    });
+    return errs;
+  });
+  one('tcpSocket', (h, f) => validatePortNumOrName(h.port, `${f}.port`));
+  one('grpc', (h, f) => validatePortNumOrName(num(h.port) ?? 0, `${f}.port`));
+  if (handlers === 0) out.push(causes.required(field, 'Required value: must specify a handler type'));
+  return out;
+}
+
+/** validateLivenessProbe / validateReadinessProbe / validateStartupProbe (core validation). */
+function validateProbe(kind: (typeof PROBES)[number], value: unknown, field: string): StatusCause[] {
+  const p = rec(value);
+  if (!p) return [];
+  const out = validateProbeHandler(p, field);
+  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    const v = num(p[k]);
+    if (v !== undefined && v < 0) out.push(causes.invalid(`${field}.${k}`, v, 'must be greater than or equal to 0'));
+  }
+  const grace = num(p.terminationGracePeriodSeconds);
+  if (grace !== undefined && grace <= 0) out.push(causes.invalid(`${field}.terminationGracePeriodSeconds`, grace, 'must be greater than 0'));
+  if (kind === 'readinessProbe' && grace !== undefined) out.push(causes.invalid(`${field}.terminationGracePeriodSeconds`, grace, 'must not be set for readinessProbes'));
+  if (kind !== 'readinessProbe' && (num(p.successThreshold) ?? 1) !== 1) out.push(causes.invalid(`${field}.successThreshold`, num(p.successThreshold), 'must be 1'));
+  return out;
+}
+
+/**
+ * A container's probes: validated on containers and on sidecars (init containers with
+ * restartPolicy Always); forbidden, with lifecycle hooks, on other init containers.
+ */
+function validateProbes(c: Json, path: string, init: boolean): StatusCause[] {
+  if (init && str(c.restartPolicy) !== 'Always') {
+    return (['lifecycle', ...PROBES] as const).filter((k) => c[k] !== undefined && c[k] !== null).map((k) => causes.forbidden(`${path}.${k}`, 'may not be set for init containers without restartPolicy=Always'));
+  }
+  return PROBES.flatMap((k) => validateProbe(k, c[k], `${path}.${k}`));
+}
+
 function validateContainer(c: Json, path: string, names: Set<string>, volumes: Set<string>): StatusCause[] {
   const out: StatusCause[] = [];
   const name = str(c.name) ?? '';
@@ -134,8 +199,14 @@ export function validatePodSpec(specValue: unknown, field: string): StatusCause[
   const names = new Set<string>();
   const containers = arr(spec.containers);
   if (containers.length === 0) out.push(causes.required(`${field}.containers`));
-  containers.forEach((c, i) => out.push(...validateContainer(rec(c) ?? {}, `${field}.containers[${i}]`, names, vols.names)));
-  arr(spec.initContainers).forEach((c, i) => out.push(...validateContainer(rec(c) ?? {}, `${field}.initContainers[${i}]`, names, vols.names)));
+  containers.forEach((c, i) => {
+    const path = `${field}.containers[${i}]`;
+    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, false));
+  });
+  arr(spec.initContainers).forEach((c, i) => {
+    const path = `${field}.initContainers[${i}]`;
+    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, true));
+  });
   out.push(...enumField(spec.restartPolicy, `${field}.restartPolicy`, RESTART_POLICIES));
   out.push(...enumField(spec.dnsPolicy, `${field}.dnsPolicy`, DNS_POLICIES));
   const ads = num(spec.activeDeadlineSeconds);
