@@ -75,6 +75,13 @@ function manifests(): Json[] {
     pod('never-starts', [{ name: 'main', command: ['sleep', '3600'], startupProbe: execProbe('false', 2) }], { terminationGracePeriodSeconds: 0 }),
     // Its startup probe passes once and would fail ever after: once started, startup is not probed again.
     pod('starts-once', [{ name: 'main', command: ['sleep', '3600'], startupProbe: execProbe('if [ -e /tmp/started ]; then exit 1; fi; touch /tmp/started', 1) }]),
+    // Ignores SIGTERM; the pod grants 60 s to stop, its liveness probe's kill only 1 s.
+    pod('probe-grace', [{
+      name: 'main',
+      command: ['sh', '-c', 'trap "" TERM; while :; do sleep 1; done'],
+      // Fails once (the pod's /tmp outlives the container), so the restart then runs on.
+      livenessProbe: { ...execProbe('test -e /tmp/failed-once || { touch /tmp/failed-once; exit 1; }', 1), terminationGracePeriodSeconds: 1 },
+    }], { terminationGracePeriodSeconds: 60 }),
     pod('env', [{
       name: 'main',
       command: ['env'],
@@ -183,6 +190,25 @@ describe('exec probes run in the pod', () => {
     expect(p.status.containerStatuses[0].restartCount).toBe(0);
     expect(p.status.containerStatuses[0].started).toBe(true);
     expect(ready(p)).toBe(true);
+  });
+
+  test('a liveness kill uses the probe\'s terminationGracePeriodSeconds, not the pod\'s', async () => {
+    const p = await until('probe-grace restarted', async () => {
+      const x = await getPod('probe-grace');
+      return x.status?.containerStatuses?.[0]?.lastState?.terminated && x;
+    }, 90_000, 500, diag);
+    const ended = Date.parse(p.status.containerStatuses[0].lastState.terminated.finishedAt);
+    const events = JSON.parse(await cp.k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=probe-grace,reason=Killing', '-o', 'json')) as Json;
+    const killed = Math.min(...events.items.map((e: Json) => Date.parse(e.firstTimestamp ?? e.eventTime)));
+    // Killed about a second after the kill began (SIGKILL after the probe's 1 s), not after the pod's 60 s.
+    expect(ended - killed).toBeLessThan(20_000);
+    // SIGTERM reached the command (which ignored it), so it was SIGKILLed: 137, not the 143 of a
+    // start step that died of SIGTERM in its place.
+    expect(p.status.containerStatuses[0].lastState.terminated.exitCode).toBe(137);
+    // And it is gone: the pod runs one copy of the command, its restart, not the old one beside it.
+    await until('probe-grace running again', async () => (await getPod('probe-grace')).status?.containerStatuses?.[0]?.state?.running, 90_000, 250, diag);
+    const procs = await cp.k('exec', '-n', NS, 'probe-grace', '--', 'sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done');
+    expect(procs.split('\n').filter((l) => l.startsWith('sh -c trap'))).toHaveLength(1);
   });
 
   test('kubectl exec joins the same cgroup as the container (one launch for exec and probes)', async () => {

@@ -9,7 +9,7 @@ import { computePodStatus } from './pod-status';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { launchInContainer } from './streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
-import { allContainers, type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodCondition, type PodStatus } from './types';
+import { allContainers, type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodCondition, type PodStatus, type Probe } from './types';
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -380,7 +380,7 @@ export class PodWorker {
         const what = kind === 'liveness' ? 'liveness' : 'startup';
         this.deps.event(this.pod, 'Warning', 'Unhealthy', `${what === 'liveness' ? 'Liveness' : 'Startup'} probe failed: ${message}`);
         this.deps.event(this.pod, 'Normal', 'Killing', `Container ${run.spec.name} failed ${what} probe, will be restarted`);
-        void this.stopContainer(run, this.graceMs());
+        void this.stopContainer(run, this.graceMs(probe));
       }
     });
     run.probes.push(w);
@@ -424,9 +424,13 @@ export class PodWorker {
     }
   }
 
-  private graceMs(): number {
+  /**
+   * A stop's grace period (kube's setTerminationGracePeriod): the deletion's, else for a kill a
+   * liveness or startup probe caused the probe's own terminationGracePeriodSeconds, else the pod's.
+   */
+  private graceMs(probe?: Probe): number {
     const p = this.pod;
-    const secs = p.metadata.deletionGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds ?? 30;
+    const secs = p.metadata.deletionGracePeriodSeconds ?? probe?.terminationGracePeriodSeconds ?? p.spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, secs) * 1000;
   }
 

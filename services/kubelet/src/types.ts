@@ -27,6 +27,8 @@ export interface Probe {
   periodSeconds?: number;
   successThreshold?: number;
   failureThreshold?: number;
+  /** The grace period of a kill this (liveness or startup) probe causes, instead of the pod's. */
+  terminationGracePeriodSeconds?: number;
 }
 
 export interface ContainerPort { name?: string; containerPort: number }

@@ -20,6 +20,7 @@ import { ContainerConfigError } from './sandbox/security-context';
 import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
 import { containerStdinFor } from '../streaming/container-stdin';
+import { containerProcess } from '../streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -296,15 +297,29 @@ function handleFor(pid: number, startedAt: string, exited: Promise<ExitInfo>, pr
     exited: ended,
     async stop(graceMs: number): Promise<ExitInfo> {
       if (done) return ended;
-      signal('SIGTERM');
+      // SIGTERM goes to the container's own process, as kube's runtime sends it: the start steps
+      // before it (nsenter, waiting for it) would die of it themselves, and a command that ignores
+      // SIGTERM would run on, unseen, while its restart ran next to it. Still starting: the group.
+      const command = (await containerProcess(pid).catch(() => undefined))?.pid;
+      if (command !== undefined && command !== pid) {
+        try { process.kill(command, 'SIGTERM'); } catch { /* already gone */ }
+      } else signal('SIGTERM');
       const deadline = Date.now() + graceMs;
+      let gone = false;
       // A process we did not spawn never resolves `exited`: poll its pid instead.
       while (!done && Date.now() < deadline) {
-        if (procStart && (await procStartTime(pid)) !== procStart) return { exitCode: 143, reason: 'Error', finishedAt: new Date().toISOString() };
+        if (procStart && (await procStartTime(pid)) !== procStart) {
+          gone = true;
+          break;
+        }
         await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
       }
-      if (!done) signal('SIGKILL');
-      if (procStart) return { exitCode: 137, reason: 'Error', finishedAt: new Date().toISOString() };
+      if (!done && !gone) signal('SIGKILL');
+      // Nothing of a stopped container outlives it: what is left in its process group (children of
+      // the command) goes too, as a container's processes go with it. The group only, never a pid
+      // that may since belong to someone else.
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* empty */ }
+      if (procStart) return { exitCode: gone ? 143 : 137, reason: 'Error', finishedAt: new Date().toISOString() };
       return ended;
     },
   };
