@@ -2,7 +2,7 @@
 // environment, as `kubectl exec` does), the container's environment keeps names no shell can hold
 // (`my.setting`), and the downward API's status.hostIP is the node's address, not the pod's.
 // Needs root (CI runs as root), as the kubelet does to make sandboxes.
-import { writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, until, type ControlPlane } from '@keelson/testing';
 
@@ -36,6 +36,8 @@ const IN_POD_CHECKS = [
         'grep -q "kubepods/.*/main$" /proc/self/cgroup',
       ].join(' && ');
 
+// Where the pre-stop pod logs, on the host (world-writable: the pod runs as an unprivileged user).
+const PRESTOP_DIR = `/tmp/keelson-prestop-${process.pid}`;
 const MANY = Array.from({ length: 40 }, (_, i) => i);
 
 function manifests(): Json[] {
@@ -82,6 +84,13 @@ function manifests(): Json[] {
       // Fails once (the pod's /tmp outlives the container), so the restart then runs on.
       livenessProbe: { ...execProbe('test -e /tmp/failed-once || { touch /tmp/failed-once; exit 1; }', 1), terminationGracePeriodSeconds: 1 },
     }], { terminationGracePeriodSeconds: 60 }),
+    // Its preStop hook and its SIGTERM handler both log to the host: the hook runs first, in the container.
+    pod('pre-stop', [{
+      name: 'main',
+      command: ['sh', '-c', 'trap "echo term-$(hostname) >> /out/log; exit 0" TERM; while :; do sleep 1; done'],
+      volumeMounts: [{ name: 'out', mountPath: '/out' }],
+      lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop-$(hostname) >> /out/log'] } } },
+    }], { volumes: [{ name: 'out', hostPath: { path: PRESTOP_DIR, type: 'Directory' } }], terminationGracePeriodSeconds: 20 }),
     pod('env', [{
       name: 'main',
       command: ['env'],
@@ -99,6 +108,8 @@ function manifests(): Json[] {
 
 beforeAll(async () => {
   writeFileSync(HOST_MARKER, 'host\n', { mode: 0o644 });
+  mkdirSync(PRESTOP_DIR, { recursive: true });
+  chmodSync(PRESTOP_DIR, 0o777);
   cp = await startControlPlane({ nats: true, services: ['node-lifecycle-controller', 'kubelet'], nodes: [NODE] });
   await cp.startService('node-lifecycle-controller', { env: { KEELSON_CLUSTER_CIDR: CLUSTER_CIDR, KEELSON_LEADER_ELECT: 'false' } });
   kubelet = await cp.startService('kubelet', {
@@ -113,6 +124,7 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => {
   rmSync(HOST_MARKER, { force: true });
+  rmSync(PRESTOP_DIR, { recursive: true, force: true });
   await cp?.kubectl(['delete', 'pods', '--all', '-n', NS, '--wait=true', '--timeout=30s']).catch(() => undefined);
   await cp?.stop();
 });
@@ -209,6 +221,12 @@ describe('exec probes run in the pod', () => {
     await until('probe-grace running again', async () => (await getPod('probe-grace')).status?.containerStatuses?.[0]?.state?.running, 90_000, 250, diag);
     const procs = await cp.k('exec', '-n', NS, 'probe-grace', '--', 'sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done');
     expect(procs.split('\n').filter((l) => l.startsWith('sh -c trap'))).toHaveLength(1);
+  });
+
+  test('deleting a pod runs its preStop hook in the container first, then SIGTERM reaches the command', async () => {
+    await until('pre-stop running', async () => (await getPod('pre-stop')).status?.containerStatuses?.[0]?.state?.running, 90_000, 250, diag);
+    await cp.k('delete', 'pod', 'pre-stop', '-n', NS, '--wait=true', '--timeout=60s');
+    expect(readFileSync(join(PRESTOP_DIR, 'log'), 'utf8')).toBe('prestop-pre-stop\nterm-pre-stop\n');
   });
 
   test('kubectl exec joins the same cgroup as the container (one launch for exec and probes)', async () => {

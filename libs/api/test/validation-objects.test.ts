@@ -152,6 +152,17 @@ describe('Pod rules', () => {
     ].sort());
   });
 
+  it('checks lifecycle hooks: one action each, exec/httpGet/tcpSocket/sleep, a sleep within the grace period', () => {
+    const hooks = (lifecycle: Record<string, unknown>, grace?: number) => validate(pod({ ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}), containers: [{ name: 'c', image: 'a', lifecycle }] }), 'pods').map((c) => `${c.field}: ${c.message}`);
+    expect(hooks({ preStop: { sleep: { seconds: 5 } }, postStart: { exec: { command: ['true'] } } })).toEqual([]);
+    expect(hooks({ preStop: { tcpSocket: { port: 80 } } })).toEqual([]);
+    expect(hooks({ preStop: {} })).toEqual(['spec.containers[0].lifecycle.preStop: Required value: must specify a handler type']);
+    expect(hooks({ preStop: { exec: { command: ['true'] }, sleep: { seconds: 1 } } })).toEqual(['spec.containers[0].lifecycle.preStop.sleep: Forbidden: may not specify more than 1 handler type']);
+    expect(hooks({ preStop: { sleep: { seconds: 0 } } })).toEqual(['spec.containers[0].lifecycle.preStop.sleep: Invalid value: 0: must be greater than 0 and less than terminationGracePeriodSeconds (30)']);
+    expect(hooks({ preStop: { sleep: { seconds: 20 } } }, 10)).toEqual(['spec.containers[0].lifecycle.preStop.sleep: Invalid value: 20: must be greater than 0 and less than terminationGracePeriodSeconds (10)']);
+    expect(hooks({ postStart: { grpc: { port: 80 } } })).toEqual(['spec.containers[0].lifecycle.postStart: Required value: must specify a handler type']);
+  });
+
   it('allows only image, activeDeadlineSeconds and added tolerations to change', () => {
     const old = pod();
     const newImage = pod({ containers: [{ name: 'c', image: 'nginx:1.28', ports: [{ containerPort: 80, protocol: 'TCP' }] }], activeDeadlineSeconds: 30 });

@@ -6,7 +6,7 @@ import { formatDuration, type Backoff } from './backoff';
 import { PodStartTrace } from './pod-start-trace';
 import { incompleteInit, isSidecar } from './init-containers';
 import { computePodStatus } from './pod-status';
-import { ProbeWorker, runProbe, type ProbeKind, type ProbeResult } from './prober';
+import { ProbeWorker, runHook, runProbe, type ProbeKind, type ProbeResult } from './prober';
 import { launchInContainer } from './streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type Runtime } from './runtime/runtime';
 import { allContainers, type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodCondition, type PodStatus, type Probe } from './types';
@@ -418,10 +418,28 @@ export class PodWorker {
     if (!h || run.stopping) return;
     run.stopping = true;
     try {
-      await h.stop(graceMs);
+      await h.stop(await this.preStop(run, graceMs));
     } finally {
       run.stopping = false;
     }
+  }
+
+  /**
+   * Runs the container's preStop hook before its stop (kube's executePreStopHook): within the grace
+   * period, a failure is a FailedPreStopHook event, and the stop keeps what is left of the grace
+   * period, at least 2 s. Returns the grace period for the signal that follows.
+   */
+  private async preStop(run: ContainerRun, graceMs: number): Promise<number> {
+    const hook = run.spec.lifecycle?.preStop;
+    if (!hook || graceMs <= 0 || !this.deps.runtime.probes) return graceMs;
+    const began = Date.now();
+    const launcher = (command: string[]) => launchInContainer(run.handle?.containerID, command);
+    const out = await runHook(hook, run.spec, this.podIP, launcher, graceMs);
+    if (out.result === 'failure') {
+      const what = hook.exec ? `Exec lifecycle hook ([${(hook.exec.command ?? []).join(' ')}])` : 'HTTP lifecycle hook';
+      this.deps.event(this.pod, 'Warning', 'FailedPreStopHook', `${what} for Container ${JSON.stringify(run.spec.name)} in Pod ${JSON.stringify(`${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`)} failed - error: ${out.message}`);
+    }
+    return Math.max(2000, graceMs - (Date.now() - began));
   }
 
   /**

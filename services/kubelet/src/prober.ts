@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import type { Container, Probe } from './types';
+import type { Container, LifecycleHandler, Probe } from './types';
 import type { Launch } from './streaming/container-process';
 
 /**
@@ -22,6 +22,28 @@ export interface ProbeOutcome {
   result: ProbeResult;
   /** Why it failed, in kube's words (`HTTP probe failed with statuscode: 500`). */
   message: string;
+}
+
+/**
+ * Runs a lifecycle hook's action once (kube's handler runner): exec in the container, an HTTP GET
+ * (any answer below 400 is success), or a sleep; each bounded by `timeoutMs`. tcpSocket is
+ * accepted by the API and skipped, as kube does.
+ */
+export async function runHook(h: LifecycleHandler, container: Container, podIP: string, launcher: ExecLauncher, timeoutMs: number): Promise<ProbeOutcome> {
+  try {
+    if (h.sleep) {
+      await new Promise((r) => setTimeout(r, Math.min(Math.max(0, h.sleep!.seconds) * 1000, timeoutMs)));
+      return { result: 'success', message: '' };
+    }
+    if (h.exec) return await execProbe(h.exec.command ?? [], timeoutMs, launcher);
+    if (h.httpGet) {
+      const port = resolvePort(h.httpGet.port, container);
+      return await httpProbe(h.httpGet.scheme === 'HTTPS', h.httpGet.host || podIP, port, h.httpGet.path || '/', h.httpGet.httpHeaders ?? [], timeoutMs);
+    }
+    return { result: 'success', message: '' };
+  } catch (err) {
+    return { result: 'failure', message: (err as Error).message };
+  }
 }
 
 /** Runs one probe once. */

@@ -44,6 +44,20 @@ export interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
+  lifecycle?: Lifecycle;
+}
+
+/** A lifecycle hook's action (kube's LifecycleHandler); tcpSocket is accepted by the API and not run, as in kube. */
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  sleep?: { seconds: number };
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
 }
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProbeState, runProbe } from '../src/prober';
+import { ProbeState, runHook, runProbe } from '../src/prober';
 import type { Container } from '../src/types';
 
 const container: Container = { name: 'c', ports: [{ name: 'http', containerPort: 1 }] };
@@ -70,6 +70,18 @@ describe('probe handlers', () => {
     expect((await runProbe({ exec: { command: ['sh', '-c', 'setsid sleep 20 & exit 0'] }, timeoutSeconds: 10 }, container, '127.0.0.1', launch)).result).toBe('success');
     expect(Date.now() - t1).toBeLessThan(5000);
     execFileSync('pkill', ['-f', '^sleep 20$']);
+  });
+});
+
+describe('lifecycle hooks', () => {
+  test('exec runs the command and reports its failure; sleep waits, bounded by the time given; tcpSocket is not run', async () => {
+    expect(await runHook({ exec: { command: ['true'] } }, container, '127.0.0.1', launch, 5000)).toEqual({ result: 'success', message: '' });
+    expect(await runHook({ exec: { command: ['sh', '-c', 'echo no; exit 1'] } }, container, '127.0.0.1', launch, 5000)).toEqual({ result: 'failure', message: 'no' });
+    const t0 = Date.now();
+    expect((await runHook({ sleep: { seconds: 30 } }, container, '127.0.0.1', launch, 300)).result).toBe('success');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await runHook({ tcpSocket: { port: 1 } }, container, '127.0.0.1', async () => undefined, 1000)).toEqual({ result: 'success', message: '' });
   });
 });
 

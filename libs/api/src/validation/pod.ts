@@ -57,8 +57,11 @@ function validatePortNumOrName(port: unknown, field: string): StatusCause[] {
   return isValidPortNum(num(port) ?? 0).map((m) => causes.invalid(field, num(port) ?? 0, m));
 }
 
-/** validateHandler as probes use it: exactly one of exec, httpGet, tcpSocket, grpc, each valid. */
-function validateProbeHandler(p: Json, field: string): StatusCause[] {
+/**
+ * validateHandler: exactly one action, each valid; probes have exec, httpGet, tcpSocket, grpc,
+ * lifecycle hooks exec, httpGet, tcpSocket, sleep (at most the pod's grace period, `graceSeconds`).
+ */
+function validateHandler(p: Json, field: string, graceSeconds?: number): StatusCause[] {
   const out: StatusCause[] = [];
   let handlers = 0;
   const one = (key: string, check: (h: Json, f: string) => StatusCause[]): void => {
@@ -80,7 +83,13 @@ function validateProbeHandler(p: Json, field: string): StatusCause[] {
     return errs;
   });
   one('tcpSocket', (h, f) => validatePortNumOrName(h.port, `${f}.port`));
-  one('grpc', (h, f) => validatePortNumOrName(num(h.port) ?? 0, `${f}.port`));
+  if (graceSeconds === undefined) one('grpc', (h, f) => validatePortNumOrName(num(h.port) ?? 0, `${f}.port`));
+  else {
+    one('sleep', (h, f) => {
+      const secs = num(h.seconds) ?? 0;
+      return secs <= 0 || secs > graceSeconds ? [causes.invalid(f, secs, `must be greater than 0 and less than terminationGracePeriodSeconds (${graceSeconds})`)] : [];
+    });
+  }
   if (handlers === 0) out.push(causes.required(field, 'Required value: must specify a handler type'));
   return out;
 }
@@ -89,7 +98,7 @@ function validateProbeHandler(p: Json, field: string): StatusCause[] {
 function validateProbe(kind: (typeof PROBES)[number], value: unknown, field: string): StatusCause[] {
   const p = rec(value);
   if (!p) return [];
-  const out = validateProbeHandler(p, field);
+  const out = validateHandler(p, field);
   for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
     const v = num(p[k]);
     if (v !== undefined && v < 0) out.push(causes.invalid(`${field}.${k}`, v, 'must be greater than or equal to 0'));
@@ -105,11 +114,16 @@ function validateProbe(kind: (typeof PROBES)[number], value: unknown, field: str
  * A container's probes: validated on containers and on sidecars (init containers with
  * restartPolicy Always); forbidden, with lifecycle hooks, on other init containers.
  */
-function validateProbes(c: Json, path: string, init: boolean): StatusCause[] {
+function validateProbes(c: Json, path: string, init: boolean, graceSeconds: number): StatusCause[] {
   if (init && str(c.restartPolicy) !== 'Always') {
     return (['lifecycle', ...PROBES] as const).filter((k) => c[k] !== undefined && c[k] !== null).map((k) => causes.forbidden(`${path}.${k}`, 'may not be set for init containers without restartPolicy=Always'));
   }
-  return PROBES.flatMap((k) => validateProbe(k, c[k], `${path}.${k}`));
+  const lifecycle = rec(c.lifecycle);
+  const hooks = (['postStart', 'preStop'] as const).flatMap((k) => {
+    const h = rec(lifecycle?.[k]);
+    return h ? validateHandler(h, `${path}.lifecycle.${k}`, graceSeconds) : [];
+  });
+  return [...hooks, ...PROBES.flatMap((k) => validateProbe(k, c[k], `${path}.${k}`))];
 }
 
 function validateContainer(c: Json, path: string, names: Set<string>, volumes: Set<string>): StatusCause[] {
@@ -198,14 +212,15 @@ export function validatePodSpec(specValue: unknown, field: string): StatusCause[
   out.push(...vols.causes);
   const names = new Set<string>();
   const containers = arr(spec.containers);
+  const grace = num(spec.terminationGracePeriodSeconds) ?? 30;
   if (containers.length === 0) out.push(causes.required(`${field}.containers`));
   containers.forEach((c, i) => {
     const path = `${field}.containers[${i}]`;
-    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, false));
+    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, false, grace));
   });
   arr(spec.initContainers).forEach((c, i) => {
     const path = `${field}.initContainers[${i}]`;
-    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, true));
+    out.push(...validateContainer(rec(c) ?? {}, path, names, vols.names), ...validateProbes(rec(c) ?? {}, path, true, grace));
   });
   out.push(...enumField(spec.restartPolicy, `${field}.restartPolicy`, RESTART_POLICIES));
   out.push(...enumField(spec.dnsPolicy, `${field}.dnsPolicy`, DNS_POLICIES));
