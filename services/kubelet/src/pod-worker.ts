@@ -357,9 +357,7 @@ export class PodWorker {
 
   private addProbe(run: ContainerRun, kind: ProbeKind): void {
     const probe = kind === 'liveness' ? run.spec.livenessProbe! : kind === 'readiness' ? run.spec.readinessProbe! : run.spec.startupProbe!;
-    // An exec probe runs in the container as `kubectl exec` does (its cgroups, namespaces, user, environment).
-    const launcher = (command: string[]) => launchInContainer(run.handle?.containerID, command);
-    const probeOnce = () => runProbe(probe, run.spec, this.podIP, launcher).then((o) => {
+    const probeOnce = () => runProbe(probe, run.spec, this.podIP, this.launcher(run)).then((o) => {
       this.deps.probed?.(kind, o.result);
       return o;
     });
@@ -424,6 +422,11 @@ export class PodWorker {
     }
   }
 
+  /** How exec probes and hooks run in the container: as `kubectl exec` does (its cgroups, namespaces, user, environment). */
+  private launcher(run: ContainerRun): (command: string[]) => ReturnType<typeof launchInContainer> {
+    return (command) => launchInContainer(run.handle?.containerID, command);
+  }
+
   /**
    * Runs the container's preStop hook before its stop (kube's executePreStopHook): within the grace
    * period, a failure is a FailedPreStopHook event, and the stop keeps what is left of the grace
@@ -433,8 +436,7 @@ export class PodWorker {
     const hook = run.spec.lifecycle?.preStop;
     if (!hook || graceMs <= 0 || !this.deps.runtime.probes) return graceMs;
     const began = Date.now();
-    const launcher = (command: string[]) => launchInContainer(run.handle?.containerID, command);
-    const out = await runHook(hook, run.spec, this.podIP, launcher, graceMs);
+    const out = await runHook(hook, run.spec, this.podIP, this.launcher(run), graceMs);
     if (out.result === 'failure') {
       const what = hook.exec ? `Exec lifecycle hook ([${(hook.exec.command ?? []).join(' ')}])` : 'HTTP lifecycle hook';
       this.deps.event(this.pod, 'Warning', 'FailedPreStopHook', `${what} for Container ${JSON.stringify(run.spec.name)} in Pod ${JSON.stringify(`${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`)} failed - error: ${out.message}`);

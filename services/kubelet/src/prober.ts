@@ -30,33 +30,28 @@ export interface ProbeOutcome {
  * accepted by the API and skipped, as kube does.
  */
 export async function runHook(h: LifecycleHandler, container: Container, podIP: string, launcher: ExecLauncher, timeoutMs: number): Promise<ProbeOutcome> {
+  if (h.sleep) {
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(0, h.sleep!.seconds) * 1000, timeoutMs)));
+    return { result: 'success', message: '' };
+  }
+  return (await runAction({ exec: h.exec, httpGet: h.httpGet }, container, podIP, launcher, timeoutMs)) ?? { result: 'success', message: '' };
+}
+
+/** Runs one probe once. */
+export async function runProbe(probe: Probe, container: Container, podIP: string, launcher: ExecLauncher): Promise<ProbeOutcome> {
+  return (await runAction(probe, container, podIP, launcher, Math.max(1, probe.timeoutSeconds ?? 1) * 1000)) ?? { result: 'failure', message: 'probe has no handler (exec, httpGet or tcpSocket)' };
+}
+
+/** The exec, httpGet or tcpSocket action of a probe or hook; undefined without one; an error is a failure. */
+async function runAction(h: Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket'>, container: Container, podIP: string, launcher: ExecLauncher, timeoutMs: number): Promise<ProbeOutcome | undefined> {
   try {
-    if (h.sleep) {
-      await new Promise((r) => setTimeout(r, Math.min(Math.max(0, h.sleep!.seconds) * 1000, timeoutMs)));
-      return { result: 'success', message: '' };
-    }
     if (h.exec) return await execProbe(h.exec.command ?? [], timeoutMs, launcher);
     if (h.httpGet) {
       const port = resolvePort(h.httpGet.port, container);
       return await httpProbe(h.httpGet.scheme === 'HTTPS', h.httpGet.host || podIP, port, h.httpGet.path || '/', h.httpGet.httpHeaders ?? [], timeoutMs);
     }
-    return { result: 'success', message: '' };
-  } catch (err) {
-    return { result: 'failure', message: (err as Error).message };
-  }
-}
-
-/** Runs one probe once. */
-export async function runProbe(probe: Probe, container: Container, podIP: string, launcher: ExecLauncher): Promise<ProbeOutcome> {
-  const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
-  try {
-    if (probe.exec) return await execProbe(probe.exec.command ?? [], timeoutMs, launcher);
-    if (probe.httpGet) {
-      const port = resolvePort(probe.httpGet.port, container);
-      return await httpProbe(probe.httpGet.scheme === 'HTTPS', probe.httpGet.host || podIP, port, probe.httpGet.path || '/', probe.httpGet.httpHeaders ?? [], timeoutMs);
-    }
-    if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host || podIP, resolvePort(probe.tcpSocket.port, container), timeoutMs);
-    return { result: 'failure', message: 'probe has no handler (exec, httpGet or tcpSocket)' };
+    if (h.tcpSocket) return await tcpProbe(h.tcpSocket.host || podIP, resolvePort(h.tcpSocket.port, container), timeoutMs);
+    return undefined;
   } catch (err) {
     return { result: 'failure', message: (err as Error).message };
   }

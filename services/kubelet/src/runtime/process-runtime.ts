@@ -20,7 +20,7 @@ import { ContainerConfigError } from './sandbox/security-context';
 import type { PodNetworks } from './network/pod-network';
 import type { PodCgroups } from './cgroups/pod-cgroups';
 import { containerStdinFor } from '../streaming/container-stdin';
-import { containerProcess } from '../streaming/container-process';
+import { commandPid } from '../streaming/container-process';
 import { ImagePullError, StartContainerError, type ContainerHandle, type ExitInfo, type PersistedContainerState, type RecoveredContainer, type Runtime } from './runtime';
 
 interface PidRecord extends PersistedContainerState {
@@ -300,7 +300,7 @@ function handleFor(pid: number, startedAt: string, exited: Promise<ExitInfo>, pr
       // SIGTERM goes to the container's own process, as kube's runtime sends it: the start steps
       // before it (nsenter, waiting for it) would die of it themselves, and a command that ignores
       // SIGTERM would run on, unseen, while its restart ran next to it. Still starting: the group.
-      const command = (await containerProcess(pid).catch(() => undefined))?.pid;
+      const command = await commandPid(pid);
       if (command !== undefined && command !== pid) {
         try { process.kill(command, 'SIGTERM'); } catch { /* already gone */ }
       } else signal('SIGTERM');

@@ -32,24 +32,12 @@ export function pidOf(containerID: string | undefined): number | undefined {
 const WRAPPERS = new Set(['nsenter', 'unshare']);
 
 /**
- * The container's own process, from the pid the runtime recorded. A launcher that forks into a
- * new PID namespace (`unshare --fork`, `nsenter --pid`) keeps its own namespaces: we follow it
- * down to its only child.
+ * The container's own process, from the pid the runtime recorded (commandPid), with what a command
+ * run in it takes from it: working directory, environment, user and cgroups.
  */
 export async function containerProcess(pid: number): Promise<ContainerProcess | undefined> {
-  let target = pid;
-  for (let depth = 0; depth < 4; depth++) {
-    const comm = (await readFile(`/proc/${target}/comm`, 'utf8').catch(() => '')).trim();
-    if (!comm) return undefined;
-    const forks = WRAPPERS.has(comm) || (await nsLink(target, 'pid')) !== (await nsLink(target, 'pid_for_children'));
-    if (!forks) break;
-    const children = (await readFile(`/proc/${target}/task/${target}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
-    if (children.length !== 1) break;
-    target = Number(children[0]);
-  }
-  // Still on its way in (a wrapper has not exec'd the command yet): its namespaces, user and
-  // environment are not the container's; a command run "in" it would run on the host, as root.
-  if (await starting(target)) return undefined;
+  const target = await commandPid(pid);
+  if (target === undefined) return undefined;
   try {
     const [cwd, environ, status, cgroupProcs] = await Promise.all([readlink(`/proc/${target}/cwd`), readFile(`/proc/${target}/environ`), readFile(`/proc/${target}/status`, 'utf8'), cgroupProcsOf(target)]);
     const env: Record<string, string> = {};
@@ -62,6 +50,27 @@ export async function containerProcess(pid: number): Promise<ContainerProcess | 
   } catch {
     return undefined; // exited meanwhile, or not ours to read
   }
+}
+
+/**
+ * The pid of the container's command, from the pid the runtime recorded; undefined while it is
+ * still starting or once it is gone. A launcher that forks into a new PID namespace
+ * (`unshare --fork`, `nsenter --pid`) keeps its own namespaces: we follow it down to its only child.
+ */
+export async function commandPid(pid: number): Promise<number | undefined> {
+  let target = pid;
+  for (let depth = 0; depth < 4; depth++) {
+    const comm = (await readFile(`/proc/${target}/comm`, 'utf8').catch(() => '')).trim();
+    if (!comm) return undefined;
+    const forks = WRAPPERS.has(comm) || (await nsLink(target, 'pid')) !== (await nsLink(target, 'pid_for_children'));
+    if (!forks) break;
+    const children = (await readFile(`/proc/${target}/task/${target}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    if (children.length !== 1) break;
+    target = Number(children[0]);
+  }
+  // Still on its way in (a wrapper has not exec'd the command yet): its namespaces, user and
+  // environment are not the container's; a command run "in" it would run on the host, as root.
+  return (await starting(target)) ? undefined : target;
 }
 
 /** The `$0` of the runtime's start shells (cgroup join, pod sandbox entry, bind mounts). */
